@@ -1,0 +1,149 @@
+"""`rhoai-gitops` command line. Each subcommand is a function taking parsed args and returning
+an exit code; user errors (SpecErrors, UsageError) become messages and exit 2, never tracebacks.
+
+Exit codes: 0 success, 1 a check found a difference or failure, 2 bad input or missing tool.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable
+
+from generator import __version__
+from generator.errors import SpecErrors, UsageError
+
+Command = Callable[[argparse.Namespace], int]
+# (name, help, add-arguments, run). Subcommand modules register themselves via `command`.
+COMMANDS: list[tuple[str, str, Callable[[argparse.ArgumentParser], None], Command]] = []
+
+
+def command(name: str, help: str, arguments: Callable[[argparse.ArgumentParser], None] = lambda p: None):
+    def register(fn: Command) -> Command:
+        COMMANDS.append((name, help, arguments, fn))
+        return fn
+
+    return register
+
+
+def clusters_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("clusters", nargs="*", metavar="CLUSTER", help="cluster names (default: all in clusters/)")
+
+
+# --------------------------------------------------------------------------- lint / schemas / init / render
+
+
+@command("lint", "load and check cluster specs only (fast; for editors and pre-commit)", clusters_arg)
+def cmd_lint(args: argparse.Namespace) -> int:
+    from generator.spec.loader import load_specs
+
+    specs = load_specs(args.repo, args.clusters or None)
+    for s in specs:
+        print(f"ok  {s.source}")
+    return 0
+
+
+def _schemas_args(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="schemas_command", required=True, metavar="{export,import}")
+    exp = sub.add_parser("export", help="write schemas/platform-spec.schema.json from the spec model")
+    exp.add_argument("--check", action="store_true", help="exit 1 if the committed schema is out of date")
+    imp = sub.add_parser("import", help="turn CRD YAML into kubeconform-style JSON schemas")
+    imp.add_argument("sources", nargs="+", help="CRD files or folders (or `kubectl get crd -o yaml` output)")
+    imp.add_argument("--out", type=Path, default=None, help="schema folder (default: <repo>/schemas/crds)")
+
+
+@command("schemas", "export the spec's JSON Schema, or import CRDs as validation schemas", _schemas_args)
+def cmd_schemas(args: argparse.Namespace) -> int:
+    if args.schemas_command == "export":
+        from generator.spec.schema import export
+
+        return export(args.repo, check=args.check)
+    from generator.validate.schemas import import_crds_command
+
+    return import_crds_command(args)
+
+
+def _init_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name", help="cluster name (DNS-1123 label)")
+    p.add_argument("--distribution", choices=["rhoai", "odh"], default="rhoai")
+    p.add_argument("--force", action="store_true", help="overwrite an existing spec")
+
+
+@command("init", "write a commented starter spec clusters/NAME.yaml", _init_args)
+def cmd_init(args: argparse.Namespace) -> int:
+    from generator.spec.starter import write_starter
+
+    path = write_starter(args.repo, args.name, args.distribution, force=args.force)
+    print(f"wrote {path.relative_to(args.repo).as_posix()}; check it with `rhoai-gitops lint {args.name}`")
+    return 0
+
+
+def _render_args(p: argparse.ArgumentParser) -> None:
+    clusters_arg(p)
+
+
+@command("render", "render base/ and overlays/ for the clusters", _render_args)
+def cmd_render(args: argparse.Namespace) -> int:
+    from generator.render import render
+    from generator.tree import write_tree
+
+    rendered = render(args.repo, args.clusters or None)
+    report = write_tree(args.repo, rendered.folders, rendered.stale_roots)
+    for root in report.written:
+        print(f"wrote     {root}")
+    for root in report.removed:
+        print(f"removed   {root}")
+    print(f"{len(rendered.specs)} cluster(s): {len(report.written)} folder(s) written, "
+          f"{len(report.unchanged)} unchanged, {len(report.removed)} removed")
+    return 0
+
+
+# --------------------------------------------------------------------------- main
+
+
+def _load_command_modules() -> None:
+    # Subcommands that live in their own packages register themselves on import.
+    import importlib
+
+    for module in ("generator.commands",):
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+
+
+def parser() -> argparse.ArgumentParser:
+    _load_command_modules()
+    p = argparse.ArgumentParser(prog="rhoai-gitops", description=__doc__.splitlines()[0])
+    p.add_argument("--version", action="version", version=f"rhoai-gitops {__version__}")
+    p.add_argument("--repo", type=Path, default=Path("."), help="the GitOps repository (default: .)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, help_text, arguments, fn in COMMANDS:
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        arguments(sp)
+        sp.set_defaults(run=fn)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    args.repo = args.repo.resolve()
+    try:
+        return args.run(args)
+    except SpecErrors as exc:
+        for e in exc.errors:
+            print(e, file=sys.stderr)
+        n = len(exc.errors)
+        print(f"{n} error{'s' if n != 1 else ''}; nothing written", file=sys.stderr)
+        return 2
+    except UsageError as exc:
+        print(f"rhoai-gitops: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,20 @@
+"""The registry of components, in the order they appear in overlays and reports.
+
+Each module defines `COMPONENT`; adding a component is adding a module and a line here.
+"""
+
+from __future__ import annotations
+
+from generator.components.base import Component
+from generator.components import operator
+
+COMPONENTS: list[Component] = [
+    operator.COMPONENT,
+]
+
+
+def by_name(name: str) -> Component:
+    for c in COMPONENTS:
+        if c.name == name:
+            return c
+    raise KeyError(name)

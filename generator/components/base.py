@@ -1,0 +1,22 @@
+"""What a component is: a named unit of the bundle (one Kustomize overlay, one Argo CD
+Application) and a function from the spec to its objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from generator.resources import Obj
+    from generator.spec.model import PlatformSpec
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str  # folder name under base/<dist>/ and overlays/<cluster>/, Argo CD Application suffix
+    description: str
+    build: Callable[["PlatformSpec"], list["Obj"]]  # [] means: not enabled on this cluster
+    # False for units synced somewhere else than the cluster itself (the Argo CD objects).
+    in_cluster_overlay: bool = True
+    # False when every object is cluster-specific, so a shared base would only be patched away.
+    has_base: bool = True

@@ -1,0 +1,93 @@
+"""The pipeline, top-down: load specs -> build objects per component -> passes over the whole
+cluster (ordering, Argo CD) -> split into base + overlay folders -> write (or compare)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+from generator import bundle
+from generator.components import COMPONENTS
+from generator.resources import COMPONENT_LABEL, MANAGED_BY, MANAGER, canonical, label
+from generator.spec.loader import LoadedSpec, load_specs
+from generator.spec.model import PlatformSpec
+
+# A pass sees every unit of one cluster at once and may annotate objects or add units (the
+# Argo CD objects, computed from everything else). Passes run in list order.
+Pass = Callable[[PlatformSpec, bundle.Units], None]
+PASSES: list[Pass] = []
+
+
+def build_units(spec: PlatformSpec) -> bundle.Units:
+    units: bundle.Units = {}
+    for component in COMPONENTS:
+        objs = component.build(spec)
+        for o in objs:
+            label(o, MANAGED_BY, MANAGER)
+            label(o, COMPONENT_LABEL, component.name)
+        units[component.name] = objs
+    for run in PASSES:
+        run(spec, units)
+    return {name: [canonical(o) for o in objs] for name, objs in units.items()}
+
+
+def default_spec(dist: str) -> PlatformSpec:
+    """The spec every base is built from: nothing but the generator's defaults."""
+    return PlatformSpec.model_validate({"metadata": {"name": "base"}, "distribution": {"name": dist}})
+
+
+@lru_cache(maxsize=None)
+def base_units(dist: str) -> bundle.Units:
+    return build_units(default_spec(dist))
+
+
+def _component_flag(name: str, attr: str, default: bool) -> bool:
+    for c in COMPONENTS:
+        if c.name == name:
+            return getattr(c, attr)
+    return default  # units added by passes
+
+
+def is_base(name: str) -> bool:
+    return _component_flag(name, "has_base", False)
+
+
+def in_aggregate(name: str) -> bool:
+    return _component_flag(name, "in_cluster_overlay", False)
+
+
+def render_base(dist: str) -> bundle.Folder:
+    return bundle.base_folder(dist, base_units(dist), is_base)
+
+
+def render_cluster(loaded: LoadedSpec) -> bundle.Folder:
+    spec = loaded.spec
+    dist = spec.distribution.name
+    shared = {k: v for k, v in base_units(dist).items() if is_base(k)}
+    return bundle.overlay_folder(
+        spec.name, loaded.source, loaded.digest, dist, build_units(spec), shared, in_aggregate
+    )
+
+
+@dataclass
+class Rendered:
+    specs: list[LoadedSpec]
+    folders: list[bundle.Folder]
+    stale_roots: list[str]  # generated roots no spec produces any more (full renders only)
+
+
+def render(repo: Path, names: list[str] | None = None) -> Rendered:
+    """Render the named clusters (default all) in memory; raises SpecErrors on bad specs."""
+    from generator.tree import generated_roots
+
+    specs = load_specs(repo, names)
+    dists = sorted({s.spec.distribution.name for s in specs})
+    folders = [render_base(d) for d in dists]
+    folders += [render_cluster(s) for s in specs]
+    stale: list[str] = []
+    if not names:
+        produced = {f.root for f in folders}
+        stale = [r for r in generated_roots(repo) if r not in produced]
+    return Rendered(specs, folders, stale)

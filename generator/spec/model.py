@@ -1,0 +1,477 @@
+"""The typed platform spec: one document per cluster (`clusters/<name>.yaml`).
+
+Field names are camelCase in YAML (Kubernetes style) and snake_case in Python. Every model is
+strict and forbids unknown keys, so a typo is an error, never a silently ignored setting.
+Defaults make a minimal spec a few lines. Cross-field rules live in `rules.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+DNS1123_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+QUANTITY = r"^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$"
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        alias_generator=to_camel,
+        populate_by_name=False,
+        frozen=True,
+        validate_default=False,
+    )
+
+
+def _quantity(value: object) -> object:
+    # YAML gives `cpu: 4` as int and `memory: 8Gi` as str; Kubernetes accepts both, so do we,
+    # but always hand the builders a string.
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value
+
+
+def _check_quantity(value: str) -> str:
+    if not re.match(QUANTITY, value):
+        raise ValueError(f"{value!r} is not a Kubernetes quantity (e.g. 500m, 4, 16Gi)")
+    return value
+
+
+Quantity = Annotated[str, BeforeValidator(_quantity), AfterValidator(_check_quantity)]
+Name = Annotated[str, Field(pattern=DNS1123_LABEL, max_length=63)]
+ManagementState = Literal["Managed", "Removed"]
+
+
+# --------------------------------------------------------------------------- metadata / cluster
+
+
+class Metadata(Model):
+    name: Name = Field(description="Cluster name: a DNS-1123 label, also the overlay folder name.")
+    labels: dict[str, str] = Field(default_factory=dict, description="Free labels (env, region, ...).")
+
+
+class Proxy(Model):
+    http_proxy: str | None = None
+    https_proxy: str | None = None
+    no_proxy: list[str] = Field(default_factory=list)
+
+
+class Disconnected(Model):
+    mirror_registry: str = Field(description="Registry host that mirrors the release and operator images.")
+    catalog_source: str = Field(description="CatalogSource (in openshift-marketplace) serving the mirrored operators.")
+
+
+class MachineSetSettings(Model):
+    """Provider details a GPU MachineSet needs; required when a pool gets machine sets."""
+
+    image: str = Field(description="AMI id (aws), image name (gcp) or image resource id (azure).")
+    subnet: str | None = Field(
+        None, description="Subnet name; `{infrastructureId}` and `{zone}` are substituted."
+    )
+    security_groups: list[str] = Field(default_factory=list)
+    instance_profile: str | None = None
+    resource_group: str | None = Field(None, description="Azure resource group.")
+    network: str | None = Field(None, description="GCP network / Azure vnet.")
+    project_id: str | None = Field(None, description="GCP project id.")
+    service_account: str | None = Field(None, description="GCP service account email.")
+    root_volume_gib: int = Field(200, ge=50)
+
+
+class Cluster(Model):
+    platform: Literal["ocp", "osd", "rosa"] = "ocp"
+    openshift_version: str = Field("4.16", pattern=r"^4\.[0-9]+$")
+    provider: Literal["aws", "gcp", "azure", "baremetal"] = "aws"
+    api_server: str | None = Field(
+        None, pattern=r"^https://", description="API server URL; the Argo CD destination."
+    )
+    base_domain: str | None = None
+    region: str | None = None
+    infrastructure_id: str | None = Field(None, description="Cluster infrastructure name (MachineSet prefix).")
+    machine_sets: MachineSetSettings | None = None
+    proxy: Proxy | None = None
+    disconnected: Disconnected | None = None
+
+
+# --------------------------------------------------------------------------- distribution
+
+
+class Distribution(Model):
+    name: Literal["rhoai", "odh"] = "rhoai"
+    version: str | None = Field(
+        None, pattern=r"^2\.[0-9]+$", description="major.minor; default: the matrix's default for the distribution."
+    )
+    channel: str = Field("stable", description="Operator channel; must exist for the version (matrix).")
+    starting_csv: str | None = Field(None, alias="startingCSV")
+    install_plan_approval: Literal["Automatic", "Manual"] = "Automatic"
+
+
+# --------------------------------------------------------------------------- components
+
+
+class Component(Model):
+    management_state: ManagementState = "Managed"
+
+
+class RemovedByDefault(Model):
+    management_state: ManagementState = "Removed"
+
+
+class Culling(Model):
+    enabled: bool = True
+    idle_minutes: int = Field(240, ge=1)
+    check_period_minutes: int = Field(1, ge=1)
+
+
+class Workbenches(Component):
+    namespace: Name | None = Field(None, description="Notebook namespace; default by distribution.")
+    culling: Culling = Field(default_factory=Culling)
+    pvc_size: Quantity = "20Gi"
+    storage_class: str | None = None
+
+
+class ServingCertificate(Model):
+    type: Literal["SelfSigned", "Provided", "OpenshiftDefaultIngress"] = "OpenshiftDefaultIngress"
+    secret_name: str | None = None
+
+
+class KServeServing(Model):
+    management_state: ManagementState = "Managed"
+    name: str = "knative-serving"
+    certificate: ServingCertificate = Field(default_factory=ServingCertificate)
+
+
+class KServe(Component):
+    deployment_mode: Literal["Serverless", "RawDeployment"] = "Serverless"
+    serving: KServeServing = Field(default_factory=KServeServing)
+
+
+class ModelRegistry(RemovedByDefault):
+    registries_namespace: Name | None = None
+
+
+class FeatureStore(Model):
+    name: Name
+    namespace: Name
+    project: str = Field(pattern=r"^[A-Za-z0-9_]+$", description="Feast project name.")
+
+
+class FeastOperator(RemovedByDefault):
+    feature_stores: list[FeatureStore] = Field(default_factory=list)
+
+
+class Components(Model):
+    dashboard: Component = Field(default_factory=Component)
+    workbenches: Workbenches = Field(default_factory=Workbenches)
+    datasciencepipelines: Component = Field(default_factory=Component)
+    kserve: KServe = Field(default_factory=KServe)
+    modelmeshserving: Component = Field(default_factory=Component)
+    trustyai: Component = Field(default_factory=Component)
+    ray: Component = Field(default_factory=Component)
+    codeflare: Component = Field(default_factory=Component)
+    kueue: Component = Field(default_factory=Component)
+    trainingoperator: RemovedByDefault = Field(default_factory=RemovedByDefault)
+    modelregistry: ModelRegistry = Field(default_factory=ModelRegistry)
+    feastoperator: FeastOperator = Field(default_factory=FeastOperator)
+
+
+class ControlPlane(Model):
+    name: str = "data-science-smcp"
+    namespace: Name = "istio-system"
+    metrics_collection: Literal["Istio", "None"] = "Istio"
+
+
+class ServiceMesh(Model):
+    management_state: ManagementState = "Managed"
+    control_plane: ControlPlane = Field(default_factory=ControlPlane)
+
+
+class TrustedCABundle(Model):
+    management_state: Literal["Managed", "Removed", "Unmanaged"] = "Managed"
+    custom_ca_bundle: str = Field("", description="PEM bundle (public certificates only).")
+
+
+class Auth(Model):
+    admin_groups: list[str] = Field(default_factory=lambda: ["dedicated-admins"])
+    allowed_groups: list[str] = Field(default_factory=lambda: ["system:authenticated"])
+
+
+class Resources(Model):
+    cpu: Quantity
+    memory: Quantity
+
+
+class Size(Model):
+    name: str = Field(min_length=1)
+    requests: Resources
+    limits: Resources
+
+
+def _size(name: str, memory: str, req_cpu: str, lim_cpu: str) -> Size:
+    return Size(
+        name=name,
+        requests=Resources(cpu=req_cpu, memory=memory),
+        limits=Resources(cpu=lim_cpu, memory=memory),
+    )
+
+
+def default_sizes() -> list[Size]:
+    """The documented OpenShift AI sizes."""
+    return [
+        _size("Small", "8Gi", "1", "2"),
+        _size("Medium", "24Gi", "3", "6"),
+        _size("Large", "56Gi", "7", "14"),
+        _size("X Large", "120Gi", "15", "30"),
+    ]
+
+
+# --------------------------------------------------------------------------- GPUs
+
+
+class Accelerator(Model):
+    vendor: Literal["nvidia"] = "nvidia"
+    product: str = Field(min_length=1, description="e.g. A100-SXM4-40GB, L4 (nvidia.com/gpu.product).")
+    count: int = Field(ge=1, description="GPUs per node.")
+    memory_gib: int | None = Field(None, ge=1, alias="memoryGiB")
+
+
+class Replicas(Model):
+    min: int = Field(0, ge=0)
+    max: int = Field(ge=0)
+
+
+class Taint(Model):
+    key: str
+    value: str | None = None
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] = "NoSchedule"
+
+
+def default_taints() -> list[Taint]:
+    return [Taint(key="nvidia.com/gpu", value="true", effect="NoSchedule")]
+
+
+class GpuNodePool(Model):
+    name: Name
+    instance_type: str | None = Field(None, description="Cloud instance type; required with machine sets.")
+    accelerator: Accelerator
+    replicas: Replicas
+    zones: list[str] = Field(default_factory=list)
+    labels: dict[str, str] = Field(default_factory=dict)
+    taints: list[Taint] = Field(default_factory=default_taints)
+    time_slicing_replicas: int | None = Field(None, ge=2, description="Time-slicing: shares per GPU.")
+    mig_profile: str | None = Field(None, description="MIG layout (nvidia.com/mig.config), e.g. all-1g.5gb.")
+
+
+class Driver(Model):
+    version: str | None = None
+    repository: str | None = None
+    use_open_kernel_modules: bool = False
+    rdma: bool = False
+
+
+class Nvidia(Model):
+    gpu_operator_channel: str | None = Field(None, description="Default: the matrix's channel.")
+    driver: Driver = Field(default_factory=Driver)
+    mig_strategy: Literal["none", "single", "mixed"] = "none"
+    dcgm_exporter: bool = True
+
+
+# --------------------------------------------------------------------------- quotas
+
+
+class ResourceQuota(Model):
+    nominal: Quantity
+    borrowing_limit: Quantity | None = None
+    lending_limit: Quantity | None = None
+
+
+class FlavorResources(Model):
+    cpu: ResourceQuota | None = None
+    memory: ResourceQuota | None = None
+    gpu: ResourceQuota | None = Field(None, alias="nvidia.com/gpu")
+
+
+class FlavorQuota(Model):
+    flavor: Name = Field(description="A GPU pool name, or the default CPU flavor's name.")
+    resources: FlavorResources
+
+
+class Preemption(Model):
+    reclaim_within_cohort: Literal["Never", "LowerPriority", "Any"] = "Any"
+    within_cluster_queue: Literal["Never", "LowerPriority", "LowerOrNewerEqualPriority"] = "LowerPriority"
+
+
+class Team(Model):
+    name: Name
+    namespaces: list[Name] = Field(min_length=1)
+    cohort: Name | None = None
+    queueing_strategy: Literal["BestEffortFIFO", "StrictFIFO"] = "BestEffortFIFO"
+    preemption: Preemption = Field(default_factory=Preemption)
+    quotas: list[FlavorQuota] = Field(min_length=1)
+
+
+class PriorityClass(Model):
+    name: Name
+    value: int
+    description: str = ""
+
+
+class Quotas(Model):
+    default_flavor: Name = "default-flavor"
+    allow_overcommit: bool = False
+    cohorts: list[Name] = Field(default_factory=list)
+    priority_classes: list[PriorityClass] = Field(default_factory=list)
+    teams: list[Team] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- monitoring
+
+
+class SecretRef(Model):
+    name: str = Field(pattern=r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+    key: str = Field(min_length=1)
+
+
+class Receiver(Model):
+    name: Name
+    type: Literal["pagerduty", "slack", "webhook"]
+    secret_ref: SecretRef = Field(description="Secret holding the routing key / webhook URL; never the value itself.")
+    channel: str | None = Field(None, description="Slack channel.")
+    severities: list[Literal["critical", "warning", "info"]] = Field(default_factory=lambda: ["critical"])
+
+
+class Thresholds(Model):
+    kueue_pending_workloads: int = Field(10, ge=1)
+    kueue_pending_minutes: int = Field(15, ge=1)
+    gpu_utilization_percent: int = Field(95, ge=1, le=100)
+    gpu_saturation_minutes: int = Field(30, ge=1)
+    model_server_error_ratio: float = Field(0.05, gt=0, lt=1)
+    quota_usage_ratio: float = Field(1.0, gt=0, le=1)
+
+
+class Probes(Model):
+    dashboard: bool = True
+    model_endpoints: list[str] = Field(default_factory=list)
+    prober_url: str = "blackbox-exporter.openshift-monitoring.svc:9115"
+    interval: str = Field("60s", pattern=r"^[0-9]+(s|m|h)$")
+
+
+class Storage(Model):
+    size: Quantity = "100Gi"
+    storage_class: str | None = None
+
+
+class UserWorkload(Model):
+    enabled: bool = True
+    retention: str | None = Field(None, pattern=r"^[0-9]+(h|d|w|y)$")
+
+
+class Monitoring(Model):
+    enabled: bool = True
+    namespace: Name | None = Field(None, description="DSCI monitoring namespace; default by distribution.")
+    retention: str = Field("15d", pattern=r"^[0-9]+(h|d|w|y)$")
+    storage: Storage | None = None
+    user_workload: UserWorkload = Field(default_factory=UserWorkload)
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    receivers: list[Receiver] = Field(default_factory=list)
+    probes: Probes = Field(default_factory=Probes)
+
+
+# --------------------------------------------------------------------------- Argo CD
+
+
+class Destination(Model):
+    server: str | None = Field(None, description="API server URL; default cluster.apiServer.")
+    name: str | None = Field(None, description="Cluster name as registered in Argo CD.")
+    in_cluster: bool = Field(False, description="Argo CD runs on this cluster (https://kubernetes.default.svc).")
+
+
+class Backoff(Model):
+    duration: str = "10s"
+    factor: int = Field(2, ge=1)
+    max_duration: str = "5m"
+
+
+class Retry(Model):
+    limit: int = Field(10, ge=0)
+    backoff: Backoff = Field(default_factory=Backoff)
+
+
+class SyncPolicy(Model):
+    automated: bool = True
+    self_heal: bool = True
+    prune: bool = False
+    retry: Retry = Field(default_factory=Retry)
+
+
+class Fleet(Model):
+    enabled: bool = False
+    generator: Literal["git", "list"] = "git"
+
+
+class ArgoCD(Model):
+    repo_url: str = Field(
+        "https://github.com/example/rhoai-gitops.git", alias="repoURL", description="This repository's URL."
+    )
+    target_revision: str = "main"
+    namespace: Name = "openshift-gitops"
+    project: Name | None = Field(None, description="AppProject; default rhoai-<cluster>.")
+    destination: Destination = Field(default_factory=Destination)
+    sync_policy: SyncPolicy = Field(default_factory=SyncPolicy)
+    fleet: Fleet = Field(default_factory=Fleet)
+
+
+# --------------------------------------------------------------------------- the spec
+
+
+class PlatformSpec(Model):
+    metadata: Metadata
+    cluster: Cluster = Field(default_factory=Cluster)
+    distribution: Distribution = Field(default_factory=Distribution)
+    components: Components = Field(default_factory=Components)
+    service_mesh: ServiceMesh = Field(default_factory=ServiceMesh)
+    trusted_ca_bundle: TrustedCABundle = Field(default_factory=TrustedCABundle, alias="trustedCABundle")
+    auth: Auth = Field(default_factory=Auth)
+    notebook_sizes: list[Size] = Field(default_factory=default_sizes)
+    model_server_sizes: list[Size] = Field(default_factory=default_sizes)
+    gpu_node_pools: list[GpuNodePool] = Field(default_factory=list)
+    nvidia: Nvidia = Field(default_factory=Nvidia)
+    quotas: Quotas | None = None
+    monitoring: Monitoring = Field(default_factory=Monitoring)
+    argocd: ArgoCD = Field(default_factory=ArgoCD)
+
+    # ------------------------------------------------------------------ derived facts
+    # Facts the distribution decides (via the matrix); builders ask these, never the raw fields.
+
+    @property
+    def name(self) -> str:
+        return self.metadata.name
+
+    @property
+    def version(self) -> str:
+        from generator import matrix
+
+        return self.distribution.version or matrix.distribution(self.distribution.name)["defaultVersion"]
+
+    @property
+    def namespaces(self) -> dict[str, str]:
+        """operator / applications / workbenches / monitoring / modelRegistries namespaces."""
+        from generator import matrix
+
+        found = dict(matrix.distribution(self.distribution.name)["namespaces"])
+        if self.components.workbenches.namespace:
+            found["workbenches"] = self.components.workbenches.namespace
+        if self.monitoring.namespace:
+            found["monitoring"] = self.monitoring.namespace
+        if self.components.modelregistry.registries_namespace:
+            found["modelRegistries"] = self.components.modelregistry.registries_namespace
+        return found
+
+    def managed(self, component: str) -> bool:
+        return getattr(self.components, component).management_state == "Managed"

@@ -1,0 +1,275 @@
+"""Cross-field rules: what no single field's type can say.
+
+Each rule returns SpecErrors whose message names both ends (the other field's path and where
+it is written), so the user sees why two settings clash without hunting for the second one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Callable, Iterable
+
+from generator import matrix
+from generator.errors import SpecError, format_path
+
+if TYPE_CHECKING:
+    from generator.spec.loader import Positions
+    from generator.spec.model import PlatformSpec
+
+Rule = Callable[["PlatformSpec", "Positions"], Iterable[SpecError]]
+RULES: list[Rule] = []
+
+COMPONENTS = ("components",)
+
+
+def rule(fn: Rule) -> Rule:
+    RULES.append(fn)
+    return fn
+
+
+def check(spec: PlatformSpec, positions: Positions) -> list[SpecError]:
+    errors: list[SpecError] = []
+    for fn in RULES:
+        errors.extend(fn(spec, positions))
+    return errors
+
+
+def where(positions: Positions, path: tuple) -> str:
+    """`path (file:line)` for naming the other end of a clash."""
+    pos = positions.of(path)
+    return f"{format_path(path)} ({pos.file}:{pos.line})"
+
+
+def _state_path(component: str) -> tuple:
+    return COMPONENTS + (component, "managementState")
+
+
+# --------------------------------------------------------------------------- versions
+
+
+@rule
+def supported_version(spec, positions):
+    dist = spec.distribution.name
+    if spec.version not in matrix.versions(dist):
+        yield positions.error(
+            ("distribution", "version"),
+            f"{dist} {spec.version} is not supported; supported: {', '.join(matrix.versions(dist))}",
+        )
+        return
+    channels = matrix.channels(dist, spec.version)
+    if spec.distribution.channel not in channels:
+        yield positions.error(
+            ("distribution", "channel"),
+            f"channel {spec.distribution.channel!r} does not exist for {dist} {spec.version} "
+            f"(from {where(positions, ('distribution', 'version'))}); expected one of: {', '.join(channels)}",
+        )
+    for component in matrix.component_names():
+        if spec.managed(component) and not matrix.has_component(dist, spec.version, component):
+            since = matrix.component_since(dist, component)
+            yield positions.error(
+                _state_path(component),
+                f"{component} does not exist in {dist} {spec.version} "
+                f"({where(positions, ('distribution', 'version'))}); "
+                + (f"it needs {since} or later; set Removed" if since else f"{dist} has no such component; set Removed"),
+            )
+
+
+# --------------------------------------------------------------------------- component dependencies
+
+
+@rule
+def serverless_needs_mesh(spec, positions):
+    kserve = spec.components.kserve
+    if kserve.management_state != "Managed" or kserve.deployment_mode != "Serverless":
+        return
+    mode = COMPONENTS + ("kserve", "deploymentMode")
+    if kserve.serving.management_state != "Managed":
+        yield positions.error(
+            COMPONENTS + ("kserve", "serving", "managementState"),
+            f"must be Managed: KServe Serverless ({where(positions, mode)}) runs on OpenShift Serverless; "
+            "or use deploymentMode RawDeployment",
+        )
+    if spec.service_mesh.management_state != "Managed":
+        yield positions.error(
+            ("serviceMesh", "managementState"),
+            f"must be Managed: KServe Serverless ({where(positions, mode)}) needs Service Mesh; "
+            "or use deploymentMode RawDeployment",
+        )
+
+
+@rule
+def provided_certificate_needs_secret(spec, positions):
+    cert = spec.components.kserve.serving.certificate
+    if cert.type == "Provided" and not cert.secret_name:
+        base = COMPONENTS + ("kserve", "serving", "certificate")
+        yield positions.error(base + ("secretName",), f"required when {where(positions, base + ('type',))} is Provided")
+
+
+@rule
+def codeflare_needs_ray(spec, positions):
+    if spec.managed("codeflare") and not spec.managed("ray"):
+        yield positions.error(
+            _state_path("ray"), f"must be Managed: CodeFlare ({where(positions, _state_path('codeflare'))}) needs Ray"
+        )
+
+
+@rule
+def quotas_need_kueue(spec, positions):
+    if spec.quotas and spec.quotas.teams and not spec.managed("kueue"):
+        yield positions.error(
+            _state_path("kueue"), f"must be Managed: Kueue quotas are defined ({where(positions, ('quotas', 'teams'))})"
+        )
+
+
+@rule
+def feature_stores_need_feast(spec, positions):
+    feast = spec.components.feastoperator
+    if feast.feature_stores and feast.management_state != "Managed":
+        yield positions.error(
+            _state_path("feastoperator"),
+            f"must be Managed: feature stores are defined ({where(positions, COMPONENTS + ('feastoperator', 'featureStores'))})",
+        )
+
+
+@rule
+def admin_groups(spec, positions):
+    if not spec.auth.admin_groups:
+        yield positions.error(("auth", "adminGroups"), "must name at least one group, or nobody can administer the dashboard")
+    if not spec.auth.allowed_groups:
+        yield positions.error(("auth", "allowedGroups"), "must name at least one group, or nobody can use the dashboard")
+
+
+# --------------------------------------------------------------------------- names
+
+
+def _unique(items: list, path: tuple, key: Callable, what: str, positions) -> Iterable[SpecError]:
+    seen: dict = {}
+    for i, item in enumerate(items):
+        k = key(item)
+        if k in seen:
+            yield positions.error(path + (i, "name"), f"duplicate {what} {k!r}; first at {where(positions, path + (seen[k], 'name'))}")
+        else:
+            seen[k] = i
+
+
+@rule
+def unique_names(spec, positions):
+    yield from _unique(spec.gpu_node_pools, ("gpuNodePools",), lambda p: p.name, "GPU pool", positions)
+    yield from _unique(spec.notebook_sizes, ("notebookSizes",), lambda s: s.name, "notebook size", positions)
+    yield from _unique(spec.model_server_sizes, ("modelServerSizes",), lambda s: s.name, "model server size", positions)
+    yield from _unique(spec.monitoring.receivers, ("monitoring", "receivers"), lambda r: r.name, "receiver", positions)
+    stores = spec.components.feastoperator.feature_stores
+    yield from _unique(stores, COMPONENTS + ("feastoperator", "featureStores"), lambda s: (s.namespace, s.name), "feature store", positions)
+    if spec.quotas:
+        q = spec.quotas
+        yield from _unique(q.teams, ("quotas", "teams"), lambda t: t.name, "team", positions)
+        yield from _unique(q.priority_classes, ("quotas", "priorityClasses"), lambda c: c.name, "priority class", positions)
+        seen: dict[str, int] = {}
+        for i, cohort in enumerate(q.cohorts):
+            if cohort in seen:
+                yield positions.error(("quotas", "cohorts", i), f"duplicate cohort {cohort!r}")
+            seen[cohort] = i
+
+
+# --------------------------------------------------------------------------- quotas
+
+
+@rule
+def quota_references(spec, positions):
+    if not spec.quotas:
+        return
+    q = spec.quotas
+    pools = {p.name: i for i, p in enumerate(spec.gpu_node_pools)}
+    if q.default_flavor in pools:
+        yield positions.error(
+            ("quotas", "defaultFlavor"),
+            f"{q.default_flavor!r} is also a GPU pool name ({where(positions, ('gpuNodePools', pools[q.default_flavor], 'name'))})",
+        )
+    owner: dict[str, tuple] = {}
+    for t, team in enumerate(q.teams):
+        tp = ("quotas", "teams", t)
+        if team.cohort and q.cohorts and team.cohort not in q.cohorts:
+            yield positions.error(tp + ("cohort",), f"cohort {team.cohort!r} is not declared in {where(positions, ('quotas', 'cohorts'))}")
+        flavors: dict[str, int] = {}
+        for f, fq in enumerate(team.quotas):
+            fp = tp + ("quotas", f, "flavor")
+            if fq.flavor in flavors:
+                yield positions.error(fp, f"flavor {fq.flavor!r} listed twice for team {team.name!r}")
+            flavors[fq.flavor] = f
+            if fq.flavor != q.default_flavor and fq.flavor not in pools:
+                names = ", ".join([q.default_flavor, *pools]) or "none"
+                yield positions.error(
+                    fp,
+                    f"flavor {fq.flavor!r} names no GPU pool ({where(positions, ('gpuNodePools',))}) "
+                    f"and is not the default flavor; expected one of: {names}",
+                )
+            if fq.flavor == q.default_flavor and fq.resources.gpu is not None:
+                yield positions.error(
+                    tp + ("quotas", f, "resources", "nvidia.com/gpu"),
+                    f"the default CPU flavor {q.default_flavor!r} has no GPUs; put GPU quota on a pool's flavor",
+                )
+        for n, ns in enumerate(team.namespaces):
+            here = tp + ("namespaces", n)
+            if ns in owner:
+                yield positions.error(here, f"namespace {ns!r} already belongs to another team ({where(positions, owner[ns])})")
+            else:
+                owner[ns] = here
+
+
+# --------------------------------------------------------------------------- GPU pools
+
+
+MACHINE_PROVIDERS = ("aws", "gcp", "azure")
+
+
+@rule
+def gpu_pools(spec, positions):
+    provider = spec.cluster.provider
+    for i, pool in enumerate(spec.gpu_node_pools):
+        pp = ("gpuNodePools", i)
+        if pool.replicas.min > pool.replicas.max:
+            yield positions.error(pp + ("replicas", "min"), f"greater than {where(positions, pp + ('replicas', 'max'))}")
+        if pool.time_slicing_replicas and pool.mig_profile:
+            yield positions.error(pp + ("timeSlicingReplicas",), f"cannot be combined with MIG ({where(positions, pp + ('migProfile',))})")
+        if pool.mig_profile:
+            if matrix.mig_instances(pool.mig_profile) is None:
+                yield positions.error(pp + ("migProfile",), f"unknown MIG profile {pool.mig_profile!r}; known: {', '.join(matrix.matrix()['migProfiles'])}")
+            if spec.nvidia.mig_strategy == "none":
+                yield positions.error(pp + ("migProfile",), f"needs {where(positions, ('nvidia', 'migStrategy'))} single or mixed")
+        if provider in MACHINE_PROVIDERS:
+            if not pool.instance_type:
+                yield positions.error(pp + ("instanceType",), f"required: pools on {provider} get MachineSets ({where(positions, ('cluster', 'provider'))})")
+            if not pool.zones:
+                yield positions.error(pp + ("zones",), f"at least one zone is required for MachineSets on {provider}")
+    if spec.gpu_node_pools and provider in MACHINE_PROVIDERS:
+        pool0 = ("gpuNodePools", 0)
+        if not spec.cluster.infrastructure_id:
+            yield positions.error(("cluster", "infrastructureId"), f"required: GPU pools ({where(positions, pool0)}) get MachineSets on {provider}")
+        if spec.cluster.machine_sets is None:
+            yield positions.error(("cluster", "machineSets"), f"required (image, subnet, ...): GPU pools ({where(positions, pool0)}) get MachineSets on {provider}")
+        if not spec.cluster.region:
+            yield positions.error(("cluster", "region"), f"required: GPU pools ({where(positions, pool0)}) get MachineSets on {provider}")
+
+
+# --------------------------------------------------------------------------- Argo CD
+
+
+@rule
+def argocd_destination(spec, positions):
+    d = spec.argocd.destination
+    chosen = [x for x in (d.server, d.name, d.in_cluster or None) if x]
+    if len(chosen) > 1:
+        yield positions.error(("argocd", "destination"), "set only one of server, name, inCluster")
+    if not chosen and not spec.cluster.api_server:
+        yield positions.error(
+            ("argocd", "destination"),
+            "no destination: set cluster.apiServer, or argocd.destination.server / name / inCluster: true",
+        )
+
+
+def team_namespaces(spec) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    if spec.quotas:
+        for team in spec.quotas.teams:
+            out[team.name].extend(team.namespaces)
+    return dict(out)

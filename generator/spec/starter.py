@@ -1,0 +1,71 @@
+"""`rhoai-gitops init NAME`: a commented starter spec that lints as written."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from generator import matrix
+from generator.errors import UsageError
+from generator.spec.loader import CLUSTERS_DIR
+from generator.spec.model import DNS1123_LABEL
+
+STARTER = """\
+# yaml-language-server: $schema=../schemas/platform-spec.schema.json
+# Platform spec for cluster {name}. Everything not written here takes the generator's
+# defaults; `rhoai-gitops lint {name}` checks it, `rhoai-gitops render {name}` expands it.
+metadata:
+  name: {name}            # also the folder overlays/{name}/
+  labels:
+    env: dev              # policies key off env (production needs Manual approval, monitoring)
+
+cluster:
+  platform: ocp           # ocp | osd | rosa
+  provider: aws           # aws | gcp | azure | baremetal
+  apiServer: https://api.{name}.example.com:6443   # Argo CD destination
+  # infrastructureId, region and machineSets are needed once gpuNodePools get MachineSets
+
+distribution:
+  name: {distribution}          # rhoai | odh
+  version: "{version}"
+  channel: {channel}
+  installPlanApproval: Automatic   # Manual: upgrades wait for an approved InstallPlan
+
+components:
+  kserve:
+    deploymentMode: RawDeployment   # Serverless also needs serviceMesh + kserve.serving Managed
+    serving:
+      managementState: Removed
+  # every component: managementState Managed | Removed
+
+serviceMesh:
+  managementState: Removed
+
+auth:
+  adminGroups: [rhoai-admins]
+  allowedGroups: [system:authenticated]
+
+argocd:
+  repoURL: https://github.com/example/rhoai-gitops.git   # your fork
+  targetRevision: main
+"""
+
+
+def write_starter(repo: Path, name: str, distribution: str, force: bool = False) -> Path:
+    if not re.match(DNS1123_LABEL, name) or len(name) > 63:
+        raise UsageError(f"{name!r} is not a DNS-1123 label (lower case letters, digits, '-')")
+    path = repo / CLUSTERS_DIR / f"{name}.yaml"
+    if path.exists() and not force:
+        raise UsageError(f"{path} exists; use --force to overwrite it")
+    dist = matrix.distribution(distribution)
+    text = STARTER.format(
+        name=name,
+        distribution=distribution,
+        version=dist["defaultVersion"],
+        channel="stable" if distribution == "rhoai" else "fast",
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path

@@ -1,0 +1,188 @@
+"""Write generated folders to disk: atomically, removing what the generator no longer makes,
+never touching files it did not make.
+
+Each generated root folder (base/<dist>, overlays/<cluster>) carries a manifest,
+`.generated.json`, listing the files the generator wrote there with their hashes. That index is
+how a later render knows which files are its own (to replace or delete) and which are the
+user's (kept as they are, even inside generated folders). A folder is written whole beside the
+old one and swapped in with two renames, so a failure midway leaves the old folder intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator import __version__
+from generator.bundle import Folder
+from generator.errors import UsageError
+
+MANIFEST = ".generated.json"
+ROOT_PARENTS = ("base", "overlays")
+
+
+def sha256(text: str | bytes) -> str:
+    data = text.encode() if isinstance(text, str) else text
+    return hashlib.sha256(data).hexdigest()
+
+
+def manifest_of(folder: Folder) -> dict:
+    return {
+        "generator": f"rhoai-gitops {__version__}",
+        "source": folder.source,
+        "digest": folder.digest,
+        "files": {p: sha256(t) for p, t in sorted(folder.files.items())},
+    }
+
+
+def manifest_text(folder: Folder) -> str:
+    return json.dumps(manifest_of(folder), indent=1, sort_keys=True) + "\n"
+
+
+def read_manifest(root: Path) -> dict | None:
+    path = root / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("files"), dict):
+        return None
+    return data
+
+
+def generated_roots(repo: Path) -> list[str]:
+    """Every root folder that carries a manifest (i.e. the generator made it)."""
+    found = []
+    for parent in ROOT_PARENTS:
+        top = repo / parent
+        if top.is_dir():
+            for child in sorted(top.iterdir()):
+                if child.is_dir() and (child / MANIFEST).is_file():
+                    found.append(f"{parent}/{child.name}")
+    return found
+
+
+@dataclass
+class WriteReport:
+    written: list[str]  # roots rewritten
+    unchanged: list[str]
+    removed: list[str]  # roots whose generated files were deleted
+
+
+def _user_files(root: Path, manifest: dict | None) -> list[str]:
+    """Files under `root` the generator did not make (relative paths)."""
+    if not root.is_dir():
+        return []
+    ours = set((manifest or {}).get("files", {})) | {MANIFEST}
+    found = []
+    for dirpath, _dirs, files in os.walk(root):
+        for f in files:
+            rel = (Path(dirpath) / f).relative_to(root).as_posix()
+            if rel not in ours:
+                found.append(rel)
+    return sorted(found)
+
+
+def is_current(repo: Path, folder: Folder) -> bool:
+    """True when disk already holds exactly this folder (manifest and every file's hash)."""
+    root = repo / folder.root
+    manifest = read_manifest(root)
+    if manifest is None or manifest.get("files") != manifest_of(folder)["files"]:
+        return False
+    for rel, text in folder.files.items():
+        try:
+            if (root / rel).read_bytes() != text.encode():
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def preflight(repo: Path, folders: list[Folder]) -> None:
+    """Refuse before writing anything if a generated path would overwrite a user's file."""
+    clashes = []
+    for folder in folders:
+        root = repo / folder.root
+        manifest = read_manifest(root)
+        user = set(_user_files(root, manifest))
+        clashes += [f"{folder.root}/{p}" for p in folder.files if p in user]
+    if clashes:
+        raise UsageError(
+            "these files exist but were not made by rhoai-gitops; move them away, they would be overwritten:\n  "
+            + "\n  ".join(clashes)
+        )
+
+
+def write_folder(repo: Path, folder: Folder) -> None:
+    root = repo / folder.root
+    root.parent.mkdir(parents=True, exist_ok=True)
+    manifest = read_manifest(root)
+    staging = root.parent / f".{root.name}.new-{os.getpid()}"
+    retired = root.parent / f".{root.name}.old-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        for rel, text in folder.files.items():
+            _write(staging / rel, text.encode())
+        for rel in _user_files(root, manifest):
+            dst = staging / rel
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(root / rel, dst)
+            except OSError:
+                shutil.copy2(root / rel, dst)
+        _write(staging / MANIFEST, manifest_text(folder).encode())
+        if root.exists():
+            os.rename(root, retired)
+        os.rename(staging, root)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if retired.exists() and not root.exists():
+            os.rename(retired, root)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as fh:
+        fh.write(data)
+
+
+def remove_generated(repo: Path, root_rel: str) -> None:
+    """Delete the files the generator made under a root it no longer produces; keep the rest."""
+    root = repo / root_rel
+    manifest = read_manifest(root)
+    if manifest is None:
+        return
+    for rel in manifest["files"]:
+        try:
+            (root / rel).unlink()
+        except FileNotFoundError:
+            pass
+    (root / MANIFEST).unlink(missing_ok=True)
+    for dirpath, _dirs, _files in sorted(os.walk(root), key=lambda t: -len(t[0])):
+        try:
+            os.rmdir(dirpath)
+        except OSError:
+            pass  # not empty: holds the user's files
+
+
+def write_tree(repo: Path, folders: list[Folder], stale_roots: list[str]) -> WriteReport:
+    preflight(repo, folders)
+    report = WriteReport([], [], [])
+    for folder in folders:
+        if is_current(repo, folder):
+            report.unchanged.append(folder.root)
+        else:
+            write_folder(repo, folder)
+            report.written.append(folder.root)
+    for root in stale_roots:
+        remove_generated(repo, root)
+        report.removed.append(root)
+    return report

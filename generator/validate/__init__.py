@@ -1,0 +1,1 @@
+"""Pre-merge validation: up-to-date, build, schema, cross-object, policy."""

@@ -1,0 +1,117 @@
+"""CustomResourceDefinitions -> kubeconform-style JSON schemas, and validation against them.
+
+Schema files are named `{kind}-{group}-{version}.json` in lower case (group's first label only,
+as kubeconform's default `{{ .ResourceKind }}-{{ .Group }}-{{ .ResourceAPIVersion }}`
+template uses the full group; we use the full group too, which keeps the two HardwareProfile
+kinds of different groups apart). Strict: every object schema that does not preserve unknown
+fields gets `additionalProperties: false`, so an unknown field fails as it would with
+`kubeconform -strict` (and as the API server would prune it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from generator.errors import UsageError
+
+
+def schema_file_name(kind: str, group: str, version: str) -> str:
+    g = f"-{group}" if group else ""
+    return f"{kind}{g}-{version}.json".lower()
+
+
+def strict(node: Any) -> Any:
+    """A copy of an OpenAPI v3 CRD schema made strict and plain-JSON-Schema readable."""
+    if isinstance(node, list):
+        return [strict(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: strict(v) for k, v in node.items() if k not in ("x-kubernetes-preserve-unknown-fields",)}
+    if node.get("x-kubernetes-int-or-string"):
+        out.pop("type", None)
+        out.setdefault("anyOf", [{"type": "integer"}, {"type": "string"}])
+    if node.get("nullable") and "type" in out:
+        out["type"] = [out["type"], "null"] if isinstance(out["type"], str) else out["type"]
+    preserve = node.get("x-kubernetes-preserve-unknown-fields") is True
+    if (
+        node.get("type") == "object"
+        and "properties" in node
+        and "additionalProperties" not in node
+        and not preserve
+    ):
+        out["additionalProperties"] = False
+    return out
+
+
+def crd_documents(sources: Iterable[Path]) -> list[dict]:
+    """CRDs from files, folders, or `kubectl get crd -o yaml` List output."""
+    found: list[dict] = []
+    for src in sources:
+        files = sorted(p for p in src.rglob("*") if p.suffix in (".yaml", ".yml", ".json")) if src.is_dir() else [src]
+        for f in files:
+            try:
+                docs = list(yaml.load_all(f.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+            except (OSError, yaml.YAMLError) as exc:
+                raise UsageError(f"{f}: cannot read CRD YAML: {exc}") from None
+            for doc in docs:
+                if not isinstance(doc, dict):
+                    continue
+                if doc.get("kind") == "List":
+                    found += [i for i in doc.get("items", []) if isinstance(i, dict) and i.get("kind") == "CustomResourceDefinition"]
+                elif doc.get("kind") == "CustomResourceDefinition":
+                    found.append(doc)
+    return found
+
+
+def crd_schemas(crd: dict) -> dict[str, dict]:
+    """{file name: JSON schema} for every served version of one CRD."""
+    spec = crd["spec"]
+    group, kind = spec["group"], spec["names"]["kind"]
+    out = {}
+    for v in spec.get("versions", []):
+        if not v.get("served", True):
+            continue
+        raw = (v.get("schema") or {}).get("openAPIV3Schema") or spec.get("validation", {}).get("openAPIV3Schema") or {"type": "object"}
+        schema = strict(copy.deepcopy(raw))
+        props = schema.setdefault("properties", {})
+        props["apiVersion"] = {"type": "string", "enum": [f"{group}/{v['name']}"]}
+        props["kind"] = {"type": "string", "enum": [kind]}
+        # ObjectMeta is not in CRD schemas; the API server validates it itself.
+        props["metadata"] = {"type": "object"}
+        schema["type"] = "object"
+        schema.setdefault("additionalProperties", False)
+        schema["$schema"] = "http://json-schema.org/draft-07/schema#"
+        schema["x-rhoai-gitops-source"] = f"CRD {crd['metadata']['name']}"
+        out[schema_file_name(kind, group, v["name"])] = schema
+    return out
+
+
+def import_crds(sources: Iterable[Path], out: Path) -> list[str]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for crd in crd_documents(sources):
+        for name, schema in crd_schemas(crd).items():
+            tmp = out / (name + ".tmp")
+            tmp.write_text(json.dumps(schema, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+            tmp.replace(out / name)
+            written.append(name)
+    return sorted(written)
+
+
+def import_crds_command(args: argparse.Namespace) -> int:
+    out = args.out or (args.repo / "schemas" / "crds")
+    sources = [Path(s) for s in args.sources]
+    missing = [str(s) for s in sources if not s.exists()]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    written = import_crds(sources, out)
+    if not written:
+        raise UsageError("no CustomResourceDefinition found in the given sources")
+    print(f"wrote {len(written)} schema(s) to {out}")
+    return 0

@@ -1,0 +1,1 @@
+"""Diffing: committed tree vs fresh render (check), spec revisions (plan), desired vs live (drift)."""

@@ -9,7 +9,6 @@ that reading the output gives back the input.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from typing import Any
@@ -47,7 +46,12 @@ def _scalar(value: Any) -> str:
             return ".nan"
         if math.isinf(value):
             return ".inf" if value > 0 else "-.inf"
-        return repr(value)
+        text = repr(value)
+        if "e" in text and "." not in text:
+            # YAML 1.1 readers need a dot in the mantissa to read a float.
+            mantissa, exponent = text.split("e")
+            text = f"{mantissa}.0e{exponent}"
+        return text
     if isinstance(value, str):
         return _string(value)
     raise TypeError(f"cannot write {type(value).__name__} as YAML: {value!r}")
@@ -56,15 +60,45 @@ def _scalar(value: Any) -> str:
 def _string(s: str) -> str:
     if (
         s
-        and _SAFE_PLAIN.match(s)
-        and not _SPECIAL.match(s)
+        and _SAFE_PLAIN.fullmatch(s)
+        and not _SPECIAL.fullmatch(s)
         and not s.endswith((" ", ":"))
         and ": " not in s
         and " #" not in s
     ):
         return s
-    # JSON strings are valid YAML double-quoted scalars.
-    return json.dumps(s, ensure_ascii=False)
+    return _double_quoted(s)
+
+
+def _double_quoted(s: str) -> str:
+    out = ['"']
+    for ch in s:
+        code = ord(ch)
+        if ch == '"' or ch == "\\":
+            out.append("\\" + ch)
+        elif 0x20 <= code <= 0x7E:
+            out.append(ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif _printable_non_ascii(code):
+            out.append(ch)
+        elif code <= 0xFF:
+            out.append(f"\\x{code:02x}")
+        elif code <= 0xFFFF:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    out.append('"')
+    return "".join(out)
+
+
+def _printable_non_ascii(code: int) -> bool:
+    # YAML's printable set, minus the characters YAML 1.1 readers take as line breaks.
+    if code in (0x85, 0x2028, 0x2029):
+        return False
+    return 0xA0 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
 
 
 def _block_text(s: str, indent: str) -> str | None:
@@ -72,6 +106,8 @@ def _block_text(s: str, indent: str) -> str | None:
     if "\n" not in s or s.startswith((" ", "\n")) or "\r" in s or "\t" in s:
         return None
     if any(line.endswith(" ") for line in s.split("\n")):
+        return None
+    if any(not (0x20 <= ord(c) <= 0x7E or c == "\n" or _printable_non_ascii(ord(c))) for c in s):
         return None
     body = s[:-1] if s.endswith("\n") else s
     if body.endswith("\n"):

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from generator import bundle
+from generator.argocd import applications as argocd_applications, waves as argocd_waves
 from generator.components import COMPONENTS
 from generator.resources import COMPONENT_LABEL, MANAGED_BY, MANAGER, canonical, label
 from generator.spec.loader import LoadedSpec, load_specs
@@ -17,7 +18,8 @@ from generator.spec.model import PlatformSpec
 # A pass sees every unit of one cluster at once and may annotate objects or add units (the
 # Argo CD objects, computed from everything else). Passes run in list order.
 Pass = Callable[[PlatformSpec, bundle.Units], None]
-PASSES: list[Pass] = []
+# The Argo CD passes stay last: waves and Applications are computed from every other object.
+PASSES: list[Pass] = [argocd_waves.assign, argocd_applications.add_unit]
 
 
 def build_units(spec: PlatformSpec) -> bundle.Units:

@@ -22,7 +22,7 @@ from generator.bundle import Folder
 from generator.errors import UsageError
 
 MANIFEST = ".generated.json"
-ROOT_PARENTS = ("base", "overlays")
+ROOT_PARENTS = ("base", "overlays", "fleet")
 
 
 def sha256(text: str | bytes) -> str:

@@ -1,1 +1,2 @@
 """Subcommands beyond the core (lint, schemas, init, render): importing a module registers it."""
+from generator.commands import verify_argocd  # noqa: F401

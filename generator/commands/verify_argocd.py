@@ -1,0 +1,26 @@
+"""`rhoai-gitops verify-argocd`: the Argo CD checks of generator/argocd/verify.py, alone."""
+
+from __future__ import annotations
+
+import argparse
+
+from generator.cli import clusters_arg, command
+
+
+@command("verify-argocd", "check the committed Argo CD objects the way Argo CD will read them", clusters_arg)
+def cmd_verify_argocd(args: argparse.Namespace) -> int:
+    from generator.argocd.verify import verify
+    from generator.spec.loader import load_specs
+
+    specs = load_specs(args.repo, args.clusters or None)
+    builds: dict = {}
+    findings = []
+    for s in specs:
+        found = verify(args.repo, s.spec, builds)
+        findings += found
+        if not found:
+            print(f"ok  {s.spec.name}")
+    for f in findings:
+        print(f)
+    print(f"{len(specs)} cluster(s), {len(findings)} finding(s)")
+    return 1 if findings else 0

@@ -1,0 +1,404 @@
+"""Argo CD objects, install order and the verify-argocd checks, on real renders built with
+kustomize and validated against the real Argo CD CRDs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import EXAMPLES, assert_valid, kustomize_objects, write_spec
+from generator import matrix, render as render_module, yamlio
+from generator.argocd import waves
+from generator.argocd.fleet import ROOT as FLEET_ROOT
+from generator.argocd.verify import verify
+from generator.cli import main
+from generator.components.base import Component
+from generator.components.olm import operator_install
+from generator.errors import SpecErrors
+from generator.render import render
+from generator.resources import annotation, ident, namespace, obj
+from generator.spec.loader import load_specs
+from generator.tree import write_tree
+
+
+def render_to(repo, names=None):
+    rendered = render(repo, names)
+    write_tree(repo, rendered.folders, rendered.stale_roots)
+    return rendered
+
+
+def argocd_objects(repo, cluster):
+    return kustomize_objects(repo / "overlays" / cluster / "argocd")
+
+
+def applications(repo, cluster):
+    return [o for o in argocd_objects(repo, cluster) if o["kind"] == "Application"]
+
+
+def spec_of(repo, cluster):
+    return load_specs(repo, [cluster])[0].spec
+
+
+# --------------------------------------------------------------------------- examples
+
+
+@pytest.fixture
+def rendered_repo(repo):
+    render_to(repo)
+    return repo
+
+
+def test_argocd_objects_validate_against_real_crds(rendered_repo, crd_validator):
+    for cluster in EXAMPLES:
+        objs = argocd_objects(rendered_repo, cluster)
+        assert {o["kind"] for o in objs} == {"AppProject", "Application"}
+        assert_valid(crd_validator, objs)
+
+
+def test_examples_pass_verify(rendered_repo):
+    for cluster in EXAMPLES:
+        assert verify(rendered_repo, spec_of(rendered_repo, cluster), {}) == []
+
+
+def test_one_application_per_unit_and_every_path_builds(rendered_repo):
+    for cluster in EXAMPLES:
+        units = sorted(p.name for p in (rendered_repo / "overlays" / cluster).iterdir() if p.is_dir())
+        apps = applications(rendered_repo, cluster)
+        paths = sorted(a["spec"]["source"]["path"] for a in apps)
+        assert paths == sorted(f"overlays/{cluster}/{u}" for u in units)
+        root = [a for a in apps if a["spec"]["source"]["path"] == f"overlays/{cluster}/argocd"]
+        assert [a["metadata"]["name"] for a in root] == [f"{cluster}-root"]
+        seen = {}
+        for path in paths:
+            for o in kustomize_objects(rendered_repo / path):
+                assert ident(o) not in seen, f"{ident(o)} in {path} and {seen[ident(o)]}"
+                seen[ident(o)] = path
+
+
+def test_destination_is_the_specs_cluster(rendered_repo):
+    expected = {
+        "prod-aws": {"server": "https://api.prod-aws.example.com:6443"},
+        "odh-sandbox": {"server": "https://api.odh-sandbox.example.com:6443"},
+        "edge-baremetal": {"server": "https://kubernetes.default.svc"},  # inCluster: true
+    }
+    for cluster in EXAMPLES:
+        for app in applications(rendered_repo, cluster):
+            dest = {k: v for k, v in app["spec"]["destination"].items() if k != "namespace"}
+            if app["spec"]["source"]["path"].endswith("/argocd"):
+                assert dest == {"server": "https://kubernetes.default.svc"}
+            elif cluster in expected:
+                assert dest == expected[cluster]
+
+
+def test_project_whitelists_exactly_the_rendered_cluster_scoped_kinds(rendered_repo):
+    for cluster in EXAMPLES:
+        objs = argocd_objects(rendered_repo, cluster)
+        (project,) = [o for o in objs if o["kind"] == "AppProject"]
+        rendered = set()
+        namespaces = set()
+        for app in applications(rendered_repo, cluster):
+            if app["spec"]["source"]["path"].endswith("/argocd"):
+                continue
+            for o in kustomize_objects(rendered_repo / app["spec"]["source"]["path"]):
+                group = o["apiVersion"].rpartition("/")[0]
+                if "namespace" not in o["metadata"]:
+                    rendered.add((group, o["kind"]))
+                else:
+                    namespaces.add(o["metadata"]["namespace"])
+        whitelist = {(e["group"], e["kind"]) for e in project["spec"]["clusterResourceWhitelist"]}
+        assert whitelist == rendered
+        allowed = {d["namespace"] for d in project["spec"]["destinations"]}
+        assert namespaces <= allowed
+        assert project["spec"]["sourceRepos"] == [spec_of(rendered_repo, cluster).argocd.repo_url]
+
+
+def test_every_rendered_object_carries_a_wave(rendered_repo):
+    for cluster in EXAMPLES:
+        for app in applications(rendered_repo, cluster):
+            for o in kustomize_objects(rendered_repo / app["spec"]["source"]["path"]):
+                if o["kind"] != "Application" or not o["spec"]["source"]["path"].endswith("/argocd"):
+                    assert re.fullmatch(r"-?[0-9]+", annotation(o, waves.WAVE) or ""), o["metadata"]
+
+
+def test_repo_url_and_revision_change_every_application_and_nothing_else(repo, tmp_path):
+    before = {path: text for f in render(repo).folders for path, text in _files(f)}
+    for cluster in EXAMPLES:
+        path = repo / "clusters" / f"{cluster}.yaml"
+        text = path.read_text()
+        text = re.sub(r"(?m)^  repoURL: .*$", "  repoURL: https://git.fork.example/me/rhoai-gitops.git", text)
+        text = re.sub(r"(?m)^  targetRevision: .*$", "  targetRevision: fork-branch", text)
+        assert "fork-branch" in text and "git.fork.example" in text
+        path.write_text(text)
+    after = {path: text for f in render(repo).folders for path, text in _files(f)}
+    assert before.keys() == after.keys()
+    changed = {p for p in before if before[p] != after[p]}
+    apps = {p for p in before if re.search(r"/argocd/application-", p)}
+    projects = {p for p in before if re.search(r"/argocd/appproject-", p)}
+    assert apps and apps <= changed
+    # The AppProject names the repo too (sourceRepos); nothing else anywhere may change.
+    assert changed <= apps | projects
+    for p in changed:
+        old, new = yamlio.loads_all(before[p])[0], yamlio.loads_all(after[p])[0]
+        if p in projects:
+            old["spec"].pop("sourceRepos")
+            new["spec"].pop("sourceRepos")
+        else:
+            for app in (old, new):
+                app["spec"]["source"].pop("repoURL")
+                app["spec"]["source"].pop("targetRevision")
+        assert old == new, p
+
+
+def _files(folder):
+    # Manifests index the other files' hashes, so they change with them: skip them.
+    return [(f"{folder.root}/{p}", t) for p, t in folder.files.items()]
+
+
+# --------------------------------------------------------------------------- the graph
+
+
+def _sub(package, ns):
+    return obj("operators.coreos.com/v1alpha1", "Subscription", package, ns, spec={"name": package})
+
+
+def test_waves_follow_the_dependency_graph():
+    dist_package = matrix.distribution("rhoai")["package"]
+    units = {
+        "operator": [namespace("ops"), obj("operators.coreos.com/v1", "OperatorGroup", "og", "ops"), _sub(dist_package, "ops")],
+        "platform": [
+            obj("datasciencecluster.opendatahub.io/v1", "DataScienceCluster", "dsc",
+                spec={"components": {"kueue": {"managementState": "Managed"}}}),
+            obj("dscinitialization.opendatahub.io/v1", "DSCInitialization", "dsci"),
+        ],
+        "quotas": [
+            obj("kueue.x-k8s.io/v1beta1", "LocalQueue", "lq", "ops"),
+            obj("kueue.x-k8s.io/v1beta1", "ClusterQueue", "cq"),
+            obj("kueue.x-k8s.io/v1beta1", "ResourceFlavor", "rf"),
+            obj("monitoring.coreos.com/v1", "PrometheusRule", "alerts", "ops"),
+        ],
+        "gpu": [
+            obj("nvidia.com/v1", "ClusterPolicy", "gpu-cluster-policy"),
+            obj("nfd.openshift.io/v1", "NodeFeatureDiscovery", "nfd-instance", "ops"),
+            _sub(matrix.operator("gpu")["package"], "ops"),
+            _sub(matrix.operator("nfd")["package"], "ops"),
+        ],
+    }
+    plan = waves.plan(units)
+    w = {n[1][3]: plan.object_waves[n] for n in plan.object_waves}
+    assert w["ops"] < w["og"] < w[dist_package]
+    assert w["dsci"] < w["dsc"]
+    assert w["rf"] < w["cq"] < w["lq"] < w["alerts"]
+    assert w["nfd-instance"] < w["gpu-cluster-policy"]
+    assert w[matrix.operator("gpu")["package"]] < w["gpu-cluster-policy"]
+    u = plan.unit_waves
+    assert u["operator"] < u["platform"] < u["quotas"]
+    assert u["operator"] < u["gpu"]  # namespace ops
+    assert plan.cycles == [] and plan.graph.unprovided == []
+    # Their namespace is another unit's: within the gpu unit both Subscriptions go first.
+    assert w[matrix.operator("gpu")["package"]] == w[matrix.operator("nfd")["package"]] == 0
+
+
+def test_a_crd_in_the_bundle_orders_its_crs_and_needs_no_dry_run_skip():
+    crd = obj("apiextensions.k8s.io/v1", "CustomResourceDefinition", "widgets.example.com",
+              spec={"group": "example.com", "names": {"kind": "Widget"}})
+    units = {"a": [obj("example.com/v1", "Widget", "w", "default"), crd]}
+    waves.assign(None, units)
+    widget, crd = units["a"]
+    assert int(annotation(crd, waves.WAVE)) < int(annotation(widget, waves.WAVE))
+    assert annotation(widget, waves.SYNC_OPTIONS) is None
+
+
+def test_operator_crs_skip_dry_run_and_singletons_are_never_pruned():
+    units = {
+        "operator": [_sub(matrix.distribution("odh")["package"], "ops")],
+        "platform": [obj("datasciencecluster.opendatahub.io/v1", "DataScienceCluster", "dsc")],
+    }
+    waves.assign(None, units)
+    sub, dsc = units["operator"][0], units["platform"][0]
+    assert annotation(sub, waves.SYNC_OPTIONS) is None
+    assert annotation(dsc, waves.SYNC_OPTIONS) == "SkipDryRunOnMissingResource=true,Prune=false"
+
+
+def test_unknown_api_group_is_reported_not_guessed():
+    plan = waves.plan({"x": [obj("made.up.example/v1", "Thing", "t")]})
+    assert [u.message for u in plan.graph.unprovided] == [
+        "no known provider for API group 'made.up.example': add it to generator/data/argocd.yaml (providers)"
+    ]
+
+
+def test_data_entries_say_why():
+    from generator.argocd import facts
+
+    d = facts.data()
+    for section in ("order", "neverPrune", "serverSideApply", "ignoreDifferences"):
+        for entry in d[section]:
+            assert entry.get("why"), (section, entry)
+    for entry in d["providers"]:
+        assert ("operator" in entry) != ("component" in entry), entry
+        if "operator" in entry and entry["operator"] != "distribution":
+            assert matrix.operator(entry["operator"])["package"]
+        if "component" in entry:
+            assert entry["component"] in matrix.component_names()
+
+
+# --------------------------------------------------------------------------- order violations
+
+# Test-only components: a GPU ClusterPolicy and the GPU operator that provides its CRD, each
+# rendered only for specs labelled `order-test`, so the example clusters are untouched.
+
+GPU_NS = "nvidia-gpu-operator"
+
+
+def _labelled(spec, *values):
+    return spec.metadata.labels.get("order-test") in values
+
+
+def _policy(spec):
+    if not _labelled(spec, "policy-only", "split", "tangled"):
+        return []
+    objs = [obj("nvidia.com/v1", "ClusterPolicy", "gpu-cluster-policy", spec={})]
+    if _labelled(spec, "tangled"):
+        # The GPU operator's namespace travels with the policy: the operator Application needs
+        # the policy Application first and the policy needs the operator, so no order exists.
+        objs.insert(0, namespace(GPU_NS))
+    return objs
+
+
+def _gpu_operator(spec):
+    if not _labelled(spec, "split", "tangled"):
+        return []
+    op = matrix.operator("gpu")
+    return operator_install(spec, package=op["package"], ns=GPU_NS, channel=op["channel"],
+                            source=op["catalogSource"], own_group=not _labelled(spec, "tangled"))
+
+
+@pytest.fixture
+def order_components(monkeypatch):
+    extra = [Component("gpu-test-operator", "test", _gpu_operator), Component("gpu-test-policy", "test", _policy)]
+    monkeypatch.setattr(render_module, "COMPONENTS", [*render_module.COMPONENTS, *extra])
+    render_module.base_units.cache_clear()
+    yield
+    render_module.base_units.cache_clear()
+
+
+def _order_spec(repo, label):
+    write_spec(repo, "order", f"""\
+metadata:
+  name: order
+  labels: {{order-test: {label}}}
+cluster:
+  apiServer: https://api.order.example.com:6443
+""")
+    render_to(repo, ["order"])
+    return spec_of(repo, "order")
+
+
+def test_cr_without_its_operator_is_reported(repo, order_components):
+    findings = verify(repo, _order_spec(repo, "policy-only"), {})
+    assert [f.object for f in findings] == ["ClusterPolicy.nvidia.com gpu-cluster-policy"]
+    assert "a Subscription to gpu-operator-certified" in findings[0].message
+    assert findings[0].stage == "cross-object"
+
+
+def test_operator_application_syncs_before_the_policy(repo, order_components):
+    spec = _order_spec(repo, "split")
+    assert verify(repo, spec, {}) == []
+    apps = {a["metadata"]["name"]: int(annotation(a, waves.WAVE)) for a in applications(repo, "order")
+            if not a["spec"]["source"]["path"].endswith("/argocd")}
+    assert apps["order-gpu-test-operator"] < apps["order-gpu-test-policy"]
+    (policy,) = kustomize_objects(repo / "overlays/order/gpu-test-policy")
+    assert waves.SKIP_DRY_RUN in annotation(policy, waves.SYNC_OPTIONS)
+
+
+def test_wrong_application_wave_is_reported(repo, order_components):
+    spec = _order_spec(repo, "split")
+    path = repo / "overlays/order/argocd/application-order-gpu-test-policy.yaml"
+    path.write_text(path.read_text().replace('sync-wave: "2"', 'sync-wave: "1"'))
+    findings = verify(repo, spec, {})
+    assert len(findings) == 1
+    assert "Application order-gpu-test-policy (wave 1) is not after Application order-gpu-test-operator (wave 1)" in findings[0].message
+    assert main(["--repo", str(repo), "verify-argocd", "order"]) == 1
+
+
+def test_wrong_object_wave_is_reported(repo, order_components):
+    spec = _order_spec(repo, "split")
+    path = repo / "overlays/order/gpu-test-operator/subscription-gpu-operator-certified.yaml"
+    path.write_text(path.read_text().replace('sync-wave: "2"', 'sync-wave: "0"'))
+    messages = [f.message for f in verify(repo, spec, {})]
+    assert any(m.startswith("wave 0 is not after OperatorGroup.operators.coreos.com") for m in messages), messages
+    assert any(m.startswith("wave 0 is not after Namespace") for m in messages), messages
+
+
+def test_units_that_need_each_other_are_reported(repo, order_components):
+    spec = _order_spec(repo, "tangled")
+    messages = [f.message for f in verify(repo, spec, {})]
+    assert any("is not after Application order-gpu-test-policy" in m and "namespace nvidia-gpu-operator" in m for m in messages), messages
+    assert any("is not after Application order-gpu-test-operator" in m and "installs the CRD" in m for m in messages), messages
+
+
+def test_object_in_two_applications_is_reported(rendered_repo):
+    cluster = EXAMPLES[0]
+    kfile = rendered_repo / "overlays" / cluster / "argocd" / "kustomization.yaml"
+    kfile.write_text(kfile.read_text() + "- ../operator\n")
+    messages = [f.message for f in verify(rendered_repo, spec_of(rendered_repo, cluster), {})]
+    assert any(m.startswith(f"managed by 2 Applications: {cluster}-operator, {cluster}-root") for m in messages), messages
+
+
+def test_verify_reports_missing_path_and_foreign_repo(rendered_repo):
+    cluster = EXAMPLES[0]
+    spec = spec_of(rendered_repo, cluster)
+    app = rendered_repo / "overlays" / cluster / "argocd" / f"application-{cluster}-operator.yaml"
+    app.write_text(app.read_text().replace(f"path: overlays/{cluster}/operator", f"path: overlays/{cluster}/gone")
+                   .replace(spec.argocd.repo_url, "https://elsewhere.example/x.git"))
+    findings = {(f.path, f.message.split(":")[0]) for f in verify(rendered_repo, spec, {})}
+    assert ("spec.source.path", f"overlays/{cluster}/gone does not exist") in findings
+    assert any(p == "spec.source.repoURL" for p, _ in findings)
+    assert main(["--repo", str(rendered_repo), "verify-argocd", cluster]) == 1
+
+
+# --------------------------------------------------------------------------- fleet
+
+
+def _enable_fleet(repo, cluster, generator="git"):
+    path = repo / "clusters" / f"{cluster}.yaml"
+    path.write_text(path.read_text() + f"  fleet:\n    enabled: true\n    generator: {generator}\n")
+
+
+@pytest.mark.parametrize("generator", ["git", "list"])
+def test_fleet_applicationset(repo, crd_validator, generator):
+    for cluster in ("prod-aws", "odh-sandbox"):
+        _enable_fleet(repo, cluster, generator)
+    render_to(repo)
+    objs = kustomize_objects(repo / FLEET_ROOT)
+    assert_valid(crd_validator, objs)
+    (appset,) = [o for o in objs if o["kind"] == "ApplicationSet"]
+    gen = appset["spec"]["generators"][0]
+    if generator == "git":
+        assert [f["path"] for f in gen["git"]["files"]] == ["clusters/odh-sandbox.yaml", "clusters/prod-aws.yaml"]
+    else:
+        assert [e["cluster"] for e in gen["list"]["elements"]] == ["odh-sandbox", "prod-aws"]
+    assert appset["spec"]["template"]["spec"]["source"]["path"].endswith("/argocd")
+    # The ApplicationSet owns fleet clusters' root Applications; the others keep theirs.
+    for cluster in ("prod-aws", "odh-sandbox"):
+        assert not [a for a in applications(repo, cluster) if a["metadata"]["name"] == f"{cluster}-root"]
+        assert verify(repo, spec_of(repo, cluster), {}) == []
+    assert [a["metadata"]["name"] for a in applications(repo, "edge-baremetal") if a["metadata"]["name"].endswith("-root")]
+    # Turning fleet mode off removes the folder on the next full render.
+    for cluster in ("prod-aws", "odh-sandbox"):
+        path = repo / "clusters" / f"{cluster}.yaml"
+        path.write_text(path.read_text().replace("    enabled: true\n", "    enabled: false\n"))
+    render_to(repo)
+    assert not (repo / FLEET_ROOT).exists()
+
+
+def test_fleet_clusters_must_agree(repo):
+    _enable_fleet(repo, "prod-aws", "git")
+    _enable_fleet(repo, "odh-sandbox", "list")
+    with pytest.raises(SpecErrors) as exc:
+        render(repo)
+    (err,) = exc.value.errors
+    assert err.file == "clusters/prod-aws.yaml" and err.path == "argocd.fleet.generator"
+    assert "clusters/odh-sandbox.yaml" in err.message
+    assert main(["--repo", str(repo), "render"]) == 2
+    assert not (repo / "overlays").exists()

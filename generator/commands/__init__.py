@@ -1,2 +1,3 @@
 """Subcommands beyond the core (lint, schemas, init, render): importing a module registers it."""
 from generator.commands import verify_argocd  # noqa: F401
+from generator.commands import capacity  # noqa: F401

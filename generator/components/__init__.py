@@ -7,9 +7,15 @@ from __future__ import annotations
 
 from generator.components.base import Component
 from generator.components import operator
+from generator.components import gpu_nodes, gpu_operator, kueue, nfd, profiles
 
 COMPONENTS: list[Component] = [
     operator.COMPONENT,
+    gpu_nodes.COMPONENT,
+    nfd.COMPONENT,
+    gpu_operator.COMPONENT,
+    profiles.COMPONENT,
+    kueue.COMPONENT,
 ]
 
 

@@ -82,6 +82,12 @@ class MachineSetSettings(Model):
     project_id: str | None = Field(None, description="GCP project id.")
     service_account: str | None = Field(None, description="GCP service account email.")
     root_volume_gib: int = Field(200, ge=50)
+    nodes_outside_pools: int = Field(
+        6,
+        ge=0,
+        description="Most control-plane and worker nodes outside the GPU pools; the ClusterAutoscaler's "
+        "maxNodesTotal counts every node, so it is this plus each pool's replicas.max.",
+    )
 
 
 class Cluster(Model):
@@ -242,6 +248,8 @@ class Accelerator(Model):
 
 
 class Replicas(Model):
+    """Nodes of the whole pool, over all its zones (each zone's MachineSet gets a share)."""
+
     min: int = Field(0, ge=0)
     max: int = Field(ge=0)
 

@@ -6,10 +6,11 @@ it is written), so the user sees why two settings clash without hunting for the 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from generator import matrix
+from generator import capacity, matrix
 from generator.errors import SpecError, format_path
 
 if TYPE_CHECKING:
@@ -249,6 +250,128 @@ def gpu_pools(spec, positions):
             yield positions.error(("cluster", "machineSets"), f"required (image, subnet, ...): GPU pools ({where(positions, pool0)}) get MachineSets on {provider}")
         if not spec.cluster.region:
             yield positions.error(("cluster", "region"), f"required: GPU pools ({where(positions, pool0)}) get MachineSets on {provider}")
+
+
+# Settings each provider's MachineSets are built from (generator/components/gpu_nodes.py).
+MACHINE_SET_SETTINGS = {
+    "aws": ("image", "subnet", "securityGroups", "instanceProfile"),
+    "gcp": ("image", "subnet", "network", "projectId", "serviceAccount"),
+    "azure": ("image", "subnet", "network", "resourceGroup"),
+}
+
+
+@rule
+def machine_sets(spec, positions):
+    from generator.components.gpu_nodes import machine_set_name
+
+    provider = spec.cluster.provider
+    ms = spec.cluster.machine_sets
+    if not spec.gpu_node_pools or provider not in MACHINE_PROVIDERS or ms is None:
+        return
+    pool0 = ("gpuNodePools", 0)
+    values = ms.model_dump(by_alias=True)
+    for key in MACHINE_SET_SETTINGS[provider]:
+        if not values.get(key):
+            yield positions.error(
+                ("cluster", "machineSets", key),
+                f"required on {provider}: GPU pools ({where(positions, pool0)}) get MachineSets built from it",
+            )
+    if not spec.cluster.infrastructure_id:
+        return
+    for i, pool in enumerate(spec.gpu_node_pools):
+        pp = ("gpuNodePools", i)
+        if pool.zones and pool.replicas.max < len(pool.zones):
+            yield positions.error(
+                pp + ("replicas", "max"),
+                f"{pool.replicas.max} is less than the {len(pool.zones)} zones ({where(positions, pp + ('zones',))}): "
+                "the pool's max is split over one MachineSet per zone and each MachineAutoscaler needs at least 1",
+            )
+        for z, zone in enumerate(pool.zones):
+            name = machine_set_name(spec, pool, zone)
+            if len(name) > 63 or not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name):
+                yield positions.error(
+                    pp + ("zones", z),
+                    f"MachineSet name {name!r} (from {where(positions, ('cluster', 'infrastructureId'))}, pool and zone) "
+                    "is not a DNS-1123 label of at most 63 characters; it is also a label value",
+                )
+
+
+@rule
+def nvidia_settings(spec, positions):
+    if not spec.gpu_node_pools:
+        return
+    gpu = matrix.operator("gpu")
+    chosen = spec.nvidia.gpu_operator_channel
+    if chosen and chosen not in gpu["channels"]:
+        yield positions.error(("nvidia", "gpuOperatorChannel"), f"unknown channel {chosen!r}; known: {', '.join(gpu['channels'])}")
+    for i, pool in enumerate(spec.gpu_node_pools):
+        if pool.mig_profile and matrix.mig_instances(pool.mig_profile) == 0 and spec.nvidia.mig_strategy == "single":
+            yield positions.error(
+                ("gpuNodePools", i, "migProfile"),
+                f"{pool.mig_profile!r} mixes slice sizes: it needs {where(positions, ('nvidia', 'migStrategy'))} mixed",
+            )
+
+
+# --------------------------------------------------------------------------- GPU capacity
+
+
+@rule
+def quota_numbers(spec, positions):
+    """Kueue rules the generator would otherwise only learn about from the API server."""
+    if not spec.quotas:
+        return
+    pools = {p.name for p in spec.gpu_node_pools}
+    for t, team in enumerate(spec.quotas.teams):
+        tp = ("quotas", "teams", t)
+        for f, fq in enumerate(team.quotas):
+            fp = tp + ("quotas", f, "resources")
+            for key, quota in (("cpu", fq.resources.cpu), ("memory", fq.resources.memory), (capacity.GPU, fq.resources.gpu)):
+                if quota is None:
+                    continue
+                if quota.borrowing_limit is not None and not team.cohort:
+                    yield positions.error(
+                        fp + (key, "borrowingLimit"),
+                        f"team {team.name!r} is in no cohort ({where(positions, tp + ('name',))}): there is nobody to borrow from",
+                    )
+                if key == capacity.GPU:
+                    for field, value in (("nominal", quota.nominal), ("borrowingLimit", quota.borrowing_limit), ("lendingLimit", quota.lending_limit)):
+                        if value is not None and capacity.gpu_count(value) is None:
+                            yield positions.error(fp + (key, field), f"{value!r} is not a whole number of GPUs")
+            if fq.flavor in pools and fq.resources.gpu is not None:
+                missing = [k for k in ("cpu", "memory") if getattr(fq.resources, k) is None]
+                if missing:
+                    yield positions.error(
+                        fp + (capacity.GPU,),
+                        f"GPU quota without {' and '.join(missing)} quota on the same flavor: Kueue admits a pod's "
+                        f"resources on one flavor, so GPU pods on {fq.flavor!r} would never fit",
+                    )
+
+
+@rule
+def gpu_capacity(spec, positions):
+    pools = {p.name: p for p in capacity.pools(spec)}
+    quotas = capacity.gpu_quotas(spec)
+    for q in quotas:
+        pool = pools[q.pool]
+        if q.nominal > pool.max_units:
+            yield positions.error(
+                q.path + ("nominal",),
+                f"{q.nominal} nvidia.com/gpu is more than pool {q.pool!r} can ever provide: {pool.max_units} "
+                f"({pool.explain()}; {where(positions, ('gpuNodePools', pool.index, 'replicas', 'max'))})",
+            )
+    if spec.quotas and spec.quotas.allow_overcommit:
+        return
+    for pool in pools.values():
+        on_pool = [q for q in quotas if q.pool == pool.name]
+        total = sum(q.nominal for q in on_pool)
+        if total > pool.max_units and len(on_pool) > 1:
+            teams = "; ".join(f"{q.team} {q.nominal} at {where(positions, q.path + ('nominal',))}" for q in on_pool)
+            yield positions.error(
+                ("gpuNodePools", pool.index, "replicas", "max"),
+                f"teams' nominal nvidia.com/gpu quotas on pool {pool.name!r} sum to {total}, more than its "
+                f"{pool.max_units} ({pool.explain()}): {teams}; raise the pool's max, lower the quotas, or set "
+                "quotas.allowOvercommit: true",
+            )
 
 
 # --------------------------------------------------------------------------- Argo CD

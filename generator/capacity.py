@@ -1,0 +1,241 @@
+"""GPU capacity of the pools and the teams' share of it: one set of sums for the spec rules,
+the MachineSet split and the `capacity` report, so the three can never disagree.
+
+Conventions (also in the README):
+- a pool's `replicas.min/max` count nodes of the whole pool, over all its zones; each zone's
+  MachineSet gets a share (`zone_shares`), earlier zones first;
+- a "unit" is one `nvidia.com/gpu` the device plugin advertises: a time-sliced GPU is
+  `timeSlicingReplicas` units, a MIG GPU under the `single` strategy is one unit per MIG
+  instance, a MIG GPU under `mixed` is none (it is advertised as `nvidia.com/mig-<profile>`),
+  any other GPU is one unit. Kueue quotas on `nvidia.com/gpu` count units.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from generator import matrix
+
+GPU = "nvidia.com/gpu"
+
+
+def zone_shares(total: int, zones: int) -> list[int]:
+    """`total` nodes over `zones` MachineSets: as even as possible, the remainder to the first."""
+    if zones <= 0:
+        return []
+    base, extra = divmod(total, zones)
+    return [base + (1 if i < extra else 0) for i in range(zones)]
+
+
+def units_per_gpu(spec, pool) -> int:
+    if pool.time_slicing_replicas:
+        return pool.time_slicing_replicas
+    if pool.mig_profile:
+        if spec.nvidia.mig_strategy != "single":
+            return 0
+        return matrix.mig_instances(pool.mig_profile) or 0
+    return 1
+
+
+def advertised(spec, pool) -> tuple[str, int] | None:
+    """The extended resource a pool's GPUs are requested as, and how many one node has; None
+    for a mixed MIG layout of several slice sizes (one resource per size)."""
+    if pool.mig_profile and spec.nvidia.mig_strategy == "mixed":
+        instances = matrix.mig_instances(pool.mig_profile)
+        if not instances or not pool.mig_profile.startswith("all-"):
+            return None
+        return f"nvidia.com/mig-{pool.mig_profile[len('all-'):]}", instances * pool.accelerator.count
+    return GPU, units_per_gpu(spec, pool) * pool.accelerator.count
+
+
+def sharing(spec, pool) -> str:
+    """How one GPU turns into units, for people."""
+    if pool.time_slicing_replicas:
+        return f"time-sliced x{pool.time_slicing_replicas}"
+    if pool.mig_profile:
+        if spec.nvidia.mig_strategy != "single":
+            return f"MIG {pool.mig_profile} ({spec.nvidia.mig_strategy}: advertised as nvidia.com/mig-*)"
+        return f"MIG {pool.mig_profile} x{units_per_gpu(spec, pool)}"
+    return "whole GPUs"
+
+
+def gpu_count(quantity: str | None) -> int | None:
+    """A GPU quota as a whole number; None when it is not one (GPUs do not come in fractions)."""
+    if quantity is None or not re.fullmatch(r"\+?[0-9]+", quantity):
+        return None
+    return int(quantity)
+
+
+@dataclass(frozen=True)
+class PoolCapacity:
+    name: str
+    index: int  # position in spec.gpuNodePools
+    gpus_per_node: int
+    units_per_gpu: int
+    min_nodes: int
+    max_nodes: int
+    sharing: str
+
+    @property
+    def units_per_node(self) -> int:
+        return self.gpus_per_node * self.units_per_gpu
+
+    @property
+    def max_gpus(self) -> int:
+        return self.max_nodes * self.gpus_per_node
+
+    @property
+    def max_units(self) -> int:
+        return self.max_nodes * self.units_per_node
+
+    def explain(self) -> str:
+        return f"{self.max_nodes} nodes x {self.gpus_per_node} GPUs, {self.sharing}"
+
+
+def pools(spec) -> list[PoolCapacity]:
+    return [
+        PoolCapacity(
+            name=p.name,
+            index=i,
+            gpus_per_node=p.accelerator.count,
+            units_per_gpu=units_per_gpu(spec, p),
+            min_nodes=p.replicas.min,
+            max_nodes=p.replicas.max,
+            sharing=sharing(spec, p),
+        )
+        for i, p in enumerate(spec.gpu_node_pools)
+    ]
+
+
+@dataclass(frozen=True)
+class GpuQuota:
+    """One team's `nvidia.com/gpu` quota on one pool's flavor (whole numbers only)."""
+
+    team: str
+    team_index: int
+    quota_index: int
+    pool: str
+    cohort: str | None
+    nominal: int
+    borrowing_limit: int | None  # None: no limit (only meaningful in a cohort)
+    lending_limit: int | None  # None: all of nominal may be lent
+
+    @property
+    def path(self) -> tuple:
+        return ("quotas", "teams", self.team_index, "quotas", self.quota_index, "resources", GPU)
+
+    @property
+    def lends(self) -> int:
+        """What others in the cohort may use of this quota while the team does not."""
+        if not self.cohort:
+            return 0
+        return self.nominal if self.lending_limit is None else min(self.lending_limit, self.nominal)
+
+
+def gpu_quotas(spec) -> list[GpuQuota]:
+    """Teams' GPU quotas on pool flavors whose numbers are whole (rules report the others)."""
+    if not spec.quotas:
+        return []
+    names = {p.name for p in spec.gpu_node_pools}
+    out = []
+    for t, team in enumerate(spec.quotas.teams):
+        for f, fq in enumerate(team.quotas):
+            gpu = fq.resources.gpu
+            if gpu is None or fq.flavor not in names:
+                continue
+            nominal = gpu_count(gpu.nominal)
+            borrowing = gpu_count(gpu.borrowing_limit)
+            lending = gpu_count(gpu.lending_limit)
+            if nominal is None or (gpu.borrowing_limit and borrowing is None) or (gpu.lending_limit and lending is None):
+                continue
+            out.append(GpuQuota(team.name, t, f, fq.flavor, team.cohort, nominal, borrowing, lending))
+    return out
+
+
+# --------------------------------------------------------------------------- the report
+
+
+@dataclass
+class PoolRow:
+    pool: str
+    nodes: str  # "min-max"
+    gpus_per_node: int
+    sharing: str
+    max_gpus: int
+    max_units: int
+    nominal: int  # sum of the teams' nominal quotas
+    headroom: int  # max_units - nominal; negative when overcommitted
+
+
+@dataclass
+class TeamRow:
+    team: str
+    pool: str
+    cohort: str | None
+    nominal: int
+    can_borrow: int  # at most, from the cohort's lendable quota, capped by borrowingLimit
+    lends: int  # at most, to the cohort
+
+
+@dataclass
+class Report:
+    cluster: str
+    pools: list[PoolRow] = field(default_factory=list)
+    teams: list[TeamRow] = field(default_factory=list)
+    allow_overcommit: bool = False
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def report(spec) -> Report:
+    quotas = gpu_quotas(spec)
+    out = Report(spec.name, allow_overcommit=bool(spec.quotas and spec.quotas.allow_overcommit))
+    for p in pools(spec):
+        nominal = sum(q.nominal for q in quotas if q.pool == p.name)
+        out.pools.append(
+            PoolRow(p.name, f"{p.min_nodes}-{p.max_nodes}", p.gpus_per_node, p.sharing,
+                    p.max_gpus, p.max_units, nominal, p.max_units - nominal)
+        )
+    for q in quotas:
+        lendable = sum(o.lends for o in quotas if o.pool == q.pool and o.cohort and o.cohort == q.cohort and o is not q)
+        can_borrow = lendable if q.borrowing_limit is None else min(q.borrowing_limit, lendable)
+        out.teams.append(TeamRow(q.team, q.pool, q.cohort, q.nominal, can_borrow, q.lends))
+    return out
+
+
+def render_text(reports: list[Report]) -> str:
+    blocks = []
+    for r in reports:
+        lines = [f"cluster {r.cluster}"]
+        if not r.pools:
+            lines.append("  no GPU pools")
+            blocks.append("\n".join(lines))
+            continue
+        lines += _table(
+            ["pool", "nodes", "GPUs/node", "sharing", "max GPUs", "max nvidia.com/gpu", "nominal", "headroom"],
+            [[p.pool, p.nodes, p.gpus_per_node, p.sharing, p.max_gpus, p.max_units, p.nominal, p.headroom] for p in r.pools],
+        )
+        if r.teams:
+            lines.append("")
+            lines += _table(
+                ["team", "pool", "cohort", "nominal", "can borrow", "lends"],
+                [[t.team, t.pool, t.cohort or "-", t.nominal, t.can_borrow, t.lends] for t in r.teams],
+            )
+        over = [p.pool for p in r.pools if p.headroom < 0]
+        if over:
+            lines.append(f"  overcommitted (quotas.allowOvercommit): {', '.join(over)}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _table(header: list[str], rows: list[list]) -> list[str]:
+    cells = [header] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    numeric = [all(isinstance(row[i], int) for row in rows) for i in range(len(header))]
+    out = []
+    for row in cells:
+        parts = [c.rjust(w) if num else c.ljust(w) for c, w, num in zip(row, widths, numeric)]
+        out.append("  " + "  ".join(parts).rstrip())
+    return out

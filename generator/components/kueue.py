@@ -1,0 +1,108 @@
+"""Kueue quotas (kueue.x-k8s.io/v1beta1, the API RHOAI 2.x ships): a ResourceFlavor per GPU
+pool plus the default CPU flavor, a ClusterQueue per team, the team Namespaces with a LocalQueue
+each, and the WorkloadPriorityClasses.
+
+Cohorts are not rendered as objects: a ClusterQueue's `cohort` name forms the cohort, and the
+Cohort kind is v1alpha1 (or absent) in the Kueue versions RHOAI 2.x ships.
+"""
+
+from __future__ import annotations
+
+from generator.capacity import GPU
+from generator.components import gpu_nodes
+from generator.components.base import Component
+from generator.resources import Obj, namespace, obj
+
+API = "kueue.x-k8s.io/v1beta1"
+# The same LocalQueue name in every team namespace, so that one HardwareProfile of type Queue
+# (which names a single localQueueName) admits every team's workloads to that team's queue.
+LOCAL_QUEUE = "default"
+COVERED = ["cpu", "memory", GPU]
+NAMESPACE_LABELS = {
+    # Lists the namespace as a data science project in the dashboard.
+    "opendatahub.io/dashboard": "true",
+    # RHOAI's Kueue only manages workloads in namespaces carrying this label.
+    "kueue.openshift.io/managed": "true",
+}
+
+
+def resource_flavor(name: str, pool=None) -> Obj:
+    if pool is None:
+        return obj(API, "ResourceFlavor", name)
+    # Pods admitted to the flavor get its nodeLabels as nodeSelector and its tolerations:
+    # exactly the pool's node labels and taints, so they land on (and only on) its nodes.
+    return obj(API, "ResourceFlavor", name, spec={
+        "nodeLabels": gpu_nodes.node_labels(pool),
+        "tolerations": gpu_nodes.tolerations(pool),
+    })
+
+
+def _resource(name: str, quota) -> dict:
+    out = {"name": name, "nominalQuota": quota.nominal if quota else "0"}
+    if quota and quota.borrowing_limit is not None:
+        out["borrowingLimit"] = quota.borrowing_limit
+    if quota and quota.lending_limit is not None:
+        out["lendingLimit"] = quota.lending_limit
+    return out
+
+
+def _flavor_quotas(spec, team) -> list[dict]:
+    """Every flavor lists every covered resource (Kueue requires it); an unset one is 0.
+    The default CPU flavor goes first: Kueue tries flavors in order, and CPU-only pods should
+    not take a GPU node while CPU quota is left."""
+    default = spec.quotas.default_flavor
+    ordered = sorted(team.quotas, key=lambda fq: fq.flavor != default)
+    out = []
+    for fq in ordered:
+        r = fq.resources
+        out.append({
+            "name": fq.flavor,
+            "resources": [_resource("cpu", r.cpu), _resource("memory", r.memory), _resource(GPU, r.gpu)],
+        })
+    return out
+
+
+def cluster_queue(spec, team) -> Obj:
+    body: dict = {
+        "namespaceSelector": {
+            "matchExpressions": [
+                {"key": "kubernetes.io/metadata.name", "operator": "In", "values": list(team.namespaces)}
+            ]
+        },
+    }
+    if team.cohort:
+        body["cohort"] = team.cohort
+    body["queueingStrategy"] = team.queueing_strategy
+    body["preemption"] = {
+        "reclaimWithinCohort": team.preemption.reclaim_within_cohort,
+        "withinClusterQueue": team.preemption.within_cluster_queue,
+    }
+    body["resourceGroups"] = [{"coveredResources": list(COVERED), "flavors": _flavor_quotas(spec, team)}]
+    return obj(API, "ClusterQueue", team.name, spec=body)
+
+
+def build(spec) -> list[Obj]:
+    q = spec.quotas
+    if not q or not q.teams:
+        return []
+    objs: list[Obj] = [resource_flavor(q.default_flavor)]
+    objs += [resource_flavor(pool.name, pool) for pool in spec.gpu_node_pools]
+    for pc in q.priority_classes:
+        o = obj(API, "WorkloadPriorityClass", pc.name, value=pc.value)
+        if pc.description:
+            o["description"] = pc.description
+        objs.append(o)
+    for team in q.teams:
+        objs.append(cluster_queue(spec, team))
+        for ns in team.namespaces:
+            objs.append(namespace(ns, labels={**NAMESPACE_LABELS, "rhoai-gitops.io/team": team.name}))
+            objs.append(obj(API, "LocalQueue", LOCAL_QUEUE, ns, spec={"clusterQueue": team.name}))
+    return objs
+
+
+COMPONENT = Component(
+    name="kueue-quotas",
+    description="Kueue quotas: flavors per GPU pool, a ClusterQueue per team, LocalQueues, priorities",
+    build=build,
+    has_base=False,
+)

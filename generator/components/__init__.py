@@ -7,10 +7,18 @@ from __future__ import annotations
 
 from generator.components.base import Component
 from generator.components import operator
+from generator.components import dashboard, dsc, dsci, featurestore, modelregistry, serving, workbenches
 from generator.components import gpu_nodes, gpu_operator, kueue, nfd, profiles
 
 COMPONENTS: list[Component] = [
     operator.COMPONENT,
+    serving.COMPONENT,
+    dsci.COMPONENT,
+    dsc.COMPONENT,
+    dashboard.COMPONENT,
+    workbenches.COMPONENT,
+    modelregistry.COMPONENT,
+    featurestore.COMPONENT,
     gpu_nodes.COMPONENT,
     nfd.COMPONENT,
     gpu_operator.COMPONENT,

@@ -200,7 +200,7 @@ class ServiceMesh(Model):
 
 class TrustedCABundle(Model):
     management_state: Literal["Managed", "Removed", "Unmanaged"] = "Managed"
-    custom_ca_bundle: str = Field("", description="PEM bundle (public certificates only).")
+    custom_ca_bundle: str = Field("", alias="customCABundle", description="PEM bundle (public certificates only).")
 
 
 class Auth(Model):

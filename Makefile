@@ -6,7 +6,7 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 CLI    := $(BIN)/rhoai-gitops
 
-.PHONY: setup render lint test schemas clean
+.PHONY: setup render lint test schemas clean check
 
 setup: $(VENV)/.installed
 
@@ -17,6 +17,10 @@ $(VENV)/.installed: pyproject.toml
 
 lint: setup
 	$(CLI) lint
+
+# The committed bundle must equal a fresh render (the before-commit hook runs this; offline, ~1 s).
+check: setup
+	$(CLI) check
 
 schemas: setup
 	$(CLI) schemas export

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.bundle import Folder
-from generator.tree import MANIFEST, read_manifest
+from generator.tree import MANIFEST, manifest_text, read_manifest
 
 
 @dataclass
@@ -35,6 +35,9 @@ class TreeDiff:
     def count(self, status: str) -> int:
         return sum(1 for c in self.changes if c.status == status)
 
+    def summary(self) -> dict[str, int]:
+        return {s: self.count(s) for s in ("added", "removed", "changed")}
+
 
 def _read(path: Path) -> str | None:
     try:
@@ -59,8 +62,6 @@ def compare(repo: Path, folders: list[Folder], stale_roots: list[str] = ()) -> T
         for rel in sorted(manifest["files"]):
             if rel not in folder.files and (root / rel).exists():
                 diff.changes.append(FileChange(f"{folder.root}/{rel}", "removed", None, _read(root / rel)))
-        from generator.tree import manifest_text
-
         m_actual = _read(root / MANIFEST)
         m_expected = manifest_text(folder)
         if m_actual != m_expected and not any(c.path.startswith(folder.root + "/") for c in diff.changes):

@@ -1,0 +1,54 @@
+"""`rhoai-gitops drift CLUSTER`: does the live cluster match the committed overlay? Live objects
+come from exported YAML (`--live-from`, offline) or from kubectl. Exit 1 on drift."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from generator.cli import command
+from generator.diff import live, markdown
+from generator.diff.drift import IN_SYNC, STATUSES, DriftReport, application_rules, compare, desired_objects
+from generator.diff.objects import show
+from generator.errors import UsageError
+
+
+def _arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("cluster", metavar="CLUSTER", help="cluster name (its overlay: overlays/CLUSTER)")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--live-from", type=Path, metavar="PATH", help="file or folder of exported live objects (YAML/JSON, List kinds too)")
+    source.add_argument("--context", help="kubeconfig context to read the live cluster from (default: the current context)")
+    p.add_argument("--kubeconfig", help="kubeconfig file for kubectl")
+    p.add_argument("--output", choices=["text", "json", "markdown"], default="text", help="output format (default: text)")
+
+
+def render_text(report: DriftReport) -> str:
+    counts = ", ".join(f"{n} {s}" for s, n in report.summary().items() if n or s == IN_SYNC)
+    lines = [f"{report.cluster}: {len(report.objects)} object(s): {counts}"]
+    for o in report.objects:
+        if o.status == IN_SYNC:
+            continue
+        lines.append(f"  {o.status:<12} {o.name}")
+        for f in o.fields:
+            lines.append(f"      {f.path}: desired {show(f.left)}, live {show(f.right)}")
+    return "\n".join(lines) + "\n"
+
+
+@command("drift", "compare a cluster's committed overlay with the live objects (exit 1 on drift)", _arguments)
+def cmd_drift(args: argparse.Namespace) -> int:
+    if args.kubeconfig and args.live_from:
+        raise UsageError("--kubeconfig reads a live cluster; it does not go with --live-from")
+    desired = desired_objects(args.repo, args.cluster)
+    if args.live_from:
+        objs = live.read_exports(args.live_from)
+    else:
+        objs = live.read_cluster(desired, args.kubeconfig, args.context)
+    report = compare(args.cluster, desired, objs, application_rules(args.repo, args.cluster))
+    if args.output == "json":
+        print(json.dumps(report.as_dict(), indent=2, sort_keys=True))
+    elif args.output == "markdown":
+        print(markdown.render("drift.md.j2", report=report, statuses=STATUSES, in_sync=IN_SYNC), end="")
+    else:
+        print(render_text(report), end="")
+    return 1 if report.drifted else 0

@@ -1,0 +1,50 @@
+"""`rhoai-gitops plan --against REV`: what a change to the specs does, object by object, per
+cluster (the specs at REV and in the working tree, both rendered by the working tree's
+generator). Exit 0 whether or not anything changes: a plan reports, it does not gate."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from generator.cli import clusters_arg, command
+from generator.diff import markdown
+from generator.diff.objects import show
+from generator.diff.plan import Plan, plan
+
+MARKS = {"added": "+", "removed": "-", "changed": "~"}
+
+
+def _arguments(p: argparse.ArgumentParser) -> None:
+    clusters_arg(p)
+    p.add_argument("--against", required=True, metavar="REV", help="git revision to compare with (e.g. origin/main)")
+    p.add_argument("--output", choices=["text", "json", "markdown"], default="text", help="output format (default: text)")
+
+
+def render_text(result: Plan) -> str:
+    lines = []
+    for c in result.clusters:
+        if c.status == "unchanged":
+            lines.append(f"{c.cluster}: no changes")
+            continue
+        head = f"{c.cluster}: {c.count('added')} to add, {c.count('removed')} to remove, {c.count('changed')} to change"
+        lines.append(head + (f" (cluster {c.status})" if c.status != "changed" else ""))
+        for o in c.objects:
+            lines.append(f"  {MARKS[o.status]} {o.name}")
+            for f in o.fields:
+                lines.append(f"      {f.path}: {show(f.left)} -> {show(f.right)}")
+    if not result.clusters:
+        lines.append("no clusters")
+    return "\n".join(lines) + "\n"
+
+
+@command("plan", "object-level diff of the bundle between the specs at a git revision and the working tree", _arguments)
+def cmd_plan(args: argparse.Namespace) -> int:
+    result = plan(args.repo, args.against, args.clusters or None)
+    if args.output == "json":
+        print(json.dumps(result.as_dict(), indent=2, sort_keys=True))
+    elif args.output == "markdown":
+        print(markdown.render("plan.md.j2", plan=result, marks=MARKS), end="")
+    else:
+        print(render_text(result), end="")
+    return 0

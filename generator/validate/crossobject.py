@@ -1,0 +1,165 @@
+"""Checks no schema can make: they need several objects of a cluster (or its spec) at once.
+
+The Argo CD checks (Application paths build, one owner per object, sync order and the dry-run
+skip for CRs whose CRD an operator installs) live in generator/argocd/verify.py; the pipeline
+runs them in this stage too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from generator import matrix
+from generator.resources import Obj, ident_str, is_namespaced
+from generator.validate.report import Finding
+
+STAGE = "cross-object"
+KUEUE = "kueue.x-k8s.io"
+
+
+@dataclass(frozen=True)
+class GpuPool:
+    name: str
+    source: str  # what defines the pool's nodes: a MachineSet, or the spec on bare metal
+    labels: dict[str, str]
+    taints: list[dict]
+
+
+def gpu_pools(spec, objs: list[Obj]) -> list[GpuPool]:
+    """The GPU node pools the bundle's objects can land on. Where the Machine API makes the
+    nodes, their MachineSets say what labels and taints the nodes get; elsewhere (bare metal)
+    the admin labels the nodes as the spec's pools say."""
+    from generator.components import gpu_nodes
+
+    pools = []
+    for o in objs:
+        if o.get("kind") != "MachineSet":
+            continue
+        node = (((o.get("spec") or {}).get("template") or {}).get("spec")) or {}
+        labels = (node.get("metadata") or {}).get("labels") or {}
+        taints = node.get("taints") or []
+        if taints or gpu_nodes.POOL_LABEL in labels:
+            pools.append(GpuPool(o["metadata"]["name"], ident_str(o), dict(labels), list(taints)))
+    if not pools:
+        for p in spec.gpu_node_pools:
+            pools.append(GpuPool(p.name, f"spec gpuNodePools {p.name}", gpu_nodes.node_labels(p), gpu_nodes.taints(p)))
+    return pools
+
+
+def tolerates(toleration: dict, taint: dict) -> bool:
+    """Kubernetes' rule: an empty key with Exists matches every taint; an empty effect every effect."""
+    if toleration.get("effect") and toleration["effect"] != taint.get("effect"):
+        return False
+    op = toleration.get("operator", "Equal")
+    if op == "Exists":
+        return not toleration.get("key") or toleration["key"] == taint.get("key")
+    return toleration.get("key") == taint.get("key") and (toleration.get("value") or "") == (taint.get("value") or "")
+
+
+def untolerated(tolerations: list[dict], pool: GpuPool) -> list[dict]:
+    return [t for t in pool.taints if t.get("effect") != "PreferNoSchedule" and not any(tolerates(x, t) for x in tolerations)]
+
+
+def _taint_str(t: dict) -> str:
+    value = f"={t['value']}" if t.get("value") else ""
+    return f"{t.get('key')}{value}:{t.get('effect')}"
+
+
+def _at(o: Obj, *path: str) -> Any:
+    node: Any = o
+    for p in path:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(p)
+    return node
+
+
+def _images(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            sub = f"{path}.{k}" if path else k
+            if k == "image" and isinstance(v, str):
+                yield sub, v
+            else:
+                yield from _images(v, sub)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _images(v, f"{path}[{i}]")
+
+
+def _profile_scheduling(o: Obj) -> tuple[str, list[dict] | None]:
+    """(field path, tolerations) of a hardware or accelerator profile, in any of its kinds."""
+    for path in (("spec", "tolerations"), ("spec", "scheduling", "node", "tolerations")):
+        found = _at(o, *path)
+        if found is not None:
+            return ".".join(path), found
+    return "spec.tolerations", None
+
+
+def check(spec, objs: list[Obj]) -> list[Finding]:
+    """Findings for one cluster's built objects (every unit, each object once)."""
+    cluster = spec.name
+    found: list[Finding] = []
+
+    def add(o: Obj | str, path: str, message: str) -> None:
+        found.append(Finding(cluster, STAGE, o if isinstance(o, str) else ident_str(o), path, message))
+
+    # Namespaces: created here, or there already.
+    created = {o["metadata"]["name"] for o in objs if o.get("kind") == "Namespace" and o.get("apiVersion") == "v1"}
+    known = set(matrix.matrix()["platformNamespaces"]) | set(spec.namespaces.values()) | {spec.argocd.namespace}
+    for o in objs:
+        ns = (o.get("metadata") or {}).get("namespace")
+        if is_namespaced(o) and ns and ns not in created and ns not in known:
+            add(o, "metadata.namespace", f"namespace {ns} is neither created in the bundle nor a platform namespace")
+
+    # Kueue: LocalQueue -> ClusterQueue -> ResourceFlavor.
+    kueue = [o for o in objs if o.get("apiVersion", "").startswith(KUEUE + "/")]
+    queues = {o["metadata"]["name"] for o in kueue if o["kind"] == "ClusterQueue"}
+    flavors = {o["metadata"]["name"]: o for o in kueue if o["kind"] == "ResourceFlavor"}
+    for o in kueue:
+        if o["kind"] == "LocalQueue":
+            target = _at(o, "spec", "clusterQueue")
+            if target not in queues:
+                add(o, "spec.clusterQueue", f"ClusterQueue {target} is not in the bundle")
+        elif o["kind"] == "ClusterQueue":
+            for g, group in enumerate(_at(o, "spec", "resourceGroups") or []):
+                for f, flavor in enumerate(group.get("flavors") or []):
+                    if flavor.get("name") not in flavors:
+                        add(o, f"spec.resourceGroups[{g}].flavors[{f}].name", f"ResourceFlavor {flavor.get('name')} is not in the bundle")
+
+    # Flavors and profiles must land on a GPU pool and tolerate its taints.
+    pools = gpu_pools(spec, objs)
+    for o in flavors.values():
+        selector = _at(o, "spec", "nodeLabels") or {}
+        if not selector:
+            continue  # the default flavor: any node
+        matching = [p for p in pools if all(p.labels.get(k) == v for k, v in selector.items())]
+        if not matching:
+            add(o, "spec.nodeLabels", f"no GPU pool's nodes carry {selector}")
+            continue
+        tolerations = _at(o, "spec", "tolerations") or []
+        for p in matching:
+            missing = untolerated(tolerations, p)
+            if missing:
+                add(o, "spec.tolerations", f"does not tolerate {', '.join(map(_taint_str, missing))} of GPU pool {p.name} ({p.source})")
+    for o in objs:
+        if o.get("kind") not in ("AcceleratorProfile", "HardwareProfile"):
+            continue
+        path, tolerations = _profile_scheduling(o)
+        if not tolerations:
+            continue
+        if not any(not untolerated(tolerations, p) and p.taints for p in pools):
+            add(o, path, "tolerations match no GPU pool's taints: " + (
+                "; ".join(f"{p.name} has {', '.join(map(_taint_str, p.taints)) or 'no taints'}" for p in pools) or "the cluster has no GPU pools"))
+
+    # What must never be committed.
+    for o in objs:
+        if o.get("kind") == "Secret" and o.get("apiVersion") == "v1":
+            for field in ("data", "stringData"):
+                if o.get(field):
+                    add(o, field, "a Secret with values in git: reference an existing Secret (or an ExternalSecret) instead")
+        for path, image in _images(o):
+            if image.endswith(":latest"):
+                add(o, path, f"image {image} uses the mutable :latest tag: pin a version or a digest")
+    return found

@@ -1,0 +1,63 @@
+"""The schema stage through kubeconform, when it is on PATH: same folders, same strictness.
+
+Schema files are named `{kind}-{group}-{version}.json` with the full group. kubeconform's
+`{{ .Group }}` is the full group, but for a core kind ("v1") it is "v1", where our file is
+`{kind}-v1.json`: that is its `{{ .ResourceKind }}{{ .KindSuffix }}`, so each folder is given
+with both templates.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from generator import yamlio
+from generator.errors import UsageError
+from generator.resources import Obj, ident_str
+
+
+def available() -> bool:
+    return shutil.which("kubeconform") is not None
+
+
+def _locations(folders: list[Path]) -> list[str]:
+    out = []
+    for f in folders:
+        out += ["-schema-location", f"{f}/{{{{ .ResourceKind }}}}-{{{{ .Group }}}}-{{{{ .ResourceAPIVersion }}}}.json",
+                "-schema-location", f"{f}/{{{{ .ResourceKind }}}}{{{{ .KindSuffix }}}}.json"]
+    return out
+
+
+def validate(objs: list[Obj], folders: list[Path], k8s: str, ignore_missing: bool, hint: str) -> list[tuple[str, str, str]]:
+    """(object, field path, message) per problem."""
+    with tempfile.TemporaryDirectory(prefix="rhoai-gitops-kubeconform-") as tmp:
+        # One file per object: kubeconform reports file names, which map back to identities.
+        names = {}
+        for i, o in enumerate(objs):
+            path = Path(tmp) / f"{i:06d}.yaml"
+            path.write_text(yamlio.dumps(o), encoding="utf-8")
+            names[str(path)] = ident_str(o)
+        cmd = ["kubeconform", "-strict", "-summary", "-output", "json", "-kubernetes-version", f"{k8s}.0",
+               *_locations(folders)]
+        if ignore_missing:
+            cmd.append("-ignore-missing-schemas")
+        proc = subprocess.run([*cmd, tmp], capture_output=True, text=True)
+    try:
+        result = json.loads(proc.stdout)
+    except ValueError:
+        raise UsageError(f"kubeconform failed: {(proc.stderr or proc.stdout).strip()[-2000:]}") from None
+    found = []
+    for r in result.get("resources") or []:
+        status = r.get("status")
+        if status == "statusInvalid":
+            errors = r.get("validationErrors") or [{"path": "", "msg": r.get("msg", "")}]
+            for e in errors:
+                path = ".".join(p for p in (e.get("path") or "").split("/") if p)
+                found.append((names.get(r.get('filename', ''), r.get('filename', '')), path, e.get("msg", "")))
+        elif status == "statusError":
+            msg = r.get("msg", "")
+            found.append((names.get(r.get('filename', ''), r.get('filename', '')), "", f"{msg}: {hint}" if "could not find schema" in msg else msg))
+    return found

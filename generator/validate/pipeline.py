@@ -1,0 +1,239 @@
+"""`rhoai-gitops validate`: five stages over the committed bundle, each reported separately.
+
+1. up-to-date   the committed base/ and overlays/ equal a fresh render (generator.diff.tree)
+2. build        every Argo CD source path builds with kustomize, in parallel
+3. schema       every built object validates strictly against its schema (kubeconform when on
+                PATH, else the built-in validator over the same kubeconform-style folders)
+4. cross-object references, namespaces, pools, secrets, images, and the Argo CD checks
+5. policy       CUE policies over the spec and the built objects
+
+Every stage runs even when an earlier one failed, on what is committed: a stale bundle still
+gets its build and schema verdicts, so one CI run shows everything to fix.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.kustomize import BuildResult, build_many
+from generator.resources import Obj, group_of, ident, ident_str, version_of
+from generator.spec.loader import LoadedSpec
+from generator.validate import crossobject, policy
+from generator.validate.report import STAGES, Finding
+
+CACHE = ".rhoai-gitops-cache"
+KUSTOMIZATION = "kustomization.yaml"
+
+
+@dataclass
+class Options:
+    clusters: list[str] | None = None
+    jobs: int | None = None
+    crd_schemas: list[Path] = field(default_factory=list)  # default: <repo>/schemas/crds
+    ignore_missing_schemas: bool = False
+
+
+@dataclass
+class Report:
+    clusters: list[str]
+    findings: list[Finding] = field(default_factory=list)
+    # (cluster, stage) -> what the stage checked there (files, paths, objects), for JUnit
+    checked: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    schema_engine: str = ""
+    policy_engine: str = ""
+    objects_validated: int = 0  # distinct objects the schema stage validated
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def summary(self) -> dict:
+        per_stage = {s: sum(1 for f in self.findings if f.stage == s) for s in STAGES}
+        out = {
+            "clusters": len(self.clusters),
+            "findings": len(self.findings),
+            "findingsByStage": per_stage,
+            "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+            "schemaEngine": self.schema_engine,
+            "policyEngine": self.policy_engine,
+            "objectsValidated": self.objects_validated,
+        }
+        if self.seconds.get("schema"):
+            out["objectsPerSecond"] = round(self.objects_validated / self.seconds["schema"])
+        return out
+
+
+def _owner(path: str) -> str:
+    """The cluster a generated file belongs to: overlays/<cluster>/... -> cluster; shared roots
+    (base/<dist>, fleet/argocd) name themselves."""
+    parts = path.split("/")
+    return parts[1] if parts[0] == "overlays" and len(parts) > 1 else "/".join(parts[:2])
+
+
+# --------------------------------------------------------------------------- 1. up to date
+
+
+def up_to_date(repo: Path, names: list[str] | None, report: Report) -> list[LoadedSpec]:
+    from generator.diff.tree import compare
+    from generator.render import render
+
+    rendered = render(repo, names)
+    diff = compare(repo, rendered.folders, rendered.stale_roots)
+    for folder in rendered.folders:
+        for rel in sorted(folder.files):
+            path = f"{folder.root}/{rel}"
+            report.checked.setdefault((_owner(path), "up-to-date"), []).append(path)
+    for change in diff.changes:
+        what = {
+            "added": "missing from the committed bundle",
+            "removed": "committed, but the render no longer makes it",
+            "changed": "differs from a fresh render",
+        }[change.status]
+        report.findings.append(Finding(_owner(change.path), "up-to-date", change.path, "", f"{what}: run `rhoai-gitops render` and commit"))
+    return rendered.specs
+
+
+# --------------------------------------------------------------------------- 2. build
+
+
+def source_paths(repo: Path, cluster: str) -> list[str]:
+    """Every path an Argo CD Application of the cluster can point at: the cluster's overlay and
+    each unit folder in it."""
+    root = repo / "overlays" / cluster
+    paths = [f"overlays/{cluster}"] if (root / KUSTOMIZATION).is_file() else []
+    if root.is_dir():
+        paths += sorted(f"overlays/{cluster}/{d.name}" for d in root.iterdir() if (d / KUSTOMIZATION).is_file())
+    return paths
+
+
+def build_stage(repo: Path, specs: list[LoadedSpec], jobs: int | None, report: Report) -> dict[str, BuildResult]:
+    paths: dict[str, list[str]] = {s.spec.name: source_paths(repo, s.spec.name) for s in specs}
+    every = [p for ps in paths.values() for p in ps]
+    builds = dict(zip(every, build_many([repo / p for p in every], jobs)))
+    for s in specs:
+        name = s.spec.name
+        report.checked[(name, "build")] = paths[name] or [f"overlays/{name}"]
+        if not paths[name]:
+            report.findings.append(Finding(name, "build", f"overlays/{name}", "", "no kustomization.yaml: run `rhoai-gitops render`"))
+        for p in paths[name]:
+            if not builds[p].ok:
+                report.findings.append(Finding(name, "build", p, "", f"kustomize build failed: {builds[p].output.strip()}"))
+    return builds
+
+
+def cluster_objects(cluster: str, paths: list[str], builds: dict[str, BuildResult]) -> list[Obj]:
+    """Each object the cluster's paths build, once (the overlay repeats its units' objects)."""
+    seen: dict[tuple, Obj] = {}
+    for p in paths:
+        if p != f"overlays/{cluster}" and builds[p].ok:
+            for o in builds[p].objects():
+                seen.setdefault(ident(o), o)
+    root = builds.get(f"overlays/{cluster}")
+    if root is not None and root.ok:
+        for o in root.objects():
+            seen.setdefault(ident(o), o)
+    return list(seen.values())
+
+
+# --------------------------------------------------------------------------- 3. schema
+
+
+def _kinds(objs: list[Obj]) -> set[tuple[str, str, str]]:
+    return {(o.get("kind", ""), group_of(o), version_of(o)) for o in objs}
+
+
+def schema_stage(repo: Path, work: list[tuple[LoadedSpec, list[Obj]]], options: Options, report: Report) -> None:
+    from generator.validate import kubeconform
+    from generator.validate.core import kubernetes_version, write_core_schemas
+
+    crd_dirs = options.crd_schemas or [repo / "schemas" / "crds"]
+    by_version: dict[str, list[tuple[LoadedSpec, list[Obj]]]] = {}
+    for loaded, objs in work:
+        by_version.setdefault(kubernetes_version(loaded.spec.cluster.openshift_version), []).append((loaded, objs))
+    hint = (
+        "import CRDs with `rhoai-gitops schemas import <CRD files or folders>` (or `make validate CRDS=...`)"
+        if not any(d.is_dir() for d in crd_dirs) else "import its CRD with `rhoai-gitops schemas import`"
+    )
+    for k8s, group in sorted(by_version.items()):
+        core_dir = repo / CACHE / "schemas" / f"kubernetes-{k8s}"
+        write_core_schemas(set().union(*(_kinds(objs) for _, objs in group)), k8s, core_dir)
+        folders = [core_dir, *crd_dirs]
+        for loaded, objs in group:
+            report.checked[(loaded.spec.name, "schema")] = [ident_str(o) for o in objs]
+        if kubeconform.available():
+            report.schema_engine = "kubeconform"
+            for loaded, objs in group:
+                found = kubeconform.validate(objs, folders, k8s, options.ignore_missing_schemas, hint)
+                report.findings += [Finding(loaded.spec.name, "schema", *f) for f in found]
+                report.objects_validated += len(objs)
+        else:
+            report.schema_engine = "built-in"
+            _builtin(group, folders, repo / CACHE / "validators", options, hint, report)
+
+
+def _builtin(group, folders: list[Path], cache: Path, options: Options, hint: str, report: Report) -> None:
+    from generator.validate.validator import SchemaValidator
+
+    validator = SchemaValidator(folders, cache=cache)
+    verdicts: dict[str, list[tuple[str, str]]] = {}  # identical objects (across clusters) once
+    for loaded, objs in group:
+        for o in objs:
+            key = json.dumps(o, sort_keys=True)
+            if key not in verdicts:
+                if not validator.has_schema(o):
+                    where = ", ".join(str(f) for f in folders)
+                    verdicts[key] = [] if options.ignore_missing_schemas else [
+                        ("", f"no schema for {o.get('apiVersion')} {o.get('kind')} "
+                             f"({validator.schema_name(o)} in none of {where}): {hint}")]
+                else:
+                    verdicts[key] = [(p.path, p.message) for p in validator.problems(o)]
+                report.objects_validated += 1
+            report.findings += [Finding(loaded.spec.name, "schema", ident_str(o), path, msg) for path, msg in verdicts[key]]
+
+
+# --------------------------------------------------------------------------- pipeline
+
+
+def run(repo: Path, options: Options) -> Report:
+    from generator.argocd.verify import verify
+
+    clock = time.perf_counter()
+    report = Report(clusters=[])
+    specs = up_to_date(repo, options.clusters, report)
+    report.clusters = [s.spec.name for s in specs]
+    report.seconds["up-to-date"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    builds = build_stage(repo, specs, options.jobs or os.cpu_count(), report)
+    report.seconds["build"] = time.perf_counter() - clock
+
+    work = [(s, cluster_objects(s.spec.name, source_paths(repo, s.spec.name), builds)) for s in specs]
+    clock = time.perf_counter()
+    schema_stage(repo, work, options, report)
+    report.seconds["schema"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    for loaded, objs in work:
+        name = loaded.spec.name
+        report.checked[(name, "cross-object")] = [ident_str(o) for o in objs]
+        report.findings += crossobject.check(loaded.spec, objs)
+        report.findings += verify(repo, loaded.spec, builds)
+    report.seconds["cross-object"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    if policy.policy_files(repo):
+        report.policy_engine = policy.engine(repo).name
+    for name, found in policy.run(repo, work, options.jobs).items():
+        report.findings += found
+    for loaded, objs in work:
+        report.checked[(loaded.spec.name, "policy")] = policy.subjects(loaded, objs)
+    report.seconds["policy"] = time.perf_counter() - clock
+
+    order = {s: i for i, s in enumerate(STAGES)}
+    report.findings = sorted(set(report.findings), key=lambda f: (f.cluster, order[f.stage], f.object, f.path, f.message))
+    return report

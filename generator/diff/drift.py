@@ -17,6 +17,8 @@ from generator.resources import MANAGED_BY, MANAGER, Obj, ident, ident_str
 IN_SYNC, OUT_OF_SYNC, MISSING, ORPHANED = "in sync", "out of sync", "missing", "orphaned"
 STATUSES = (OUT_OF_SYNC, MISSING, ORPHANED, IN_SYNC)
 ARGOCD_FOLDER = "argocd"
+# A field change read from the desired side: absent on the left means only the live object has it.
+FIELD_CHANGES = {"changed": "changed", "removed": "absent in live", "added": "only in live"}
 
 
 @dataclass
@@ -29,7 +31,7 @@ class ObjectDrift:
     def as_dict(self) -> dict:
         out: dict = {"object": self.name, "status": self.status}
         if self.fields:
-            out["fields"] = [f.as_dict("desired", "live") for f in self.fields]
+            out["fields"] = [f.as_dict("desired", "live", FIELD_CHANGES) for f in self.fields]
         return out
 
 

@@ -52,8 +52,8 @@ class FieldChange:
             return "removed"
         return "changed"
 
-    def as_dict(self, left: str = "old", right: str = "new") -> dict:
-        out: dict[str, Any] = {"path": self.path, "change": self.change}
+    def as_dict(self, left: str = "old", right: str = "new", changes: dict[str, str] | None = None) -> dict:
+        out: dict[str, Any] = {"path": self.path, "change": (changes or {}).get(self.change, self.change)}
         if self.left is not ABSENT:
             out[left] = self.left
         if self.right is not ABSENT:

@@ -14,7 +14,8 @@ from generator.errors import UsageError
 def _arguments(p: argparse.ArgumentParser) -> None:
     clusters_arg(p)
     p.add_argument("--output", "-o", choices=["text", "json", "junit"], default="text", help="report format (default text)")
-    p.add_argument("--report", type=Path, default=None, help="also write the report to this file (e.g. junit.xml)")
+    p.add_argument("--junit", type=Path, default=None, metavar="FILE", help="also write the JUnit report to FILE")
+    p.add_argument("--json", type=Path, default=None, metavar="FILE", help="also write the JSON report to FILE")
     p.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 2, help="parallel kustomize / cue processes (default: cores)")
     p.add_argument("--schemas", type=Path, action="append", default=None, metavar="DIR",
                    help="folder of imported CRD schemas (repeatable; default <repo>/schemas/crds)")
@@ -33,8 +34,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if missing:
         raise UsageError(f"no such schema folder: {', '.join(missing)}")
     report = run(args.repo, Options(args.clusters or None, args.jobs, schemas, args.ignore_missing_schemas))
-    out = FORMATS[args.output](report)
-    sys.stdout.write(out)
-    if args.report:
-        args.report.write_text(out, encoding="utf-8")
+    sys.stdout.write(FORMATS[args.output](report))
+    for fmt, target in (("junit", args.junit), ("json", args.json)):
+        if target:
+            target.write_text(FORMATS[fmt](report), encoding="utf-8")
     return 1 if report.findings else 0

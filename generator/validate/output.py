@@ -10,8 +10,13 @@ from generator.validate.pipeline import Report
 from generator.validate.report import STAGES, Finding
 
 
+def _one_line(message: str) -> str:
+    return " | ".join(part.strip() for part in message.splitlines() if part.strip())
+
+
 def text(report: Report) -> str:
-    lines = [f"{f.cluster}  {f.stage}  {f.object or '-'}  {f.path or '-'}  {f.message}" for f in report.findings]
+    lines = [f"{f.cluster}  {f.stage}  {f.object or '-'}  {f.path or '-'}  {_one_line(f.message)}" for f in report.findings]
+    lines += [f"{cluster}  {stage}  -  -  {why}" for (cluster, stage), why in sorted(report.skipped.items())]
     s = report.summary()
     counts = ", ".join(f"{stage} {n}" for stage, n in s["findingsByStage"].items())
     verdict = "FAILED" if report.findings else "passed"
@@ -39,7 +44,8 @@ def junit(report: Report) -> str:
     suites = ET.Element("testsuites", name="rhoai-gitops validate")
     total = failures = 0
     for stage in STAGES:
-        owners = sorted({c for (c, s) in report.checked if s == stage} | {f.cluster for f in report.findings if f.stage == stage})
+        owners = sorted({c for (c, s) in [*report.checked, *report.skipped] if s == stage}
+                        | {f.cluster for f in report.findings if f.stage == stage})
         for cluster in owners:
             subjects = list(dict.fromkeys(report.checked.get((cluster, stage), [])))
             found = [f for f in report.findings if f.stage == stage and f.cluster == cluster]
@@ -55,6 +61,11 @@ def junit(report: Report) -> str:
                     claimed.add(i)
             suite = ET.SubElement(suites, "testsuite", name=f"{cluster} {stage}",
                                   tests=str(len(cases)), failures=str(sum(1 for _, fs in cases if fs)))
+            if (cluster, stage) in report.skipped:
+                case = ET.SubElement(suite, "testcase", classname=f"{cluster}.{stage}", name=cluster)
+                ET.SubElement(case, "skipped", message=report.skipped[(cluster, stage)])
+                suite.set("tests", str(len(cases) + 1))
+                suite.set("skipped", "1")
             for subject, fs in cases:
                 case = ET.SubElement(suite, "testcase", classname=f"{cluster}.{stage}", name=subject)
                 if fs:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,8 @@ from generator.validate import crossobject, policy
 from generator.validate.report import STAGES, Finding
 
 CACHE = ".rhoai-gitops-cache"
+# kubectl's log prefix (severity, date, time, pid, source line): noise that changes every run.
+_KLOG = re.compile(r"^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\] ", re.M)
 KUSTOMIZATION = "kustomization.yaml"
 
 
@@ -43,6 +46,8 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     # (cluster, stage) -> what the stage checked there (files, paths, objects), for JUnit
     checked: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    # (cluster, stage) -> why the stage did not run there
+    skipped: dict[tuple[str, str], str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     schema_engine: str = ""
     policy_engine: str = ""
@@ -62,6 +67,7 @@ class Report:
             "schemaEngine": self.schema_engine,
             "policyEngine": self.policy_engine,
             "objectsValidated": self.objects_validated,
+            "skipped": [{"cluster": c, "stage": st, "reason": why} for (c, st), why in sorted(self.skipped.items())],
         }
         if self.seconds.get("schema"):
             out["objectsPerSecond"] = round(self.objects_validated / self.seconds["schema"])
@@ -122,7 +128,7 @@ def build_stage(repo: Path, specs: list[LoadedSpec], jobs: int | None, report: R
             report.findings.append(Finding(name, "build", f"overlays/{name}", "", "no kustomization.yaml: run `rhoai-gitops render`"))
         for p in paths[name]:
             if not builds[p].ok:
-                report.findings.append(Finding(name, "build", p, "", f"kustomize build failed: {builds[p].output.strip()}"))
+                report.findings.append(Finding(name, "build", p, "", f"kustomize build failed: {_KLOG.sub('', builds[p].output).strip()}"))
     return builds
 
 
@@ -216,6 +222,14 @@ def run(repo: Path, options: Options) -> Report:
     clock = time.perf_counter()
     schema_stage(repo, work, options, report)
     report.seconds["schema"] = time.perf_counter() - clock
+
+    # Cross-object checks and policies judge a cluster's objects as a whole: with a unit that
+    # does not build they would report its absence as a dozen other failures.
+    broken = {f.cluster for f in report.findings if f.stage == "build"}
+    for name in sorted(broken):
+        for stage in ("cross-object", "policy"):
+            report.skipped[(name, stage)] = "skipped: a kustomize build of the cluster failed"
+    work = [(s, objs) for s, objs in work if s.spec.name not in broken]
 
     clock = time.perf_counter()
     for loaded, objs in work:

@@ -137,7 +137,8 @@ def parse_errors(stderr: str, repo: Path) -> list[CueError]:
         if head is None:
             return
         path_text, _, message = head.partition(": ")
-        policy = next((p for p in positions if p.endswith(".cue") or ".cue:" in p), "")
+        # The last policy position is the constraint itself (earlier ones: enclosing clauses).
+        policy = next((p for p in reversed(positions) if ".cue:" in p), "")
         if policy:
             try:
                 file, _, rest = policy.partition(".cue")

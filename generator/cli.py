@@ -79,22 +79,25 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
-def _render_args(p: argparse.ArgumentParser) -> None:
+def fleet_args(p: argparse.ArgumentParser) -> None:
+    """Clusters, parallelism and the render cache: shared by render, check and validate."""
     clusters_arg(p)
+    p.add_argument("--jobs", "-j", type=int, default=None, help="clusters in parallel (default: the number of cores)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="ignore the render cache (.rhoai-gitops-cache/, or $RHOAI_GITOPS_CACHE)")
 
 
-@command("render", "render base/ and overlays/ for the clusters", _render_args)
+@command("render", "render base/ and overlays/ for the clusters", fleet_args)
 def cmd_render(args: argparse.Namespace) -> int:
-    from generator.render import render
-    from generator.tree import write_tree
+    from generator.pipeline import render_fleet
 
-    rendered = render(args.repo, args.clusters or None)
-    report = write_tree(args.repo, rendered.folders, rendered.stale_roots)
+    result = render_fleet(args.repo, args.clusters or None, jobs=args.jobs, use_cache=not args.no_cache)
+    report = result.report
     for root in report.written:
         print(f"wrote     {root}")
     for root in report.removed:
         print(f"removed   {root}")
-    print(f"{len(rendered.specs)} cluster(s): {len(report.written)} folder(s) written, "
+    print(f"{result.clusters} cluster(s): {len(report.written)} folder(s) written, "
           f"{len(report.unchanged)} unchanged, {len(report.removed)} removed")
     return 0
 
@@ -143,6 +146,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `rhoai-gitops ... | head`: the reader left; say nothing more.
+        sys.stderr.close()
+        return 1
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from typing import Callable
 
 from generator import bundle
 from generator.argocd import applications as argocd_applications, waves as argocd_waves
-from generator.argocd.fleet import fleet_folders
+from generator.argocd.fleet import FleetMember, fleet_folders
 from generator.components import COMPONENTS
 from generator.resources import COMPONENT_LABEL, MANAGED_BY, MANAGER, canonical, label
 from generator.spec.loader import LoadedSpec, load_specs
@@ -92,7 +92,9 @@ def render(repo: Path, names: list[str] | None = None) -> Rendered:
     stale: list[str] = []
     if not names:
         # The fleet ApplicationSet spans every spec, so only a full render can write it.
-        folders += fleet_folders(specs)
+        by_source = {s.source: s for s in specs}
+        members = [FleetMember.of(s) for s in specs if s.spec.argocd.fleet.enabled]
+        folders += fleet_folders(members, lambda m: by_source[m.source].positions)
         produced = {f.root for f in folders}
         stale = [r for r in generated_roots(repo) if r not in produced]
     return Rendered(specs, folders, stale)

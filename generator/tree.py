@@ -119,12 +119,13 @@ def preflight(repo: Path, folders: list[Folder]) -> None:
         )
 
 
-def write_folder(repo: Path, folder: Folder) -> None:
+def stage_folder(repo: Path, folder: Folder) -> Path:
+    """Write `folder` whole beside its root (generated files, the user's files hard-linked in,
+    the manifest); `swap_in` then makes it the root. Nothing the user sees changes until then."""
     root = repo / folder.root
     root.parent.mkdir(parents=True, exist_ok=True)
     manifest = read_manifest(root)
     staging = root.parent / f".{root.name}.new-{os.getpid()}"
-    retired = root.parent / f".{root.name}.old-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
         for rel, text in folder.files.items():
@@ -137,15 +138,30 @@ def write_folder(repo: Path, folder: Folder) -> None:
             except OSError:
                 shutil.copy2(root / rel, dst)
         _write(staging / MANIFEST, manifest_text(folder).encode())
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging
+
+
+def swap_in(repo: Path, root_rel: str, staging: Path) -> None:
+    """Two renames: the old root steps aside, the staged one takes its place."""
+    root = repo / root_rel
+    retired = root.parent / f".{root.name}.old-{os.getpid()}"
+    try:
         if root.exists():
             os.rename(root, retired)
         os.rename(staging, root)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
         if retired.exists() and not root.exists():
             os.rename(retired, root)
+        shutil.rmtree(staging, ignore_errors=True)
         raise
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def write_folder(repo: Path, folder: Folder) -> None:
+    swap_in(repo, folder.root, stage_folder(repo, folder))
 
 
 def _write(path: Path, data: bytes) -> None:

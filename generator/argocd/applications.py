@@ -47,8 +47,8 @@ def destination(spec) -> dict[str, str]:
     return {"server": d.server or spec.cluster.api_server or IN_CLUSTER}
 
 
-def sync_policy(spec, options: list[str]) -> dict[str, Any]:
-    sp = spec.argocd.sync_policy
+def sync_policy(argocd, options: list[str]) -> dict[str, Any]:
+    sp = argocd.sync_policy
     out: dict[str, Any] = {}
     if sp.automated:
         out["automated"] = {"prune": sp.prune, "selfHeal": sp.self_heal}
@@ -104,7 +104,7 @@ def application(spec, unit: str, objs: list[Obj], wave: int, created: set[str]) 
             "path": overlay_path(spec.name, unit),
         },
         "destination": {**destination(spec), "namespace": ns},
-        "syncPolicy": sync_policy(spec, options),
+        "syncPolicy": sync_policy(spec.argocd, options),
     }
     if ignore:
         body["ignoreDifferences"] = ignore
@@ -174,6 +174,6 @@ def add_unit(spec, units: dict[str, list[Obj]]) -> None:
             namespace=spec.argocd.namespace,
             repo_url=spec.argocd.repo_url,
             revision=spec.argocd.target_revision,
-            policy=sync_policy(spec, []),
+            policy=sync_policy(spec.argocd, []),
         ))
     units[UNIT] = out

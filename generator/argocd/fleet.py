@@ -9,41 +9,71 @@ ApplicationSet, which also lets each cluster track its own targetRevision.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 from generator import __version__
 from generator.argocd.applications import API, IN_CLUSTER, root_application, sync_policy
 from generator.bundle import KUSTOMIZATION, Folder, kustomization
 from generator.errors import SpecErrors
 from generator.resources import COMPONENT_LABEL, MANAGED_BY, MANAGER, canonical, file_name, label, obj
-from generator.spec.loader import LoadedSpec
+from generator.spec.loader import LoadedSpec, Positions
+from generator.spec.model import ArgoCD
 from generator.spec.rules import where
 
 ROOT = "fleet/argocd"
 NAME = "rhoai-fleet"
 
 
+@dataclass(frozen=True)
+class FleetMember:
+    """What the fleet needs of one cluster: small enough to keep in the render cache, so a
+    fleet render does not have to parse every unchanged spec again."""
+
+    name: str
+    source: str
+    digest: str
+    argocd: ArgoCD
+
+    @classmethod
+    def of(cls, loaded: LoadedSpec) -> "FleetMember":
+        return cls(loaded.spec.name, loaded.source, loaded.digest, loaded.spec.argocd)
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "source": self.source, "digest": self.digest,
+                "argocd": self.argocd.model_dump(mode="json", by_alias=True)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "FleetMember":
+        return cls(data["name"], data["source"], data["digest"], ArgoCD.model_validate(data["argocd"]))
+
+
+PositionsOf = Callable[[FleetMember], Positions]
+
+
 def _shared_fields(generator: str) -> list[tuple[tuple, object]]:
     """Spec fields every fleet cluster must agree on: they are written once, in the
     ApplicationSet. In list mode each element carries its own targetRevision."""
     fields = [
-        (("argocd", "fleet", "generator"), lambda s: s.argocd.fleet.generator),
-        (("argocd", "namespace"), lambda s: s.argocd.namespace),
-        (("argocd", "repoURL"), lambda s: s.argocd.repo_url),
-        (("argocd", "syncPolicy"), lambda s: s.argocd.sync_policy),
+        (("argocd", "fleet", "generator"), lambda a: a.fleet.generator),
+        (("argocd", "namespace"), lambda a: a.namespace),
+        (("argocd", "repoURL"), lambda a: a.repo_url),
+        (("argocd", "syncPolicy"), lambda a: a.sync_policy),
     ]
     if generator == "git":
-        fields.append((("argocd", "targetRevision"), lambda s: s.argocd.target_revision))
+        fields.append((("argocd", "targetRevision"), lambda a: a.target_revision))
     return fields
 
 
-def _check(members: list[LoadedSpec]) -> None:
+def _check(members: list[FleetMember], positions_of: PositionsOf) -> None:
     first = members[0]
     errors = []
     for other in members[1:]:
-        for path, get in _shared_fields(first.spec.argocd.fleet.generator):
-            if get(other.spec) != get(first.spec):
-                errors.append(other.positions.error(
+        for path, get in _shared_fields(first.argocd.fleet.generator):
+            if get(other.argocd) != get(first.argocd):
+                errors.append(positions_of(other).error(
                     path,
-                    f"differs from {where(first.positions, path)}: fleet clusters share one ApplicationSet",
+                    f"differs from {where(positions_of(first), path)}: fleet clusters share one ApplicationSet",
                 ))
     if errors:
         raise SpecErrors(errors)
@@ -55,12 +85,12 @@ def _own(o: dict) -> dict:
     return o
 
 
-def objects(members: list[LoadedSpec]) -> list[dict]:
-    spec = members[0].spec
-    ns = spec.argocd.namespace
-    repo, revision = spec.argocd.repo_url, spec.argocd.target_revision
-    policy = sync_policy(spec, [])
-    if spec.argocd.fleet.generator == "git":
+def objects(members: list[FleetMember]) -> list[dict]:
+    argocd = members[0].argocd
+    ns = argocd.namespace
+    repo, revision = argocd.repo_url, argocd.target_revision
+    policy = sync_policy(argocd, [])
+    if argocd.fleet.generator == "git":
         cluster, cluster_revision = "{{ .metadata.name }}", revision
         generator = {"git": {
             "repoURL": repo,
@@ -70,7 +100,7 @@ def objects(members: list[LoadedSpec]) -> list[dict]:
     else:
         cluster, cluster_revision = "{{ .cluster }}", "{{ .targetRevision }}"
         generator = {"list": {"elements": [
-            {"cluster": m.spec.name, "targetRevision": m.spec.argocd.target_revision} for m in members
+            {"cluster": m.name, "targetRevision": m.argocd.target_revision} for m in members
         ]}}
     root = root_application(cluster, project=NAME, namespace=ns, repo_url=repo, revision=cluster_revision, policy=policy)
     appset = obj(API, "ApplicationSet", NAME, ns, spec={
@@ -99,12 +129,13 @@ def objects(members: list[LoadedSpec]) -> list[dict]:
     return [canonical(_own(o)) for o in (project, appset, itself)]
 
 
-def fleet_folders(specs: list[LoadedSpec]) -> list[Folder]:
-    """fleet/argocd when any spec enables fleet mode (raises SpecErrors on disagreement)."""
-    members = [s for s in specs if s.spec.argocd.fleet.enabled]
+def fleet_folders(members: list[FleetMember], positions_of: PositionsOf) -> list[Folder]:
+    """fleet/argocd when any spec enables fleet mode (raises SpecErrors on disagreement).
+    `members` are the clusters with argocd.fleet.enabled, in spec-file order; `positions_of`
+    finds a member's spec positions (only needed to report a disagreement)."""
     if not members:
         return []
-    _check(members)
+    _check(members, positions_of)
     source = ", ".join(m.source for m in members)
     digest = f"{__version__}:" + ":".join(m.digest for m in members)
     folder = Folder(root=ROOT, source=source, digest=digest)

@@ -7,29 +7,27 @@ from __future__ import annotations
 import argparse
 import json
 
-from generator.cli import clusters_arg, command
-from generator.diff.tree import compare
+from generator.cli import command, fleet_args
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
-    clusters_arg(p)
+    fleet_args(p)
     p.add_argument("--output", choices=["text", "json"], default="text", help="output format (default: text)")
 
 
 @command("check", "exit 1 unless the committed base/ and overlays/ equal a fresh render of the specs", _arguments)
 def cmd_check(args: argparse.Namespace) -> int:
-    from generator.render import render
+    from generator.pipeline import check_fleet
 
-    rendered = render(args.repo, args.clusters or None)
-    result = compare(args.repo, rendered.folders, rendered.stale_roots)
+    checked = check_fleet(args.repo, args.clusters or None, jobs=args.jobs, use_cache=not args.no_cache)
+    result = checked.diff
     summary = result.summary()
     if args.output == "json":
         files = [{"path": c.path, "status": c.status, "diff": c.unified()} for c in result.changes]
         print(json.dumps({"clean": result.clean, "summary": summary, "files": files}, indent=2, sort_keys=True))
         return 0 if result.clean else 1
     if result.clean:
-        n = sum(len(f.files) for f in rendered.folders)
-        print(f"check: up to date ({len(rendered.specs)} cluster(s), {len(rendered.folders)} folder(s), {n} files)")
+        print(f"check: up to date ({checked.clusters} cluster(s), {checked.folders} folder(s), {checked.files} files)")
         return 0
     for change in result.changes:
         print(change.unified(), end="")

@@ -1,0 +1,101 @@
+"""The render cache: lets `render` and `check` skip clusters whose output cannot have changed.
+
+An entry says: "the spec bytes with this digest, rendered by this exact generator code, gave
+these files, and this is what they looked like on disk (size, mtime) when last verified". It
+is keyed by spec content + a fingerprint of the generator's own source and data, so a changed
+spec, `_defaults.yaml` or generator is a miss, never a stale hit. It lives outside the
+committed tree (`.rhoai-gitops-cache/`, git-ignored) and is never trusted blindly: an entry
+that does not parse, names other files, or whose files' stats differ from disk is re-verified
+by hashing the files, and on any mismatch the cluster is rendered again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import generator
+from generator.tree import MANIFEST, sha256
+
+CACHE_ENV = "RHOAI_GITOPS_CACHE"
+DEFAULT_DIR = ".rhoai-gitops-cache"
+FORMAT = 1
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Hash of every source and data file of the generator package (and its version)."""
+    root = Path(generator.__file__).parent
+    h = hashlib.sha256(f"{generator.__version__}:{FORMAT}".encode())
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".yaml", ".j2", ".json") and "__pycache__" not in path.parts:
+            h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+class RenderCache:
+    def __init__(self, repo: Path, directory: Path | None = None):
+        env = os.environ.get(CACHE_ENV)
+        self.repo = repo
+        self.dir = directory or (Path(env) if env else repo / DEFAULT_DIR)
+
+    def key(self, spec_digest: str) -> str:
+        return hashlib.sha256(f"{code_fingerprint()}:{spec_digest}".encode()).hexdigest()
+
+    def _entry_path(self, cluster: str) -> Path:
+        return self.dir / "clusters" / f"{cluster}.json"
+
+    def _read(self, cluster: str) -> dict | None:
+        try:
+            entry = json.loads(self._entry_path(cluster).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(entry, dict) or entry.get("format") != FORMAT:
+            return None
+        if not isinstance(entry.get("files"), dict) or not isinstance(entry.get("root"), str):
+            return None
+        return entry
+
+    def fresh(self, cluster: str, key: str) -> dict | None:
+        """The entry when disk provably holds this key's output, else None."""
+        entry = self._read(cluster)
+        if entry is None or entry.get("key") != key:
+            return None
+        root = self.repo / entry["root"]
+        try:
+            for rel, record in entry["files"].items():
+                digest, size, mtime = record
+                st = os.stat(root / rel)
+                if st.st_size == size and st.st_mtime_ns == mtime:
+                    continue
+                # Stat differs (checkout, touch, edit): only the content can say.
+                if st.st_size != size or sha256((root / rel).read_bytes()) != digest:
+                    return None
+        except (OSError, ValueError, TypeError):
+            return None
+        return entry
+
+    def record(self, cluster: str, key: str, root: str, files: dict[str, str], info: dict[str, Any],
+               stat_dir: Path | None = None) -> None:
+        """Remember what `root` holds (or will hold once `stat_dir` is renamed to it); `files`
+        maps relpath -> text as rendered."""
+        base = stat_dir or (self.repo / root)
+        table = {}
+        for rel, text in files.items():
+            st = os.stat(base / rel)
+            table[rel] = [sha256(text), st.st_size, st.st_mtime_ns]
+        st = os.stat(base / MANIFEST)
+        manifest = (base / MANIFEST).read_text(encoding="utf-8")
+        table[MANIFEST] = [sha256(manifest), st.st_size, st.st_mtime_ns]
+        entry = {"format": FORMAT, "key": key, "root": root, "files": table, **info}
+        self._write(self._entry_path(cluster), json.dumps(entry, sort_keys=True).encode())
+
+    def _write(self, path: Path, data: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)

@@ -1,0 +1,268 @@
+"""Fleet-scale render and check: streaming, parallel, cached.
+
+`render.render()` holds a whole render in memory, which is right for one cluster or a plan, but
+not for a fleet of thousands. Here each cluster is an independent job, run `jobs` at a time in
+worker processes: a worker loads one spec, renders it and either stages the folder on disk
+(render) or compares it with disk (check), and hands back only a small summary. Memory stays
+flat in fleet size. Clusters whose spec, defaults and generator code are unchanged and whose
+files on disk are provably the cached output are skipped (see cache.py).
+
+Render is all-or-nothing across the fleet: every cluster is staged first; only when no spec
+had an error are the staged folders swapped in. An error anywhere leaves the tree untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import shutil
+import sys
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from generator.argocd.fleet import FleetMember, fleet_folders
+from generator.bundle import Folder
+from generator.cache import RenderCache
+from generator.diff.tree import FileChange, TreeDiff, compare
+from generator.errors import SpecError, SpecErrors
+from generator.spec.loader import LoadedSpec, load_spec_text, read_defaults, spec_files
+from generator.tree import WriteReport, generated_roots, is_current, preflight, remove_generated, stage_folder, swap_in
+
+
+@dataclass
+class Job:
+    """What a worker hands back for one cluster: small, whatever the cluster's size."""
+
+    path: str
+    name: str = ""
+    dist: str = ""
+    root: str = ""
+    status: str = ""  # cached | current | staged | clean | differs | error
+    errors: list[SpecError] = field(default_factory=list)
+    staging: str = ""
+    changes: list[FileChange] = field(default_factory=list)
+    files: int = 0
+    fleet: dict | None = None  # FleetMember.to_json() when the cluster is in fleet mode
+
+
+# Set in the parent before the pool forks; workers read it (never pickled per task).
+_CONTEXT: dict[str, Any] = {}
+
+
+def _digest(raw: bytes, defaults_raw: bytes | None) -> str:
+    # Must equal loader.load_spec_text's digest, which is what manifests record.
+    h = hashlib.sha256(raw)
+    if defaults_raw is not None:
+        h.update(b"\0defaults\0" + defaults_raw)
+    return h.hexdigest()
+
+
+def _load(path: Path, raw: bytes) -> LoadedSpec:
+    repo: Path = _CONTEXT["repo"]
+    source = path.relative_to(repo).as_posix()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecErrors([SpecError(source, 1, 1, "", f"not UTF-8 text: {exc}")]) from None
+    return load_spec_text(text, source, _CONTEXT["defaults"])
+
+
+def _work(path_str: str) -> Job:
+    from generator.render import render_cluster
+
+    path = Path(path_str)
+    repo: Path = _CONTEXT["repo"]
+    cache: RenderCache | None = _CONTEXT["cache"]
+    mode: str = _CONTEXT["mode"]
+    job = Job(path=path_str, name=path.stem)
+    raw = path.read_bytes()
+    key = cache.key(_digest(raw, _CONTEXT["defaults_raw"])) if cache else ""
+    if cache:
+        entry = cache.fresh(path.stem, key)
+        if entry is not None:
+            job.status = "cached" if mode == "render" else "clean"
+            job.dist, job.root, job.fleet = entry.get("dist", ""), entry["root"], entry.get("fleet")
+            job.files = len(entry["files"]) - 1
+            return job
+    try:
+        loaded = _load(path, raw)
+        folder = render_cluster(loaded)
+    except SpecErrors as exc:
+        job.status, job.errors = "error", exc.errors
+        return job
+    job.name, job.dist, job.root, job.files = loaded.name, loaded.spec.distribution.name, folder.root, len(folder.files)
+    if loaded.spec.argocd.fleet.enabled:
+        job.fleet = FleetMember.of(loaded).to_json()
+    info = {"dist": job.dist, "fleet": job.fleet}
+    if mode == "check":
+        job.changes = compare(repo, [folder]).changes
+        job.status = "differs" if job.changes else "clean"
+        if cache and not job.changes:
+            cache.record(job.name, key, folder.root, folder.files, info)
+        return job
+    preflight(repo, [folder])
+    if is_current(repo, folder):
+        job.status = "current"
+        stat_dir = repo / folder.root
+    else:
+        job.status, job.staging = "staged", str(stage_folder(repo, folder))
+        stat_dir = Path(job.staging)  # renaming keeps inodes and mtimes: the stats stay true
+    if cache:
+        # Should the fleet render abort, the staged files vanish and the entry no longer
+        # matches the disk: a miss next time, never a false hit.
+        cache.record(job.name, key, folder.root, folder.files, info, stat_dir=stat_dir)
+    return job
+
+
+def _run(jobs_n: int, paths: list[Path], progress: Callable[[], None] | None) -> Iterator[Job]:
+    if jobs_n <= 1 or len(paths) <= 1:
+        for p in paths:
+            job = _work(str(p))
+            if progress:
+                progress()
+            yield job
+        return
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(jobs_n) as pool:
+        # Chunks amortise the IPC per cluster; order is kept so output is deterministic.
+        for job in pool.imap(_work, [str(p) for p in paths], chunksize=max(1, min(16, len(paths) // (jobs_n * 8) or 1))):
+            if progress:
+                progress()
+            yield job
+
+
+def _progress_bar(total: int, label: str):
+    """A rich progress bar on a terminal; nothing (plain, quiet output) otherwise."""
+    if total < 20 or not sys.stderr.isatty():
+        return nullcontext(None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    progress = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), transient=True)
+
+    class _Bar:
+        def __enter__(self):
+            progress.__enter__()
+            task = progress.add_task(label, total=total)
+            return lambda: progress.advance(task)
+
+        def __exit__(self, *exc):
+            return progress.__exit__(*exc)
+
+    return _Bar()
+
+
+def _setup(repo: Path, mode: str, use_cache: bool) -> None:
+    defaults = read_defaults(repo)
+    _CONTEXT.clear()
+    _CONTEXT.update(repo=repo, mode=mode, defaults=defaults, defaults_raw=defaults[2] if defaults else None,
+                    cache=RenderCache(repo) if use_cache else None)
+
+
+def _members(jobs: Iterable[Job], repo: Path) -> tuple[list[FleetMember], Callable[[FleetMember], Any]]:
+    members = [FleetMember.from_json(j.fleet) for j in jobs if j.fleet]
+
+    def positions_of(member: FleetMember):
+        # Only called to report a disagreement: parse that one spec again for positions.
+        path = repo / member.source
+        return _load(path, path.read_bytes()).positions
+
+    return members, positions_of
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+@dataclass
+class FleetRender:
+    clusters: int
+    report: WriteReport
+    cached: int
+
+
+def render_fleet(repo: Path, names: list[str] | None = None, jobs: int | None = None, use_cache: bool = True) -> FleetRender:
+    """Render the named (default all) clusters to disk; raises SpecErrors with nothing written."""
+    from generator.render import render_base
+
+    paths = spec_files(repo, names)
+    _setup(repo, "render", use_cache)
+    done: list[Job] = []
+    try:
+        with _progress_bar(len(paths), "render") as tick:
+            for job in _run(jobs or default_jobs(), paths, tick):
+                done.append(job)
+        errors = [e for j in done for e in j.errors]
+        if errors:
+            raise SpecErrors(errors)
+        extra = [render_base(d) for d in sorted({j.dist for j in done})]
+        if not names:
+            members, positions_of = _members(done, repo)
+            extra += fleet_folders(members, positions_of)
+        preflight(repo, extra)
+    except BaseException:
+        for j in done:
+            if j.staging:
+                shutil.rmtree(j.staging, ignore_errors=True)
+                try:
+                    os.rmdir(Path(j.staging).parent)  # overlays/ itself, if staging made it
+                except OSError:
+                    pass
+        raise
+    report = WriteReport([], [], [])
+    for j in done:
+        if j.status == "staged":
+            swap_in(repo, j.root, Path(j.staging))
+            report.written.append(j.root)
+        else:
+            report.unchanged.append(j.root)
+    for folder in extra:
+        if is_current(repo, folder):
+            report.unchanged.append(folder.root)
+        else:
+            swap_in(repo, folder.root, stage_folder(repo, folder))
+            report.written.append(folder.root)
+    if not names:
+        produced = {j.root for j in done} | {f.root for f in extra}
+        for root in generated_roots(repo):
+            if root not in produced:
+                remove_generated(repo, root)
+                report.removed.append(root)
+    return FleetRender(len(done), report, sum(1 for j in done if j.status == "cached"))
+
+
+@dataclass
+class FleetCheck:
+    clusters: int
+    folders: int
+    files: int
+    diff: TreeDiff
+
+
+def check_fleet(repo: Path, names: list[str] | None = None, jobs: int | None = None, use_cache: bool = True) -> FleetCheck:
+    """Compare the committed bundle with a fresh render; raises SpecErrors on bad specs."""
+    from generator.render import render_base
+
+    paths = spec_files(repo, names)
+    _setup(repo, "check", use_cache)
+    done: list[Job] = []
+    with _progress_bar(len(paths), "check") as tick:
+        for job in _run(jobs or default_jobs(), paths, tick):
+            done.append(job)
+    errors = [e for j in done for e in j.errors]
+    if errors:
+        raise SpecErrors(errors)
+    extra: list[Folder] = [render_base(d) for d in sorted({j.dist for j in done})]
+    stale: list[str] = []
+    if not names:
+        members, positions_of = _members(done, repo)
+        extra += fleet_folders(members, positions_of)
+        produced = {j.root for j in done} | {f.root for f in extra}
+        stale = [r for r in generated_roots(repo) if r not in produced]
+    diff = compare(repo, extra, stale)
+    diff.changes = [c for j in done for c in j.changes] + diff.changes
+    files = sum(j.files for j in done) + sum(len(f.files) for f in extra)
+    return FleetCheck(len(done), len(done) + len(extra), files, diff)

@@ -9,6 +9,7 @@ from generator.components.base import Component
 from generator.components import operator
 from generator.components import dashboard, dsc, dsci, featurestore, modelregistry, serving, workbenches
 from generator.components import gpu_nodes, gpu_operator, kueue, nfd, profiles
+from generator.components import monitoring
 
 COMPONENTS: list[Component] = [
     operator.COMPONENT,
@@ -24,6 +25,7 @@ COMPONENTS: list[Component] = [
     gpu_operator.COMPONENT,
     profiles.COMPONENT,
     kueue.COMPONENT,
+    monitoring.COMPONENT,
 ]
 
 

@@ -361,10 +361,13 @@ class Thresholds(Model):
     gpu_saturation_minutes: int = Field(30, ge=1)
     model_server_error_ratio: float = Field(0.05, gt=0, lt=1)
     quota_usage_ratio: float = Field(1.0, gt=0, le=1)
+    quota_minutes: int = Field(15, ge=1, description="How long a ClusterQueue's usage stays at quotaUsageRatio before alerting.")
 
 
 class Probes(Model):
-    dashboard: bool = True
+    dashboard: bool | None = Field(
+        None, description="Probe the dashboard route; default: when cluster.baseDomain is set (its host needs it)."
+    )
     model_endpoints: list[str] = Field(default_factory=list)
     prober_url: str = "blackbox-exporter.openshift-monitoring.svc:9115"
     interval: str = Field("60s", pattern=r"^[0-9]+(s|m|h)$")
@@ -389,6 +392,16 @@ class Monitoring(Model):
     thresholds: Thresholds = Field(default_factory=Thresholds)
     receivers: list[Receiver] = Field(default_factory=list)
     probes: Probes = Field(default_factory=Probes)
+    alerting_namespace: Name = Field(
+        "rhoai-gitops-alerting",
+        description="Namespace of the AlertmanagerConfigs and the receivers' Secrets (not a cluster-monitoring one).",
+    )
+    runbook_base_url: str = Field(
+        "https://github.com/example/rhoai-gitops/blob/main/docs/runbooks.md",
+        alias="runbookBaseURL",
+        pattern=r"^https?://",
+        description="Alerts' runbook_url is this plus #<alert name in lower case>.",
+    )
 
 
 # --------------------------------------------------------------------------- Argo CD

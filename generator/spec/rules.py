@@ -374,6 +374,34 @@ def gpu_capacity(spec, positions):
             )
 
 
+# --------------------------------------------------------------------------- monitoring
+
+
+@rule
+def monitoring_settings(spec, positions):
+    m = spec.monitoring
+    if not m.enabled:
+        return
+    mp = ("monitoring",)
+    if m.probes.dashboard and not spec.cluster.base_domain:
+        yield positions.error(
+            mp + ("probes", "dashboard"),
+            "needs cluster.baseDomain: the dashboard route's host is <route>-<namespace>.apps.<baseDomain>; "
+            "set it, or set probes.dashboard: false",
+        )
+    for i, r in enumerate(m.receivers):
+        if r.channel is not None and r.type != "slack":
+            yield positions.error(
+                mp + ("receivers", i, "channel"), f"only Slack receivers have a channel ({where(positions, mp + ('receivers', i, 'type'))})"
+            )
+    if m.alerting_namespace in set(spec.namespaces.values()):
+        yield positions.error(
+            mp + ("alertingNamespace",),
+            f"{m.alerting_namespace!r} is a platform namespace; the platform Alertmanager ignores "
+            "AlertmanagerConfigs in namespaces labelled for cluster monitoring, so use a namespace of its own",
+        )
+
+
 # --------------------------------------------------------------------------- Argo CD
 
 

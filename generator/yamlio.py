@@ -185,7 +185,15 @@ def loads_all(text: str) -> list[Any]:
     return [d for d in yaml.load_all(text, Loader=_Loader) if d is not None]
 
 
-try:  # libyaml when present: parsing built overlays is on the validate/drift hot path
-    _Loader = yaml.CSafeLoader  # type: ignore[attr-defined]
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: built overlays are on the hot path
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """Safe loader without YAML 1.1's `=` "value" tag, which SafeLoader then refuses to
+    construct: kustomize writes a lone `=` unquoted (e.g. AlertmanagerConfig matchType)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:value"]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}

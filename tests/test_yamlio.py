@@ -60,3 +60,8 @@ def test_kubernetes_style_and_stable():
         "list:\n- name: a\n  v:\n  - 1\n  - 2\n- []\n"
     )
     assert yamlio.dumps(obj) == text
+
+
+def test_reads_lone_equals_as_a_string():
+    # kustomize writes AlertmanagerConfig `matchType: =` unquoted; YAML 1.1's value tag must not break reading it.
+    assert yamlio.loads_all("matchers:\n- matchType: =\n  name: severity\n") == [{"matchers": [{"matchType": "=", "name": "severity"}]}]

@@ -79,17 +79,15 @@ class RenderCache:
             return None
         return entry
 
-    def record(self, cluster: str, key: str, root: str, files: dict[str, str], info: dict[str, Any],
-               stat_dir: Path | None = None) -> None:
-        """Remember what `root` holds (or will hold once `stat_dir` is renamed to it); `files`
-        maps relpath -> text as rendered."""
-        base = stat_dir or (self.repo / root)
+    def record(self, cluster: str, key: str, root: str, hashes: dict[str, str], info: dict[str, Any]) -> None:
+        """Remember what `root` holds now; `hashes` maps relpath -> sha256 of the text rendered."""
+        base = self.repo / root
         table = {}
-        for rel, text in files.items():
+        for rel, digest in hashes.items():
             st = os.stat(base / rel)
-            table[rel] = [sha256(text), st.st_size, st.st_mtime_ns]
+            table[rel] = [digest, st.st_size, st.st_mtime_ns]
         st = os.stat(base / MANIFEST)
-        manifest = (base / MANIFEST).read_text(encoding="utf-8")
+        manifest = (base / MANIFEST).read_bytes()
         table[MANIFEST] = [sha256(manifest), st.st_size, st.st_mtime_ns]
         entry = {"format": FORMAT, "key": key, "root": root, "files": table, **info}
         self._write(self._entry_path(cluster), json.dumps(entry, sort_keys=True).encode())

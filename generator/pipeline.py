@@ -29,7 +29,7 @@ from generator.cache import RenderCache
 from generator.diff.tree import FileChange, TreeDiff, compare
 from generator.errors import SpecError, SpecErrors
 from generator.spec.loader import LoadedSpec, load_spec_text, read_defaults, spec_files
-from generator.tree import WriteReport, generated_roots, is_current, preflight, remove_generated, stage_folder, swap_in
+from generator.tree import WriteReport, generated_roots, sha256, is_current, preflight, remove_generated, stage_folder, swap_in
 
 
 @dataclass
@@ -46,6 +46,8 @@ class Job:
     changes: list[FileChange] = field(default_factory=list)
     files: int = 0
     fleet: dict | None = None  # FleetMember.to_json() when the cluster is in fleet mode
+    key: str = ""  # render cache key
+    hashes: dict[str, str] = field(default_factory=dict)  # relpath -> sha256, for the cache
 
 
 # Set in the parent before the pool forks; workers read it (never pickled per task).
@@ -97,23 +99,20 @@ def _work(path_str: str) -> Job:
     if loaded.spec.argocd.fleet.enabled:
         job.fleet = FleetMember.of(loaded).to_json()
     info = {"dist": job.dist, "fleet": job.fleet}
+    hashes = {rel: sha256(text) for rel, text in folder.files.items()} if cache else {}
     if mode == "check":
         job.changes = compare(repo, [folder]).changes
         job.status = "differs" if job.changes else "clean"
         if cache and not job.changes:
-            cache.record(job.name, key, folder.root, folder.files, info)
+            cache.record(job.name, key, folder.root, hashes, info)
         return job
     preflight(repo, [folder])
     if is_current(repo, folder):
         job.status = "current"
-        stat_dir = repo / folder.root
     else:
         job.status, job.staging = "staged", str(stage_folder(repo, folder))
-        stat_dir = Path(job.staging)  # renaming keeps inodes and mtimes: the stats stay true
-    if cache:
-        # Should the fleet render abort, the staged files vanish and the entry no longer
-        # matches the disk: a miss next time, never a false hit.
-        cache.record(job.name, key, folder.root, folder.files, info, stat_dir=stat_dir)
+    # The cache learns of this folder only once it is swapped in (render_fleet).
+    job.key, job.hashes = key, hashes
     return job
 
 
@@ -213,12 +212,15 @@ def render_fleet(repo: Path, names: list[str] | None = None, jobs: int | None = 
                     pass
         raise
     report = WriteReport([], [], [])
+    cache: RenderCache | None = _CONTEXT["cache"]
     for j in done:
         if j.status == "staged":
             swap_in(repo, j.root, Path(j.staging))
             report.written.append(j.root)
         else:
             report.unchanged.append(j.root)
+        if cache and j.status in ("staged", "current"):
+            cache.record(j.name, j.key, j.root, j.hashes, {"dist": j.dist, "fleet": j.fleet})
     for folder in extra:
         if is_current(repo, folder):
             report.unchanged.append(folder.root)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -57,7 +58,9 @@ def _scalar(value: Any) -> str:
     raise TypeError(f"cannot write {type(value).__name__} as YAML: {value!r}")
 
 
+@lru_cache(maxsize=1 << 16)
 def _string(s: str) -> str:
+    # Cached: manifests repeat the same keys and values thousands of times across a fleet.
     if (
         s
         and _SAFE_PLAIN.fullmatch(s)

@@ -189,7 +189,7 @@ class _TooLarge(Exception):
 def read_yaml(text: str, file: str) -> tuple[Any, Positions, list[SpecError]]:
     """Parse one YAML document into plain data and positions; errors are SpecErrors."""
     builder = _Builder(file)
-    yaml = YAML(typ="rt", pure=True)
+    yaml = YAML(typ="safe", pure=True)
     try:
         nodes = list(yaml.compose_all(text))
     except MarkedYAMLError as exc:

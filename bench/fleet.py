@@ -1,0 +1,208 @@
+"""Fleet benchmark: render / check / validate for synthetic fleets of 1, 10, 100, 1,000 clusters.
+
+A script, not a test: `make bench` (or `python bench/fleet.py --sizes 1 10 100 1000`). It builds
+each fleet from the production example in a temporary repo (varied names, GPU pools, teams),
+runs the real CLI as a user would (one process per measurement, so start-up counts), and
+reports the median with min/max of several runs, peak memory (max RSS of the process), and the
+render time of one cluster as a ratio to `kustomize build` of the same overlays.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT))
+
+from generator import yamlio  # noqa: E402
+
+TEMPLATE = PROJECT / "clusters" / "prod-aws.yaml"
+INSTANCE_TYPES = [("p4d.24xlarge", "NVIDIA-A100-SXM4-40GB", 8, 40), ("g6.12xlarge", "NVIDIA-L4", 4, 24),
+                  ("p5.48xlarge", "NVIDIA-H100-80GB-HBM3", 8, 80), ("g5.12xlarge", "NVIDIA-A10G", 4, 24)]
+
+
+def synthetic_spec(i: int) -> dict:
+    """The production example, varied per cluster: name, region, pools (1-3), teams (2-5)."""
+    spec = yamlio.loads(TEMPLATE.read_text())
+    name = f"fleet-{i:04d}"
+    spec["metadata"]["name"] = name
+    spec["metadata"]["labels"]["region"] = f"region-{i % 7}"
+    spec["cluster"]["apiServer"] = f"https://api.{name}.example.com:6443"
+    spec["cluster"]["baseDomain"] = f"{name}.example.com"
+    spec["cluster"]["infrastructureId"] = f"{name}-x{i:04d}"
+    pools = []
+    for p in range(1 + i % 3):
+        itype, product, count, mem = INSTANCE_TYPES[(i + p) % len(INSTANCE_TYPES)]
+        pools.append({"name": f"pool{p}", "instanceType": itype,
+                      "accelerator": {"product": product, "count": count, "memoryGiB": mem},
+                      "replicas": {"min": 0, "max": 4 + p}, "zones": ["us-east-1a", "us-east-1b"][: 1 + p % 2]})
+    spec["gpuNodePools"] = pools
+    teams = []
+    for t in range(2 + i % 4):
+        pool = pools[t % len(pools)]
+        teams.append({"name": f"team{t}", "namespaces": [f"team{t}-{name}"][:1], "cohort": "ml-research",
+                      "quotas": [{"flavor": "default-flavor", "resources": {"cpu": {"nominal": 16}, "memory": {"nominal": "64Gi"}}},
+                                 {"flavor": pool["name"], "resources": {"cpu": {"nominal": 32}, "memory": {"nominal": "256Gi"},
+                                                                        "nvidia.com/gpu": {"nominal": 1}}}]})
+    spec["quotas"]["teams"] = teams
+    spec["components"]["feastoperator"]["featureStores"] = []
+    return spec
+
+
+def make_fleet(root: Path, size: int) -> Path:
+    repo = root / f"fleet-{size}"
+    (repo / "clusters").mkdir(parents=True)
+    shutil.copytree(PROJECT / "schemas", repo / "schemas", ignore=shutil.ignore_patterns("crds"))
+    for i in range(size):
+        spec = synthetic_spec(i)
+        (repo / "clusters" / f"{spec['metadata']['name']}.yaml").write_text(yamlio.dumps(spec))
+    return repo
+
+
+def run(cmd: list[str], cwd: Path | None = None) -> tuple[float, int, int]:
+    """(seconds, peak RSS in MiB, exit code) of one process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):
+        err = proc.stderr.read().decode()[-2000:] if proc.stderr else ""
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err}")
+    return elapsed, usage.ru_maxrss // 1024, proc.returncode
+
+
+def cli(repo: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "generator", "--repo", str(repo), *args]
+
+
+def clean(repo: Path) -> None:
+    for d in ("base", "overlays", "fleet", ".rhoai-gitops-cache"):
+        shutil.rmtree(repo / d, ignore_errors=True)
+
+
+def measure(runs: int, setup, cmd_fn) -> dict:
+    times, rss = [], []
+    for _ in range(runs):
+        setup()
+        t, m, _ = run(cmd_fn())
+        times.append(t)
+        rss.append(m)
+    return {"median_s": round(statistics.median(times), 3), "min_s": round(min(times), 3),
+            "max_s": round(max(times), 3), "peak_rss_mib": max(rss), "runs": runs}
+
+
+def kustomize_cmd() -> list[str]:
+    return ["kustomize", "build"] if shutil.which("kustomize") else ["kubectl", "kustomize"]
+
+
+def bench_size(root: Path, size: int, runs: int) -> dict:
+    repo = make_fleet(root, size)
+    result: dict = {"clusters": size}
+    result["render_cold"] = measure(runs, lambda: clean(repo), lambda: cli(repo, "render"))
+    objects = sum(1 for p in (repo / "overlays").rglob("*.yaml") if p.name != "kustomization.yaml")
+    result["files"] = sum(1 for _ in (repo / "overlays").rglob("*.yaml")) + sum(1 for _ in (repo / "base").rglob("*.yaml"))
+    first = repo / "clusters" / "fleet-0000.yaml"
+    original = first.read_text()
+
+    def touch_one() -> None:
+        first.write_text(original.replace("nominal: 16", f"nominal: {16 + int(time.time() * 1000) % 50 + 1}", 1))
+
+    run(cli(repo, "render"))
+    result["render_one_changed"] = measure(runs, touch_one, lambda: cli(repo, "render"))
+    run(cli(repo, "render"))
+    result["check_unchanged"] = measure(runs, lambda: None, lambda: cli(repo, "check"))
+    # Argo CD's own work per sync: kustomize build of every overlay of one cluster.
+    overlay = repo / "overlays" / "fleet-0000"
+    paths = sorted({p.parent for p in overlay.rglob("kustomization.yaml")} - {overlay / "argocd"})
+    kt = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        for p in paths:
+            subprocess.run([*kustomize_cmd(), str(p)], check=True, capture_output=True)
+        kt.append(time.perf_counter() - start)
+    result["kustomize_build_one_cluster_s"] = round(statistics.median(kt), 3)
+    result["overlay_objects"] = objects
+    return result
+
+
+def bench_validate(root: Path, runs: int) -> dict | None:
+    repo = root / "fleet-100"
+    if not repo.exists():
+        repo = make_fleet(root, 100)
+    run(cli(repo, "render"))
+    out = {}
+    out["validate_100"] = measure(runs, lambda: None, lambda: cli(repo, "validate", "--output", "json"))
+    proc = subprocess.run(cli(repo, "validate", "--output", "json"), capture_output=True, text=True)
+    try:
+        report = json.loads(proc.stdout)
+        out["validate_report_summary"] = report.get("summary", {})
+    except ValueError:
+        pass
+    return out
+
+
+def render_one_cluster(root: Path, runs: int) -> dict:
+    repo = make_fleet(root, 1)
+    return measure(runs, lambda: clean(repo), lambda: cli(repo, "render"))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100, 1000])
+    ap.add_argument("--runs", type=int, default=3, help="runs per measurement (1,000-cluster fleets use 1)")
+    ap.add_argument("--json", type=Path, default=PROJECT / "bench" / "results.json")
+    ap.add_argument("--no-validate", action="store_true")
+    args = ap.parse_args()
+
+    machine = {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+               "processor": platform.processor() or platform.machine()}
+    results = {"machine": machine, "fleets": []}
+    with tempfile.TemporaryDirectory(prefix="rhoai-bench-") as tmp:
+        root = Path(tmp)
+        for size in args.sizes:
+            runs = 1 if size >= 1000 else args.runs
+            print(f"fleet of {size} ...", file=sys.stderr, flush=True)
+            results["fleets"].append(bench_size(root, size, runs))
+        if not args.no_validate:
+            results["validate"] = bench_validate(root, 1)
+    one = next((f for f in results["fleets"] if f["clusters"] == 1), None)
+    if one:
+        one["render_to_kustomize_ratio"] = round(one["render_cold"]["median_s"] / one["kustomize_build_one_cluster_s"], 2)
+    args.json.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
+    print_table(results)
+    return 0
+
+
+def print_table(results: dict) -> None:
+    rows = [("clusters", "render cold", "render 1 changed", "check unchanged", "peak RSS MiB", "files")]
+    for f in results["fleets"]:
+        fmt = lambda m: f"{m['median_s']:.2f}s ({m['min_s']:.2f}-{m['max_s']:.2f})"  # noqa: E731
+        rows.append((str(f["clusters"]), fmt(f["render_cold"]), fmt(f["render_one_changed"]),
+                     fmt(f["check_unchanged"]), str(max(f["render_cold"]["peak_rss_mib"], f["check_unchanged"]["peak_rss_mib"])),
+                     str(f["files"])))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
+    for f in results["fleets"]:
+        if "render_to_kustomize_ratio" in f:
+            print(f"1 cluster: render {f['render_cold']['median_s']:.2f}s vs kustomize build of its overlays "
+                  f"{f['kustomize_build_one_cluster_s']:.2f}s: ratio {f['render_to_kustomize_ratio']}")
+    if results.get("validate"):
+        v = results["validate"]
+        print(f"validate 100 clusters: {v['validate_100']['median_s']:.2f}s; {v.get('validate_report_summary', {})}")
+    print(f"machine: {results['machine']}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -183,25 +183,37 @@ class FleetRender:
     cached: int
 
 
-def render_fleet(repo: Path, names: list[str] | None = None, jobs: int | None = None, use_cache: bool = True) -> FleetRender:
-    """Render the named (default all) clusters to disk; raises SpecErrors with nothing written."""
+def _run_fleet(repo: Path, names: list[str] | None, mode: str, jobs: int | None, use_cache: bool,
+               done: list[Job]) -> tuple[list[Folder], list[str]]:
+    """Every cluster's job (appended to `done` as each finishes, so the caller can clean up
+    after a failure); then what spans clusters: the bases of the distributions in use, the
+    fleet folder, and (full runs only) generated roots no spec makes any more."""
     from generator.render import render_base
 
     paths = spec_files(repo, names)
-    _setup(repo, "render", use_cache)
+    _setup(repo, mode, use_cache)
+    with _progress_bar(len(paths), mode) as tick:
+        for job in _run(jobs or default_jobs(), paths, tick):
+            done.append(job)
+    errors = [e for j in done for e in j.errors]
+    if errors:
+        raise SpecErrors(errors)
+    shared = [render_base(d) for d in sorted({j.dist for j in done})]
+    stale: list[str] = []
+    if not names:
+        members, positions_of = _members(done, repo)
+        shared += fleet_folders(members, positions_of)
+        produced = {j.root for j in done} | {f.root for f in shared}
+        stale = [r for r in generated_roots(repo) if r not in produced]
+    return shared, stale
+
+
+def render_fleet(repo: Path, names: list[str] | None = None, jobs: int | None = None, use_cache: bool = True) -> FleetRender:
+    """Render the named (default all) clusters to disk; raises SpecErrors with nothing written."""
     done: list[Job] = []
     try:
-        with _progress_bar(len(paths), "render") as tick:
-            for job in _run(jobs or default_jobs(), paths, tick):
-                done.append(job)
-        errors = [e for j in done for e in j.errors]
-        if errors:
-            raise SpecErrors(errors)
-        extra = [render_base(d) for d in sorted({j.dist for j in done})]
-        if not names:
-            members, positions_of = _members(done, repo)
-            extra += fleet_folders(members, positions_of)
-        preflight(repo, extra)
+        shared, stale = _run_fleet(repo, names, "render", jobs, use_cache, done)
+        preflight(repo, shared)
     except BaseException:
         for j in done:
             if j.staging:
@@ -221,18 +233,15 @@ def render_fleet(repo: Path, names: list[str] | None = None, jobs: int | None = 
             report.unchanged.append(j.root)
         if cache and j.status in ("staged", "current"):
             cache.record(j.name, j.key, j.root, j.hashes, {"dist": j.dist, "fleet": j.fleet})
-    for folder in extra:
+    for folder in shared:
         if is_current(repo, folder):
             report.unchanged.append(folder.root)
         else:
             swap_in(repo, folder.root, stage_folder(repo, folder))
             report.written.append(folder.root)
-    if not names:
-        produced = {j.root for j in done} | {f.root for f in extra}
-        for root in generated_roots(repo):
-            if root not in produced:
-                remove_generated(repo, root)
-                report.removed.append(root)
+    for root in stale:
+        remove_generated(repo, root)
+        report.removed.append(root)
     return FleetRender(len(done), report, sum(1 for j in done if j.status == "cached"))
 
 
@@ -246,25 +255,9 @@ class FleetCheck:
 
 def check_fleet(repo: Path, names: list[str] | None = None, jobs: int | None = None, use_cache: bool = True) -> FleetCheck:
     """Compare the committed bundle with a fresh render; raises SpecErrors on bad specs."""
-    from generator.render import render_base
-
-    paths = spec_files(repo, names)
-    _setup(repo, "check", use_cache)
     done: list[Job] = []
-    with _progress_bar(len(paths), "check") as tick:
-        for job in _run(jobs or default_jobs(), paths, tick):
-            done.append(job)
-    errors = [e for j in done for e in j.errors]
-    if errors:
-        raise SpecErrors(errors)
-    extra: list[Folder] = [render_base(d) for d in sorted({j.dist for j in done})]
-    stale: list[str] = []
-    if not names:
-        members, positions_of = _members(done, repo)
-        extra += fleet_folders(members, positions_of)
-        produced = {j.root for j in done} | {f.root for f in extra}
-        stale = [r for r in generated_roots(repo) if r not in produced]
-    diff = compare(repo, extra, stale)
+    shared, stale = _run_fleet(repo, names, "check", jobs, use_cache, done)
+    diff = compare(repo, shared, stale)
     diff.changes = [c for j in done for c in j.changes] + diff.changes
-    files = sum(j.files for j in done) + sum(len(f.files) for f in extra)
-    return FleetCheck(len(done), len(done) + len(extra), files, diff)
+    files = sum(j.files for j in done) + sum(len(f.files) for f in shared)
+    return FleetCheck(len(done), len(done) + len(shared), files, diff)

@@ -136,11 +136,16 @@ def bench_size(root: Path, size: int, runs: int) -> dict:
     return result
 
 
-def bench_validate(root: Path, runs: int) -> dict | None:
+SHARED_CRDS = PROJECT.parent / "shared" / "crds"
+
+
+def bench_validate(root: Path, runs: int, crds: Path) -> dict | None:
     repo = root / "fleet-100"
     if not repo.exists():
         repo = make_fleet(root, 100)
     run(cli(repo, "render"))
+    if crds.exists():
+        run(cli(repo, "schemas", "import", str(crds), "--out", str(repo / "schemas" / "crds")))
     out = {}
     out["validate_100"] = measure(runs, lambda: None, lambda: cli(repo, "validate", "--output", "json"))
     proc = subprocess.run(cli(repo, "validate", "--output", "json"), capture_output=True, text=True)
@@ -159,15 +164,19 @@ def render_one_cluster(root: Path, runs: int) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100, 1000])
+    ap.add_argument("--sizes", type=int, nargs="*", default=[1, 10, 100, 1000],
+                    help="fleet sizes; none with --json of an earlier run re-measures only validate")
     ap.add_argument("--runs", type=int, default=3, help="runs per measurement (1,000-cluster fleets use 1)")
     ap.add_argument("--json", type=Path, default=PROJECT / "bench" / "results.json")
     ap.add_argument("--no-validate", action="store_true")
+    ap.add_argument("--crds", type=Path, default=SHARED_CRDS, help="upstream CRDs for validate's schema stage")
     args = ap.parse_args()
 
     machine = {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                "processor": platform.processor() or platform.machine()}
     results = {"machine": machine, "fleets": []}
+    if not args.sizes and args.json.exists():
+        results["fleets"] = json.loads(args.json.read_text()).get("fleets", [])
     with tempfile.TemporaryDirectory(prefix="rhoai-bench-") as tmp:
         root = Path(tmp)
         for size in args.sizes:
@@ -175,7 +184,7 @@ def main() -> int:
             print(f"fleet of {size} ...", file=sys.stderr, flush=True)
             results["fleets"].append(bench_size(root, size, runs))
         if not args.no_validate:
-            results["validate"] = bench_validate(root, 1)
+            results["validate"] = bench_validate(root, 1, args.crds)
     one = next((f for f in results["fleets"] if f["clusters"] == 1), None)
     if one:
         one["render_to_kustomize_ratio"] = round(one["render_cold"]["median_s"] / one["kustomize_build_one_cluster_s"], 2)

@@ -29,7 +29,7 @@ from generator.cache import RenderCache
 from generator.diff.tree import FileChange, TreeDiff, compare
 from generator.errors import SpecError, SpecErrors
 from generator.spec.loader import LoadedSpec, load_spec_text, read_defaults, spec_files
-from generator.tree import WriteReport, generated_roots, sha256, is_current, preflight, remove_generated, stage_folder, swap_in
+from generator.tree import WriteReport, generated_roots, is_current, preflight, sha256, stage_folder, swap_in, write_tree
 
 
 @dataclass
@@ -233,15 +233,10 @@ def render_fleet(repo: Path, names: list[str] | None = None, jobs: int | None = 
             report.unchanged.append(j.root)
         if cache and j.status in ("staged", "current"):
             cache.record(j.name, j.key, j.root, j.hashes, {"dist": j.dist, "fleet": j.fleet})
-    for folder in shared:
-        if is_current(repo, folder):
-            report.unchanged.append(folder.root)
-        else:
-            swap_in(repo, folder.root, stage_folder(repo, folder))
-            report.written.append(folder.root)
-    for root in stale:
-        remove_generated(repo, root)
-        report.removed.append(root)
+    spanning = write_tree(repo, shared, stale)
+    report.written += spanning.written
+    report.unchanged += spanning.unchanged
+    report.removed += spanning.removed
     return FleetRender(len(done), report, sum(1 for j in done if j.status == "cached"))
 
 

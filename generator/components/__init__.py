@@ -28,9 +28,3 @@ COMPONENTS: list[Component] = [
     monitoring.COMPONENT,
 ]
 
-
-def by_name(name: str) -> Component:
-    for c in COMPONENTS:
-        if c.name == name:
-            return c
-    raise KeyError(name)

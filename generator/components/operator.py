@@ -24,6 +24,6 @@ def build(spec) -> list:
 
 COMPONENT = Component(
     name="operator",
-    description=f"OpenShift AI / Open Data Hub operator (OLM Subscription)",
+    description="OpenShift AI / Open Data Hub operator (OLM Subscription)",
     build=build,
 )

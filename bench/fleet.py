@@ -87,8 +87,10 @@ def cli(repo: Path, *args: str) -> list[str]:
 
 
 def clean(repo: Path) -> None:
-    for d in ("base", "overlays", "fleet", ".rhoai-gitops-cache"):
+    """A cold start: no bundle and no render cache."""
+    for d in ("base", "overlays", "fleet"):
         shutil.rmtree(repo / d, ignore_errors=True)
+    shutil.rmtree(os.environ["RHOAI_GITOPS_CACHE"], ignore_errors=True)
 
 
 def measure(runs: int, setup, cmd_fn) -> dict:
@@ -179,6 +181,7 @@ def main() -> int:
         results["fleets"] = json.loads(args.json.read_text()).get("fleets", [])
     with tempfile.TemporaryDirectory(prefix="rhoai-bench-") as tmp:
         root = Path(tmp)
+        os.environ["RHOAI_GITOPS_CACHE"] = str(root / "cache")  # inherited by every CLI run
         for size in args.sizes:
             runs = 1 if size >= 1000 else args.runs
             print(f"fleet of {size} ...", file=sys.stderr, flush=True)

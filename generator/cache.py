@@ -4,7 +4,7 @@ An entry says: "the spec bytes with this digest, rendered by this exact generato
 these files, and this is what they looked like on disk (size, mtime) when last verified". It
 is keyed by spec content + a fingerprint of the generator's own source and data, so a changed
 spec, `_defaults.yaml` or generator is a miss, never a stale hit. It lives outside the
-committed tree (`.rhoai-gitops-cache/`, git-ignored) and is never trusted blindly: an entry
+working tree (see `cache_root`) and is never trusted blindly: an entry
 that does not parse, names other files, or whose files' stats differ from disk is re-verified
 by hashing the files, and on any mismatch the cluster is rendered again.
 """
@@ -22,8 +22,18 @@ import generator
 from generator.tree import MANIFEST, sha256
 
 CACHE_ENV = "RHOAI_GITOPS_CACHE"
-DEFAULT_DIR = ".rhoai-gitops-cache"
 FORMAT = 1
+
+
+def cache_root(repo: Path) -> Path:
+    """The repository's cache folder: <top>/<hash of the repository's path>, where <top> is
+    $RHOAI_GITOPS_CACHE, else ($XDG_CACHE_HOME or ~/.cache)/rhoai-gitops.
+
+    Never inside the checkout: a merge request controls every file there, and a cache it could
+    plant would let it forge a clean `check` or, for validate's compiled validators, run code."""
+    env = os.environ.get(CACHE_ENV)
+    top = Path(env) if env else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rhoai-gitops"
+    return top / hashlib.sha256(str(repo.resolve()).encode()).hexdigest()[:16]
 
 
 @lru_cache(maxsize=1)
@@ -39,9 +49,8 @@ def code_fingerprint() -> str:
 
 class RenderCache:
     def __init__(self, repo: Path, directory: Path | None = None):
-        env = os.environ.get(CACHE_ENV)
         self.repo = repo
-        self.dir = directory or (Path(env) if env else repo / DEFAULT_DIR)
+        self.dir = directory or cache_root(repo) / "render"
 
     def key(self, spec_digest: str) -> str:
         return hashlib.sha256(f"{code_fingerprint()}:{spec_digest}".encode()).hexdigest()

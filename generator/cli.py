@@ -84,7 +84,7 @@ def fleet_args(p: argparse.ArgumentParser) -> None:
     clusters_arg(p)
     p.add_argument("--jobs", "-j", type=int, default=None, help="clusters in parallel (default: the number of cores)")
     p.add_argument("--no-cache", action="store_true",
-                   help="ignore the render cache (.rhoai-gitops-cache/, or $RHOAI_GITOPS_CACHE)")
+                   help="ignore the render cache (~/.cache/rhoai-gitops/, or $RHOAI_GITOPS_CACHE)")
 
 
 @command("render", "render base/ and overlays/ for the clusters", fleet_args)

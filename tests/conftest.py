@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,10 @@ from generator.validate.validator import SchemaValidator
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED_CRDS = Path(os.environ.get("RHOAI_GITOPS_SHARED_CRDS", PROJECT.parent / "shared" / "crds"))
+# Render cache and compiled validators of every test (and the CLI processes tests start) go to
+# one throw-away folder, not the user's ~/.cache.
+os.environ.setdefault("RHOAI_GITOPS_CACHE", tempfile.mkdtemp(prefix="rhoai-gitops-test-cache-"))
+
 EXAMPLES = sorted(p.stem for p in (PROJECT / "clusters").glob("*.yaml") if not p.name.startswith("_"))
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import write_spec
-from generator.cache import DEFAULT_DIR, RenderCache
+from generator.cache import RenderCache
 from generator.errors import SpecErrors
 from generator.pipeline import check_fleet, render_fleet
 from generator.render import render
@@ -68,7 +68,7 @@ def test_same_size_edit_with_restored_mtime_is_not_trusted_when_stat_differs(rep
 
 def test_corrupt_or_foreign_cache_entries_are_misses(repo):
     render_fleet(repo)
-    entries = repo / DEFAULT_DIR / "clusters"
+    entries = RenderCache(repo).dir / "clusters"
     (entries / "prod-aws.json").write_text("{not json")
     entry = json.loads((entries / "odh-sandbox.json").read_text())
     entry["key"] = "0" * 64  # an entry for another spec or generator version
@@ -104,3 +104,17 @@ def test_one_bad_spec_writes_nothing_not_even_cache(repo):
         render_fleet(repo, jobs=2)
     assert [e.file for e in exc.value.errors] == ["clusters/broken.yaml"]
     assert sorted(p.name for p in repo.iterdir()) == ["clusters", "schemas"]
+    assert not RenderCache(repo).dir.exists()
+
+
+def test_cache_lives_outside_the_checkout(repo, monkeypatch, tmp_path_factory):
+    # A merge request controls every file in the checkout; a cache there could be forged.
+    xdg = tmp_path_factory.mktemp("xdg")
+    monkeypatch.delenv("RHOAI_GITOPS_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(xdg))
+    cache = RenderCache(repo)
+    assert not cache.dir.resolve().is_relative_to(repo.resolve())
+    assert cache.dir.is_relative_to(xdg / "rhoai-gitops")
+    render_fleet(repo)
+    assert sorted(p.name for p in repo.iterdir()) == ["base", "clusters", "overlays", "schemas"]
+    assert (cache.dir / "clusters" / "prod-aws.json").is_file()

@@ -20,13 +20,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.cache import cache_root
 from generator.kustomize import BuildResult, build_many
 from generator.resources import Obj, group_of, ident, ident_str, version_of
 from generator.spec.loader import LoadedSpec
 from generator.validate import crossobject, policy
 from generator.validate.report import STAGES, Finding
 
-CACHE = ".rhoai-gitops-cache"
 # kubectl's log prefix (severity, date, time, pid, source line): noise that changes every run.
 _KLOG = re.compile(r"^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\] ", re.M)
 KUSTOMIZATION = "kustomization.yaml"
@@ -168,7 +168,7 @@ def schema_stage(repo: Path, work: list[tuple[LoadedSpec, list[Obj]]], options: 
         if not any(d.is_dir() for d in crd_dirs) else "import its CRD with `rhoai-gitops schemas import`"
     )
     for k8s, group in sorted(by_version.items()):
-        core_dir = repo / CACHE / "schemas" / f"kubernetes-{k8s}"
+        core_dir = cache_root(repo) / "schemas" / f"kubernetes-{k8s}"
         write_core_schemas(set().union(*(_kinds(objs) for _, objs in group)), k8s, core_dir)
         folders = [core_dir, *crd_dirs]
         for loaded, objs in group:
@@ -182,7 +182,7 @@ def schema_stage(repo: Path, work: list[tuple[LoadedSpec, list[Obj]]], options: 
                 report.objects_validated += len(objs)
         else:
             report.schema_engine = "built-in"
-            _builtin(group, folders, repo / CACHE / "validators", options, hint, report)
+            _builtin(group, folders, cache_root(repo) / "validators", options, hint, report)
 
 
 def _builtin(group, folders: list[Path], cache: Path, options: Options, hint: str, report: Report) -> None:

@@ -119,7 +119,12 @@ def _load_command_modules() -> None:
 
 def parser() -> argparse.ArgumentParser:
     _load_command_modules()
-    p = argparse.ArgumentParser(prog="rhoai-gitops", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(
+        prog="rhoai-gitops",
+        description="Expand one typed OpenShift AI platform spec per cluster (clusters/<name>.yaml) into "
+        "Kustomize bases, overlays and Argo CD objects; validate them and find drift.",
+        epilog="Exit codes: 0 success, 1 a check found a difference or failure, 2 bad input or a missing tool.",
+    )
     p.add_argument("--version", action="version", version=f"rhoai-gitops {__version__}")
     p.add_argument("--repo", type=Path, default=Path("."), help="the GitOps repository (default: .)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")

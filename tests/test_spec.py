@@ -305,3 +305,18 @@ def test_module_entry_point_and_exit_code():
     assert proc.returncode == 2
     assert "no spec for cluster(s) no-such-cluster" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_credentials_in_urls_are_refused():
+    errs = errors_of(
+        MINIMAL.format(name="x")
+        + "  proxy:\n    httpsProxy: http://svc:hunter2@proxy.example.com:3128\n"
+        + "argocd:\n  repoURL: https://oauth2:ghp_abc@github.com/acme/gitops.git\n"
+    )
+    assert [e.split(": ")[0:2] for e in errs] == [
+        ["clusters/x.yaml:6:17", "cluster.proxy.httpsProxy"],
+        ["clusters/x.yaml:8:12", "argocd.repoURL"],
+    ], errs
+    assert all("carries credentials" in e for e in errs)
+    # An @ elsewhere in a URL (a path, an scp-like remote without scheme) is not userinfo.
+    load_spec_text(MINIMAL.format(name="x") + "argocd:\n  repoURL: https://git.example.com/team@ml/gitops.git\n", "clusters/x.yaml")

@@ -418,6 +418,32 @@ def argocd_destination(spec, positions):
         )
 
 
+# --------------------------------------------------------------------------- secrets
+
+
+_USERINFO = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/@\s]*@")
+
+
+@rule
+def no_credentials_in_urls(spec, positions):
+    """A URL with user:password@ would put a secret into git and into the rendered bundle."""
+    urls = [
+        (("argocd", "repoURL"), spec.argocd.repo_url),
+        (("monitoring", "runbookBaseURL"), spec.monitoring.runbook_base_url),
+    ]
+    if spec.cluster.proxy:
+        urls += [(("cluster", "proxy", "httpProxy"), spec.cluster.proxy.http_proxy),
+                 (("cluster", "proxy", "httpsProxy"), spec.cluster.proxy.https_proxy)]
+    urls += [(("monitoring", "probes", "modelEndpoints", i), u) for i, u in enumerate(spec.monitoring.probes.model_endpoints)]
+    for path, url in urls:
+        if url and _USERINFO.match(url):
+            yield positions.error(
+                path,
+                "carries credentials (user:password@): they would be committed and rendered; "
+                "give Argo CD repository credentials or the proxy's auth as Secrets instead",
+            )
+
+
 def team_namespaces(spec) -> dict[str, list[str]]:
     out: dict[str, list[str]] = defaultdict(list)
     if spec.quotas:

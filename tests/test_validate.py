@@ -222,3 +222,16 @@ def test_missing_cue_engine_names_what_to_install(rendered, tmp_path, capsys, mo
     with pytest.raises(UsageError) as exc:
         policy.engine(repo)
     assert "install `cue`" in str(exc.value) and "npm ci" in str(exc.value)
+
+
+def test_batches_of_clusters_judge_like_one_batch(rendered, tmp_path, capsys, monkeypatch):
+    # Stages 2-5 hold one batch of clusters' builds at a time; the verdicts must not depend on it.
+    repo = broken(rendered, tmp_path)
+    path = repo / "overlays" / "prod-aws" / "kueue-quotas" / "localqueue-default-team-nlp.yaml"
+    path.write_text(path.read_text().replace("clusterQueue: nlp", "clusterQueue: nowhere"))
+    whole = validate(repo, capsys)
+    monkeypatch.setattr("generator.validate.pipeline.CHUNK", 1)
+    batched = validate(repo, capsys)
+    assert whole[0] == batched[0] == 1
+    assert whole[2]["findings"] == batched[2]["findings"] and whole[2]["findings"]
+    assert failures(whole[3]) == failures(batched[3])

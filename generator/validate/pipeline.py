@@ -208,49 +208,62 @@ def _builtin(group, folders: list[Path], cache: Path, options: Options, hint: st
 # --------------------------------------------------------------------------- pipeline
 
 
-def run(repo: Path, options: Options) -> Report:
-    from generator.argocd.verify import verify
+# Clusters judged at once by the build, schema, cross-object and policy stages: their builds
+# are held in memory together, so this bounds memory whatever the fleet's size, while leaving
+# batches big enough for identical overlays across clusters to share builds.
+CHUNK = 64
 
+
+def run(repo: Path, options: Options) -> Report:
     clock = time.perf_counter()
     report = Report(clusters=[])
     specs = up_to_date(repo, options.clusters, report)
     report.clusters = [s.spec.name for s in specs]
     report.seconds["up-to-date"] = time.perf_counter() - clock
+    if policy.policy_files(repo):
+        report.policy_engine = policy.engine(repo).name
+    for start in range(0, len(specs), CHUNK):
+        _judge(repo, specs[start : start + CHUNK], options, report)
+    order = {s: i for i, s in enumerate(STAGES)}
+    report.findings = sorted(set(report.findings), key=lambda f: (f.cluster, order[f.stage], f.object, f.path, f.message))
+    return report
+
+
+def _timed(report: Report, stage: str, since: float) -> float:
+    now = time.perf_counter()
+    report.seconds[stage] = report.seconds.get(stage, 0.0) + now - since
+    return now
+
+
+def _judge(repo: Path, specs: list[LoadedSpec], options: Options, report: Report) -> None:
+    """Stages 2 to 5 for one batch of clusters."""
+    from generator.argocd.verify import verify
 
     clock = time.perf_counter()
     builds = build_stage(repo, specs, options.jobs or os.cpu_count(), report)
-    report.seconds["build"] = time.perf_counter() - clock
+    clock = _timed(report, "build", clock)
 
     work = [(s, cluster_objects(s.spec.name, source_paths(repo, s.spec.name), builds)) for s in specs]
-    clock = time.perf_counter()
     schema_stage(repo, work, options, report)
-    report.seconds["schema"] = time.perf_counter() - clock
+    clock = _timed(report, "schema", clock)
 
     # Cross-object checks and policies judge a cluster's objects as a whole: with a unit that
     # does not build they would report its absence as a dozen other failures.
     broken = {f.cluster for f in report.findings if f.stage == "build"}
-    for name in sorted(broken):
+    for name in sorted(broken & {s.spec.name for s in specs}):
         for stage in ("cross-object", "policy"):
             report.skipped[(name, stage)] = "skipped: a kustomize build of the cluster failed"
     work = [(s, objs) for s, objs in work if s.spec.name not in broken]
 
-    clock = time.perf_counter()
     for loaded, objs in work:
         name = loaded.spec.name
         report.checked[(name, "cross-object")] = [ident_str(o) for o in objs]
         report.findings += crossobject.check(loaded.spec, objs)
         report.findings += verify(repo, loaded.spec, builds)
-    report.seconds["cross-object"] = time.perf_counter() - clock
+    clock = _timed(report, "cross-object", clock)
 
-    clock = time.perf_counter()
-    if policy.policy_files(repo):
-        report.policy_engine = policy.engine(repo).name
     for name, found in policy.run(repo, work, options.jobs).items():
         report.findings += found
     for loaded, objs in work:
         report.checked[(loaded.spec.name, "policy")] = policy.subjects(loaded, objs)
-    report.seconds["policy"] = time.perf_counter() - clock
-
-    order = {s: i for i, s in enumerate(STAGES)}
-    report.findings = sorted(set(report.findings), key=lambda f: (f.cluster, order[f.stage], f.object, f.path, f.message))
-    return report
+    _timed(report, "policy", clock)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import copy
-from typing import Any, Iterable
+from typing import Any
 
 Obj = dict[str, Any]
 
@@ -123,7 +122,3 @@ def annotate(o: Obj, key: str, value: str) -> Obj:
 
 def annotation(o: Obj, key: str) -> str | None:
     return (o.get("metadata", {}).get("annotations") or {}).get(key)
-
-
-def deep_copy(objs: Iterable[Obj]) -> list[Obj]:
-    return [copy.deepcopy(o) for o in objs]

@@ -176,10 +176,6 @@ def dumps(data: Any) -> str:
     return _scalar(data) + "\n"
 
 
-def dumps_all(documents: list[Any]) -> str:
-    return "---\n".join(dumps(d) for d in documents)
-
-
 def loads(text: str) -> Any:
     return yaml.load(text, Loader=_Loader)
 

@@ -1,0 +1,345 @@
+"""Derive the project's per-release data from the shared upstream data.
+
+Run by maintainers when a release ships (`scripts/import-upstream [../shared]`); a test checks
+that the committed data equals a fresh derivation whenever `../shared` is present. Writes
+`generator/data/upstream/`:
+
+- `schemas/`: every CRD schema the generator validates against, converted by the project's own
+  import (`generator.validate.schemas.crd_schemas`: strict, RE2 patterns made portable), with
+  descriptions dropped and `status` left open (the bundle never writes status), deduplicated by
+  content across releases: `<kind>-<group>-<version>.<digest>.json`.
+- `releases.json`: per distribution and release, the kinds its operator bundle serves (group,
+  served versions, storage version), which shipped schema each rendered kind validates against,
+  and what the CRDs say in prose only (fields described as ignored or deprecated); `common`: the
+  schemas of every other operator's kinds the bundle renders.
+- `catalogs.json`: the operator packages' OLM catalogs (channels, entries with replaces / skips /
+  skipRange, bundle versions), per OpenShift version where the catalog differs by it, 2.x on.
+- `SOURCES.md`: for each shipped schema, the upstream repository, ref, commit, path and licence.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.upstream.sources import Origins
+from generator.validate.schemas import crd_schemas
+
+OUT = Path(__file__).resolve().parents[1] / "data" / "upstream"
+
+# The platform's own CRDs whose objects the generator renders: validated per release.
+RELEASE_CRDS = (
+    "datascienceclusters.datasciencecluster.opendatahub.io",
+    "dscinitializations.dscinitialization.opendatahub.io",
+    "odhdashboardconfigs.opendatahub.io",
+    "auths.services.platform.opendatahub.io",
+    "hardwareprofiles.infrastructure.opendatahub.io",
+)
+
+# CRDs of `../shared/crds` that are not shipped as common schemas, and why.
+NOT_COMMON = {
+    "inferenceservices.serving.kserve.io": "users write InferenceServices; the bundle renders none",
+    "servingruntimes.serving.kserve.io": "users write ServingRuntimes; the bundle renders none",
+    "rayclusters.ray.io": "users write RayClusters; the bundle renders none",
+    "notebooks.kubeflow.org": "workbenches create Notebooks; the bundle renders none",
+    **{name: "validated per release (platform-crds/<dist>/<version>/)" for name in RELEASE_CRDS},
+}
+
+# Bundles before 2.0 (RHOAI 1.x, ODH 1.x) are outside every supported upgrade path.
+MIN_BUNDLE_MAJOR = 2
+
+_IGNORED = re.compile(r"^\s*Ignored\b")
+_DEPRECATED = re.compile(r"(?i)^\s*(##\s*)?deprecated\b")
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", version))
+
+
+# --------------------------------------------------------------------------- schemas
+
+
+def _compact(node: Any) -> Any:
+    """The schema without its prose: a `description` keyword holds a string (a property named
+    description holds a schema, and stays)."""
+    if isinstance(node, dict):
+        return {k: _compact(v) for k, v in node.items() if not (k == "description" and isinstance(v, str))}
+    if isinstance(node, list):
+        return [_compact(v) for v in node]
+    return node
+
+
+def shippable(schema: dict) -> dict:
+    out = _compact(schema)
+    if "status" in out.get("properties", {}):
+        out["properties"]["status"] = {"type": "object"}
+    return out
+
+
+def _text(schema: dict) -> str:
+    return json.dumps(schema, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def blob_name(schema_name: str, text: str) -> str:
+    return f"{schema_name.removesuffix('.json')}.{hashlib.sha256(text.encode()).hexdigest()[:10]}.json"
+
+
+def _prose_notes(node: Any, path: str, ignored: list[str], deprecated: list[str]) -> None:
+    if not isinstance(node, dict):
+        return
+    text = node.get("description") or ""
+    if path and _IGNORED.search(text):
+        ignored.append(path)
+    elif path and _DEPRECATED.search(text):
+        deprecated.append(path)
+    for key, sub in (node.get("properties") or {}).items():
+        _prose_notes(sub, f"{path}.{key}" if path else key, ignored, deprecated)
+    if isinstance(node.get("items"), dict):
+        _prose_notes(node["items"], path + "[]", ignored, deprecated)
+
+
+def _load(path: Path) -> dict:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+class Shipper:
+    """Collects shipped schemas (deduplicated) and where each came from."""
+
+    def __init__(self, origins: Origins):
+        self.origins = origins
+        self.blobs: dict[str, str] = {}  # blob file -> text
+        self.sources: dict[str, set[tuple]] = {}  # blob file -> {(used by, upstream file, origin row)}
+
+    def add(self, crd: dict, rel: str, used_by: str) -> dict[str, str]:
+        origin = self.origins.of(rel)
+        out = {}
+        for name, schema in crd_schemas(crd).items():
+            text = _text(shippable(schema))
+            blob = blob_name(name, text)
+            self.blobs[blob] = text
+            self.sources.setdefault(blob, set()).add((used_by, rel, tuple(origin.row())))
+            out[name] = blob
+        return out
+
+
+def _kind_facts(crd: dict) -> dict:
+    spec = crd["spec"]
+    served = [v["name"] for v in spec["versions"] if v.get("served", True)]
+    storage = next((v["name"] for v in spec["versions"] if v.get("storage")), served[-1])
+    return {"group": spec["group"], "served": served, "storage": storage, "scope": spec.get("scope", "Namespaced")}
+
+
+def release_data(shared: Path, shipper: Shipper) -> dict:
+    out: dict[str, dict] = {}
+    root = shared / "upstream" / "platform-crds"
+    for dist_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        dist = dist_dir.name
+        releases: dict[str, dict] = {}
+        for rel_dir in sorted((p for p in dist_dir.iterdir() if p.is_dir()), key=lambda p: version_key(p.name)):
+            kinds, schemas, ignored, deprecated = {}, {}, {}, {}
+            for f in sorted(rel_dir.glob("*.yaml")):
+                crd = _load(f)
+                kind = crd["spec"]["names"]["kind"]
+                kinds[kind] = _kind_facts(crd)
+                if crd["metadata"]["name"] not in RELEASE_CRDS:
+                    continue
+                schemas.update(shipper.add(crd, f"{dist}/{rel_dir.name}/{f.name}", f"{dist} {rel_dir.name}"))
+                for v in crd["spec"]["versions"]:
+                    ign: list[str] = []
+                    dep: list[str] = []
+                    _prose_notes((v.get("schema") or {}).get("openAPIV3Schema", {}), "", ign, dep)
+                    if ign:
+                        ignored[f"{kind}/{v['name']}"] = ign
+                    if dep:
+                        deprecated[f"{kind}/{v['name']}"] = dep
+            releases[rel_dir.name] = {
+                "kinds": dict(sorted(kinds.items())),
+                "schemas": dict(sorted(schemas.items())),
+                "ignored": ignored,
+                "deprecated": deprecated,
+            }
+        out[dist] = releases
+    return out
+
+
+def common_data(shared: Path, shipper: Shipper) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for f in sorted((shared / "crds").glob("*.yaml")):
+        crd = _load(f)
+        if crd["metadata"]["name"] in NOT_COMMON:
+            continue
+        found.update(shipper.add(crd, f"crds/{f.name}", "every release"))
+    other = shared / "upstream" / "other-crds"
+    for f in sorted(other.rglob("*.yaml")):
+        rel = f.relative_to(other).as_posix()
+        found.update(shipper.add(_load(f), rel, "every release"))
+    return dict(sorted(found.items()))
+
+
+# --------------------------------------------------------------------------- catalogs
+
+
+def _bundle_version(name: str, bundles: dict) -> str:
+    if name in bundles:
+        return bundles[name]["version"]
+    return re.sub(r"^[^.]+\.v?", "", name)
+
+
+def _catalog(raw: dict) -> dict:
+    bundles = raw.get("bundles", {})
+    channels: dict[str, list] = {}
+    versions: dict[str, str] = {}
+    for channel, entries in sorted(raw["channels"].items()):
+        kept = []
+        for entry in entries:
+            v = _bundle_version(entry["name"], bundles)
+            if version_key(v)[0] < MIN_BUNDLE_MAJOR:
+                continue
+            versions[entry["name"]] = v
+            kept.append({k: entry[k] for k in ("name", "replaces", "skips", "skipRange") if k in entry})
+        if kept:
+            channels[channel] = kept
+    out = {"defaultChannel": raw["defaultChannel"], "channels": channels, "versions": dict(sorted(versions.items()))}
+    if any(b.get("maxOpenShiftVersion") for b in bundles.values()):
+        out["maxOpenShiftVersion"] = {n: b["maxOpenShiftVersion"] for n, b in sorted(bundles.items()) if b.get("maxOpenShiftVersion")}
+    return out
+
+
+def catalog_data(shared: Path) -> dict:
+    olm = shared / "upstream" / "olm"
+    rhoai = json.loads((olm / "rhods-operator-catalogs.json").read_text(encoding="utf-8"))
+    odh = json.loads((olm / "opendatahub-operator-catalog.json").read_text(encoding="utf-8"))
+    return {
+        "rhoai": {
+            "package": next(iter(rhoai.values()))["package"],
+            "source": "red-hat-data-services/RHOAI-Build-Config commit f4889bc674df16ef267ef00b2329326934935e76, pcc/catalog-v4.*.yaml",
+            "catalogs": {ocp: _catalog(c) for ocp, c in sorted(rhoai.items(), key=lambda kv: version_key(kv[0]))},
+        },
+        "odh": {
+            "package": odh["package"],
+            "source": "redhat-openshift-ecosystem/community-operators-prod commit 699495f2ff526f9679a0d9d54688f09c683eff2c, "
+            "operators/opendatahub-operator/catalog-templates/basic-template.yaml",
+            # community-operators is one catalog for every OpenShift version
+            "catalogs": {"*": _catalog(odh)},
+        },
+    }
+
+
+# --------------------------------------------------------------------------- SOURCES.md
+
+
+SOURCES_HEAD = """\
+# Shipped upstream schemas: where each comes from
+
+Generated by `scripts/import-upstream` from the shared upstream data; do not edit. Each file in
+`schemas/` is one served version of an upstream CustomResourceDefinition, converted by the
+project's own import (`generator/validate/schemas.py`: strict objects, RE2 patterns made
+portable; descriptions dropped, `status` left open) and named `<kind>-<group>-<version>.<first
+10 hex of the SHA-256 of its content>.json`, so a schema identical across releases is stored once.
+`releases.json` says which release validates against which file. The upstream files themselves are
+byte-for-byte copies kept in the steering repository's `shared/` folder (its SOURCES.md files
+record how each was fetched). All upstream repositories are Apache-2.0 licensed, except where the
+licence column says otherwise. OLM catalog data in `catalogs.json`: {catalogs}.
+
+| shipped file | used by | upstream file | repository | ref | commit | path | licence |
+|---|---|---|---|---|---|---|---|
+"""
+
+
+def _used_by(uses: list[str]) -> str:
+    """`rhoai 2.13`, `rhoai 2.14` -> `rhoai 2.13, 2.14`; "every release" stays."""
+    by_dist: dict[str, list[str]] = {}
+    for use in uses:
+        dist, _, version = use.partition(" ")
+        by_dist.setdefault(dist, []).append(version)
+    parts = []
+    for dist, versions in by_dist.items():
+        if dist == "every":
+            parts.append("every release")
+            continue
+        parts.append(f"{dist} {', '.join(sorted(set(versions), key=version_key))}")
+    return ", ".join(parts)
+
+
+def sources_md(shipper: Shipper, catalogs: dict) -> str:
+    lines = [SOURCES_HEAD.format(catalogs="; ".join(f"{d}: {c['source']}" for d, c in catalogs.items()))]
+    for blob in sorted(shipper.sources):
+        by_origin: dict[tuple, list[tuple[str, str]]] = {}
+        for used_by, rel, origin in shipper.sources[blob]:
+            by_origin.setdefault(origin, []).append((used_by, rel))
+        for origin, uses in sorted(by_origin.items()):
+            uses.sort(key=lambda u: (u[0].split(" ")[0], version_key(u[0].partition(" ")[2] or "0")))
+            rels = sorted({rel for _, rel in uses})
+            lines.append(
+                f"| `{blob}` | {_used_by([u for u, _ in uses])} | {', '.join(f'`{r}`' for r in rels)} | " + " | ".join(origin) + " |\n"
+            )
+    return "".join(lines)
+
+
+# --------------------------------------------------------------------------- all together
+
+
+def derive(shared: Path) -> dict[str, str]:
+    """Every file of generator/data/upstream/ as relpath -> text."""
+    shipper = Shipper(Origins(shared))
+    releases = release_data(shared, shipper)
+    common = common_data(shared, shipper)
+    catalogs = catalog_data(shared)
+    files = {f"schemas/{name}": text for name, text in shipper.blobs.items()}
+    files["releases.json"] = json.dumps({"common": common, "releases": releases}, indent=1, sort_keys=True) + "\n"
+    files["catalogs.json"] = json.dumps(catalogs, indent=1, sort_keys=True) + "\n"
+    files["SOURCES.md"] = sources_md(shipper, catalogs)
+    return files
+
+
+def write(files: dict[str, str], out: Path = OUT) -> tuple[int, int]:
+    """Write `files` under `out`, removing shipped schemas no longer derived. Returns
+    (written, removed)."""
+    written = removed = 0
+    (out / "schemas").mkdir(parents=True, exist_ok=True)
+    for old in (out / "schemas").glob("*.json"):
+        if f"schemas/{old.name}" not in files:
+            old.unlink()
+            removed += 1
+    for rel, text in files.items():
+        path = out / rel
+        if path.is_file() and path.read_text(encoding="utf-8") == text:
+            continue
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+        written += 1
+    return written, removed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="import-upstream", description=__doc__.split("\n\n")[0])
+    parser.add_argument("shared", nargs="?", default=str(Path(__file__).resolve().parents[3] / "shared"),
+                        help="the shared upstream data folder (default: ../shared next to the checkout)")
+    parser.add_argument("--check", action="store_true", help="exit 1 when the committed data differs from a fresh derivation")
+    args = parser.parse_args(argv)
+    shared = Path(args.shared)
+    if not (shared / "upstream" / "platform-crds").is_dir():
+        print(f"import-upstream: no upstream data at {shared}", file=sys.stderr)
+        return 2
+    files = derive(shared)
+    if args.check:
+        stale = sorted(rel for rel, text in files.items() if not (OUT / rel).is_file() or (OUT / rel).read_text(encoding="utf-8") != text)
+        extra = sorted(f"schemas/{p.name}" for p in (OUT / "schemas").glob("*.json") if f"schemas/{p.name}" not in files)
+        for rel in stale + extra:
+            print(f"out of date: generator/data/upstream/{rel}")
+        return 1 if stale or extra else 0
+    written, removed = write(files)
+    print(f"generator/data/upstream: {len(files)} files ({written} written, {removed} removed)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

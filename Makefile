@@ -30,16 +30,11 @@ lint: setup
 check: setup
 	$(CLI) check
 
-# Pre-merge gate: up to date, builds, schemas, cross-object checks, CUE policies. The upstream
-# CRDs (CRDS=folder or files) are imported into schemas/crds/, which git ignores.
-CRDS ?= ../shared/crds
+# Pre-merge gate: up to date, builds, schemas (each cluster's own release; the schemas ship in
+# generator/data/upstream/, so no CRDs are needed; your own CRDs: `rhoai-gitops schemas import`),
+# CEL rules, cross-object checks, CUE policies.
 validate: setup
-	@if [ -e "$(CRDS)" ]; then \
-	  $(CLI) schemas import $(CRDS) --out schemas/crds && $(CLI) validate; \
-	else \
-	  echo "note: no CRDs at $(CRDS) (set CRDS=...): custom resources are not schema-checked"; \
-	  $(CLI) validate --ignore-missing-schemas; \
-	fi
+	$(CLI) validate
 
 schemas: setup
 	$(CLI) schemas export

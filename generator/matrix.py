@@ -1,4 +1,7 @@
-"""The supported version/channel/API matrix, read from data/matrix.yaml (the one place it lives)."""
+"""The hand-kept facts of data/matrix.yaml: what the upstream data cannot say (namespaces, page
+flags and the components behind them, channel preferences, the other operators' channels...).
+Per-release facts (kinds, fields, enums, channels, bundles) come from generator.releases and
+generator.catalogs, derived from upstream data."""
 
 from __future__ import annotations
 
@@ -23,50 +26,9 @@ def distribution(name: str) -> dict[str, Any]:
     return matrix()["distributions"][name]
 
 
-def versions(dist: str) -> list[str]:
-    return list(distribution(dist)["versions"])
-
-
-def channels(dist: str, version: str) -> list[str]:
-    """Channels the operator package publishes for `version`, concrete names only."""
-    found = []
-    for pattern, span in distribution(dist)["channels"].items():
-        if not _in_span(version, span):
-            continue
-        found.append(pattern.replace("{version}", version))
-    return found
-
-
-def _in_span(version: str, span: dict[str, str]) -> bool:
-    v = version_key(version)
-    if "from" in span and v < version_key(span["from"]):
-        return False
-    if "to" in span and v > version_key(span["to"]):
-        return False
-    return True
-
-
-def has_component(dist: str, version: str, component: str) -> bool:
-    since = matrix()["components"][component].get(dist)
-    return since is not None and version_key(version) >= version_key(since)
-
-
-def component_since(dist: str, component: str) -> str | None:
-    return matrix()["components"][component].get(dist)
-
-
-def has_feature(dist: str, version: str, feature: str) -> bool:
-    since = matrix()["features"][feature].get(dist)
-    return since is not None and version_key(version) >= version_key(since)
-
-
 def operator(name: str) -> dict[str, Any]:
     return matrix()["operators"][name]
 
 
 def mig_instances(profile: str) -> int | None:
     return matrix()["migProfiles"].get(profile)
-
-
-def component_names() -> list[str]:
-    return list(matrix()["components"])

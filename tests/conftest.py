@@ -1,5 +1,5 @@
-"""Shared fixtures: an isolated copy of the example repo, the real upstream CRDs as schemas,
-and helpers to render and build a spec."""
+"""Shared fixtures: an isolated copy of the example repo, the shipped upstream schemas (each
+release's own for the platform's kinds), and helpers to render and build a spec."""
 
 from __future__ import annotations
 
@@ -10,13 +10,22 @@ from pathlib import Path
 
 import pytest
 
-from generator import yamlio
+from generator import releases, yamlio
 from generator.kustomize import build
+from generator.validate import cel
 from generator.validate.schemas import import_crds
 from generator.validate.validator import SchemaValidator
 
 PROJECT = Path(__file__).resolve().parents[1]
-SHARED_CRDS = Path(os.environ.get("RHOAI_GITOPS_SHARED_CRDS", PROJECT.parent / "shared" / "crds"))
+# The steering repository's upstream data: CI has it beside the checkout, a user's clone does
+# not. Tests that read it (currency of the shipped data, `schemas import`) skip without it.
+SHARED = Path(os.environ.get("RHOAI_GITOPS_SHARED", PROJECT.parent / "shared"))
+SHARED_CRDS = SHARED / "crds"
+
+
+def needs_shared() -> None:
+    if not (SHARED / "upstream").is_dir():
+        pytest.skip(f"no upstream data at {SHARED} (set RHOAI_GITOPS_SHARED): a user's clone has none")
 # Render cache and compiled validators of every test (and the CLI processes tests start) go to
 # one throw-away folder, not the user's ~/.cache.
 os.environ.setdefault("RHOAI_GITOPS_CACHE", tempfile.mkdtemp(prefix="rhoai-gitops-test-cache-"))
@@ -26,24 +35,33 @@ EXAMPLES = sorted(p.stem for p in (PROJECT / "clusters").glob("*.yaml") if not p
 
 @pytest.fixture(scope="session")
 def crd_schema_dir(tmp_path_factory) -> Path:
-    if not SHARED_CRDS.is_dir():
-        pytest.fail(f"upstream CRDs not found at {SHARED_CRDS} (set RHOAI_GITOPS_SHARED_CRDS)")
+    """The upstream CRDs of ../shared/crds imported by `schemas import` (the user's path)."""
+    needs_shared()
     out = tmp_path_factory.mktemp("crd-schemas")
     import_crds([SHARED_CRDS], out)
     return out
 
 
+def validator_for(spec) -> SchemaValidator:
+    """The shipped schemas a cluster of `spec` is validated against: its release's own for the
+    platform's kinds, the other operators' for the rest."""
+    return SchemaValidator([spec.release.schema_files(), releases.common_schema_files()])
+
+
 @pytest.fixture(scope="session")
-def crd_validator(crd_schema_dir) -> SchemaValidator:
-    return SchemaValidator([crd_schema_dir])
+def crd_validator() -> SchemaValidator:
+    """The shipped schemas of every non-platform kind the bundle renders."""
+    return SchemaValidator([releases.common_schema_files()])
 
 
 def assert_valid(validator: SchemaValidator, objs: list[dict]) -> None:
-    """Every object validates strictly against its real upstream CRD (which must exist)."""
+    """Every object validates strictly against its upstream schema (which must exist) and
+    passes its CEL rules."""
     problems = []
     for o in objs:
         assert validator.has_schema(o), f"no upstream CRD schema for {o['apiVersion']} {o['kind']}"
         problems += validator.problems(o)
+        problems += [f"{o['kind']} {f.path}: {f.message} ({f.rule})" for f in cel.check(validator.schema(o), o)]
     assert not problems, "\n".join(map(str, problems))
 
 

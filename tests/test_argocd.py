@@ -8,7 +8,7 @@ import re
 import pytest
 
 from conftest import EXAMPLES, assert_valid, kustomize_objects, write_spec
-from generator import matrix, render as render_module, yamlio
+from generator import catalogs, matrix, releases, render as render_module, yamlio
 from generator.argocd import waves
 from generator.argocd.fleet import ROOT as FLEET_ROOT
 from generator.argocd.verify import verify
@@ -163,7 +163,7 @@ def _sub(package, ns):
 
 
 def test_waves_follow_the_dependency_graph():
-    dist_package = matrix.distribution("rhoai")["package"]
+    dist_package = catalogs.package("rhoai")
     units = {
         "operator": [namespace("ops"), obj("operators.coreos.com/v1", "OperatorGroup", "og", "ops"), _sub(dist_package, "ops")],
         "platform": [
@@ -211,7 +211,7 @@ def test_a_crd_in_the_bundle_orders_its_crs_and_needs_no_dry_run_skip():
 
 def test_operator_crs_skip_dry_run_and_singletons_are_never_pruned():
     units = {
-        "operator": [_sub(matrix.distribution("odh")["package"], "ops")],
+        "operator": [_sub(catalogs.package("odh"), "ops")],
         "platform": [obj("datasciencecluster.opendatahub.io/v1", "DataScienceCluster", "dsc")],
     }
     waves.assign(None, units)
@@ -239,7 +239,7 @@ def test_data_entries_say_why():
         if "operator" in entry and entry["operator"] != "distribution":
             assert matrix.operator(entry["operator"])["package"]
         if "component" in entry:
-            assert entry["component"] in matrix.component_names()
+            assert any(entry["component"] in releases.release(d, v).components() for d in ("rhoai", "odh") for v in releases.supported(d))
 
 
 # --------------------------------------------------------------------------- order violations

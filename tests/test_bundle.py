@@ -76,9 +76,9 @@ def test_cluster_aggregate_builds_every_in_cluster_unit(rendered, cluster):
 
 def test_overlays_hold_only_what_differs_from_the_base(rendered):
     # prod-aws's DSCI settings are the rhoai defaults (monitoring on, mesh on, CA bundle
-    # Managed), so its dsci overlay is the base alone.
+    # Managed), so its dsci overlay patches only the Auth object (its own admin groups).
     dsci = rendered / "overlays" / "prod-aws" / "dsci"
-    assert sorted(p.name for p in dsci.iterdir()) == ["kustomization.yaml"]
+    assert sorted(p.name for p in dsci.iterdir()) == ["kustomization.yaml", "patch-auth-auth.yaml"]
     assert "../../../base/rhoai/dsci" in (dsci / "kustomization.yaml").read_text()
     sandbox_dsc = (rendered / "overlays" / "odh-sandbox" / "dsc" / "patch-datasciencecluster-default-dsc.yaml").read_text()
     assert "trustyai:\n      managementState: Removed" in sandbox_dsc

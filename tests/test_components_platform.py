@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import EXAMPLES, assert_valid, kustomize_objects, write_spec
-from generator import matrix
+from conftest import EXAMPLES, assert_valid, kustomize_objects, validator_for, write_spec
+from generator import matrix, releases
 from generator.cli import main
 from generator.errors import SpecErrors
 from generator.render import build_units, render
@@ -24,8 +24,12 @@ argocd:
 """
 
 
+def spec_of(text: str):
+    return load_spec_text(HEAD + text, "clusters/t.yaml").spec
+
+
 def units_of(text: str) -> dict[str, list[Obj]]:
-    return build_units(load_spec_text(HEAD + text, "clusters/t.yaml").spec)
+    return build_units(spec_of(text))
 
 
 def every(units: dict[str, list[Obj]], kind: str) -> list[Obj]:
@@ -161,7 +165,7 @@ def test_dsc_has_every_component_of_the_version_with_its_state():
         "components:\n  trustyai:\n    managementState: Removed\n  feastoperator:\n    managementState: Managed\n"
     )
     comps = dsc_components(units)
-    assert list(comps) == matrix.component_names()
+    assert set(comps) == set(releases.release("rhoai", "2.25").components())
     assert comps["trustyai"]["managementState"] == "Removed"
     assert comps["feastoperator"]["managementState"] == "Managed"
     assert comps["trainingoperator"]["managementState"] == "Removed"  # the spec's default
@@ -175,8 +179,15 @@ def test_dsc_leaves_out_components_and_fields_the_version_lacks():
     assert "workbenchNamespace" not in old["workbenches"]
     flags = one(units_of("distribution:\n  version: '2.13'\n"), "OdhDashboardConfig")["spec"]["dashboardConfig"]
     assert "disableModelRegistry" not in flags and "disableFeatureStore" not in flags
-    assert "workbenchNamespace" not in dsc_components(units_of("distribution:\n  version: '2.15'\n"))["workbenches"]
-    assert "workbenchNamespace" in dsc_components(units_of("distribution:\n  version: '2.16'\n"))["workbenches"]
+    # RHOAI's CRD has workbenchNamespace from 2.20, ODH's from 2.27; ODH's registriesNamespace
+    # from 2.18; ODH 2.10-2.13 know no OpenshiftDefaultIngress certificate (the spec's default
+    # is then left to the CRD's, SelfSigned).
+    assert "workbenchNamespace" not in dsc_components(units_of("distribution:\n  version: '2.19'\n"))["workbenches"]
+    assert "workbenchNamespace" in dsc_components(units_of("distribution:\n  version: '2.20'\n"))["workbenches"]
+    odh = dsc_components(units_of("distribution:\n  name: odh\n  version: '2.13'\n"))
+    assert "registriesNamespace" not in odh["modelregistry"] and "workbenchNamespace" not in odh["workbenches"]
+    assert "ingressGateway" not in odh["kserve"]["serving"]
+    assert "registriesNamespace" in dsc_components(units_of("distribution:\n  name: odh\n  version: '2.18'\n"))["modelregistry"]
 
 
 def test_kserve_serving_certificate():
@@ -194,8 +205,9 @@ def test_kserve_serving_certificate():
 
 
 def test_custom_namespaces_reach_the_dsc():
+    # (RHOAI 2.21 and 2.22 accept only rhods-notebooks: test_releases.py)
     comps = dsc_components(units_of(
-        "components:\n  workbenches:\n    namespace: notebooks\n"
+        "distribution:\n  version: '2.23'\ncomponents:\n  workbenches:\n    namespace: notebooks\n"
         "  modelregistry:\n    managementState: Managed\n    registriesNamespace: registries\n"
     ))
     assert comps["workbenches"]["workbenchNamespace"] == "notebooks"
@@ -206,9 +218,11 @@ def test_custom_namespaces_reach_the_dsc():
 
 
 def test_dashboard_config_from_spec():
+    # RHOAI 2.16: no Auth object yet, so the groups go to the dashboard's groupsConfig.
     units = units_of(
+        "distribution:\n  version: '2.16'\n"
         "auth:\n  adminGroups: [a1, a2]\n  allowedGroups: [u1]\n"
-        "components:\n  workbenches:\n    pvcSize: 5Gi\n    storageClass: fast\n    namespace: nb\n"
+        "components:\n  workbenches:\n    pvcSize: 5Gi\n    storageClass: fast\n"
         "  modelmeshserving:\n    managementState: Removed\n  ray:\n    managementState: Removed\n"
         "  codeflare:\n    managementState: Removed\n"
         "notebookSizes:\n  - name: Tiny\n    requests: {cpu: 500m, memory: 1Gi}\n    limits: {cpu: 1, memory: 2Gi}\n"
@@ -224,14 +238,31 @@ def test_dashboard_config_from_spec():
     assert s["modelServerSizes"] == [
         {"name": "Huge", "resources": {"requests": {"cpu": "32", "memory": "256Gi"}, "limits": {"cpu": "64", "memory": "256Gi"}}}
     ]
-    assert s["notebookController"] == {"enabled": True, "pvcSize": "5Gi", "storageClassName": "fast", "notebookNamespace": "nb"}
+    assert s["notebookController"] == {"enabled": True, "pvcSize": "5Gi", "storageClassName": "fast", "notebookNamespace": "rhods-notebooks"}
     flags = s["dashboardConfig"]
     assert flags["disableModelMesh"] is True
     assert flags["disableKServe"] is False
     # Distributed workloads need Kueue, Ray and CodeFlare together.
     assert flags["disableDistributedWorkloads"] is True
-    assert flags["disableKueue"] is False
     assert flags["disableModelRegistry"] is True
+    assert "disableKueue" not in flags  # the 2.16 dashboard has no such flag (2.23 has)
+    assert every(units, "Auth") == []
+
+
+def test_dashboard_on_a_release_with_auth():
+    """From RHOAI 2.17 the groups live in the Auth object; the dashboard's groupsConfig is
+    immutable (2.17) and then ignored (2.21), and its notebookNamespace immutable (2.23): the
+    dashboard creates its config itself, so none of them is written."""
+    units = units_of(
+        "distribution:\n  version: '2.23'\nauth:\n  adminGroups: [a1]\n"
+        "components:\n  workbenches:\n    namespace: nb\n  kueue:\n    managementState: Removed\n"
+    )
+    s = one(units, "OdhDashboardConfig")["spec"]
+    assert "groupsConfig" not in s
+    assert "notebookNamespace" not in s["notebookController"]
+    assert s["dashboardConfig"]["disableKueue"] is True
+    assert one(units, "Auth")["spec"] == {"adminGroups": ["a1"], "allowedGroups": ["system:authenticated"]}
+    assert dsc_components(units)["workbenches"]["workbenchNamespace"] == "nb"
 
 
 def test_removed_dashboard_and_workbenches_render_nothing():
@@ -291,10 +322,10 @@ def test_feature_stores_and_their_namespaces():
 
 @pytest.mark.parametrize("text,path,needle", [
     ("distribution:\n  version: '2.13'\ncomponents:\n  modelregistry:\n    managementState: Managed\n",
-     "components.modelregistry.managementState", "modelregistry does not exist in rhoai 2.13"),
+     "components.modelregistry.managementState", "spec.components.modelregistry.managementState does not exist in rhoai 2.13"),
     ("distribution:\n  version: '2.19'\ncomponents:\n  feastoperator:\n    managementState: Managed\n",
-     "components.feastoperator.managementState", "feastoperator does not exist in rhoai 2.19"),
-    ("distribution:\n  version: '2.22'\n  channel: eus-2.16\n", "distribution.channel", "does not exist for rhoai 2.22"),
+     "components.feastoperator.managementState", "spec.components.feastoperator.managementState does not exist in rhoai 2.19"),
+    ("distribution:\n  version: '2.22'\n  channel: eus-2.16\n", "distribution.channel", "does not ship rhoai 2.22"),
     ("distribution:\n  version: '2.12'\n", "distribution.version", "rhoai 2.12 is not supported"),
 ])
 def test_unsupported_combination_is_a_spec_error(repo, capsys, text, path, needle):
@@ -322,34 +353,36 @@ VARIANTS = [
     "trustedCABundle: {managementState: Unmanaged, customCABundle: 'x'}\n",
     "distribution:\n  version: '2.13'\nmonitoring:\n  enabled: false\n"
     "components:\n  kserve: {managementState: Removed}\n",
-    "distribution:\n  name: odh\n  version: '2.10'\n  channel: rolling\n",
+    "distribution:\n  name: odh\n  version: '2.10'\n  channel: fast\n",
     "distribution:\n  name: odh\n  version: '2.35'\n  channel: fast\n"
     "components:\n  feastoperator:\n    managementState: Managed\n    featureStores: [{name: fs, namespace: feast, project: p}]\n",
 ]
 
 
 @pytest.mark.parametrize("text", VARIANTS)
-def test_variants_validate_against_real_crds(crd_validator, text):
-    units = units_of(text)
-    objs = [o for objs in units.values() for o in objs if o["kind"] in CRD_KINDS]
+def test_variants_validate_against_real_crds(text):
+    spec = spec_of(text)
+    objs = [o for objs in build_units(spec).values() for o in objs if o["kind"] in CRD_KINDS]
     assert {"DataScienceCluster", "DSCInitialization", "Subscription", "OperatorGroup"} <= {o["kind"] for o in objs}
-    assert_valid(crd_validator, objs)
+    assert_valid(validator_for(spec), objs)
 
 
-def test_validator_rejects_a_field_the_crd_lacks(crd_validator):
-    dsc = one(units_of(""), "DataScienceCluster")
+def test_validator_rejects_a_field_the_crd_lacks():
+    spec = spec_of("")
+    dsc = one(build_units(spec), "DataScienceCluster")
     dsc["spec"]["components"]["kserve"]["serving"]["foo"] = 1
-    assert crd_validator.problems(dsc)
+    assert validator_for(spec).problems(dsc)
 
 
-def test_rendered_examples_validate_against_real_crds(repo, crd_validator):
+def test_rendered_examples_validate_against_real_crds(repo):
     rendered = render(repo)
     write_tree(repo, rendered.folders, rendered.stale_roots)
+    specs = {s.spec.name: s.spec for s in rendered.specs}
     seen = set()
     for cluster in EXAMPLES:
         objs = [o for o in kustomize_objects(repo / "overlays" / cluster) if o["kind"] in CRD_KINDS]
         seen |= {o["kind"] for o in objs}
-        assert_valid(crd_validator, objs)
+        assert_valid(validator_for(specs[cluster]), objs)
     assert seen == CRD_KINDS
 
 

@@ -9,8 +9,8 @@ import copy
 import pytest
 import yaml
 
-from conftest import assert_valid, kustomize_objects
-from generator import matrix
+from conftest import assert_valid, kustomize_objects, validator_for
+from generator import matrix, releases
 from generator.components import gpu_nodes, gpu_operator, nfd, profiles
 from generator.errors import SpecErrors
 from generator.render import build_units, render
@@ -121,17 +121,18 @@ def crd_objects(objs):
 
 
 @pytest.mark.parametrize("provider", sorted(PROVIDERS))
-def test_every_object_validates_against_upstream_crds(provider, crd_validator):
-    objs = mine(build_units(load(spec_text(provider))))
+def test_every_object_validates_against_upstream_crds(provider):
+    spec = load(spec_text(provider))
+    objs = mine(build_units(spec))
     kinds = {o["kind"] for o in crd_objects(objs)}
     assert {"MachineSet", "MachineAutoscaler", "ClusterAutoscaler", "NodeFeatureDiscovery", "ClusterPolicy",
             "AcceleratorProfile", "HardwareProfile", "Subscription", "OperatorGroup"} <= kinds
-    assert_valid(crd_validator, crd_objects(objs))
+    assert_valid(validator_for(spec), crd_objects(objs))
 
 
-def test_examples_validate_against_upstream_crds(crd_validator, repo):
+def test_examples_validate_against_upstream_crds(repo):
     for loaded in load_specs(repo):
-        assert_valid(crd_validator, crd_objects(mine(build_units(loaded.spec))))
+        assert_valid(validator_for(loaded.spec), crd_objects(mine(build_units(loaded.spec))))
 
 
 def test_validation_is_strict(crd_validator):
@@ -277,13 +278,14 @@ def test_nfd_worker_tolerates_gpu_taints_and_image_follows_openshift():
 # --------------------------------------------------------------------------- profiles
 
 
-def test_versions_pick_profile_kinds_from_the_matrix():
+def test_releases_pick_profile_kinds_from_what_they_serve():
     old = profiles.build(load(spec_text(version="2.22")))
     new = profiles.build(load(spec_text(version="2.23")))
     assert {o["kind"] for o in old} == {"AcceleratorProfile"}
     assert {o["kind"] for o in new} == {"AcceleratorProfile", "HardwareProfile"}
-    assert matrix.has_feature("rhoai", "2.23", "infrastructureHardwareProfile")
-    assert not matrix.has_feature("rhoai", "2.22", "infrastructureHardwareProfile")
+    # the HardwareProfile CRD first ships in the RHOAI 2.23 and ODH 2.32 operator bundles
+    assert [v for v in releases.supported("rhoai") if releases.release("rhoai", v).serves("HardwareProfile")][0] == "2.23"
+    assert [v for v in releases.supported("odh") if releases.release("odh", v).serves("HardwareProfile")][0] == "2.32"
 
 
 def test_profiles_tolerate_pool_taints_and_node_scheduling_without_quotas():

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import assert_valid
+from conftest import assert_valid, validator_for
 from generator.components import gpu_nodes, kueue, profiles
 from generator.errors import SpecErrors
 from generator.render import build_units
@@ -229,13 +229,14 @@ def test_hardware_profiles_queue_where_teams_have_gpu_quota():
     assert hps["spare"]["type"] == "Node" and "kueue" not in hps["spare"]
 
 
-def test_everything_validates_against_upstream_crds(crd_validator, repo):
-    units = build_units(load())
+def test_everything_validates_against_upstream_crds(repo):
+    spec = load()
+    units = build_units(spec)
     objs = [o for o in units["kueue-quotas"] + units["hardware-profiles"] if o["kind"] != "Namespace"]
     assert {"ResourceFlavor", "ClusterQueue", "LocalQueue", "WorkloadPriorityClass", "HardwareProfile", "AcceleratorProfile"} == {o["kind"] for o in objs}
-    assert_valid(crd_validator, objs)
+    assert_valid(validator_for(spec), objs)
     (prod,) = load_specs(repo, ["prod-aws"])
-    assert_valid(crd_validator, [o for o in build_units(prod.spec)["kueue-quotas"] if o["kind"] != "Namespace"])
+    assert_valid(validator_for(prod.spec), [o for o in build_units(prod.spec)["kueue-quotas"] if o["kind"] != "Namespace"])
 
 
 def test_no_quotas_no_queues():

@@ -46,7 +46,8 @@ def test_minimal_spec_is_a_few_lines():
     spec = loaded.spec
     assert spec.distribution.name == "rhoai"
     assert spec.namespaces["applications"] == "redhat-ods-applications"
-    assert spec.auth.admin_groups == ["dedicated-admins"]
+    assert spec.auth.admin_groups is None
+    assert spec.admin_groups == ["rhods-admins"]  # the operator's own default for self-managed RHOAI
     assert spec.auth.allowed_groups == ["system:authenticated"]
     sizes = {s.name: (s.requests.memory, s.requests.cpu, s.limits.memory, s.limits.cpu) for s in spec.notebook_sizes}
     assert sizes == {
@@ -178,8 +179,8 @@ def test_cross_reference_names_both_ends():
         """
     )
     assert errs == [
-        "clusters/x.yaml:9:20: serviceMesh.managementState: must be Managed: KServe Serverless "
-        "(components.kserve.deploymentMode (clusters/x.yaml:7)) needs Service Mesh; or use deploymentMode RawDeployment"
+        "clusters/x.yaml:9:20: serviceMesh.managementState: must be Managed (or Unmanaged, run by you): KServe "
+        "Serverless (components.kserve.deploymentMode (clusters/x.yaml:7)) needs Service Mesh; or use deploymentMode RawDeployment"
     ]
 
 
@@ -239,7 +240,10 @@ def test_channel_must_exist_for_version():
         MINIMAL.format(name="x") + 'distribution:\n  version: "2.22"\n  channel: eus-2.16\n'
     )
     assert len(errs) == 1
-    assert errs[0].startswith("clusters/x.yaml:7:12: distribution.channel: channel 'eus-2.16' does not exist for rhoai 2.22")
+    assert errs[0] == (
+        "clusters/x.yaml:7:12: distribution.channel: channel 'eus-2.16' does not ship rhoai 2.22 (distribution.version, "
+        "clusters/x.yaml:6) (it ships 2.16); channels that ship 2.22: alpha, fast, stable, stable-2.22, stable-2.25"
+    )
 
 
 def test_component_absent_in_version():
@@ -248,7 +252,11 @@ def test_component_absent_in_version():
         + 'distribution:\n  version: "2.16"\ncomponents:\n  feastoperator: {managementState: Managed}\n'
     )
     assert len(errs) == 1
-    assert "components.feastoperator.managementState: feastoperator does not exist in rhoai 2.16" in errs[0]
+    assert errs[0] == (
+        "clusters/x.yaml:8:36: components.feastoperator.managementState: DataScienceCluster "
+        "spec.components.feastoperator.managementState does not exist in rhoai 2.16 (distribution.version, "
+        "clusters/x.yaml:6); rhoai 2.20 and later take it"
+    )
 
 
 def test_unique_names_and_empty_admins():

@@ -11,11 +11,10 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from conftest import EXAMPLES, PROJECT, SHARED_CRDS, write_spec
+from conftest import EXAMPLES, PROJECT, write_spec
 from generator.cli import main
 from generator.errors import UsageError
 from generator.validate import policy
-from generator.validate.schemas import import_crds
 
 
 def _needs_cue(repo: Path) -> None:
@@ -25,13 +24,11 @@ def _needs_cue(repo: Path) -> None:
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory) -> Path:
-    """The example repo rendered, with the upstream CRDs imported into its (git-ignored)
-    schemas/crds, validated once so the compiled-validator cache is warm for the copies."""
+    """The example repo rendered (no CRDs imported: the shipped schemas cover every kind)."""
     repo = tmp_path_factory.mktemp("validate") / "repo"
     shutil.copytree(PROJECT / "clusters", repo / "clusters")
     shutil.copytree(PROJECT / "schemas", repo / "schemas", ignore=shutil.ignore_patterns("crds"))
     _needs_cue(repo)
-    import_crds([SHARED_CRDS], repo / "schemas" / "crds")
     assert main(["--repo", str(repo), "render"]) == 0
     return repo
 
@@ -159,6 +156,39 @@ def test_stage3_unknown_field_in_cluster_queue(rendered, tmp_path, capsys):
     user_unit(repo, "prod-aws", "extras", {"clusterqueue.yaml": CLUSTER_QUEUE})
     assert_only(*validate(repo, capsys), stage="schema", cluster="prod-aws", obj="ClusterQueue.kueue.x-k8s.io extra",
                 path="spec.resourceGroups[0].flavors[0].resources[0]", message="'burstQuota' was unexpected")
+
+
+def test_stage3_cel_rule_of_the_clusters_own_release(rendered, tmp_path, capsys):
+    """The shared base's DataScienceCluster edited to a workbench namespace RHOAI 2.21-2.22 refuse
+    (a CEL rule of their CRD): prod-aws (2.22) fails on it, edge-baremetal (2.16, whose overlay
+    removes the field its release lacks) does not."""
+    repo = broken(rendered, tmp_path)
+    target = repo / "base" / "rhoai" / "dsc" / "datasciencecluster-default-dsc.yaml"
+    target.write_text(target.read_text().replace("workbenchNamespace: rhods-notebooks", "workbenchNamespace: my-notebooks"))
+    code, _, report, _ = validate(repo, capsys)
+    assert code == 1
+    found = {(f["cluster"], f["stage"], f["object"], f["path"]) for f in report["findings"]}
+    assert found == {
+        ("base/rhoai", "up-to-date", "base/rhoai/dsc/datasciencecluster-default-dsc.yaml", ""),
+        ("prod-aws", "schema", "DataScienceCluster.datasciencecluster.opendatahub.io default-dsc", "spec.components.workbenches.workbenchNamespace"),
+    }
+    cel = next(f["message"] for f in report["findings"] if f["stage"] == "schema")
+    assert cel == "WorkbenchNamespace must be empty or 'rhods-notebooks' (CEL rule `self == '' || self == 'rhods-notebooks'`)"
+    rules = report["summary"]["celRules"]
+    assert rules["evaluated"] > 0 and rules["transitionRulesSkipped"] > 0 and rules["unsupported"] == 0
+
+
+def test_a_spec_its_release_refuses_stops_validate_at_its_line(rendered, tmp_path, capsys):
+    repo = broken(rendered, tmp_path)
+    spec = repo / "clusters" / "prod-aws.yaml"
+    spec.write_text(spec.read_text().replace('version: "2.22"', 'version: "2.21"').replace("  startingCSV: rhods-operator.2.22.1\n", "")
+                    .replace("    storageClass: gp3-csi\n", "    storageClass: gp3-csi\n    namespace: my-notebooks\n", 1))
+    capsys.readouterr()
+    assert main(["--repo", str(repo), "validate"]) == 2
+    err = capsys.readouterr().err
+    assert "components.workbenches.namespace: DataScienceCluster spec.components.workbenches.workbenchNamespace: " \
+           "WorkbenchNamespace must be empty or 'rhods-notebooks': refused by rhoai 2.21" in err
+    assert "CEL rule `self == '' || self == 'rhods-notebooks'`" in err
 
 
 def test_stage3_kind_without_schema(rendered, tmp_path, capsys):

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from generator import matrix
+from generator import catalogs, matrix
 from generator.resources import Obj, group_of
 
 GroupKind = tuple[str, str]  # (group, kind)
@@ -65,7 +65,7 @@ class Provider:
 
 def _packages(operator: str) -> tuple[str, ...]:
     if operator == "distribution":
-        return tuple(sorted(matrix.distribution(d)["package"] for d in matrix.matrix()["distributions"]))
+        return tuple(sorted(catalogs.package(d) for d in matrix.matrix()["distributions"]))
     return (matrix.operator(operator)["package"],)
 
 

@@ -1,14 +1,21 @@
-"""The dashboard's OdhDashboardConfig `odh-dashboard-config`: who may use and administer it,
-the notebook and model server sizes it offers, the notebook controller settings, and which
-pages it shows (a page whose backing component is Removed is hidden)."""
+"""The dashboard's OdhDashboardConfig `odh-dashboard-config`: the notebook and model server sizes
+it offers, the notebook controller settings, which pages it shows (a page whose backing
+component is Removed is hidden) and, on releases without the Auth object, who may use and
+administer it.
+
+The dashboard creates this object itself when it starts, so Argo CD's apply is an update: fields
+the release makes immutable (groupsConfig from RHOAI 2.17 / ODH 2.24, notebookNamespace from
+RHOAI 2.23 / ODH 2.31) are never written, and flags only where the release's CRD has them."""
 
 from __future__ import annotations
 
 from generator import matrix
 from generator.components.base import Component
+from generator.components.dsci import AUTH
+from generator.fit import Fit
 from generator.resources import Obj, obj
 
-API = "opendatahub.io/v1alpha"
+KIND = "OdhDashboardConfig"
 NAME = "odh-dashboard-config"
 
 
@@ -25,44 +32,50 @@ def sizes(items) -> list[dict]:
     ]
 
 
-def flags(spec) -> dict[str, bool]:
-    dist, version = spec.distribution.name, spec.version
+def flags(spec, release) -> dict[str, bool]:
+    """Page flags: true (hidden) unless every component behind the page is Managed; a flag is
+    written only where the release's dashboard has it and has every component behind it."""
     out = {}
-    for flag, components in matrix.matrix()["dashboardFlags"].items():
-        if all(matrix.has_component(dist, version, c) for c in components):
-            out[flag] = not all(spec.managed(c) for c in components)
+    components = set(release.components())
+    for flag, behind in matrix.matrix()["dashboardFlags"].items():
+        if release.has(KIND, f"spec.dashboardConfig.{flag}") and set(behind) <= components:
+            out[flag] = not all(spec.managed(c) for c in behind)
     return out
 
 
-def notebook_controller(spec) -> dict:
+def fit(spec, f: Fit) -> list[Obj]:
+    if not spec.managed("dashboard"):
+        return []
+    o = obj(f.release.api_version(KIND), KIND, NAME, spec.namespaces["applications"], spec={})
+
+    def put(path: str, value, origin=None) -> bool:
+        return f.put(o, f"spec.{path}", value, origin)
+
+    for flag, hidden in flags(spec, f.release).items():
+        put(f"dashboardConfig.{flag}", hidden)
+    if not f.release.serves(AUTH):
+        # The dashboard reads each as one comma-separated list of OpenShift groups.
+        put("groupsConfig.adminGroups", ",".join(spec.admin_groups), ("auth", "adminGroups"))
+        put("groupsConfig.allowedGroups", ",".join(spec.auth.allowed_groups), ("auth", "allowedGroups"))
     wb = spec.components.workbenches
-    out: dict = {"enabled": spec.managed("workbenches"), "pvcSize": wb.pvc_size}
+    put("notebookController.enabled", spec.managed("workbenches"), ("components", "workbenches", "managementState"))
+    put("notebookController.pvcSize", wb.pvc_size, ("components", "workbenches", "pvcSize"))
     if wb.storage_class:
-        out["storageClassName"] = wb.storage_class
-    out["notebookNamespace"] = spec.namespaces["workbenches"]
-    return out
+        put("notebookController.storageClassName", wb.storage_class, ("components", "workbenches", "storageClass"))
+    # The DataScienceCluster carries the namespace where the release has workbenchNamespace;
+    # here it only mirrors it, so a release that forbids changing it here is no error.
+    put("notebookController.notebookNamespace", spec.namespaces["workbenches"])
+    put("notebookSizes", sizes(spec.notebook_sizes), ("notebookSizes",))
+    put("modelServerSizes", sizes(spec.model_server_sizes), ("modelServerSizes",))
+    return [o]
 
 
 def build(spec) -> list[Obj]:
-    if not spec.managed("dashboard"):
-        return []
-    return [
-        obj(API, "OdhDashboardConfig", NAME, spec.namespaces["applications"], spec={
-            "dashboardConfig": flags(spec),
-            # The dashboard reads each as one comma-separated list of OpenShift groups.
-            "groupsConfig": {
-                "adminGroups": ",".join(spec.auth.admin_groups),
-                "allowedGroups": ",".join(spec.auth.allowed_groups),
-            },
-            "notebookController": notebook_controller(spec),
-            "notebookSizes": sizes(spec.notebook_sizes),
-            "modelServerSizes": sizes(spec.model_server_sizes),
-        })
-    ]
+    return fit(spec, Fit(spec.release))
 
 
 COMPONENT = Component(
     name="dashboard",
-    description="OdhDashboardConfig: groups, notebook and model server sizes, notebook controller, page flags",
+    description="OdhDashboardConfig: notebook and model server sizes, notebook controller, page flags, groups where no Auth",
     build=build,
 )

@@ -1,57 +1,78 @@
 """DataScienceCluster `default-dsc`: which data science components the operator deploys, and
-their settings. A component key is written only when the spec's version has the component
-(matrix), so the object always fits the CRD that version installs; a component the version
-lacks cannot be Managed (rules.supported_version)."""
+their settings, as the spec's release defines them: every component the release's CRD has (and
+the spec models) gets its managementState; every setting goes through a `Fit`, so the object
+holds only fields, and values, that release accepts."""
 
 from __future__ import annotations
 
-from generator import matrix
 from generator.components.base import Component
+from generator.fit import Fit
 from generator.resources import Obj, obj
 
-API = "datasciencecluster.opendatahub.io/v1"
+KIND = "DataScienceCluster"
 NAME = "default-dsc"
+C = ("components",)
 
 
-def _kserve(spec, has) -> dict:
+def _kserve(spec, put) -> None:
     kserve = spec.components.kserve
-    out: dict = {"managementState": kserve.management_state}
-    if has("kserveDefaultDeploymentMode"):
-        out["defaultDeploymentMode"] = kserve.deployment_mode
-    cert: dict = {"type": kserve.serving.certificate.type}
-    if kserve.serving.certificate.secret_name:
-        cert["secretName"] = kserve.serving.certificate.secret_name
-    out["serving"] = {
-        "managementState": kserve.serving.management_state,
-        "name": kserve.serving.name,
-        "ingressGateway": {"certificate": cert},
-    }
-    return out
+    k = C + ("kserve",)
+    put("kserve.defaultDeploymentMode", kserve.deployment_mode, k + ("deploymentMode",))
+    if kserve.raw_deployment_service_config:
+        put("kserve.rawDeploymentServiceConfig", kserve.raw_deployment_service_config, k + ("rawDeploymentServiceConfig",))
+    if kserve.nim:
+        put("kserve.nim.managementState", kserve.nim.management_state, k + ("nim", "managementState"))
+    serving = kserve.serving
+    s = k + ("serving",)
+    put("kserve.serving.managementState", serving.management_state, s + ("managementState",))
+    put("kserve.serving.name", serving.name, s + ("name",))
+    cert = serving.certificate
+    put("kserve.serving.ingressGateway.certificate.type", cert.type, s + ("certificate", "type"))
+    if cert.secret_name:
+        put("kserve.serving.ingressGateway.certificate.secretName", cert.secret_name, s + ("certificate", "secretName"))
 
 
-def component_settings(spec) -> dict[str, dict]:
-    dist, version = spec.distribution.name, spec.version
+def _settings(spec, name: str, put) -> None:
+    """A component's settings beyond its managementState."""
+    c = spec.components
+    if name == "workbenches":
+        put("workbenches.workbenchNamespace", spec.namespaces["workbenches"], C + ("workbenches", "namespace"))
+    elif name == "modelregistry":
+        put("modelregistry.registriesNamespace", spec.namespaces["modelRegistries"], C + ("modelregistry", "registriesNamespace"))
+    elif name == "kserve":
+        _kserve(spec, put)
+    elif name == "datasciencepipelines" and c.datasciencepipelines.argo_workflows_controllers:
+        put(
+            "datasciencepipelines.argoWorkflowsControllers.managementState",
+            c.datasciencepipelines.argo_workflows_controllers.management_state,
+            C + ("datasciencepipelines", "argoWorkflowsControllers", "managementState"),
+        )
+    elif name == "trustyai" and c.trustyai.eval:
+        lmeval = c.trustyai.eval.lmeval
+        where = C + ("trustyai", "eval", "lmeval")
+        if lmeval.permit_code_execution:
+            put("trustyai.eval.lmeval.permitCodeExecution", lmeval.permit_code_execution, where + ("permitCodeExecution",))
+        if lmeval.permit_online:
+            put("trustyai.eval.lmeval.permitOnline", lmeval.permit_online, where + ("permitOnline",))
 
-    def has(feature: str) -> bool:
-        return matrix.has_feature(dist, version, feature)
 
-    out: dict[str, dict] = {}
-    for name in matrix.component_names():
-        if not matrix.has_component(dist, version, name):
-            continue
-        settings: dict = {"managementState": getattr(spec.components, name).management_state}
-        if name == "workbenches" and has("workbenchNamespace"):
-            settings["workbenchNamespace"] = spec.namespaces["workbenches"]
-        elif name == "modelregistry" and has("modelRegistriesNamespace"):
-            settings["registriesNamespace"] = spec.namespaces["modelRegistries"]
-        elif name == "kserve":
-            settings = _kserve(spec, has)
-        out[name] = settings
-    return out
+def fit(spec, f: Fit) -> list[Obj]:
+    o = obj(f.release.api_version(KIND), KIND, NAME, spec={"components": {}})
+
+    def put(path: str, value, origin) -> bool:
+        return f.put(o, f"spec.components.{path}", value, origin)
+
+    # Every component the spec models: one the release lacks is left out (and an error where
+    # the spec sets it, spec rule release_fit).
+    for name in type(spec.components).model_fields:
+        state = getattr(spec.components, name).management_state
+        if put(f"{name}.managementState", state, C + (name, "managementState")):
+            _settings(spec, name, put)
+    return [o]
 
 
 def build(spec) -> list[Obj]:
-    return [obj(API, "DataScienceCluster", NAME, spec={"components": component_settings(spec)})]
+    return fit(spec, Fit(spec.release))
 
 
 COMPONENT = Component(

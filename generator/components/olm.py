@@ -30,6 +30,7 @@ def subscription(
     approval: str = "Automatic",
     starting_csv: str | None = None,
     name: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> Obj:
     body = {
         "channel": channel,
@@ -40,12 +41,14 @@ def subscription(
     }
     if starting_csv:
         body["startingCSV"] = starting_csv
+    if env:
+        body["config"] = {"env": [{"name": k, "value": v} for k, v in env.items()]}
     return obj("operators.coreos.com/v1alpha1", "Subscription", name or package, ns, spec=body)
 
 
 def operator_install(spec, *, package: str, ns: str, channel: str, source: str, own_group: bool = True,
                      approval: str = "Automatic", starting_csv: str | None = None,
-                     namespace_labels: dict[str, str] | None = None) -> list[Obj]:
+                     namespace_labels: dict[str, str] | None = None, env: dict[str, str] | None = None) -> list[Obj]:
     """Namespace + OperatorGroup + Subscription. `own_group=False` for namespaces that already
     have an OperatorGroup (openshift-operators): a second one breaks OLM."""
     out = []
@@ -53,5 +56,5 @@ def operator_install(spec, *, package: str, ns: str, channel: str, source: str, 
         out.append(namespace(ns, labels=namespace_labels))
         out.append(operator_group(f"{package}-group" if package != ns else ns, ns))
     out.append(subscription(spec, package=package, ns=ns, channel=channel, source=source,
-                            approval=approval, starting_csv=starting_csv))
+                            approval=approval, starting_csv=starting_csv, env=env))
     return out

@@ -1,24 +1,27 @@
-"""The RHOAI / ODH operator itself, installed through OLM."""
+"""The RHOAI / ODH operator itself, installed through OLM: the channel, startingCSV and approval
+that land it on the spec's release (generator.catalogs.install), and the operator settings the
+bundle relies on (matrix.yaml: operatorEnv)."""
 
 from __future__ import annotations
 
-from generator import matrix
+from generator import catalogs, matrix
 from generator.components.base import Component
 from generator.components.olm import operator_install
 
 
 def build(spec) -> list:
     dist = matrix.distribution(spec.distribution.name)
-    ns = spec.namespaces["operator"]
+    plan = catalogs.install(spec)
     return operator_install(
         spec,
-        package=dist["package"],
-        ns=ns,
-        channel=spec.distribution.channel,
+        package=plan.catalog.package,
+        ns=spec.namespaces["operator"],
+        channel=plan.channel,
         source=dist["catalogSource"],
-        approval=spec.distribution.install_plan_approval,
-        starting_csv=spec.distribution.starting_csv,
+        approval=plan.approval,
+        starting_csv=plan.starting_csv,
         namespace_labels={"openshift.io/cluster-monitoring": "true"},
+        env=dict(matrix.matrix()["operatorEnv"]),
     )
 
 

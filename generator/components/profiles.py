@@ -1,5 +1,5 @@
 """Per GPU pool, what the dashboard offers users to request it: an AcceleratorProfile, and
-from the versions that reconcile them (matrix: infrastructureHardwareProfile) a HardwareProfile.
+where the release serves them (its operator bundle has the CRD) a HardwareProfile.
 
 A HardwareProfile schedules through Kueue (type Queue, the LocalQueue every team namespace has,
 kueue.LOCAL_QUEUE) when some team has quota on the pool; otherwise straight onto the pool's
@@ -9,7 +9,7 @@ pin a pool: Kueue picks among the team's flavors in order.
 
 from __future__ import annotations
 
-from generator import capacity, matrix
+from generator import capacity
 from generator.components import gpu_nodes, kueue
 from generator.components.base import Component
 from generator.resources import Obj, obj
@@ -60,7 +60,7 @@ def hardware_profile(spec, pool, ns: str, resource: str, per_node: int) -> Obj:
             "node": {"nodeSelector": gpu_nodes.node_labels(pool), "tolerations": gpu_nodes.tolerations(pool)},
         }
     o = obj(
-        "infrastructure.opendatahub.io/v1alpha1",
+        spec.release.api_version("HardwareProfile"),
         "HardwareProfile",
         pool.name,
         ns,
@@ -76,7 +76,6 @@ def hardware_profile(spec, pool, ns: str, resource: str, per_node: int) -> Obj:
 
 
 def build(spec) -> list[Obj]:
-    dist, version = spec.distribution.name, spec.version
     ns = spec.namespaces["applications"]
     objs: list[Obj] = []
     for pool in spec.gpu_node_pools:
@@ -84,9 +83,9 @@ def build(spec) -> list[Obj]:
         if advertised is None:
             continue  # a mixed MIG layout of several slice sizes: README, "GPU pools and quotas"
         resource, per_node = advertised
-        if matrix.has_feature(dist, version, "acceleratorProfile"):
-            objs.append(accelerator_profile(spec, pool, ns, resource))
-        if matrix.has_feature(dist, version, "infrastructureHardwareProfile"):
+        # Every 2.x dashboard reads AcceleratorProfiles.
+        objs.append(accelerator_profile(spec, pool, ns, resource))
+        if spec.release.serves("HardwareProfile"):
             objs.append(hardware_profile(spec, pool, ns, resource, per_node))
     return objs
 

@@ -46,7 +46,9 @@ def _check_quantity(value: str) -> str:
 
 Quantity = Annotated[str, BeforeValidator(_quantity), AfterValidator(_check_quantity)]
 Name = Annotated[str, Field(pattern=DNS1123_LABEL, max_length=63)]
-ManagementState = Literal["Managed", "Removed"]
+# Which states a component or service takes differs per release (its CRD's enum): the spec
+# accepts all three and the release's own schema decides (spec rule `release_fit`).
+ManagementState = Literal["Managed", "Removed", "Unmanaged"]
 
 
 # --------------------------------------------------------------------------- metadata / cluster
@@ -111,11 +113,24 @@ class Cluster(Model):
 class Distribution(Model):
     name: Literal["rhoai", "odh"] = "rhoai"
     version: str | None = Field(
-        None, pattern=r"^2\.[0-9]+$", description="major.minor; default: the matrix's default for the distribution."
+        None,
+        pattern=r"^[0-9]+\.[0-9]+(\.[0-9]+)?$",
+        description="The release, 2.22, or a patch release, 2.22.2 (installed as the Subscription's "
+        "startingCSV). Default: the matrix's default for the distribution.",
     )
-    channel: str = Field("stable", description="Operator channel; must exist for the version (matrix).")
-    starting_csv: str | None = Field(None, alias="startingCSV")
-    install_plan_approval: Literal["Automatic", "Manual"] = "Automatic"
+    channel: str | None = Field(
+        None,
+        description="Operator channel; it must ship the release in the cluster's OLM catalog. Default: "
+        "stable-X.Y / eus-X.Y where the release has one, else the first channel that ships it.",
+    )
+    starting_csv: str | None = Field(
+        None, alias="startingCSV", description="A bundle of the release in the channel, e.g. rhods-operator.2.22.2."
+    )
+    install_plan_approval: Literal["Automatic", "Manual"] | None = Field(
+        None,
+        description="Default: Automatic where the channel's head is of the release; Manual where the "
+        "channel carries newer releases (only Manual approval holds the release there).",
+    )
 
 
 # --------------------------------------------------------------------------- components
@@ -153,9 +168,40 @@ class KServeServing(Model):
     certificate: ServingCertificate = Field(default_factory=ServingCertificate)
 
 
+class Nim(Model):
+    management_state: ManagementState = Field(description="NVIDIA NIM model serving (RHOAI 2.17+, ODH 2.22+).")
+
+
 class KServe(Component):
     deployment_mode: Literal["Serverless", "RawDeployment"] = "Serverless"
     serving: KServeServing = Field(default_factory=KServeServing)
+    nim: Nim | None = Field(None, description="Default: the operator's (Managed).")
+    raw_deployment_service_config: Literal["Headless", "Headed"] | None = Field(
+        None, description="Services of RawDeployment predictors (RHOAI 2.19+, ODH 2.27+). Default: the operator's (Headless)."
+    )
+
+
+class ArgoWorkflowsControllers(Model):
+    management_state: ManagementState = Field(
+        description="Removed when the cluster runs its own Argo Workflows (RHOAI 2.23+, ODH 2.31+)."
+    )
+
+
+class Pipelines(Component):
+    argo_workflows_controllers: ArgoWorkflowsControllers | None = None
+
+
+class LMEval(Model):
+    permit_code_execution: Literal["allow", "deny"] | None = Field(None, description="Default: the operator's (deny).")
+    permit_online: Literal["allow", "deny"] | None = Field(None, description="Default: the operator's (deny).")
+
+
+class TrustyAIEval(Model):
+    lmeval: LMEval = Field(default_factory=LMEval)
+
+
+class TrustyAI(Component):
+    eval: TrustyAIEval | None = Field(None, description="LM-Eval job permissions (RHOAI 2.25+, ODH 2.35+).")
 
 
 class ModelRegistry(RemovedByDefault):
@@ -175,16 +221,17 @@ class FeastOperator(RemovedByDefault):
 class Components(Model):
     dashboard: Component = Field(default_factory=Component)
     workbenches: Workbenches = Field(default_factory=Workbenches)
-    datasciencepipelines: Component = Field(default_factory=Component)
+    datasciencepipelines: Pipelines = Field(default_factory=Pipelines)
     kserve: KServe = Field(default_factory=KServe)
     modelmeshserving: Component = Field(default_factory=Component)
-    trustyai: Component = Field(default_factory=Component)
+    trustyai: TrustyAI = Field(default_factory=TrustyAI)
     ray: Component = Field(default_factory=Component)
     codeflare: Component = Field(default_factory=Component)
     kueue: Component = Field(default_factory=Component)
     trainingoperator: RemovedByDefault = Field(default_factory=RemovedByDefault)
     modelregistry: ModelRegistry = Field(default_factory=ModelRegistry)
     feastoperator: FeastOperator = Field(default_factory=FeastOperator)
+    llamastackoperator: RemovedByDefault = Field(default_factory=RemovedByDefault)
 
 
 class ControlPlane(Model):
@@ -193,9 +240,15 @@ class ControlPlane(Model):
     metrics_collection: Literal["Istio", "None"] = "Istio"
 
 
+class MeshAuth(Model):
+    namespace: Name | None = Field(None, description="Namespace of the mesh's authorization provider (Authorino).")
+    audiences: list[str] | None = Field(None, description="Token audiences; default: the operator's (https://kubernetes.default.svc).")
+
+
 class ServiceMesh(Model):
     management_state: ManagementState = "Managed"
     control_plane: ControlPlane = Field(default_factory=ControlPlane)
+    auth: MeshAuth | None = None
 
 
 class TrustedCABundle(Model):
@@ -204,8 +257,15 @@ class TrustedCABundle(Model):
 
 
 class Auth(Model):
-    admin_groups: list[str] = Field(default_factory=lambda: ["dedicated-admins"])
-    allowed_groups: list[str] = Field(default_factory=lambda: ["system:authenticated"])
+    admin_groups: list[str] | None = Field(
+        None,
+        description="OpenShift groups that administer the platform; default: the operator's own "
+        "(rhods-admins for RHOAI, odh-admins for ODH). Written to the Auth object where the release "
+        "has one, else to the dashboard's groupsConfig.",
+    )
+    allowed_groups: list[str] = Field(
+        default_factory=lambda: ["system:authenticated"], description="OpenShift groups that may use the platform."
+    )
 
 
 class Resources(Model):
@@ -383,6 +443,47 @@ class UserWorkload(Model):
     retention: str | None = Field(None, pattern=r"^[0-9]+(h|d|w|y)$")
 
 
+# The platform's own observability stack (DSCInitialization spec.monitoring.metrics / traces /
+# alerting, RHOAI 2.23+, ODH 2.32+): unset fields take the operator's defaults.
+
+
+class MetricsStorage(Model):
+    size: Quantity | None = None
+    retention: str | None = Field(None, pattern=r"^[0-9]+(ms|s|m|h|d|w|y)$")
+
+
+class MetricsResources(Model):
+    cpu_limit: Quantity | None = None
+    cpu_request: Quantity | None = None
+    memory_limit: Quantity | None = None
+    memory_request: Quantity | None = None
+
+
+class PlatformMetrics(Model):
+    storage: MetricsStorage | None = None
+    resources: MetricsResources | None = None
+    replicas: int | None = Field(None, ge=0)
+
+
+class TracesStorage(Model):
+    backend: Literal["pv", "s3", "gcs"] = "pv"
+    secret: str | None = Field(None, description="Name of the Secret with the object store's credentials (s3, gcs).")
+    size: Quantity | None = Field(None, description="Volume size (pv only).")
+    retention: str | None = Field(None, pattern=r"^[0-9]+(ms|s|m|h)$")
+
+
+class TracesTLS(Model):
+    enabled: bool | None = None
+    certificate_secret: str | None = None
+    ca_config_map: str | None = None
+
+
+class PlatformTraces(Model):
+    sample_ratio: str | None = Field(None, pattern=r"^(0(\.[0-9]+)?|1(\.0+)?)$")
+    storage: TracesStorage = Field(default_factory=TracesStorage)
+    tls: TracesTLS | None = None
+
+
 class Monitoring(Model):
     enabled: bool = True
     namespace: Name | None = Field(None, description="DSCI monitoring namespace; default by distribution.")
@@ -392,6 +493,10 @@ class Monitoring(Model):
     thresholds: Thresholds = Field(default_factory=Thresholds)
     receivers: list[Receiver] = Field(default_factory=list)
     probes: Probes = Field(default_factory=Probes)
+    metrics: PlatformMetrics | None = Field(None, description="DSCInitialization spec.monitoring.metrics (RHOAI 2.23+, ODH 2.32+).")
+    traces: PlatformTraces | None = Field(None, description="DSCInitialization spec.monitoring.traces (RHOAI 2.23+, ODH 2.32+).")
+    alerting: bool = Field(False, description="DSCInitialization spec.monitoring.alerting: the platform's own alerts (RHOAI 2.25+, ODH 2.35+); needs metrics.storage.")
+    collector_replicas: int | None = Field(None, ge=1, description="DSCInitialization spec.monitoring.collectorReplicas (RHOAI 2.25+, ODH 2.35+).")
     alerting_namespace: Name = Field(
         "rhoai-gitops-alerting",
         description="Namespace of the AlertmanagerConfigs and the receivers' Secrets (not a cluster-monitoring one).",
@@ -476,9 +581,32 @@ class PlatformSpec(Model):
 
     @property
     def version(self) -> str:
+        """The release, major.minor (a patch release's version without its patch)."""
         from generator import matrix
 
-        return self.distribution.version or matrix.distribution(self.distribution.name)["defaultVersion"]
+        written = self.distribution.version or matrix.distribution(self.distribution.name)["defaultVersion"]
+        return ".".join(written.split(".")[:2])
+
+    @property
+    def pinned_patch(self) -> str | None:
+        """The patch release the spec names (2.22.2), if it names one."""
+        written = self.distribution.version or ""
+        return written if written.count(".") == 2 else None
+
+    @property
+    def release(self):
+        """The spec's release's facts (generator.releases.Release)."""
+        from generator import releases
+
+        return releases.release(self.distribution.name, self.version)
+
+    @property
+    def admin_groups(self) -> list[str]:
+        from generator import matrix
+
+        if self.auth.admin_groups is not None:
+            return list(self.auth.admin_groups)
+        return list(matrix.distribution(self.distribution.name)["adminGroups"])
 
     @property
     def namespaces(self) -> dict[str, str]:

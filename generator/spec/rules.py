@@ -10,7 +10,8 @@ import re
 from collections import defaultdict
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from generator import capacity, matrix
+from generator import capacity, catalogs, matrix, releases
+from generator.validate import cel
 from generator.errors import SpecError, format_path
 
 if TYPE_CHECKING:
@@ -45,33 +46,114 @@ def _state_path(component: str) -> tuple:
     return COMPONENTS + (component, "managementState")
 
 
-# --------------------------------------------------------------------------- versions
+# --------------------------------------------------------------------------- releases
+
+VERSION = ("distribution", "version")
+CHANNEL = ("distribution", "channel")
+
+
+def _supported(spec) -> bool:
+    return spec.version in releases.supported(spec.distribution.name)
+
+
+def _release_ref(spec, positions) -> str:
+    """The spec's release and where it comes from, for messages naming both ends."""
+    if VERSION in positions.keys:
+        pos = positions.of(VERSION)
+        return f"{spec.release} (distribution.version, {pos.file}:{pos.line})"
+    return f"{spec.release} (the default release)"
 
 
 @rule
-def supported_version(spec, positions):
+def supported_release(spec, positions):
     dist = spec.distribution.name
-    if spec.version not in matrix.versions(dist):
-        yield positions.error(
-            ("distribution", "version"),
-            f"{dist} {spec.version} is not supported; supported: {', '.join(matrix.versions(dist))}",
-        )
+    supported = releases.supported(dist)
+    if spec.version in supported:
         return
-    channels = matrix.channels(dist, spec.version)
-    if spec.distribution.channel not in channels:
-        yield positions.error(
-            ("distribution", "channel"),
-            f"channel {spec.distribution.channel!r} does not exist for {dist} {spec.version} "
-            f"(from {where(positions, ('distribution', 'version'))}); expected one of: {', '.join(channels)}",
-        )
-    for component in matrix.component_names():
-        if spec.managed(component) and not matrix.has_component(dist, spec.version, component):
-            since = matrix.component_since(dist, component)
+    lines = ", ".join(f"{line}.x" for line in matrix.distribution(dist)["lines"])
+    hint = (
+        f"the generator renders the {lines} line only"
+        if spec.version in releases.releases(dist) else f"supported: {', '.join(supported)}"
+    )
+    yield positions.error(VERSION, f"{dist} {spec.version} is not supported; {hint}")
+
+
+@rule
+def subscription(spec, positions):
+    """The channel, patch release, startingCSV and approval must land OLM on the spec's release,
+    as the cluster's catalog has it."""
+    if not _supported(spec):
+        return
+    d = spec.distribution
+    cat = catalogs.catalog(d.name, spec.cluster.openshift_version)
+    release, ref = spec.version, _release_ref(spec, positions)
+    shipping = cat.channels_with(release)
+    if not shipping:
+        yield positions.error(VERSION, f"{d.name} {release} is in no channel of {cat.describe()} ({where(positions, ('cluster', 'openshiftVersion'))})")
+        return
+    if d.channel is not None:
+        if d.channel not in cat.channels():
+            yield positions.error(CHANNEL, f"channel {d.channel!r} does not exist in {cat.describe()}; channels that ship {release}: {', '.join(shipping)}")
+            return
+        if d.channel not in shipping:
+            ships = ", ".join(v for v in cat.releases(d.channel) if v in releases.supported(d.name)) or "no supported release"
             yield positions.error(
-                _state_path(component),
-                f"{component} does not exist in {dist} {spec.version} "
-                f"({where(positions, ('distribution', 'version'))}); "
-                + (f"it needs {since} or later; set Removed" if since else f"{dist} has no such component; set Removed"),
+                CHANNEL,
+                f"channel {d.channel!r} does not ship {ref} (it ships {ships}); channels that ship {release}: {', '.join(shipping)}",
+            )
+            return
+    plan = catalogs.install(spec)
+    ours = cat.bundles(plan.channel, release)
+    if spec.pinned_patch and spec.pinned_patch not in {b.version for b in ours}:
+        yield positions.error(
+            VERSION,
+            f"{d.name} {spec.pinned_patch} is no bundle of channel {plan.channel!r} in {cat.describe()}; its {release} "
+            f"bundles: {', '.join(b.version for b in ours)}",
+        )
+    if d.starting_csv is not None:
+        at = ("distribution", "startingCSV")
+        if d.starting_csv not in {b.name for b in ours}:
+            yield positions.error(
+                at,
+                f"{d.starting_csv!r} is no bundle of {ref} in channel {plan.channel!r}; the channel's {release} "
+                f"bundles: {', '.join(b.name for b in ours)}",
+            )
+        elif spec.pinned_patch and cat.bundle(d.starting_csv).version != spec.pinned_patch:
+            yield positions.error(at, f"names another patch release than {where(positions, VERSION)}; set only one of the two")
+    if d.install_plan_approval == "Automatic" and plan.beyond:
+        yield positions.error(
+            ("distribution", "installPlanApproval"),
+            f"with Automatic approval OLM upgrades the operator along channel {plan.channel!r} to its head "
+            f"{plan.head.name}, past the release the bundle is rendered for, {ref}; set Manual (changing "
+            f"the version in git is then the upgrade), or set the version to {plan.head.release}",
+        )
+
+
+@rule
+def release_fit(spec, positions):
+    """Every platform setting the spec writes exists in its release and passes the release's
+    own validation rules (CEL), at the spec's line."""
+    if not _supported(spec):
+        return
+    from generator.fit import fit_platform
+
+    objs, fitted = fit_platform(spec)
+    ref = _release_ref(spec, positions)
+    for left in fitted.left:
+        if left.origin is None or left.origin not in positions.keys:
+            continue  # a default the release does not take: the operator's own default applies
+        if left.reason == "does not exist" and left.origin[-1] == "managementState" and left.value == "Removed":
+            continue  # Removed asks for nothing: a release without the component already has none
+        since = releases.first_with(spec.distribution.name, left.kind, left.path, left.value)
+        later = f"; {spec.distribution.name} {since} and later take it" if since and matrix.version_key(since) > matrix.version_key(spec.version) else ""
+        yield positions.error(left.origin, f"{left.kind} {left.path} {left.reason} in {ref}{later}")
+    for o in objs:
+        schema = spec.release.schema(o["kind"])
+        for found in cel.check(schema, o) if schema else []:
+            origin = fitted.origin_of(o["kind"], found.path) or VERSION
+            yield positions.error(
+                origin,
+                f"{o['kind']} {found.path or '(root)'}: {found.message}: refused by {ref}, CEL rule `{found.rule}`",
             )
 
 
@@ -83,18 +165,19 @@ def serverless_needs_mesh(spec, positions):
     kserve = spec.components.kserve
     if kserve.management_state != "Managed" or kserve.deployment_mode != "Serverless":
         return
+    # Unmanaged: the cluster's admins run Knative Serving / the mesh themselves, which serves too.
     mode = COMPONENTS + ("kserve", "deploymentMode")
-    if kserve.serving.management_state != "Managed":
+    if kserve.serving.management_state == "Removed":
         yield positions.error(
             COMPONENTS + ("kserve", "serving", "managementState"),
-            f"must be Managed: KServe Serverless ({where(positions, mode)}) runs on OpenShift Serverless; "
-            "or use deploymentMode RawDeployment",
+            f"must be Managed (or Unmanaged, run by you): KServe Serverless ({where(positions, mode)}) runs on "
+            "OpenShift Serverless; or use deploymentMode RawDeployment",
         )
-    if spec.service_mesh.management_state != "Managed":
+    if spec.service_mesh.management_state == "Removed":
         yield positions.error(
             ("serviceMesh", "managementState"),
-            f"must be Managed: KServe Serverless ({where(positions, mode)}) needs Service Mesh; "
-            "or use deploymentMode RawDeployment",
+            f"must be Managed (or Unmanaged, run by you): KServe Serverless ({where(positions, mode)}) needs "
+            "Service Mesh; or use deploymentMode RawDeployment",
         )
 
 
@@ -132,12 +215,21 @@ def feature_stores_need_feast(spec, positions):
         )
 
 
+EVERYONE = ("system:authenticated", "system:authenticated:oauth")
+
+
 @rule
 def admin_groups(spec, positions):
-    if not spec.auth.admin_groups:
-        yield positions.error(("auth", "adminGroups"), "must name at least one group, or nobody can administer the dashboard")
+    admins = spec.auth.admin_groups
+    if admins is not None and not admins:
+        yield positions.error(("auth", "adminGroups"), "must name at least one group, or nobody can administer the platform")
+    for i, group in enumerate(admins or []):
+        if group in EVERYONE or not group:
+            yield positions.error(
+                ("auth", "adminGroups", i), f"{group!r} would make every user a platform administrator; name an admin group"
+            )
     if not spec.auth.allowed_groups:
-        yield positions.error(("auth", "allowedGroups"), "must name at least one group, or nobody can use the dashboard")
+        yield positions.error(("auth", "allowedGroups"), "must name at least one group, or nobody can use the platform")
 
 
 # --------------------------------------------------------------------------- names

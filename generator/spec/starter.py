@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from generator import matrix
+from generator import catalogs, matrix
 from generator.errors import UsageError
 from generator.spec.loader import CLUSTERS_DIR
-from generator.spec.model import DNS1123_LABEL
+from generator.spec.model import DNS1123_LABEL, Cluster
 
 STARTER = """\
 # yaml-language-server: $schema=../schemas/platform-spec.schema.json
@@ -27,9 +27,11 @@ cluster:
 
 distribution:
   name: {distribution}          # rhoai | odh
-  version: "{version}"
-  channel: {channel}
-  installPlanApproval: Automatic   # Manual: upgrades wait for an approved InstallPlan
+  version: "{version}"          # a release, or a patch release such as "{version}.0"
+  channel: {channel}    # must ship the release; default: one that stops at it, where one exists
+  # installPlanApproval: default Automatic where the channel stops at the release, else Manual
+  # (Manual: upgrades wait for an approved InstallPlan; only Manual holds a release on a
+  # channel that carries newer ones)
 
 components:
   kserve:
@@ -57,12 +59,13 @@ def write_starter(repo: Path, name: str, distribution: str, force: bool = False)
     path = repo / CLUSTERS_DIR / f"{name}.yaml"
     if path.exists() and not force:
         raise UsageError(f"{path} exists; use --force to overwrite it")
-    dist = matrix.distribution(distribution)
+    version = matrix.distribution(distribution)["defaultVersion"]
+    openshift = Cluster.model_fields["openshift_version"].default
     text = STARTER.format(
         name=name,
         distribution=distribution,
-        version=dist["defaultVersion"],
-        channel="stable" if distribution == "rhoai" else "fast",
+        version=version,
+        channel=catalogs.preferred_channel(catalogs.catalog(distribution, openshift), version),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")

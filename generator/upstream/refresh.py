@@ -204,8 +204,9 @@ def _catalog(raw: dict) -> dict:
                 continue
             versions[entry["name"]] = v
             kept.append({k: entry[k] for k in ("name", "replaces", "skips", "skipRange") if k in entry})
-        if kept:
-            channels[channel] = kept
+        # A channel of older releases only stays, empty: "it ships no supported release" is a
+        # better answer than "no such channel".
+        channels[channel] = kept
     out = {"defaultChannel": raw["defaultChannel"], "channels": channels, "versions": dict(sorted(versions.items()))}
     if any(b.get("maxOpenShiftVersion") for b in bundles.values()):
         out["maxOpenShiftVersion"] = {n: b["maxOpenShiftVersion"] for n, b in sorted(bundles.items()) if b.get("maxOpenShiftVersion")}
@@ -338,6 +339,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if stale or extra else 0
     written, removed = write(files)
     print(f"generator/data/upstream: {len(files)} files ({written} written, {removed} removed)")
+    # The README's per-release tables are generated from the same data.
+    from generator import releasenotes
+
+    readme = OUT.parents[2] / "README.md"
+    if readme.is_file():
+        text = readme.read_text(encoding="utf-8")
+        new = releasenotes.readme_with_tables(text)
+        if new != text:
+            readme.write_text(new, encoding="utf-8")
+            print("README.md: per-release tables updated")
     return 0
 
 

@@ -61,3 +61,27 @@ def validate(objs: list[Obj], folders: list[Path], k8s: str, ignore_missing: boo
             msg = r.get("msg", "")
             found.append((names.get(r.get('filename', ''), r.get('filename', '')), "", f"{msg}: {hint}" if "could not find schema" in msg else msg))
     return found
+
+
+def folders(sources: list, cache: Path) -> list[Path]:
+    """kubeconform reads schema folders only: a mapping source (the shipped schemas, named by
+    content) is copied into a folder of its own under `cache`, once per content."""
+    import hashlib
+    from collections.abc import Mapping
+
+    out = []
+    for source in sources:
+        if not isinstance(source, Mapping):
+            out.append(source)
+            continue
+        digest = hashlib.sha256(json.dumps({k: str(v) for k, v in sorted(source.items())}).encode()).hexdigest()[:16]
+        folder = cache / digest
+        if not folder.is_dir():
+            tmp = cache / f".{digest}.tmp"
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp.mkdir(parents=True)
+            for name, path in source.items():
+                shutil.copyfile(path, tmp / name)
+            tmp.replace(folder)
+        out.append(folder)
+    return out

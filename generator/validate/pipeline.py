@@ -24,7 +24,7 @@ from generator.cache import cache_root
 from generator.kustomize import BuildResult, build_many
 from generator.resources import Obj, group_of, ident, ident_str, version_of
 from generator.spec.loader import LoadedSpec
-from generator.validate import crossobject, policy
+from generator.validate import cel, crossobject, policy
 from generator.validate.report import STAGES, Finding
 
 # kubectl's log prefix (severity, date, time, pid, source line): noise that changes every run.
@@ -53,6 +53,7 @@ class Report:
     policy_engine: str = ""
     objects_checked: int = 0  # objects the schema stage judged, over all clusters
     objects_validated: int = 0  # distinct ones among them (identical objects are validated once)
+    cel_stats: cel.CelStats = field(default_factory=cel.CelStats)  # CEL rules over the distinct objects
 
     @property
     def ok(self) -> bool:
@@ -69,6 +70,11 @@ class Report:
             "policyEngine": self.policy_engine,
             "objectsChecked": self.objects_checked,
             "objectsValidated": self.objects_validated,
+            "celRules": {
+                "evaluated": self.cel_stats.evaluated,
+                "transitionRulesSkipped": self.cel_stats.transition_skipped,
+                "unsupported": self.cel_stats.unsupported,
+            },
             "skipped": [{"cluster": c, "stage": st, "reason": why} for (c, st), why in sorted(self.skipped.items())],
         }
         if self.seconds.get("schema"):
@@ -156,53 +162,60 @@ def _kinds(objs: list[Obj]) -> set[tuple[str, str, str]]:
 
 
 def schema_stage(repo: Path, work: list[tuple[LoadedSpec, list[Obj]]], options: Options, report: Report) -> None:
+    """Each cluster's objects against its Kubernetes version's core schemas, its release's own
+    platform schemas, the user's imported CRDs and the shipped schemas of every other operator,
+    in that order; then the CRDs' CEL rules (x-kubernetes-validations) over the defaulted object."""
+    from generator import releases
     from generator.validate import kubeconform
     from generator.validate.core import kubernetes_version, write_core_schemas
+    from generator.validate.validator import SchemaValidator
 
     crd_dirs = options.crd_schemas or [repo / "schemas" / "crds"]
-    by_version: dict[str, list[tuple[LoadedSpec, list[Obj]]]] = {}
+    groups: dict[tuple[str, str, str], list[tuple[LoadedSpec, list[Obj]]]] = {}
     for loaded, objs in work:
-        by_version.setdefault(kubernetes_version(loaded.spec.cluster.openshift_version), []).append((loaded, objs))
-    hint = (
-        "import CRDs with `rhoai-gitops schemas import <CRD files or folders>` (or `make validate CRDS=...`)"
-        if not any(d.is_dir() for d in crd_dirs) else "import its CRD with `rhoai-gitops schemas import`"
-    )
-    for k8s, group in sorted(by_version.items()):
+        spec = loaded.spec
+        key = (kubernetes_version(spec.cluster.openshift_version), spec.distribution.name, spec.version)
+        groups.setdefault(key, []).append((loaded, objs))
+    hint = "import its CRD with `rhoai-gitops schemas import <CRD files or folders>`"
+    report.schema_engine = "kubeconform" if kubeconform.available() else "built-in"
+    for (k8s, dist, version), group in sorted(groups.items()):
         core_dir = cache_root(repo) / "schemas" / f"kubernetes-{k8s}"
         write_core_schemas(set().union(*(_kinds(objs) for _, objs in group)), k8s, core_dir)
-        folders = [core_dir, *crd_dirs]
+        sources = [core_dir, releases.release(dist, version).schema_files(), *crd_dirs, releases.common_schema_files()]
+        validator = SchemaValidator(sources, cache=cache_root(repo) / "validators")
         for loaded, objs in group:
             report.checked[(loaded.spec.name, "schema")] = [ident_str(o) for o in objs]
             report.objects_checked += len(objs)
         if kubeconform.available():
-            report.schema_engine = "kubeconform"
+            folders = kubeconform.folders(sources, cache_root(repo) / "schemas" / "kubeconform")
             for loaded, objs in group:
                 found = kubeconform.validate(objs, folders, k8s, options.ignore_missing_schemas, hint)
                 report.findings += [Finding(loaded.spec.name, "schema", *f) for f in found]
-                report.objects_validated += len(objs)
-        else:
-            report.schema_engine = "built-in"
-            _builtin(group, folders, cache_root(repo) / "validators", options, hint, report)
+        _judge_objects(group, validator, options, hint, report, structural=not kubeconform.available())
 
 
-def _builtin(group, folders: list[Path], cache: Path, options: Options, hint: str, report: Report) -> None:
-    from generator.validate.validator import SchemaValidator
-
-    validator = SchemaValidator(folders, cache=cache)
-    verdicts: dict[str, list[tuple[str, str]]] = {}  # identical objects (across clusters) once
+def _judge_objects(group, validator, options: Options, hint: str, report: Report, structural: bool) -> None:
+    """Schema problems (unless kubeconform judged them) and CEL rule failures of each distinct
+    object of the group once; identical objects across clusters share the verdict."""
+    verdicts: dict[str, list[tuple[str, str]]] = {}
     for loaded, objs in group:
         for o in objs:
             key = json.dumps(o, sort_keys=True)
             if key not in verdicts:
-                if not validator.has_schema(o):
-                    where = ", ".join(str(f) for f in folders)
-                    verdicts[key] = [] if options.ignore_missing_schemas else [
-                        ("", f"no schema for {o.get('apiVersion')} {o.get('kind')} "
-                             f"({validator.schema_name(o)} in none of {where}): {hint}")]
-                else:
-                    verdicts[key] = [(p.path, p.message) for p in validator.problems(o)]
+                verdicts[key] = _verdict(o, validator, options, hint, report, structural)
                 report.objects_validated += 1
             report.findings += [Finding(loaded.spec.name, "schema", ident_str(o), path, msg) for path, msg in verdicts[key]]
+
+
+def _verdict(o: Obj, validator, options: Options, hint: str, report: Report, structural: bool) -> list[tuple[str, str]]:
+    schema = validator.schema(o)
+    if schema is None:
+        if structural and not options.ignore_missing_schemas:
+            return [("", f"no schema for {o.get('apiVersion')} {o.get('kind')} ({validator.schema_name(o)}): {hint}")]
+        return []
+    found = [(p.path, p.message) for p in validator.problems(o)] if structural else []
+    found += [(f.path, f"{f.message} (CEL rule `{f.rule}`)") for f in cel.check(schema, o, report.cel_stats)]
+    return found
 
 
 # --------------------------------------------------------------------------- pipeline

@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import matrix
+from generator import catalogs
 from generator.errors import UsageError
 from generator.resources import Obj
 from generator.spec.loader import LoadedSpec
@@ -96,7 +96,7 @@ def document(loaded: LoadedSpec, objs: list[Obj]) -> dict:
         "cluster": {
             "name": spec.name,
             "labels": dict(spec.metadata.labels),
-            "package": matrix.distribution(spec.distribution.name)["package"],
+            "package": catalogs.package(spec.distribution.name),
         },
         "spec": spec.model_dump(by_alias=True, mode="json", exclude_none=True),
         "objects": objects,

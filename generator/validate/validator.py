@@ -19,7 +19,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping, Union
 
 import fastjsonschema
 import jsonschema
@@ -48,8 +48,19 @@ _FIRST_FUNCTION = re.compile(r"^def (\w+)\(", re.M)
 @dataclass
 class _Compiled:
     source: str  # the schema file
+    schema: dict
     fast: Callable[[Any], Any] | None  # None: fastjsonschema cannot read this schema
     full: jsonschema.protocols.Validator
+
+
+def _compile(path: Path, cache: Path | None) -> _Compiled:
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size, str(cache) if cache else None)
+    if key not in _COMPILED:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        full = jsonschema.validators.validator_for(schema)(schema)
+        _COMPILED[key] = _Compiled(str(path), schema, _fast(schema, cache), full)
+    return _COMPILED[key]
 
 
 def _fast(schema: dict, cache: Path | None) -> Callable[[Any], Any] | None:
@@ -88,8 +99,25 @@ def field_path(parts) -> str:
     return out
 
 
+# Where schemas are found: a kubeconform-style folder of `<kind>-<group>-<version>.json` files,
+# or a mapping from such names to files (the shipped upstream schemas, deduplicated on disk).
+SchemaSource = Union[Path, Mapping[str, Path]]
+
+# Compiled schemas by file, shared by every validator of the process (the same shipped schema
+# serves many releases).
+_COMPILED: dict[tuple, _Compiled] = {}
+
+
+def _resolve(sources: list[SchemaSource], name: str) -> Path | None:
+    for source in sources:
+        path = source.get(name) if isinstance(source, Mapping) else source / name
+        if path is not None and path.is_file():
+            return path
+    return None
+
+
 class SchemaValidator:
-    def __init__(self, folders: list[Path], cache: Path | None = None):
+    def __init__(self, folders: list[SchemaSource], cache: Path | None = None):
         self.folders = list(folders)
         self.cache = cache
         self._cache: dict[str, _Compiled | None] = {}
@@ -100,18 +128,17 @@ class SchemaValidator:
     def _compiled(self, o: Obj) -> _Compiled | None:
         name = self.schema_name(o)
         if name not in self._cache:
-            self._cache[name] = None
-            for folder in self.folders:
-                path = folder / name
-                if path.is_file():
-                    schema = json.loads(path.read_text(encoding="utf-8"))
-                    full = jsonschema.validators.validator_for(schema)(schema)
-                    self._cache[name] = _Compiled(str(path), _fast(schema, self.cache), full)
-                    break
+            path = _resolve(self.folders, name)
+            self._cache[name] = None if path is None else _compile(path, self.cache)
         return self._cache[name]
 
     def has_schema(self, o: Obj) -> bool:
         return self._compiled(o) is not None
+
+    def schema(self, o: Obj) -> dict | None:
+        """The schema `o` is validated against (None without one)."""
+        c = self._compiled(o)
+        return c.schema if c else None
 
     def problems(self, o: Obj) -> list[SchemaProblem]:
         c = self._compiled(o)

@@ -58,6 +58,7 @@ class Catalog:
         self.dist = dist
         self.key = key  # the OpenShift version of the catalog, or "*" for one catalog for all
         self._raw = _data()[dist]["catalogs"][key]
+        self._sorted: dict[str, list[Bundle]] = {}
 
     def __repr__(self) -> str:
         return f"Catalog({self.dist}, {self.key})"
@@ -84,8 +85,9 @@ class Catalog:
 
     def bundles(self, channel: str, release: str | None = None) -> list[Bundle]:
         """The channel's bundles (of one release), oldest first."""
-        found = sorted({self.bundle(e["name"]) for e in self.entries(channel)}, key=lambda b: b.key)
-        return [b for b in found if release is None or b.release == release]
+        if channel not in self._sorted:
+            self._sorted[channel] = sorted({self.bundle(e["name"]) for e in self.entries(channel)}, key=lambda b: b.key)
+        return [b for b in self._sorted[channel] if release is None or b.release == release]
 
     def releases(self, channel: str) -> list[str]:
         return sorted({b.release for b in self.bundles(channel)}, key=version_key)
@@ -120,6 +122,7 @@ def catalog_keys(dist: str) -> list[str]:
     return list(_data()[dist]["catalogs"])
 
 
+@lru_cache(maxsize=None)
 def catalog(dist: str, openshift_version: str) -> Catalog:
     """The catalog a cluster of `openshift_version` sees: its own where the data has it, else the
     nearest OpenShift version's (the older one on a tie)."""
@@ -130,17 +133,18 @@ def catalog(dist: str, openshift_version: str) -> Catalog:
         return Catalog(dist, openshift_version)
     want = version_key(openshift_version)
     nearest = min(keys, key=lambda k: (abs(version_key(k)[1] - want[1]), version_key(k)))
-    return Catalog(dist, nearest)
+    return catalog(dist, nearest)
 
 
 @lru_cache(maxsize=None)
 def offered_releases(dist: str) -> frozenset[str]:
-    """Releases with a bundle in some channel of some catalog."""
+    """Releases with a generally available bundle (no pre-release such as 3.5.0-ea.2) in some
+    channel of some catalog."""
     found = set()
     for key in catalog_keys(dist):
-        cat = Catalog(dist, key)
+        cat = catalog(dist, key)
         for channel in cat.channels():
-            found.update(cat.releases(channel))
+            found.update(b.release for b in cat.bundles(channel) if "-" not in b.version.split("+")[0])
     return frozenset(found)
 
 

@@ -44,14 +44,19 @@ def releases(dist: str) -> list[str]:
     return sorted(_data()["releases"].get(dist, {}), key=version_key)
 
 
-def supported(dist: str) -> list[str]:
-    """The releases the generator renders for: those of the distribution's supported lines
-    (matrix.yaml) that its OLM catalog offers."""
+@lru_cache(maxsize=None)
+def _supported(dist: str) -> tuple[str, ...]:
     from generator import catalogs
 
     lines = matrix.distribution(dist)["lines"]
     offered = catalogs.offered_releases(dist)
-    return [v for v in releases(dist) if v.split(".")[0] in lines and v in offered]
+    return tuple(v for v in releases(dist) if v.split(".")[0] in lines and v in offered)
+
+
+def supported(dist: str) -> list[str]:
+    """The releases the generator renders for: those of the distribution's supported lines
+    (matrix.yaml) that its OLM catalog offers."""
+    return list(_supported(dist))
 
 
 def common_schema_files() -> dict[str, Path]:

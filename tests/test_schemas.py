@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from generator import releases
 from generator.cli import main
 from generator.errors import UsageError
 from generator.validate.core import core_schema, kubernetes_version, write_core_schemas
@@ -40,9 +41,10 @@ def test_go_inline_flags_become_scoped(go, text, matches):
     assert bool(re.match(portable_pattern(go), text)) is matches
 
 
-def test_prometheus_patterns_compile_after_import(crd_schema_dir):
-    # Upstream prometheus-operator CRDs put `(?i)` mid-pattern, which Python's re refuses.
-    v = SchemaValidator([crd_schema_dir])
+def test_prometheus_patterns_compile_after_import():
+    # Upstream prometheus-operator CRDs put `(?i)` mid-pattern, which Python's re refuses (the
+    # shipped schemas went through the same import).
+    v = SchemaValidator([releases.common_schema_files()])
     rule = {"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule", "metadata": {"name": "r"},
             "spec": {"groups": [{"name": "g", "rules": [{"alert": "A", "expr": "up == 0"}]}]}}
     assert v.problems(rule) == []
@@ -67,13 +69,14 @@ def test_core_kinds_are_strict_and_self_contained(tmp_path):
     assert core_schema("ClusterRole", "rbac.example.com", "v1", "1.31") is None
 
 
-def test_compiled_validators_are_cached_and_agree(crd_schema_dir, tmp_path):
+def test_compiled_validators_are_cached_and_agree(tmp_path):
+    shipped = releases.common_schema_files()
     cache = tmp_path / "cache"
     queue = {"apiVersion": "kueue.x-k8s.io/v1beta1", "kind": "LocalQueue", "metadata": {"name": "q", "namespace": "n"},
              "spec": {"clusterQueue": "cq", "extra": True}}
-    first = SchemaValidator([crd_schema_dir], cache=cache).problems(queue)
+    first = SchemaValidator([shipped], cache=cache).problems(queue)
     assert len(list(cache.glob("*.marshal"))) == 1
-    second = SchemaValidator([crd_schema_dir], cache=cache).problems(queue)
+    second = SchemaValidator([shipped], cache=cache).problems(queue)
     assert first == second and [p.path for p in first] == ["spec"] and "'extra' was unexpected" in first[0].message
     queue["spec"].pop("extra")
-    assert SchemaValidator([crd_schema_dir], cache=cache).problems(queue) == []
+    assert SchemaValidator([shipped], cache=cache).problems(queue) == []

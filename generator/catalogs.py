@@ -148,6 +148,16 @@ def offered_releases(dist: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def openshift_versions(dist: str, release: str) -> list[str]:
+    """The OpenShift versions whose catalog ships the release (["*"] for one catalog for all)."""
+    return [k for k in catalog_keys(dist) if catalog(dist, k).channels_with(release)]
+
+
+def max_openshift(cat: Catalog, bundle: str) -> str | None:
+    """A bundle's olm.maxOpenShiftVersion, where it declares one."""
+    return cat._raw.get("maxOpenShiftVersion", {}).get(bundle)
+
+
 # --------------------------------------------------------------------------- the Subscription
 
 

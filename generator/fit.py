@@ -56,6 +56,8 @@ class Fit:
             reason = "does not exist"
         elif "enum" in node and value not in node["enum"]:
             reason = f"accepts only {', '.join(map(str, node['enum']))}"
+        elif value in self.release.rejects(kind, path):
+            reason = "lists it, but the operator refuses it at runtime (its CRD says so)"
         elif self.release.ignored(kind, path):
             reason = "is ignored (its CRD says so)"
         elif kind in self.precreated and self.release.immutable(kind, path):

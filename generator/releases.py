@@ -143,6 +143,21 @@ class Release:
         node = self.node(kind, path)
         return node.get("default") if node else None
 
+    def rejects(self, kind: str, path: str) -> list:
+        """Values the field's enum lists but its CRD says the operator refuses at runtime."""
+        if not self.serves(kind):
+            return []
+        return list(self._facts["rejected"].get(f"{kind}/{self._facts['kinds'][kind]['storage']}", {}).get(path, []))
+
+    def takes(self, kind: str, path: str, value: Any) -> bool:
+        """The field exists, its enum (if any) lists `value`, and the operator does not refuse it."""
+        node = self.node(kind, path)
+        return node is not None and ("enum" not in node or value in node["enum"]) and value not in self.rejects(kind, path)
+
+    def borrowed(self, kind: str) -> dict | None:
+        """Where the schema of a kind the release's upstream data lacks comes from."""
+        return self._facts.get("borrowed", {}).get(kind)
+
     def immutable(self, kind: str, path: str) -> bool:
         """The field, or an object holding it, carries the rule `self == oldSelf`: the API
         server refuses any update that changes it."""
@@ -183,8 +198,14 @@ def first_with(dist: str, kind: str, path: str, value: Any = None) -> str | None
     """The first supported release whose `kind` has `path` (taking `value`, where it has an
     enum), for messages such as "2.20 and later have it"."""
     for version in supported(dist):
-        rel = release(dist, version)
-        node = rel.node(kind, path)
-        if node is not None and ("enum" not in node or value in node["enum"]):
+        if release(dist, version).takes(kind, path, value):
             return version
     return None
+
+
+def component_key(rel: Release, component: str) -> str | None:
+    """The name the release's DataScienceCluster gives a spec component (matrix.yaml
+    dscComponentNames), or None when it has no such component."""
+    names = matrix.matrix()["dscComponentNames"].get(component, [component])
+    have = set(rel.components())
+    return next((n for n in names if n in have), None)

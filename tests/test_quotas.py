@@ -284,7 +284,7 @@ def test_existing_quota_rules_keep_working():
         for e in msgs
     ), msgs
     no_kueue = SPEC + "components:\n  kueue:\n    managementState: Removed\n"
-    assert any("components.kueue.managementState: must be Managed: Kueue quotas are defined" in e for e in errors(no_kueue))
+    assert any("components.kueue.managementState: must be Managed or Unmanaged (run by the Red Hat build of Kueue): Kueue quotas are defined" in e for e in errors(no_kueue))
 
 
 def test_borrowing_limit_outside_a_cohort_is_an_error():

@@ -232,7 +232,7 @@ def test_codeflare_needs_ray_and_quotas_need_kueue():
         """
     )
     assert any(e.startswith("clusters/x.yaml:6:26: components.ray.managementState: must be Managed: CodeFlare") for e in errs), errs
-    assert any(e.startswith("clusters/x.yaml:7:28: components.kueue.managementState: must be Managed: Kueue quotas are defined (quotas.teams (clusters/x.yaml:10))") for e in errs), errs
+    assert any(e.startswith("clusters/x.yaml:7:28: components.kueue.managementState: must be Managed or Unmanaged (run by the Red Hat build of Kueue): Kueue quotas are defined (quotas.teams (clusters/x.yaml:10))") for e in errs), errs
 
 
 def test_channel_must_exist_for_version():

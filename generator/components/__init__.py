@@ -8,7 +8,7 @@ from __future__ import annotations
 from generator.components.base import Component
 from generator.components import operator
 from generator.components import dashboard, dsc, dsci, featurestore, modelregistry, serving, workbenches
-from generator.components import gpu_nodes, gpu_operator, kueue, nfd, profiles
+from generator.components import gpu_nodes, gpu_operator, kueue, kueue_operator, nfd, profiles
 from generator.components import monitoring
 
 COMPONENTS: list[Component] = [
@@ -24,6 +24,7 @@ COMPONENTS: list[Component] = [
     nfd.COMPONENT,
     gpu_operator.COMPONENT,
     profiles.COMPONENT,
+    kueue_operator.COMPONENT,
     kueue.COMPONENT,
     monitoring.COMPONENT,
 ]

@@ -33,13 +33,13 @@ def sizes(items) -> list[dict]:
 
 
 def flags(spec, release) -> dict[str, bool]:
-    """Page flags: true (hidden) unless every component behind the page is Managed; a flag is
+    """Page flags: true (hidden) unless every component behind the page runs; a flag is
     written only where the release's dashboard has it and has every component behind it."""
     out = {}
     components = set(release.components())
     for flag, behind in matrix.matrix()["dashboardFlags"].items():
         if release.has(KIND, f"spec.dashboardConfig.{flag}") and set(behind) <= components:
-            out[flag] = not all(spec.managed(c) for c in behind)
+            out[flag] = not all(spec.running(c) for c in behind)
     return out
 
 

@@ -1,10 +1,12 @@
 """DataScienceCluster `default-dsc`: which data science components the operator deploys, and
-their settings, as the spec's release defines them: every component the release's CRD has (and
-the spec models) gets its managementState; every setting goes through a `Fit`, so the object
-holds only fields, and values, that release accepts."""
+their settings, as the spec's release defines them (v1 on 2.x, v2 on 3.x: the CRD's storage
+version): every component the release's CRD has (and the spec models, under the name the release
+gives it) gets its managementState; every setting goes through a `Fit`, so the object holds only
+fields, and values, that release accepts."""
 
 from __future__ import annotations
 
+from generator import releases
 from generator.components.base import Component
 from generator.fit import Fit
 from generator.resources import Obj, obj
@@ -17,7 +19,7 @@ C = ("components",)
 def _kserve(spec, put) -> None:
     kserve = spec.components.kserve
     k = C + ("kserve",)
-    put("kserve.defaultDeploymentMode", kserve.deployment_mode, k + ("deploymentMode",))
+    put("kserve.defaultDeploymentMode", spec.kserve_mode, k + ("deploymentMode",))
     if kserve.raw_deployment_service_config:
         put("kserve.rawDeploymentServiceConfig", kserve.raw_deployment_service_config, k + ("rawDeploymentServiceConfig",))
     if kserve.nim:
@@ -59,14 +61,15 @@ def _settings(spec, name: str, put) -> None:
 def fit(spec, f: Fit) -> list[Obj]:
     o = obj(f.release.api_version(KIND), KIND, NAME, spec={"components": {}})
 
-    def put(path: str, value, origin) -> bool:
-        return f.put(o, f"spec.components.{path}", value, origin)
-
-    # Every component the spec models: one the release lacks is left out (and an error where
-    # the spec sets it, spec rule release_fit).
+    # Every component the spec models, under the release's name for it: one the release lacks
+    # is left out (and an error where the spec sets it, spec rule release_fit).
     for name in type(spec.components).model_fields:
-        state = getattr(spec.components, name).management_state
-        if put(f"{name}.managementState", state, C + (name, "managementState")):
+        key = releases.component_key(f.release, name) or name
+
+        def put(path: str, value, origin, key=key, name=name) -> bool:
+            return f.put(o, f"spec.components.{key}{path.removeprefix(name)}", value, origin)
+
+        if put(f"{name}.managementState", spec.component_state(name), C + (name, "managementState")):
             _settings(spec, name, put)
     return [o]
 

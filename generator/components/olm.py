@@ -58,3 +58,13 @@ def operator_install(spec, *, package: str, ns: str, channel: str, source: str, 
     out.append(subscription(spec, package=package, ns=ns, channel=channel, source=source,
                             approval=approval, starting_csv=starting_csv, env=env))
     return out
+
+
+def install_operator(spec, key: str, *, own_group: bool = True, namespace_labels: dict[str, str] | None = None) -> list[Obj]:
+    """One of the operators the platform depends on (matrix.yaml operators.<key>), from its
+    catalog on its channel."""
+    from generator import matrix
+
+    op = matrix.operator(key)
+    return operator_install(spec, package=op["package"], ns=op["namespace"], channel=op["channel"],
+                            source=op["catalogSource"], own_group=own_group, namespace_labels=namespace_labels)

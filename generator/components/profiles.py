@@ -9,7 +9,7 @@ pin a pool: Kueue picks among the team's flavors in order.
 
 from __future__ import annotations
 
-from generator import capacity
+from generator import capacity, matrix
 from generator.components import gpu_nodes, kueue
 from generator.components.base import Component
 from generator.resources import Obj, obj
@@ -83,8 +83,8 @@ def build(spec) -> list[Obj]:
         if advertised is None:
             continue  # a mixed MIG layout of several slice sizes: README, "GPU pools and quotas"
         resource, per_node = advertised
-        # Every 2.x dashboard reads AcceleratorProfiles.
-        objs.append(accelerator_profile(spec, pool, ns, resource))
+        if spec.version.split(".")[0] in matrix.matrix()["acceleratorProfiles"]["lines"]:
+            objs.append(accelerator_profile(spec, pool, ns, resource))
         if spec.release.serves("HardwareProfile"):
             objs.append(hardware_profile(spec, pool, ns, resource, per_node))
     return objs

@@ -11,43 +11,26 @@ operators are there to serve their APIs.
 
 from __future__ import annotations
 
-from generator import matrix
 from generator.components.base import Component
-from generator.components.olm import operator_install
+from generator.components.olm import install_operator
 from generator.resources import Obj
 
 
 def needs_serverless(spec) -> bool:
-    kserve = spec.components.kserve
-    return (
-        kserve.management_state == "Managed"
-        and kserve.deployment_mode == "Serverless"
-        and kserve.serving.management_state == "Managed"
-    )
+    return spec.serverless and spec.components.kserve.serving.management_state == "Managed"
 
 
 def needs_service_mesh(spec) -> bool:
-    return spec.service_mesh.management_state == "Managed"
-
-
-def _install(spec, key: str, own_group: bool) -> list[Obj]:
-    op = matrix.operator(key)
-    return operator_install(
-        spec,
-        package=op["package"],
-        ns=op["namespace"],
-        channel=op["channel"],
-        source=op["catalogSource"],
-        own_group=own_group,
-    )
+    # (3.x has no mesh in the DSCInitialization: spec.mesh is Removed there)
+    return spec.mesh == "Managed"
 
 
 def build(spec) -> list[Obj]:
     out: list[Obj] = []
     if needs_service_mesh(spec):
-        out += _install(spec, "servicemesh", own_group=False)
+        out += install_operator(spec, "servicemesh", own_group=False)
     if needs_serverless(spec):
-        out += _install(spec, "serverless", own_group=True)
+        out += install_operator(spec, "serverless")
     return out
 
 

@@ -173,7 +173,9 @@ class Nim(Model):
 
 
 class KServe(Component):
-    deployment_mode: Literal["Serverless", "RawDeployment"] = "Serverless"
+    deployment_mode: Literal["Serverless", "RawDeployment"] | None = Field(
+        None, description="Default: Serverless where the release has it (2.x), else RawDeployment (3.x serves only that)."
+    )
     serving: KServeServing = Field(default_factory=KServeServing)
     nim: Nim | None = Field(None, description="Default: the operator's (Managed).")
     raw_deployment_service_config: Literal["Headless", "Headed"] | None = Field(
@@ -218,6 +220,14 @@ class FeastOperator(RemovedByDefault):
     feature_stores: list[FeatureStore] = Field(default_factory=list)
 
 
+class Kueue(Model):
+    management_state: ManagementState | None = Field(
+        None,
+        description="Default: Managed where the release runs Kueue as a component (2.x), else Unmanaged (the Red Hat "
+        "build of Kueue operator, which the bundle then installs).",
+    )
+
+
 class Components(Model):
     dashboard: Component = Field(default_factory=Component)
     workbenches: Workbenches = Field(default_factory=Workbenches)
@@ -227,11 +237,17 @@ class Components(Model):
     trustyai: TrustyAI = Field(default_factory=TrustyAI)
     ray: Component = Field(default_factory=Component)
     codeflare: Component = Field(default_factory=Component)
-    kueue: Component = Field(default_factory=Component)
+    kueue: Kueue = Field(default_factory=Kueue)
     trainingoperator: RemovedByDefault = Field(default_factory=RemovedByDefault)
     modelregistry: ModelRegistry = Field(default_factory=ModelRegistry)
     feastoperator: FeastOperator = Field(default_factory=FeastOperator)
     llamastackoperator: RemovedByDefault = Field(default_factory=RemovedByDefault)
+    trainer: RemovedByDefault = Field(default_factory=RemovedByDefault, description="Kubeflow Trainer v2 (3.2+).")
+    mlflowoperator: RemovedByDefault = Field(default_factory=RemovedByDefault, description="MLflow (3.2+).")
+    sparkoperator: RemovedByDefault = Field(default_factory=RemovedByDefault, description="Spark operator (3.4+).")
+    aigateway: RemovedByDefault = Field(default_factory=RemovedByDefault, description="AI gateway (ODH 3.5+).")
+    mcplifecycleoperator: RemovedByDefault = Field(default_factory=RemovedByDefault, description="MCP servers' lifecycle (ODH 3.5+).")
+    ogx: RemovedByDefault = Field(default_factory=RemovedByDefault, description="OGX, LlamaStack's successor (ODH 3.5+).")
 
 
 class ControlPlane(Model):
@@ -622,5 +638,64 @@ class PlatformSpec(Model):
             found["modelRegistries"] = self.components.modelregistry.registries_namespace
         return found
 
+    # -- per release: a default, or a component, the release decides
+
+    def _known_release(self) -> bool:
+        from generator import releases
+
+        return self.version in releases.supported(self.distribution.name)
+
+    def has_component(self, component: str) -> bool:
+        """The release's DataScienceCluster has the component (under some name)."""
+        from generator import releases
+
+        return not self._known_release() or releases.component_key(self.release, component) is not None
+
+    def component_state(self, component: str) -> str:
+        state = getattr(self.components, component).management_state
+        if state is not None:
+            return state
+        # Kueue: Managed where the release still runs it as a component, else Unmanaged.
+        if not self._known_release():
+            return "Managed"
+        path = "spec.components.kueue.managementState"
+        return next(s for s in ("Managed", "Unmanaged") if self.release.takes("DataScienceCluster", path, s))
+
     def managed(self, component: str) -> bool:
-        return getattr(self.components, component).management_state == "Managed"
+        return self.has_component(component) and self.component_state(component) == "Managed"
+
+    def running(self, component: str) -> bool:
+        """Deployed on the cluster: Managed by the platform operator, or Unmanaged, run by another
+        operator (Kueue through the Red Hat build of Kueue)."""
+        return self.has_component(component) and self.component_state(component) in ("Managed", "Unmanaged")
+
+    def component_namespace(self, component: str, key: str) -> str:
+        """Where a component's controllers run: the distribution's `key` namespace, or, when an
+        operator of its own runs it (Unmanaged), that operator's namespace (matrix.yaml
+        operators.<component>)."""
+        from generator import matrix
+
+        if self.component_state(component) == "Unmanaged" and component in matrix.matrix()["operators"]:
+            return matrix.operator(component)["namespace"]
+        return self.namespaces[key]
+
+    @property
+    def kserve_mode(self) -> str:
+        if self.components.kserve.deployment_mode:
+            return self.components.kserve.deployment_mode
+        if self._known_release() and not self.release.has("DataScienceCluster", "spec.components.kserve.defaultDeploymentMode"):
+            return "RawDeployment"
+        return "Serverless"
+
+    @property
+    def serverless(self) -> bool:
+        """KServe serves through OpenShift Serverless (Knative): 2.x only."""
+        return self.managed("kserve") and self.kserve_mode == "Serverless"
+
+    @property
+    def mesh(self) -> str:
+        """The service mesh's managementState, Removed where the release's DSCInitialization has
+        no mesh (3.x)."""
+        if self._known_release() and not self.release.has("DSCInitialization", "spec.serviceMesh"):
+            return "Removed"
+        return self.service_mesh.management_state

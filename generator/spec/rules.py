@@ -6,6 +6,7 @@ it is written), so the user sees why two settings clash without hunting for the 
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections import defaultdict
 from typing import TYPE_CHECKING, Callable, Iterable
@@ -70,11 +71,13 @@ def supported_release(spec, positions):
     supported = releases.supported(dist)
     if spec.version in supported:
         return
-    lines = ", ".join(f"{line}.x" for line in matrix.distribution(dist)["lines"])
-    hint = (
-        f"the generator renders the {lines} line only"
-        if spec.version in releases.releases(dist) else f"supported: {', '.join(supported)}"
-    )
+    lines = matrix.distribution(dist)["lines"]
+    if spec.version not in releases.releases(dist) or spec.version.split(".")[0] in lines:
+        hint = f"supported: {', '.join(supported)}"
+        if spec.version in releases.releases(dist):
+            hint = f"its OLM catalog has no generally available bundle of it (only pre-releases); {hint}"
+    else:
+        hint = f"the generator renders the {', '.join(f'{line}.x' for line in lines)} lines only"
     yield positions.error(VERSION, f"{dist} {spec.version} is not supported; {hint}")
 
 
@@ -89,7 +92,14 @@ def subscription(spec, positions):
     release, ref = spec.version, _release_ref(spec, positions)
     shipping = cat.channels_with(release)
     if not shipping:
-        yield positions.error(VERSION, f"{d.name} {release} is in no channel of {cat.describe()} ({where(positions, ('cluster', 'openshiftVersion'))})")
+        offered = [v for v in catalogs.openshift_versions(d.name, release) if v != "*"]
+        newer = [v for v in offered if matrix.version_key(v) > matrix.version_key(spec.cluster.openshift_version)]
+        need = f"; it needs OpenShift {newer[0]} or later" if newer and newer == offered else (
+            f"; catalogs that ship it: OpenShift {', '.join(offered)}" if offered else "")
+        yield positions.error(
+            ("cluster", "openshiftVersion"),
+            f"{ref} is in no channel of {cat.describe()}{need}",
+        )
         return
     if d.channel is not None:
         if d.channel not in cat.channels():
@@ -104,6 +114,9 @@ def subscription(spec, positions):
             return
     plan = catalogs.install(spec)
     ours = cat.bundles(plan.channel, release)
+    ceiling = catalogs.max_openshift(cat, plan.starting_csv or (plan.head.name if plan.head else ""))
+    if ceiling and matrix.version_key(spec.cluster.openshift_version) > matrix.version_key(ceiling):
+        yield positions.error(("cluster", "openshiftVersion"), f"{plan.starting_csv or plan.head.name} runs on OpenShift {ceiling} at most (its maxOpenShiftVersion)")
     if spec.pinned_patch and spec.pinned_patch not in {b.version for b in ours}:
         yield positions.error(
             VERSION,
@@ -129,6 +142,23 @@ def subscription(spec, positions):
         )
 
 
+def _no_op(spec_path: str, value) -> bool:
+    """The value asks for what a release without the field does anyway (matrix.yaml
+    noOpWhereAbsent)."""
+    return any(
+        fnmatch.fnmatchcase(spec_path, entry["spec"]) and value == entry["value"] for entry in matrix.matrix()["noOpWhereAbsent"]
+    )
+
+
+def _instead(spec, spec_path: str) -> str:
+    """What to use instead (matrix.yaml replacedBy) on the spec's release line, for the longest
+    key covering the field."""
+    line = spec.version.split(".")[0]
+    hints = {k: v["text"] for k, v in matrix.matrix()["replacedBy"].items() if line in v["lines"]}
+    found = [k for k in hints if spec_path == k or spec_path.startswith(k + ".")]
+    return f": {hints[max(found, key=len)]}" if found else ""
+
+
 @rule
 def release_fit(spec, positions):
     """Every platform setting the spec writes exists in its release and passes the release's
@@ -142,11 +172,12 @@ def release_fit(spec, positions):
     for left in fitted.left:
         if left.origin is None or left.origin not in positions.keys:
             continue  # a default the release does not take: the operator's own default applies
-        if left.reason == "does not exist" and left.origin[-1] == "managementState" and left.value == "Removed":
-            continue  # Removed asks for nothing: a release without the component already has none
+        where_ = format_path(left.origin)
+        if left.reason == "does not exist" and _no_op(where_, left.value):
+            continue
         since = releases.first_with(spec.distribution.name, left.kind, left.path, left.value)
         later = f"; {spec.distribution.name} {since} and later take it" if since and matrix.version_key(since) > matrix.version_key(spec.version) else ""
-        yield positions.error(left.origin, f"{left.kind} {left.path} {left.reason} in {ref}{later}")
+        yield positions.error(left.origin, f"{left.kind} {left.path} {left.reason} in {ref}{later}{_instead(spec, where_)}")
     for o in objs:
         schema = spec.release.schema(o["kind"])
         for found in cel.check(schema, o) if schema else []:
@@ -163,7 +194,7 @@ def release_fit(spec, positions):
 @rule
 def serverless_needs_mesh(spec, positions):
     kserve = spec.components.kserve
-    if kserve.management_state != "Managed" or kserve.deployment_mode != "Serverless":
+    if not spec.serverless:
         return
     # Unmanaged: the cluster's admins run Knative Serving / the mesh themselves, which serves too.
     mode = COMPONENTS + ("kserve", "deploymentMode")
@@ -173,7 +204,7 @@ def serverless_needs_mesh(spec, positions):
             f"must be Managed (or Unmanaged, run by you): KServe Serverless ({where(positions, mode)}) runs on "
             "OpenShift Serverless; or use deploymentMode RawDeployment",
         )
-    if spec.service_mesh.management_state == "Removed":
+    if spec.mesh == "Removed":
         yield positions.error(
             ("serviceMesh", "managementState"),
             f"must be Managed (or Unmanaged, run by you): KServe Serverless ({where(positions, mode)}) needs "
@@ -199,9 +230,10 @@ def codeflare_needs_ray(spec, positions):
 
 @rule
 def quotas_need_kueue(spec, positions):
-    if spec.quotas and spec.quotas.teams and not spec.managed("kueue"):
+    if spec.quotas and spec.quotas.teams and spec.component_state("kueue") == "Removed":
         yield positions.error(
-            _state_path("kueue"), f"must be Managed: Kueue quotas are defined ({where(positions, ('quotas', 'teams'))})"
+            _state_path("kueue"),
+            f"must be Managed or Unmanaged (run by the Red Hat build of Kueue): Kueue quotas are defined ({where(positions, ('quotas', 'teams'))})",
         )
 
 

@@ -56,6 +56,9 @@ NOT_COMMON = {
 MIN_BUNDLE_MAJOR = 2
 
 _IGNORED = re.compile(r"^\s*Ignored\b")
+# `- "Managed"   : present for backwards compatibility ... The operator will reject this value.`
+_VALUE_PROSE = re.compile(r'-\s*"([^"]+)"\s*:\s*(.*?)(?=-\s*"[^"]+"\s*:|\Z)', re.S)
+_REJECTED = re.compile(r"(?i)\bwill reject\b|\bnot supported\b")
 _DEPRECATED = re.compile(r"(?i)^\s*(##\s*)?deprecated\b")
 
 
@@ -91,18 +94,24 @@ def blob_name(schema_name: str, text: str) -> str:
     return f"{schema_name.removesuffix('.json')}.{hashlib.sha256(text.encode()).hexdigest()[:10]}.json"
 
 
-def _prose_notes(node: Any, path: str, ignored: list[str], deprecated: list[str]) -> None:
+def _prose_notes(node: Any, path: str, notes: dict[str, Any]) -> None:
+    """What a CRD says only in prose: fields it calls ignored or deprecated, enum values it says
+    the operator rejects at runtime."""
     if not isinstance(node, dict):
         return
     text = node.get("description") or ""
     if path and _IGNORED.search(text):
-        ignored.append(path)
+        notes["ignored"].append(path)
     elif path and _DEPRECATED.search(text):
-        deprecated.append(path)
+        notes["deprecated"].append(path)
+    if "enum" in node:
+        rejected = [v for v, prose in _VALUE_PROSE.findall(text) if v in node["enum"] and _REJECTED.search(prose)]
+        if rejected:
+            notes["rejected"][path] = rejected
     for key, sub in (node.get("properties") or {}).items():
-        _prose_notes(sub, f"{path}.{key}" if path else key, ignored, deprecated)
+        _prose_notes(sub, f"{path}.{key}" if path else key, notes)
     if isinstance(node.get("items"), dict):
-        _prose_notes(node["items"], path + "[]", ignored, deprecated)
+        _prose_notes(node["items"], path + "[]", notes)
 
 
 def _load(path: Path) -> dict:
@@ -143,7 +152,7 @@ def release_data(shared: Path, shipper: Shipper) -> dict:
         dist = dist_dir.name
         releases: dict[str, dict] = {}
         for rel_dir in sorted((p for p in dist_dir.iterdir() if p.is_dir()), key=lambda p: version_key(p.name)):
-            kinds, schemas, ignored, deprecated = {}, {}, {}, {}
+            kinds, schemas, prose = {}, {}, {"ignored": {}, "deprecated": {}, "rejected": {}}
             for f in sorted(rel_dir.glob("*.yaml")):
                 crd = _load(f)
                 kind = crd["spec"]["names"]["kind"]
@@ -152,21 +161,54 @@ def release_data(shared: Path, shipper: Shipper) -> dict:
                     continue
                 schemas.update(shipper.add(crd, f"{dist}/{rel_dir.name}/{f.name}", f"{dist} {rel_dir.name}"))
                 for v in crd["spec"]["versions"]:
-                    ign: list[str] = []
-                    dep: list[str] = []
-                    _prose_notes((v.get("schema") or {}).get("openAPIV3Schema", {}), "", ign, dep)
-                    if ign:
-                        ignored[f"{kind}/{v['name']}"] = ign
-                    if dep:
-                        deprecated[f"{kind}/{v['name']}"] = dep
-            releases[rel_dir.name] = {
-                "kinds": dict(sorted(kinds.items())),
-                "schemas": dict(sorted(schemas.items())),
-                "ignored": ignored,
-                "deprecated": deprecated,
-            }
+                    notes: dict[str, Any] = {"ignored": [], "deprecated": [], "rejected": {}}
+                    spec = ((v.get("schema") or {}).get("openAPIV3Schema", {}).get("properties") or {}).get("spec")
+                    _prose_notes(spec, "spec", notes)
+                    for note, found in notes.items():
+                        if found:
+                            prose[note][f"{kind}/{v['name']}"] = found
+            releases[rel_dir.name] = {"kinds": dict(sorted(kinds.items())), "schemas": dict(sorted(schemas.items())), **prose}
+        _borrow_missing(releases, shipper)
         out[dist] = releases
     return out
+
+
+def _fields(schema: dict, path: str = "") -> set[tuple[str, str]]:
+    """(field path, enum) of every field of a converted schema."""
+    out = {(path, json.dumps(schema.get("enum")))}
+    for name, sub in (schema.get("properties") or {}).items():
+        out |= _fields(sub, f"{path}.{name}")
+    if isinstance(schema.get("items"), dict):
+        out |= _fields(schema["items"], path + "[]")
+    return out
+
+
+def _borrow_missing(releases: dict[str, dict], shipper: Shipper) -> None:
+    """Fill a rendered kind a release's upstream data lacks although releases before and after it
+    have it: the dashboard's CRD ships with its manifests, not the operator bundle (upstream has
+    it for every 2.x release but for 3.x only at 3.0 and 3.5), and RHOAI 3.0's bundle CRDs are
+    missing. The release takes the nearest earlier release's schemas (every version it serves)
+    when each of them has no field (or enum value) the nearest later release's lacks: nothing it
+    allows was taken away around it. Recorded as `borrowed`."""
+    ordered = list(releases)
+    for kind in ("OdhDashboardConfig", "Auth", "HardwareProfile"):
+        native = [v for v in ordered if kind in releases[v]["kinds"]]
+        for version in ordered:
+            facts = releases[version]
+            if kind in facts["kinds"]:
+                continue
+            before = [v for v in native if version_key(v) < version_key(version)]
+            after = [v for v in native if version_key(v) > version_key(version)]
+            if not before or not after:
+                continue
+            older, newer = releases[before[-1]], releases[after[0]]
+            names = {n: b for n, b in older["schemas"].items() if n.startswith(f"{kind.lower()}-{older['kinds'][kind]['group']}-")}
+            if not all(n in newer["schemas"] and _fields(json.loads(shipper.blobs[b])) <= _fields(json.loads(shipper.blobs[newer["schemas"][n]]))
+                       for n, b in names.items()):
+                continue
+            facts["kinds"] = dict(sorted({**facts["kinds"], kind: dict(older["kinds"][kind])}.items()))
+            facts["schemas"] = dict(sorted({**facts["schemas"], **names}.items()))
+            facts.setdefault("borrowed", {})[kind] = {"from": before[-1], "checkedAgainst": after[0]}
 
 
 def common_data(shared: Path, shipper: Shipper) -> dict[str, str]:
@@ -244,7 +286,9 @@ Generated by `scripts/import-upstream` from the shared upstream data; do not edi
 project's own import (`generator/validate/schemas.py`: strict objects, RE2 patterns made
 portable; descriptions dropped, `status` left open) and named `<kind>-<group>-<version>.<first
 10 hex of the SHA-256 of its content>.json`, so a schema identical across releases is stored once.
-`releases.json` says which release validates against which file. The upstream files themselves are
+`releases.json` says which release validates against which file (a release whose upstream data
+lacks a kind that the releases before and after it have borrows the earlier one's, listed there
+under `borrowed`). The upstream files themselves are
 byte-for-byte copies kept in the steering repository's `shared/` folder (its SOURCES.md files
 record how each was fetched). All upstream repositories are Apache-2.0 licensed, except where the
 licence column says otherwise. OLM catalog data in `catalogs.json`: {catalogs}.

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from generator import matrix
 from generator.components.monitoring import probes
-from generator.components.monitoring.scrape import kserve_serverless
 from generator.resources import Obj, obj
 
 API = "monitoring.coreos.com/v1"
@@ -41,9 +40,10 @@ def availability(spec) -> list[Alert]:
     dist = spec.distribution.name
     out = []
     for d in matrix.matrix()["monitoring"]["deployments"]:
-        if "component" in d and not spec.managed(d["component"]):
+        if "component" in d and not spec.running(d["component"]):
             continue
-        ns, name = spec.namespaces[d["namespace"]], d["name"][dist]
+        name = d["name"][dist]
+        ns = spec.component_namespace(d["component"], d["namespace"]) if "component" in d else spec.namespaces[d["namespace"]]
         series = "kube_deployment_status_replicas_available" + _selector(namespace=ns, deployment=name)
         out.append(Alert(
             name=d["alert"],
@@ -107,7 +107,7 @@ def gpu(spec) -> list[Alert]:
 
 
 def kueue(spec) -> list[Alert]:
-    if not spec.managed("kueue"):
+    if not spec.running("kueue"):
         return []
     t = spec.monitoring.thresholds
     by = "by (cluster_queue, flavor, resource)"
@@ -138,7 +138,7 @@ def kueue(spec) -> list[Alert]:
 
 
 def model_serving(spec) -> list[Alert]:
-    if not kserve_serverless(spec):
+    if not spec.serverless:
         return []
     ratio = spec.monitoring.thresholds.model_server_error_ratio
     by = "by (namespace_name, service_name)"

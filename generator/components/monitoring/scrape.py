@@ -2,7 +2,7 @@
 the alerts read, plus the RBAC platform Prometheus needs to discover targets outside the
 namespaces OpenShift grants it.
 
-- Kueue controller (kueue Managed): `kueue_pending_workloads`, `kueue_cluster_queue_*`.
+- Kueue controller (kueue Managed, or Unmanaged: the Red Hat build of Kueue's): `kueue_pending_workloads`, `kueue_cluster_queue_*`.
 - KServe Serverless predictors (queue-proxy sidecar, `revision_request_count`) and ModelMesh
   runtimes, in the namespaces models run in: the Kueue teams' namespaces.
 
@@ -25,15 +25,10 @@ def model_namespaces(spec) -> list[str]:
     return sorted({ns for team in spec.quotas.teams for ns in team.namespaces})
 
 
-def kserve_serverless(spec) -> bool:
-    kserve = spec.components.kserve
-    return spec.managed("kserve") and kserve.deployment_mode == "Serverless"
-
-
 def kueue_monitor(spec, ns: str) -> Obj:
     return obj(API, "ServiceMonitor", "kueue-controller-manager", ns, spec={
         "selector": {"matchLabels": {"app.kubernetes.io/name": "kueue", "control-plane": "controller-manager"}},
-        "namespaceSelector": {"matchNames": [spec.namespaces["applications"]]},
+        "namespaceSelector": {"matchNames": [spec.component_namespace("kueue", "applications")]},
         "endpoints": [{
             "port": "https",
             "scheme": "https",
@@ -70,11 +65,11 @@ def discovery_rbac(ns: str) -> list[Obj]:
 def build(spec, ns: str) -> list[Obj]:
     out: list[Obj] = []
     scraped: list[str] = []
-    if spec.managed("kueue"):
+    if spec.running("kueue"):
         out.append(kueue_monitor(spec, ns))
-        scraped.append(spec.namespaces["applications"])
+        scraped.append(spec.component_namespace("kueue", "applications"))
     models = model_namespaces(spec)
-    if models and kserve_serverless(spec):
+    if models and spec.serverless:
         # The queue-proxy sidecar of every Knative revision counts requests by response code.
         out.append(pod_monitor(
             "kserve-queue-proxy", ns,
@@ -85,7 +80,7 @@ def build(spec, ns: str) -> list[Obj]:
         out.append(pod_monitor(
             "modelmesh-runtimes", ns, {"matchLabels": {"modelmesh-service": "modelmesh-serving"}}, "prometheus", models,
         ))
-    if models and (kserve_serverless(spec) or spec.managed("modelmeshserving")):
+    if models and (spec.serverless or spec.managed("modelmeshserving")):
         scraped += models
     for target in sorted(set(scraped)):
         out += discovery_rbac(target)

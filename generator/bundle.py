@@ -126,9 +126,10 @@ def _unique_names(objs: list[Obj]) -> dict[tuple, str]:
     return names
 
 
-def base_folder(dist: str, units: Units, is_base: Callable[[str], bool]) -> Folder:
-    source = f"the generator's defaults for {dist}"
-    folder = Folder(root=f"base/{dist}", source=source, digest=f"{__version__}:{dist}")
+def base_folder(base: str, units: Units, is_base: Callable[[str], bool]) -> Folder:
+    dist, line = base.rsplit("-", 1)
+    source = f"the generator's defaults for {dist} {line}.x"
+    folder = Folder(root=f"base/{base}", source=source, digest=f"{__version__}:{base}")
     for component, objs in units.items():
         if not objs or not is_base(component):
             continue
@@ -143,7 +144,7 @@ def overlay_folder(
     cluster: str,
     source: str,
     digest: str,
-    dist: str,
+    base_name: str,
     units: Units,
     base_units: Units,
     aggregate: Callable[[str], bool],
@@ -157,7 +158,7 @@ def overlay_folder(
         resources: list[str] = []
         patches: list[str] = []
         if base:
-            resources.append(f"../../../base/{dist}/{component}")
+            resources.append(f"../../../base/{base_name}/{component}")
         names = _unique_names(objs + [b for k, b in base.items() if k not in {ident(o) for o in objs}])
         for o in objs:
             k = ident(o)

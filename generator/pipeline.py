@@ -38,7 +38,7 @@ class Job:
 
     path: str
     name: str = ""
-    dist: str = ""
+    base: str = ""  # the base its overlays build on (render.base_of)
     root: str = ""
     status: str = ""  # cached | current | staged | clean | differs | error
     errors: list[SpecError] = field(default_factory=list)
@@ -73,7 +73,7 @@ def _load(path: Path, raw: bytes) -> LoadedSpec:
 
 
 def _work(path_str: str) -> Job:
-    from generator.render import render_cluster
+    from generator.render import base_of, render_cluster
 
     path = Path(path_str)
     repo: Path = _CONTEXT["repo"]
@@ -86,7 +86,7 @@ def _work(path_str: str) -> Job:
         entry = cache.fresh(path.stem, key)
         if entry is not None:
             job.status = "cached" if mode == "render" else "clean"
-            job.dist, job.root, job.fleet = entry.get("dist", ""), entry["root"], entry.get("fleet")
+            job.base, job.root, job.fleet = entry.get("base", ""), entry["root"], entry.get("fleet")
             job.files = len(entry["files"]) - 1
             return job
     try:
@@ -95,10 +95,10 @@ def _work(path_str: str) -> Job:
     except SpecErrors as exc:
         job.status, job.errors = "error", exc.errors
         return job
-    job.name, job.dist, job.root, job.files = loaded.name, loaded.spec.distribution.name, folder.root, len(folder.files)
+    job.name, job.base, job.root, job.files = loaded.name, base_of(loaded.spec), folder.root, len(folder.files)
     if loaded.spec.argocd.fleet.enabled:
         job.fleet = FleetMember.of(loaded).to_json()
-    info = {"dist": job.dist, "fleet": job.fleet}
+    info = {"base": job.base, "fleet": job.fleet}
     hashes = {rel: sha256(text) for rel, text in folder.files.items()} if cache else {}
     if mode == "check":
         job.changes = compare(repo, [folder]).changes
@@ -198,7 +198,7 @@ def _run_fleet(repo: Path, names: list[str] | None, mode: str, jobs: int | None,
     errors = [e for j in done for e in j.errors]
     if errors:
         raise SpecErrors(errors)
-    shared = [render_base(d) for d in sorted({j.dist for j in done})]
+    shared = [render_base(b) for b in sorted({j.base for j in done})]
     stale: list[str] = []
     if not names:
         members, positions_of = _members(done, repo)
@@ -232,7 +232,7 @@ def render_fleet(repo: Path, names: list[str] | None = None, jobs: int | None = 
         else:
             report.unchanged.append(j.root)
         if cache and j.status in ("staged", "current"):
-            cache.record(j.name, j.key, j.root, j.hashes, {"dist": j.dist, "fleet": j.fleet})
+            cache.record(j.name, j.key, j.root, j.hashes, {"base": j.base, "fleet": j.fleet})
     spanning = write_tree(repo, shared, stale)
     report.written += spanning.written
     report.unchanged += spanning.unchanged

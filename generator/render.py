@@ -36,14 +36,29 @@ def build_units(spec: PlatformSpec) -> bundle.Units:
     return {name: [canonical(o) for o in objs] for name, objs in units.items()}
 
 
-def default_spec(dist: str) -> PlatformSpec:
-    """The spec every base is built from: nothing but the generator's defaults."""
-    return PlatformSpec.model_validate({"metadata": {"name": "base"}, "distribution": {"name": dist}})
+def base_of(spec: PlatformSpec) -> str:
+    """The base a cluster's overlays build on: one per distribution and release line
+    (`rhoai-2`, `rhoai-3`), since the lines' platform objects differ in API version and shape."""
+    return f"{spec.distribution.name}-{spec.version.split('.')[0]}"
+
+
+def default_spec(base: str) -> PlatformSpec:
+    """The spec a base is built from: nothing but the generator's defaults, at the line's base
+    release (matrix.yaml baseVersions) on the oldest OpenShift whose catalog ships it."""
+    from generator import catalogs, matrix
+
+    dist, line = base.rsplit("-", 1)
+    version = matrix.distribution(dist)["baseVersions"][line]
+    openshift = next((v for v in catalogs.openshift_versions(dist, version) if v != "*"), None)
+    cluster = {"openshiftVersion": openshift} if openshift else {}
+    return PlatformSpec.model_validate(
+        {"metadata": {"name": "base"}, "cluster": cluster, "distribution": {"name": dist, "version": version}}
+    )
 
 
 @lru_cache(maxsize=None)
-def base_units(dist: str) -> bundle.Units:
-    return build_units(default_spec(dist))
+def base_units(base: str) -> bundle.Units:
+    return build_units(default_spec(base))
 
 
 def _component_flag(name: str, attr: str, default: bool) -> bool:
@@ -61,16 +76,16 @@ def in_aggregate(name: str) -> bool:
     return _component_flag(name, "in_cluster_overlay", False)
 
 
-def render_base(dist: str) -> bundle.Folder:
-    return bundle.base_folder(dist, base_units(dist), is_base)
+def render_base(base: str) -> bundle.Folder:
+    return bundle.base_folder(base, base_units(base), is_base)
 
 
 def render_cluster(loaded: LoadedSpec) -> bundle.Folder:
     spec = loaded.spec
-    dist = spec.distribution.name
-    shared = {k: v for k, v in base_units(dist).items() if is_base(k)}
+    base = base_of(spec)
+    shared = {k: v for k, v in base_units(base).items() if is_base(k)}
     return bundle.overlay_folder(
-        spec.name, loaded.source, loaded.digest, dist, build_units(spec), shared, in_aggregate
+        spec.name, loaded.source, loaded.digest, base, build_units(spec), shared, in_aggregate
     )
 
 
@@ -86,8 +101,7 @@ def render(repo: Path, names: list[str] | None = None) -> Rendered:
     from generator.tree import generated_roots
 
     specs = load_specs(repo, names)
-    dists = sorted({s.spec.distribution.name for s in specs})
-    folders = [render_base(d) for d in dists]
+    folders = [render_base(b) for b in sorted({base_of(s.spec) for s in specs})]
     folders += [render_cluster(s) for s in specs]
     stale: list[str] = []
     if not names:

@@ -33,6 +33,7 @@ CLUSTER_SCOPED = frozenset(
         "PriorityClass",
         "StorageClass",
         "Auth",
+        "Kueue",
     }
 )
 

@@ -79,7 +79,7 @@ def test_overlays_hold_only_what_differs_from_the_base(rendered):
     # Managed), so its dsci overlay patches only the Auth object (its own admin groups).
     dsci = rendered / "overlays" / "prod-aws" / "dsci"
     assert sorted(p.name for p in dsci.iterdir()) == ["kustomization.yaml", "patch-auth-auth.yaml"]
-    assert "../../../base/rhoai/dsci" in (dsci / "kustomization.yaml").read_text()
+    assert "../../../base/rhoai-2/dsci" in (dsci / "kustomization.yaml").read_text()
     sandbox_dsc = (rendered / "overlays" / "odh-sandbox" / "dsc" / "patch-datasciencecluster-default-dsc.yaml").read_text()
     assert "trustyai:\n      managementState: Removed" in sandbox_dsc
     assert "dashboard:" not in sandbox_dsc  # unchanged components are not repeated
@@ -155,7 +155,7 @@ def test_files_no_longer_generated_are_deleted(repo):
     assert (repo / "overlays" / "odh-sandbox" / MANIFEST).is_file()
     render_to(repo)
     assert not (repo / "overlays" / "odh-sandbox").exists()
-    assert not (repo / "base" / "odh").exists()  # no odh cluster left
+    assert not (repo / "base" / "odh-2").exists()  # no odh cluster left
 
 
 def test_user_files_inside_generated_folders_survive(repo):

@@ -39,6 +39,7 @@ def test_raised_gpu_quota_is_one_field_line(committed, capsys):
     assert main(["--repo", str(committed), "plan", "--against", "main"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines() == [
+        "ai3-aws: no changes",
         "edge-baremetal: no changes",
         "odh-sandbox: no changes",
         "prod-aws: 0 to add, 0 to remove, 1 to change",

@@ -221,13 +221,15 @@ def distribution(**fields) -> str:
     ({"version": "2.22", "channel": "beta"}, "distribution.channel", "channel 'beta' does not ship rhoai 2.22"),
     ({"name": "odh", "version": "2.30", "channel": "rolling"}, "distribution.channel", "channel 'rolling' does not ship odh 2.30 (distribution.version, clusters/t.yaml:7) (it ships no supported release); channels that ship 2.30: fast"),
     ({"version": "2.22", "channel": "stable-2.22", "startingCSV": "rhods-operator.2.19.2"}, "distribution.startingCSV",
-     "'rhods-operator.2.19.2' is no bundle of rhoai 2.22 (distribution.version, clusters/t.yaml:6) in channel 'stable-2.22'; the channel's 2.22 bundles: rhods-operator.2.22.0, rhods-operator.2.22.1, rhods-operator.2.22.2, rhods-operator.2.22.3"),
+     "'rhods-operator.2.19.2' is a 2.19 bundle, not one of rhoai 2.22 (distribution.version, clusters/t.yaml:6)"),
+    ({"version": "2.22", "channel": "stable", "startingCSV": "rhods-operator.2.22.3", "installPlanApproval": "Manual"}, "distribution.startingCSV",
+     "'rhods-operator.2.22.3' is no bundle of rhoai 2.22 (distribution.version, clusters/t.yaml:6) in channel 'stable'; the channel's 2.22 bundles: rhods-operator.2.22.0, rhods-operator.2.22.1, rhods-operator.2.22.2"),
     ({"version": "2.22.9"}, "distribution.version", "rhoai 2.22.9 is no bundle of channel 'stable-2.22' in the rhods-operator catalog for OpenShift 4.17; its 2.22 bundles: 2.22.0, 2.22.1, 2.22.2, 2.22.3"),
     ({"version": "2.20", "installPlanApproval": "Automatic"}, "distribution.installPlanApproval",
      "with Automatic approval OLM upgrades the operator along channel 'fast' to its head rhods-operator.2.25.10, past the release the bundle is rendered for"),
     ({"version": "2.12"}, "distribution.version", "rhoai 2.12 is not supported; supported: 2.13, 2.14"),
     ({"version": "3.5"}, "distribution.version", "rhoai 3.5 is not supported; its OLM catalog has no generally available bundle of it (only pre-releases); supported: 2.13"),
-    ({"version": "3.4"}, "cluster.openshiftVersion", "rhoai 3.4 (distribution.version, clusters/t.yaml:6) is in no channel of the rhods-operator catalog for OpenShift 4.17; it needs OpenShift 4.19 or later"),
+    ({"version": "3.4"}, "cluster.openshiftVersion", "rhoai 3.4 (distribution.version, clusters/t.yaml:6) is in no channel of the rhods-operator catalog for OpenShift 4.17 (the data's nearest to 4.16); it needs OpenShift 4.19 or later"),
 ])
 def test_lint_refuses_what_olm_cannot_install(fields, where, needle):
     errs = spec_errors(distribution(**fields))
@@ -328,3 +330,42 @@ def test_release_cel_rules_refuse_at_the_spec_line():
         "clusters/t.yaml:9:24: monitoring.traces.storage.backend: DSCInitialization spec.monitoring.traces.storage: "
         "When backend is s3 or gcs, the 'secret' field must be specified and non-empty: refused by rhoai 2.24"
     )
+
+
+# --------------------------------------------------------------------------- 2.x -> 3.x
+
+
+def test_moving_the_production_example_to_3_4_names_each_setting_3x_lacks():
+    from conftest import PROJECT
+    from generator.errors import SpecErrors
+
+    text = (PROJECT / "clusters" / "prod-aws.yaml").read_text().replace('version: "2.22"', 'version: "3.4"')
+    text = text.replace('openshiftVersion: "4.18"', 'openshiftVersion: "4.20"')
+    with pytest.raises(SpecErrors) as caught:
+        load_spec_text(text, "clusters/prod-aws.yaml")
+    got = [str(e) for e in caught.value.errors]
+    assert [e.split(": ")[0] + ": " + e.split(": ")[1] for e in got] == [
+        "clusters/prod-aws.yaml:27:12: distribution.channel",
+        "clusters/prod-aws.yaml:29:16: distribution.startingCSV",
+        "clusters/prod-aws.yaml:32:21: components.kserve.deploymentMode",
+        "clusters/prod-aws.yaml:35:15: components.kserve.serving.certificate.type",
+    ]
+    assert "channels that ship 3.4: stable-3.4, stable-3.x" in got[0]
+    assert "'rhods-operator.2.22.1' is a 2.22 bundle, not one of rhoai 3.4" in got[1]
+    assert "does not exist in rhoai 3.4 (distribution.version, clusters/prod-aws.yaml:26): 3.x KServe serves RawDeployment only" in got[2]
+    assert "remove components.kserve.serving" in got[3]
+    # Fixed as the messages say, it renders: DataScienceCluster v2, Kueue through its operator,
+    # no Serverless or Service Mesh, no AcceleratorProfiles.
+    fixed = (text.replace("  channel: stable\n", "").replace("  startingCSV: rhods-operator.2.22.1\n", "")
+             .replace("  kserve:\n    deploymentMode: Serverless\n    serving:\n      certificate:\n        type: OpenshiftDefaultIngress\n", ""))
+    spec = load_spec_text(fixed, "clusters/prod-aws.yaml").spec
+    units = build_units(spec)
+    kinds = {o["kind"]: o for objs in units.values() for o in objs}
+    assert kinds["DataScienceCluster"]["apiVersion"] == "datasciencecluster.opendatahub.io/v2"
+    comps = kinds["DataScienceCluster"]["spec"]["components"]
+    assert comps["kueue"] == {"managementState": "Unmanaged"} and "aipipelines" in comps and "modelmeshserving" not in comps
+    assert kinds["Kueue"]["spec"]["config"]["integrations"]["frameworks"] == ["BatchJob", "RayJob", "RayCluster", "PyTorchJob"]
+    assert units["serving"] == [] and "AcceleratorProfile" not in kinds
+    assert kinds["HardwareProfile"]["apiVersion"] == "infrastructure.opendatahub.io/v1"
+    sub = next(o for o in units["operator"] if o["kind"] == "Subscription")["spec"]
+    assert (sub["channel"], sub["installPlanApproval"]) == ("stable-3.4", "Manual")

@@ -163,13 +163,13 @@ def test_stage3_cel_rule_of_the_clusters_own_release(rendered, tmp_path, capsys)
     (a CEL rule of their CRD): prod-aws (2.22) fails on it, edge-baremetal (2.16, whose overlay
     removes the field its release lacks) does not."""
     repo = broken(rendered, tmp_path)
-    target = repo / "base" / "rhoai" / "dsc" / "datasciencecluster-default-dsc.yaml"
+    target = repo / "base" / "rhoai-2" / "dsc" / "datasciencecluster-default-dsc.yaml"
     target.write_text(target.read_text().replace("workbenchNamespace: rhods-notebooks", "workbenchNamespace: my-notebooks"))
     code, _, report, _ = validate(repo, capsys)
     assert code == 1
     found = {(f["cluster"], f["stage"], f["object"], f["path"]) for f in report["findings"]}
     assert found == {
-        ("base/rhoai", "up-to-date", "base/rhoai/dsc/datasciencecluster-default-dsc.yaml", ""),
+        ("base/rhoai-2", "up-to-date", "base/rhoai-2/dsc/datasciencecluster-default-dsc.yaml", ""),
         ("prod-aws", "schema", "DataScienceCluster.datasciencecluster.opendatahub.io default-dsc", "spec.components.workbenches.workbenchNamespace"),
     }
     cel = next(f["message"] for f in report["findings"] if f["stage"] == "schema")

@@ -690,7 +690,8 @@ class PlatformSpec(Model):
     @property
     def serverless(self) -> bool:
         """KServe serves through OpenShift Serverless (Knative): 2.x only."""
-        return self.managed("kserve") and self.kserve_mode == "Serverless"
+        has_mode = not self._known_release() or self.release.has("DataScienceCluster", "spec.components.kserve.defaultDeploymentMode")
+        return has_mode and self.managed("kserve") and self.kserve_mode == "Serverless"
 
     @property
     def mesh(self) -> str:

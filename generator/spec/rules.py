@@ -96,11 +96,17 @@ def subscription(spec, positions):
         newer = [v for v in offered if matrix.version_key(v) > matrix.version_key(spec.cluster.openshift_version)]
         need = f"; it needs OpenShift {newer[0]} or later" if newer and newer == offered else (
             f"; catalogs that ship it: OpenShift {', '.join(offered)}" if offered else "")
+        nearest = "" if cat.key in ("*", spec.cluster.openshift_version) else f" (the data's nearest to {spec.cluster.openshift_version})"
         yield positions.error(
             ("cluster", "openshiftVersion"),
-            f"{ref} is in no channel of {cat.describe()}{need}",
+            f"{ref} is in no channel of {cat.describe()}{nearest}{need}",
         )
         return
+    known = cat._raw["versions"]
+    if d.starting_csv is not None and (d.starting_csv not in known or cat.bundle(d.starting_csv).release != release):
+        # Whatever the channel: the bundle must be one of the spec's release.
+        named = f"a {cat.bundle(d.starting_csv).release} bundle" if d.starting_csv in known else f"no bundle of {cat.describe()}"
+        yield positions.error(("distribution", "startingCSV"), f"{d.starting_csv!r} is {named}, not one of {ref}")
     if d.channel is not None:
         if d.channel not in cat.channels():
             yield positions.error(CHANNEL, f"channel {d.channel!r} does not exist in {cat.describe()}; channels that ship {release}: {', '.join(shipping)}")
@@ -123,7 +129,7 @@ def subscription(spec, positions):
             f"{d.name} {spec.pinned_patch} is no bundle of channel {plan.channel!r} in {cat.describe()}; its {release} "
             f"bundles: {', '.join(b.version for b in ours)}",
         )
-    if d.starting_csv is not None:
+    if d.starting_csv is not None and d.starting_csv in known and cat.bundle(d.starting_csv).release == release:
         at = ("distribution", "startingCSV")
         if d.starting_csv not in {b.name for b in ours}:
             yield positions.error(

@@ -42,6 +42,7 @@ class ReleaseNotes:
     changes: list[str] = field(default_factory=list)  # what is new against the previous release
     channel: str = ""
     pinned: bool = False  # the default channel moves on: startingCSV and Manual approval hold it
+    openshift: str = ""  # the catalog's OpenShift version, where it is not the table's
     groups: str = ""  # where the spec's groups go
 
     @property
@@ -67,8 +68,11 @@ def _diff(old: releases.Release | None, new: releases.Release) -> list[str]:
         out += [f"− {_short(kind, p)}" for p in removed]
         for p in sorted(set(before) & set(after)):
             gained = [v for v in after[p].get("enum", []) if "enum" in before[p] and v not in before[p]["enum"]]
-            if gained:
-                out.append(f"{_short(kind, p)} takes {', '.join(map(str, gained))}")
+            refused = new.rejects(kind, p)
+            if [v for v in gained if v not in refused]:
+                out.append(f"{_short(kind, p)} takes {', '.join(map(str, (v for v in gained if v not in refused)))}")
+            if [v for v in gained if v in refused]:
+                out.append(f"{_short(kind, p)} lists {', '.join(map(str, (v for v in gained if v in refused)))} (refused at runtime)")
             if new.immutable(kind, p) and not old.immutable(kind, p) and not new.immutable(kind, _parent(p)):
                 out.append(f"{_short(kind, p)} immutable")
             if new.ignored(kind, p) and not old.ignored(kind, p) and not new.ignored(kind, _parent(p)):
@@ -88,10 +92,13 @@ def notes(dist: str, openshift: str | None = None) -> list[ReleaseNotes]:
     """Every supported release of `dist`, oldest first, against the one before it; channels as
     the catalog for `openshift` (default: the spec's default OpenShift version) has them."""
     openshift = openshift or Cluster.model_fields["openshift_version"].default
-    cat = catalogs.catalog(dist, openshift)
+    table = catalogs.catalog(dist, openshift)
     out, previous = [], None
     for version in releases.supported(dist):
         rel = releases.release(dist, version)
+        cat = table
+        if not cat.channels_with(version):  # (3.x needs a newer OpenShift than the table's)
+            cat = catalogs.catalog(dist, catalogs.openshift_versions(dist, version)[0])
         channel = catalogs.preferred_channel(cat, version) or ""
         head = cat.head(channel) if channel else None
         out.append(ReleaseNotes(
@@ -99,6 +106,7 @@ def notes(dist: str, openshift: str | None = None) -> list[ReleaseNotes]:
             changes=_diff(previous, rel),
             channel=channel,
             pinned=bool(head and head.release != version),
+            openshift="" if cat is table else cat.key,
             groups="Auth" if rel.serves("Auth") else "dashboard groupsConfig",
         ))
         previous = rel

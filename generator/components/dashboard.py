@@ -33,12 +33,13 @@ def sizes(items) -> list[dict]:
 
 
 def flags(spec, release) -> dict[str, bool]:
-    """Page flags: true (hidden) unless every component behind the page runs; a flag is
-    written only where the release's dashboard has it and has every component behind it."""
+    """Page flags: true (hidden) unless every component behind the page runs (of those the
+    release has: 3.x distributed workloads need Kueue and Ray, CodeFlare is gone); a flag is
+    written only where the release's dashboard has it and has some component behind it."""
     out = {}
-    components = set(release.components())
-    for flag, behind in matrix.matrix()["dashboardFlags"].items():
-        if release.has(KIND, f"spec.dashboardConfig.{flag}") and set(behind) <= components:
+    for flag, listed in matrix.matrix()["dashboardFlags"].items():
+        behind = [c for c in listed if spec.has_component(c)]
+        if behind and release.has(KIND, f"spec.dashboardConfig.{flag}"):
             out[flag] = not all(spec.running(c) for c in behind)
     return out
 

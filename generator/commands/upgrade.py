@@ -1,0 +1,52 @@
+"""`rhoai-gitops upgrade CLUSTER --to VERSION`: what a platform team reads before changing the
+cluster's release (generator/upgrade.py). Exit 0 when changing the version alone renders and
+OLM can get there, 1 when the plan lists spec changes or OLM refuses, 2 for bad input."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from generator.cli import command
+from generator.diff import markdown
+from generator.diff.objects import show
+
+MARKS = {"added": "+", "removed": "-", "changed": "~"}
+
+
+def _arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("cluster", metavar="CLUSTER", help="the cluster to upgrade (clusters/CLUSTER.yaml)")
+    p.add_argument("--to", required=True, metavar="VERSION", help="the target release (3.4) or patch release (3.4.2)")
+    p.add_argument("--from-bundle", metavar="CSV", default=None,
+                   help="the bundle the cluster runs (oc get csv -n <operator namespace>); default: what the spec installs")
+    p.add_argument("--output", "-o", choices=["text", "json", "markdown"], default="text", help="output format (default text)")
+
+
+def render_text(plan) -> str:
+    out = [f"{plan.cluster}: {plan.dist} {plan.current} -> {plan.target}", "", "OLM path:"]
+    out += [f"  {line}" for line in (plan.path.describe().splitlines() if plan.path else [f"refused: {plan.refusal}"])]
+    out += ["", "Spec changes the target requires:"]
+    out += [f"  {e}" for e in plan.spec_errors] or ["  none: changing distribution.version is enough"]
+    out += ["", "Objects:"]
+    if plan.objects is None:
+        out.append("  (the target spec does not parse)")
+    for o in plan.objects or []:
+        out.append(f"  {MARKS[o.status]} {o.name}")
+        out += [f"      {f.path}: {show(f.left)} -> {show(f.right)}" for f in o.fields]
+    out += ["", "Manual steps:"]
+    out += [f"  [{s['phase']}] {s['what']}\n      source: {s['source']}" for s in plan.steps] or ["  none"]
+    return "\n".join(out) + "\n"
+
+
+@command("upgrade", "plan a release change: OLM path through the catalog, spec changes, object plan, manual steps", _arguments)
+def cmd_upgrade(args: argparse.Namespace) -> int:
+    from generator.upgrade import plan_upgrade
+
+    plan = plan_upgrade(args.repo, args.cluster, args.to, args.from_bundle)
+    if args.output == "json":
+        print(json.dumps(plan.as_dict(), indent=2, sort_keys=True))
+    elif args.output == "markdown":
+        print(markdown.render("upgrade.md.j2", plan=plan, marks=MARKS), end="")
+    else:
+        print(render_text(plan), end="")
+    return 0 if plan.ready else 1

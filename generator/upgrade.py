@@ -1,0 +1,173 @@
+"""What a platform team reads before changing a cluster's `distribution.version`: the OLM path
+through the real catalog graph (generator/olmpath.py), the spec changes the target requires (the
+spec errors it would get, at their lines), the object-level plan between the current and the
+target render (the engine of `plan`), and the manual steps the move needs (data/upgrades.yaml,
+each with its source)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator import catalogs, releases
+from generator.diff.objects import ObjectChange, diff_objects
+from generator.errors import SpecError, SpecErrors, UsageError
+from generator.olmpath import NoUpgradePath, UpgradePath, upgrade_path
+from generator.render import build_units
+from generator.spec.loader import LoadedSpec, load_spec_text, load_specs, read_defaults
+from generator.spec.model import PlatformSpec
+
+_VERSION = re.compile(r"^[0-9]+\.[0-9]+(\.[0-9]+)?$")
+
+
+@dataclass
+class UpgradePlan:
+    cluster: str
+    source: str  # the spec file
+    dist: str
+    current: str  # release
+    target: str  # release (or patch release) asked for
+    start: str  # the installed bundle the path starts from
+    start_channel: str
+    path: UpgradePath | None = None
+    refusal: str | None = None  # why OLM cannot get there
+    spec_errors: list[SpecError] = field(default_factory=list)
+    objects: list[ObjectChange] | None = None  # None: the target spec does not even parse
+    steps: list[dict] = field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        """Changing the version alone would render: no OLM refusal, no spec error."""
+        return self.refusal is None and not self.spec_errors
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "cluster": self.cluster,
+            "distribution": self.dist,
+            "from": {"release": self.current, "bundle": self.start, "channel": self.start_channel},
+            "to": self.target,
+            "olm": (
+                {"refused": self.refusal}
+                if self.path is None
+                else {
+                    "target": self.path.target,
+                    "channels": self.path.channels,
+                    "hops": [
+                        {"channel": h.channel, "from": h.from_bundle, "to": h.to_bundle, "edge": h.edge, "switch": h.switch}
+                        for h in self.path.hops
+                    ],
+                }
+            ),
+            "specErrors": [str(e) for e in self.spec_errors],
+            "objects": None if self.objects is None else [o.as_dict() for o in self.objects],
+            "manualSteps": self.steps,
+        }
+
+
+@lru_cache(maxsize=1)
+def _steps() -> list[dict]:
+    text = resources.files("generator").joinpath("data/upgrades.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)["steps"]
+
+
+def manual_steps(spec: PlatformSpec, target: str) -> list[dict]:
+    """The steps of data/upgrades.yaml that apply to moving this spec to `target`."""
+    line_from, line_to = spec.version.split(".")[0], target.split(".")[0]
+    out = []
+    for step in _steps():
+        dists = step["dist"] if isinstance(step["dist"], list) else [step["dist"]]
+        if (step["from"], step["to"]) != (line_from, line_to) or spec.distribution.name not in dists:
+            continue
+        when = step["when"]
+        applies = (
+            when == "always"
+            or (when == "serverless" and spec.serverless)
+            or (isinstance(when, dict) and "managed" in when and spec.managed(when["managed"]))
+            or (isinstance(when, dict) and "running" in when and spec.running(when["running"]))
+        )
+        if applies:
+            out.append({k: step[k] for k in ("phase", "what", "source")})
+    return out
+
+
+def _with_version(text: str, loaded: LoadedSpec, version: str) -> str:
+    """The spec's text with only distribution.version changed (or added), so that every other
+    line, and the errors' positions, stay where the user wrote them."""
+    lines = text.splitlines(keepends=True)
+    key = ("distribution", "version")
+    pos = loaded.positions.values.get(key)
+    if pos is not None and pos.file == loaded.source:
+        line = lines[pos.line - 1]
+        start = pos.column - 1
+        rest = re.match(r"""("[^"]*"|'[^']*'|[^\s#]+)""", line[start:])
+        lines[pos.line - 1] = line[:start] + f'"{version}"' + line[start + (rest.end() if rest else 0):]
+        return "".join(lines)
+    dist = loaded.positions.keys.get(("distribution",))
+    if dist is not None and dist.file == loaded.source:
+        lines.insert(dist.line, f'{" " * (dist.column + 1)}version: "{version}"\n')
+        return "".join(lines)
+    return text + ("" if text.endswith("\n") else "\n") + f'distribution:\n  version: "{version}"\n'
+
+
+def plan_upgrade(repo: Path, cluster: str, to: str, from_bundle: str | None = None) -> UpgradePlan:
+    if not _VERSION.match(to):
+        raise UsageError(f"--to {to!r}: a release (3.4) or a patch release (3.4.2)")
+    [loaded] = load_specs(repo, [cluster])
+    spec = loaded.spec
+    dist = spec.distribution.name
+    target = ".".join(to.split(".")[:2])
+    if target not in releases.supported(dist):
+        raise UsageError(f"--to {to}: {dist} {target} is not a supported release; supported: {', '.join(releases.supported(dist))}")
+    plan = catalogs.install(spec)
+    cat = plan.catalog
+    start = from_bundle or plan.starting_csv or (plan.head.name if plan.head else "")
+    result = UpgradePlan(cluster, loaded.source, dist, spec.version, to, start, plan.channel)
+    # OLM: from the installed bundle, through the cluster's catalog
+    try:
+        result.path = upgrade_path(cat, start, target, start_channel=plan.channel)
+    except NoUpgradePath as exc:
+        result.refusal = exc.reason
+        if not cat.channels_with(target):
+            offered = [v for v in catalogs.openshift_versions(dist, target) if v != "*"]
+            if offered:
+                result.refusal += f"; {dist} {target} needs OpenShift {offered[0]} or later (cluster.openshiftVersion {spec.cluster.openshift_version})"
+    # the spec at the target release: its errors are the changes the target requires
+    text = (repo / loaded.source).read_text(encoding="utf-8")
+    moved = _with_version(text, loaded, to)
+    defaults = read_defaults(repo)
+    try:
+        load_spec_text(moved, loaded.source, defaults)
+    except SpecErrors as exc:
+        result.spec_errors = exc.errors
+    # the objects, as the target renders them once those settings are gone (what the builders
+    # leave out for a release that lacks them)
+    target_spec = _model(moved, loaded.source, defaults)
+    if target_spec is not None:
+        old = [o for objs in build_units(spec).values() for o in objs]
+        new = [o for objs in build_units(target_spec).values() for o in objs]
+        result.objects = diff_objects(old, new)
+    result.steps = manual_steps(spec, target)
+    return result
+
+
+def _model(text: str, source: str, defaults) -> PlatformSpec | None:
+    """The target spec as a model, without the cross-field rules (which report the errors)."""
+    from pydantic import ValidationError
+
+    from generator.spec.loader import Positions, deep_merge, read_yaml
+
+    data, positions, errors = read_yaml(text, source)
+    if errors:
+        return None
+    if defaults is not None:
+        data = deep_merge(defaults[0], data, defaults[1], positions, Positions())
+    try:
+        return PlatformSpec.model_validate(data)
+    except ValidationError:
+        return None

@@ -123,7 +123,10 @@ def plan_upgrade(repo: Path, cluster: str, to: str, from_bundle: str | None = No
     dist = spec.distribution.name
     target = ".".join(to.split(".")[:2])
     if target not in releases.supported(dist):
-        raise UsageError(f"--to {to}: {dist} {target} is not a supported release; supported: {', '.join(releases.supported(dist))}")
+        offered = sorted(catalogs.offered_releases(dist), key=lambda v: tuple(map(int, v.split("."))))
+        why = (f"no OLM catalog of {catalogs.package(dist)} ships {dist} {target}" if target not in offered
+               else f"{dist} {target} is not a supported release")
+        raise UsageError(f"--to {to}: {why}; supported: {', '.join(releases.supported(dist))}")
     plan = catalogs.install(spec)
     cat = plan.catalog
     start = from_bundle or plan.starting_csv or (plan.head.name if plan.head else "")

@@ -10,6 +10,7 @@ test_upstream.py checks).
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -402,3 +403,23 @@ def test_every_release_builds_with_kustomize_to_exactly_its_objects(tmp_path):
     for path, result, objs in zip(wanted, build_many(wanted), expected):
         assert result.ok, f"kustomize build {path}:\n{result.output}"
         assert {ident(o): o for o in result.objects()} == objs, f"{path} builds to other objects"
+
+
+def test_a_bundle_s_max_openshift_version_is_checked(monkeypatch):
+    """No bundle of the current catalogs declares olm.maxOpenShiftVersion; one that does
+    refuses a newer cluster."""
+    data = json.loads(json.dumps(catalogs._data()))
+    data["rhoai"]["catalogs"]["4.20"]["maxOpenShiftVersion"] = {"rhods-operator.2.22.2": "4.19"}
+    monkeypatch.setattr(catalogs, "_data", lambda: data)
+    catalogs.catalog.cache_clear()
+    from generator.errors import SpecErrors
+
+    text = HEAD.replace("apiServer", "openshiftVersion: '4.20'\n  apiServer") + distribution(version="2.22")
+    try:
+        with pytest.raises(SpecErrors) as caught:
+            load_spec_text(text, "clusters/t.yaml")
+    finally:
+        catalogs.catalog.cache_clear()
+    assert [str(e) for e in caught.value.errors] == [
+        "clusters/t.yaml:4:21: cluster.openshiftVersion: rhods-operator.2.22.2 runs on OpenShift 4.19 at most (its maxOpenShiftVersion)"
+    ]

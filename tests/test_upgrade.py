@@ -83,6 +83,6 @@ def test_within_a_line_nothing_to_change(repo, capsys):
 
 def test_a_target_the_catalog_lacks_is_a_clear_error(repo, capsys):
     code, _, err = upgrade(repo, capsys, "prod-aws", "--to", "3.1")
-    assert code == 2 and "rhoai 3.1 is not a supported release; supported: 2.13" in err and "Traceback" not in err
+    assert code == 2 and "no OLM catalog of rhods-operator ships rhoai 3.1; supported: 2.13" in err and "Traceback" not in err
     code, _, err = upgrade(repo, capsys, "prod-aws", "--to", "three")
     assert code == 2 and "--to 'three'" in err

@@ -80,6 +80,10 @@ class Catalog:
     def entries(self, channel: str) -> list[dict]:
         return self._raw["channels"].get(channel, [])
 
+    def knows(self, name: str) -> bool:
+        """The catalog has a bundle of that (CSV) name."""
+        return name in self._raw["versions"]
+
     def bundle(self, name: str) -> Bundle:
         return Bundle(name, self._raw["versions"][name])
 

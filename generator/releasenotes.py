@@ -77,6 +77,8 @@ def _diff(old: releases.Release | None, new: releases.Release) -> list[str]:
                 out.append(f"{_short(kind, p)} immutable")
             if new.ignored(kind, p) and not old.ignored(kind, p) and not new.ignored(kind, _parent(p)):
                 out.append(f"{_short(kind, p)} ignored")
+            if new.deprecated(kind, p) and not old.deprecated(kind, p) and not new.deprecated(kind, _parent(p)):
+                out.append(f"{_short(kind, p)} deprecated")
             rules = {r.get("rule") for r in before[p].get("x-kubernetes-validations", [])}
             for r in after[p].get("x-kubernetes-validations", []):
                 if r.get("rule") not in rules and "oldSelf" not in r.get("rule", ""):

@@ -213,6 +213,17 @@ def spec_errors(text: str) -> list[str]:
     return []
 
 
+def spec_errors_on(openshift: str, text: str) -> list[str]:
+    from generator.errors import SpecErrors
+
+    head = HEAD.replace("apiServer", f"openshiftVersion: '{openshift}'\n  apiServer")
+    try:
+        load_spec_text(head + text, "clusters/t.yaml")
+    except SpecErrors as exc:
+        return [str(e) for e in exc.errors]
+    return []
+
+
 def distribution(**fields) -> str:
     return "distribution:\n" + "".join(f"  {k}: {v!r}\n" if isinstance(v, str) else f"  {k}: {v}\n" for k, v in fields.items())
 
@@ -423,3 +434,10 @@ def test_a_bundle_s_max_openshift_version_is_checked(monkeypatch):
     assert [str(e) for e in caught.value.errors] == [
         "clusters/t.yaml:4:21: cluster.openshiftVersion: rhods-operator.2.22.2 runs on OpenShift 4.19 at most (its maxOpenShiftVersion)"
     ]
+
+
+def test_sizes_on_3x_point_to_hardware_profiles():
+    text = distribution(version="3.4") + "notebookSizes:\n  - name: S\n    requests: {cpu: 1, memory: 1Gi}\n    limits: {cpu: 1, memory: 1Gi}\n"
+    [err] = spec_errors_on("4.20", text)
+    assert err.startswith("clusters/t.yaml:9:3: notebookSizes: OdhDashboardConfig spec.notebookSizes is immutable, and the platform creates this object itself in rhoai 3.4")
+    assert err.endswith("3.x replaces the dashboard's sizes with HardwareProfiles (its notebookSizes are deprecated and may not change); remove notebookSizes")

@@ -102,10 +102,9 @@ def subscription(spec, positions):
             f"{ref} is in no channel of {cat.describe()}{nearest}{need}",
         )
         return
-    known = cat._raw["versions"]
-    if d.starting_csv is not None and (d.starting_csv not in known or cat.bundle(d.starting_csv).release != release):
+    if d.starting_csv is not None and (not cat.knows(d.starting_csv) or cat.bundle(d.starting_csv).release != release):
         # Whatever the channel: the bundle must be one of the spec's release.
-        named = f"a {cat.bundle(d.starting_csv).release} bundle" if d.starting_csv in known else f"no bundle of {cat.describe()}"
+        named = f"a {cat.bundle(d.starting_csv).release} bundle" if cat.knows(d.starting_csv) else f"no bundle of {cat.describe()}"
         yield positions.error(("distribution", "startingCSV"), f"{d.starting_csv!r} is {named}, not one of {ref}")
     if d.channel is not None:
         if d.channel not in cat.channels():
@@ -129,7 +128,7 @@ def subscription(spec, positions):
             f"{d.name} {spec.pinned_patch} is no bundle of channel {plan.channel!r} in {cat.describe()}; its {release} "
             f"bundles: {', '.join(b.version for b in ours)}",
         )
-    if d.starting_csv is not None and d.starting_csv in known and cat.bundle(d.starting_csv).release == release:
+    if d.starting_csv is not None and cat.knows(d.starting_csv) and cat.bundle(d.starting_csv).release == release:
         at = ("distribution", "startingCSV")
         if d.starting_csv not in {b.name for b in ours}:
             yield positions.error(

@@ -132,3 +132,27 @@ def test_the_culler_config_carries_the_label_the_dashboard_reads_it_by():
     [cm] = objects(load(""), "ConfigMap")
     assert cm["metadata"]["name"] == "notebook-controller-culler-config"
     assert cm["metadata"]["labels"]["opendatahub.io/dashboard"] == "true"
+
+
+# --------------------------------------------------------------------------- Kueue-managed namespaces
+
+
+@pytest.mark.parametrize("dist,before,first", [("rhoai", "2.22", "2.23"), ("odh", "2.31", "2.32")])
+def test_team_namespaces_carry_the_label_their_release_reads(dist, before, first):
+    def labels(version: str) -> dict:
+        head = HEAD.replace("provider: baremetal", "provider: baremetal\n  openshiftVersion: '4.19'")
+        text = head + QUOTA.format(cohort="", gpu="{nominal: 4}") + f"distribution:\n  name: {dist}\n  version: '{version}'\n"
+        spec = load_spec_text(text, "clusters/t.yaml").spec
+        [ns] = [o for o in objects(spec, "Namespace") if o["metadata"]["name"] == "team-a"]
+        return ns["metadata"]["labels"]
+
+    # before the operator's Kueue integration reads a namespace label, Kueue goes by each
+    # workload's queue-name label: a namespace label would claim a management that is not there
+    assert "kueue.openshift.io/managed" not in labels(before)
+    # from then on the operator keeps both keys on a managed namespace: render both, no drift
+    assert {k: labels(first)[k] for k in ("kueue.openshift.io/managed", "kueue-managed")} == {
+        "kueue.openshift.io/managed": "true", "kueue-managed": "true"}
+    assert labels("3.0")["kueue.openshift.io/managed"] == "true"
+    if dist == "odh":
+        # ODH 3.5 no longer copies the legacy key; the Red Hat build of Kueue reads only the new one
+        assert "kueue-managed" not in labels("3.5") and labels("3.5")["kueue.openshift.io/managed"] == "true"

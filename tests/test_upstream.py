@@ -56,6 +56,22 @@ def test_release_facts_come_from_each_releases_own_crds():
     assert [v for v in releases.supported("odh") if releases.release("odh", v).serves("Auth")][0] == "2.23"
 
 
+def test_a_borrowed_schema_brings_what_its_crd_says_of_its_fields():
+    # RHOAI 3.4 ships no dashboard CRD and takes 3.0's, whose disableHardwareProfiles is
+    # "DEPRECATED: Hardware Profiles are GA": the note comes along, so nothing writes the flag
+    path = "spec.dashboardConfig.disableHardwareProfiles"
+    lender = releases.release("rhoai", "3.0")
+    for version in releases.supported("rhoai"):
+        rel = releases.release("rhoai", version)
+        borrowed = rel.borrowed("OdhDashboardConfig")
+        if borrowed:
+            source = releases.release("rhoai", borrowed["from"])
+            assert rel.deprecated("OdhDashboardConfig", path) == source.deprecated("OdhDashboardConfig", path), version
+            assert rel.ignored("OdhDashboardConfig", "spec.groupsConfig") == source.ignored("OdhDashboardConfig", "spec.groupsConfig")
+    assert lender.deprecated("OdhDashboardConfig", path) and releases.release("rhoai", "3.4").deprecated("OdhDashboardConfig", path)
+    assert not releases.release("rhoai", "2.25").deprecated("OdhDashboardConfig", path)
+
+
 def test_catalog_facts():
     cat = catalogs.catalog("rhoai", "4.17")
     assert cat.releases("stable")[-5:] == ["2.13", "2.16", "2.19", "2.22", "2.25"]

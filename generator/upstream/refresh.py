@@ -209,6 +209,11 @@ def _borrow_missing(releases: dict[str, dict], shipper: Shipper) -> None:
             facts["kinds"] = dict(sorted({**facts["kinds"], kind: dict(older["kinds"][kind])}.items()))
             facts["schemas"] = dict(sorted({**facts["schemas"], **names}.items()))
             facts.setdefault("borrowed", {})[kind] = {"from": before[-1], "checkedAgainst": after[0]}
+            # what the lender's CRD says of its fields (ignored, deprecated) comes with its schema
+            for note in ("ignored", "deprecated", "rejected"):
+                lent = {k: v for k, v in older[note].items() if k.startswith(f"{kind}/")}
+                if lent:
+                    facts[note] = dict(sorted({**facts[note], **lent}.items()))
 
 
 def common_data(shared: Path, shipper: Shipper) -> dict[str, str]:

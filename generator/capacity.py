@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from generator import matrix
 
 GPU = "nvidia.com/gpu"
+MIG_PREFIX = "nvidia.com/mig-"
 
 
 def zone_shares(total: int, zones: int) -> list[int]:
@@ -28,25 +29,36 @@ def zone_shares(total: int, zones: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(zones)]
 
 
-def units_per_gpu(spec, pool) -> int:
+def mig_slices(pool) -> dict[str, int] | None:
+    """The MIG slices one of the pool's GPUs is cut into ({"1g.10gb": 7}), by NVIDIA's layout
+    for its product; None without MIG or for a layout NVIDIA's config lacks for that GPU."""
+    if not pool.mig_profile:
+        return None
+    return matrix.mig_layout(pool.mig_profile, pool.accelerator.product)
+
+
+def per_gpu(spec, pool) -> dict[str, int]:
+    """The extended resources one of the pool's GPUs is advertised as, with their counts: one
+    nvidia.com/gpu, time-sliced replicas of it, one per MIG instance under the `single`
+    strategy, or each slice size as nvidia.com/mig-<slice> under `mixed`."""
     if pool.time_slicing_replicas:
-        return pool.time_slicing_replicas
-    if pool.mig_profile:
-        if spec.nvidia.mig_strategy != "single":
-            return 0
-        return matrix.mig_instances(pool.mig_profile) or 0
-    return 1
-
-
-def advertised(spec, pool) -> tuple[str, int] | None:
-    """The extended resource a pool's GPUs are requested as, and how many one node has; None
-    for a mixed MIG layout of several slice sizes (one resource per size)."""
+        return {GPU: pool.time_slicing_replicas}
+    slices = mig_slices(pool)
     if pool.mig_profile and spec.nvidia.mig_strategy == "mixed":
-        instances = matrix.mig_instances(pool.mig_profile)
-        if not instances or not pool.mig_profile.startswith("all-"):
-            return None
-        return f"nvidia.com/mig-{pool.mig_profile[len('all-'):]}", instances * pool.accelerator.count
-    return GPU, units_per_gpu(spec, pool) * pool.accelerator.count
+        return {f"{MIG_PREFIX}{name}": n for name, n in sorted((slices or {}).items())}
+    if pool.mig_profile and spec.nvidia.mig_strategy == "single":
+        # single exposes a uniform layout as nvidia.com/gpu (rules refuse a mixed one)
+        return {GPU: next(iter(slices.values()))} if slices and len(slices) == 1 else {}
+    return {GPU: 1}
+
+
+def units_per_gpu(spec, pool) -> int:
+    return per_gpu(spec, pool).get(GPU, 0)
+
+
+def advertised(spec, pool) -> list[tuple[str, int]]:
+    """Each extended resource a pool's GPUs are requested as, and how many one node has."""
+    return [(resource, n * pool.accelerator.count) for resource, n in per_gpu(spec, pool).items()]
 
 
 def sharing(spec, pool) -> str:
@@ -54,9 +66,8 @@ def sharing(spec, pool) -> str:
     if pool.time_slicing_replicas:
         return f"time-sliced x{pool.time_slicing_replicas}"
     if pool.mig_profile:
-        if spec.nvidia.mig_strategy != "single":
-            return f"MIG {pool.mig_profile} ({spec.nvidia.mig_strategy}: advertised as nvidia.com/mig-*)"
-        return f"MIG {pool.mig_profile} x{units_per_gpu(spec, pool)}"
+        slices = ", ".join(f"{n} x {name}" for name, n in (mig_slices(pool) or {}).items())
+        return f"MIG {pool.mig_profile} ({spec.nvidia.mig_strategy}: {slices})"
     return "whole GPUs"
 
 
@@ -72,14 +83,28 @@ class PoolCapacity:
     name: str
     index: int  # position in spec.gpuNodePools
     gpus_per_node: int
-    units_per_gpu: int
     min_nodes: int
     max_nodes: int
     sharing: str
+    per_gpu: dict[str, int]  # extended resource -> count per GPU
+
+    @property
+    def resources(self) -> list[str]:
+        return list(self.per_gpu)
+
+    def per_node(self, resource: str = GPU) -> int:
+        return self.per_gpu.get(resource, 0) * self.gpus_per_node
+
+    def max_of(self, resource: str = GPU) -> int:
+        return self.max_nodes * self.per_node(resource)
+
+    @property
+    def units_per_gpu(self) -> int:
+        return self.per_gpu.get(GPU, 0)
 
     @property
     def units_per_node(self) -> int:
-        return self.gpus_per_node * self.units_per_gpu
+        return self.per_node(GPU)
 
     @property
     def max_gpus(self) -> int:
@@ -87,7 +112,7 @@ class PoolCapacity:
 
     @property
     def max_units(self) -> int:
-        return self.max_nodes * self.units_per_node
+        return self.max_of(GPU)
 
     def explain(self) -> str:
         return f"{self.max_nodes} nodes x {self.gpus_per_node} GPUs, {self.sharing}"
@@ -99,10 +124,10 @@ def pools(spec) -> list[PoolCapacity]:
             name=p.name,
             index=i,
             gpus_per_node=p.accelerator.count,
-            units_per_gpu=units_per_gpu(spec, p),
             min_nodes=p.replicas.min,
             max_nodes=p.replicas.max,
             sharing=sharing(spec, p),
+            per_gpu=per_gpu(spec, p),
         )
         for i, p in enumerate(spec.gpu_node_pools)
     ]
@@ -110,12 +135,14 @@ def pools(spec) -> list[PoolCapacity]:
 
 @dataclass(frozen=True)
 class GpuQuota:
-    """One team's `nvidia.com/gpu` quota on one pool's flavor (whole numbers only)."""
+    """One team's quota of a GPU resource (nvidia.com/gpu or a MIG slice) on one pool's flavor
+    (whole numbers only)."""
 
     team: str
     team_index: int
     quota_index: int
     pool: str
+    resource: str
     cohort: str | None
     nominal: int
     borrowing_limit: int | None  # None: no limit (only meaningful in a cohort)
@@ -123,7 +150,8 @@ class GpuQuota:
 
     @property
     def path(self) -> tuple:
-        return ("quotas", "teams", self.team_index, "quotas", self.quota_index, "resources", GPU)
+        where = ("quotas", "teams", self.team_index, "quotas", self.quota_index, "resources")
+        return where + ((GPU,) if self.resource == GPU else ("mig", self.resource.removeprefix(MIG_PREFIX)))
 
     @property
     def lends(self) -> int:
@@ -131,6 +159,12 @@ class GpuQuota:
         if not self.cohort:
             return 0
         return self.nominal if self.lending_limit is None else min(self.lending_limit, self.nominal)
+
+
+def flavor_gpu_quotas(fq) -> list[tuple[str, object]]:
+    """A flavor quota's GPU resources: (resource name, its ResourceQuota)."""
+    out = [(GPU, fq.resources.gpu)] if fq.resources.gpu is not None else []
+    return out + [(f"{MIG_PREFIX}{name}", q) for name, q in sorted(fq.resources.mig.items())]
 
 
 def gpu_quotas(spec) -> list[GpuQuota]:
@@ -141,15 +175,15 @@ def gpu_quotas(spec) -> list[GpuQuota]:
     out = []
     for t, team in enumerate(spec.quotas.teams):
         for f, fq in enumerate(team.quotas):
-            gpu = fq.resources.gpu
-            if gpu is None or fq.flavor not in names:
+            if fq.flavor not in names:
                 continue
-            nominal = gpu_count(gpu.nominal)
-            borrowing = gpu_count(gpu.borrowing_limit)
-            lending = gpu_count(gpu.lending_limit)
-            if nominal is None or (gpu.borrowing_limit and borrowing is None) or (gpu.lending_limit and lending is None):
-                continue
-            out.append(GpuQuota(team.name, t, f, fq.flavor, team.cohort, nominal, borrowing, lending))
+            for resource, q in flavor_gpu_quotas(fq):
+                nominal = gpu_count(q.nominal)
+                borrowing = gpu_count(q.borrowing_limit)
+                lending = gpu_count(q.lending_limit)
+                if nominal is None or (q.borrowing_limit and borrowing is None) or (q.lending_limit and lending is None):
+                    continue
+                out.append(GpuQuota(team.name, t, f, fq.flavor, resource, team.cohort, nominal, borrowing, lending))
     return out
 
 
@@ -159,12 +193,13 @@ def gpu_quotas(spec) -> list[GpuQuota]:
 @dataclass
 class PoolRow:
     pool: str
+    resource: str  # nvidia.com/gpu, or a MIG slice nvidia.com/mig-<slice> of a mixed pool
     nodes: str  # "min-max"
     gpus_per_node: int
     sharing: str
     max_gpus: int
-    max_units: int
-    nominal: int  # sum of the teams' nominal quotas
+    max_units: int  # of `resource`
+    nominal: int  # sum of the teams' nominal quotas of `resource`
     headroom: int  # max_units - nominal; negative when overcommitted
 
 
@@ -172,6 +207,7 @@ class PoolRow:
 class TeamRow:
     team: str
     pool: str
+    resource: str
     cohort: str | None
     nominal: int
     can_borrow: int  # at most, from the cohort's lendable quota, capped by borrowingLimit
@@ -193,15 +229,17 @@ def report(spec) -> Report:
     quotas = gpu_quotas(spec)
     out = Report(spec.name, allow_overcommit=bool(spec.quotas and spec.quotas.allow_overcommit))
     for p in pools(spec):
-        nominal = sum(q.nominal for q in quotas if q.pool == p.name)
-        out.pools.append(
-            PoolRow(p.name, f"{p.min_nodes}-{p.max_nodes}", p.gpus_per_node, p.sharing,
-                    p.max_gpus, p.max_units, nominal, p.max_units - nominal)
-        )
+        for resource in p.resources or [GPU]:
+            nominal = sum(q.nominal for q in quotas if q.pool == p.name and q.resource == resource)
+            out.pools.append(
+                PoolRow(p.name, resource, f"{p.min_nodes}-{p.max_nodes}", p.gpus_per_node, p.sharing,
+                        p.max_gpus, p.max_of(resource), nominal, p.max_of(resource) - nominal)
+            )
     for q in quotas:
-        lendable = sum(o.lends for o in quotas if o.pool == q.pool and o.cohort and o.cohort == q.cohort and o is not q)
+        lendable = sum(o.lends for o in quotas if (o.pool, o.resource) == (q.pool, q.resource) and o.cohort
+                       and o.cohort == q.cohort and o is not q)
         can_borrow = lendable if q.borrowing_limit is None else min(q.borrowing_limit, lendable)
-        out.teams.append(TeamRow(q.team, q.pool, q.cohort, q.nominal, can_borrow, q.lends))
+        out.teams.append(TeamRow(q.team, q.pool, q.resource, q.cohort, q.nominal, can_borrow, q.lends))
     return out
 
 
@@ -214,16 +252,16 @@ def render_text(reports: list[Report]) -> str:
             blocks.append("\n".join(lines))
             continue
         lines += _table(
-            ["pool", "nodes", "GPUs/node", "sharing", "max GPUs", "max nvidia.com/gpu", "nominal", "headroom"],
-            [[p.pool, p.nodes, p.gpus_per_node, p.sharing, p.max_gpus, p.max_units, p.nominal, p.headroom] for p in r.pools],
+            ["pool", "resource", "nodes", "GPUs/node", "sharing", "max GPUs", "max units", "nominal", "headroom"],
+            [[p.pool, p.resource, p.nodes, p.gpus_per_node, p.sharing, p.max_gpus, p.max_units, p.nominal, p.headroom] for p in r.pools],
         )
         if r.teams:
             lines.append("")
             lines += _table(
-                ["team", "pool", "cohort", "nominal", "can borrow", "lends"],
-                [[t.team, t.pool, t.cohort or "-", t.nominal, t.can_borrow, t.lends] for t in r.teams],
+                ["team", "pool", "resource", "cohort", "nominal", "can borrow", "lends"],
+                [[t.team, t.pool, t.resource, t.cohort or "-", t.nominal, t.can_borrow, t.lends] for t in r.teams],
             )
-        over = [p.pool for p in r.pools if p.headroom < 0]
+        over = sorted({p.pool for p in r.pools if p.headroom < 0})
         if over:
             lines.append(f"  overcommitted (quotas.allowOvercommit): {', '.join(over)}")
         blocks.append("\n".join(lines))

@@ -30,5 +30,31 @@ def operator(name: str) -> dict[str, Any]:
     return matrix()["operators"][name]
 
 
-def mig_instances(profile: str) -> int | None:
-    return matrix()["migProfiles"].get(profile)
+def mig_layout(profile: str, product: str) -> dict[str, int] | None:
+    """The slices one GPU of `product` is cut into by the MIG layout `profile` ({"1g.10gb": 7}),
+    or None when NVIDIA's default config has no such layout for that GPU."""
+    import fnmatch
+
+    layouts = matrix()["migLayouts"].get(profile)
+    if layouts is None:
+        return None
+    family = next(
+        (f for f, patterns in matrix()["gpuFamilies"].items() if any(fnmatch.fnmatch(product.upper(), p.upper()) for p in patterns)),
+        None,
+    )
+    found = layouts.get(family) if family in layouts else layouts.get("*")
+    return dict(found) if found else None
+
+
+def mig_profiles() -> list[str]:
+    return list(matrix()["migLayouts"])
+
+
+def kueue_namespace_labels(dist: str, version: str) -> dict[str, str]:
+    """The labels that make a team namespace Kueue-managed on this release ({} where its Kueue
+    reads none and goes by each workload's queue-name label)."""
+    found: dict[str, str] = {}
+    for entry in matrix()["kueueNamespaceLabels"].get(dist, []):
+        if version_key(version) >= version_key(entry["since"]):
+            found = dict(entry["labels"])
+    return found

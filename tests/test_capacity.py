@@ -85,7 +85,7 @@ quotas:
             nvidia.com/gpu: {nominal: 30}
 """
 
-MIG_3G_40GB = matrix.mig_instances("all-3g.40gb")
+MIG_3G_40GB = matrix.mig_layout("all-3g.40gb", "NVIDIA-H100-80GB-HBM3")["3g.40gb"]
 
 
 def lab(h100_alpha: int = 30, text: str = LAB) -> str:
@@ -118,14 +118,53 @@ def test_units_per_pool_count_mig_instances_and_time_slices():
     assert pools["l4"].units_per_node == 16
 
 
+def mixed(layout: str, alpha: str, beta: str) -> str:
+    """The lab with the h100 pool under MIG mixed, cut by `layout`, and the teams' h100 GPU
+    quotas replaced by the given `mig` quotas."""
+    return LAB.replace("migStrategy: single", "migStrategy: mixed").replace(
+        "migProfile: all-3g.40gb", f"migProfile: {layout}").replace(
+        "nvidia.com/gpu: {nominal: H100_ALPHA, lendingLimit: 10}", f"mig: {alpha}").replace(
+        "nvidia.com/gpu: {nominal: 18, borrowingLimit: 20}", f"mig: {beta}")
+
+
 def test_mixed_mig_advertises_no_nvidia_gpu():
-    text = lab(h100_alpha=0).replace("migStrategy: single", "migStrategy: mixed").replace(
-        "nvidia.com/gpu: {nominal: 18, borrowingLimit: 20}", "nvidia.com/gpu: {nominal: 0}"
-    )
-    spec = load(text).spec
+    spec = load(mixed("all-3g.40gb", "{3g.40gb: {nominal: 2}}", "{3g.40gb: {nominal: 2}}")).spec
     h100 = next(p for p in capacity.pools(spec) if p.name == "h100")
     assert h100.max_units == 0 and h100.max_gpus == 24
-    assert capacity.advertised(spec, spec.gpu_node_pools[0]) == ("nvidia.com/mig-3g.40gb", 8 * MIG_3G_40GB)
+    assert capacity.advertised(spec, spec.gpu_node_pools[0]) == [("nvidia.com/mig-3g.40gb", 8 * MIG_3G_40GB)]
+
+
+BALANCED = mixed("all-balanced", "{1g.10gb: {nominal: 20, lendingLimit: 10}}",
+                 "{1g.10gb: {nominal: 8}, 3g.40gb: {nominal: 4, borrowingLimit: 2}}")
+
+
+def test_mixed_mig_counts_each_slice_type():
+    # NVIDIA's all-balanced layout cuts an 80GB H100 into 2 x 1g.10gb, 1 x 2g.20gb, 1 x 3g.40gb
+    assert matrix.mig_layout("all-balanced", "NVIDIA-H100-80GB-HBM3") == {"1g.10gb": 2, "2g.20gb": 1, "3g.40gb": 1}
+    assert matrix.mig_layout("all-balanced", "NVIDIA-A100-SXM4-40GB") == {"1g.5gb": 2, "2g.10gb": 1, "3g.20gb": 1}
+    spec = load(BALANCED).spec
+    assert capacity.advertised(spec, spec.gpu_node_pools[0]) == [
+        ("nvidia.com/mig-1g.10gb", 16), ("nvidia.com/mig-2g.20gb", 8), ("nvidia.com/mig-3g.40gb", 8)]
+    report = capacity.report(spec)
+    h100 = [(p.resource, p.max_units, p.nominal, p.headroom) for p in report.pools if p.pool == "h100"]
+    assert h100 == [("nvidia.com/mig-1g.10gb", 3 * 16, 28, 20), ("nvidia.com/mig-2g.20gb", 3 * 8, 0, 24),
+                    ("nvidia.com/mig-3g.40gb", 3 * 8, 4, 20)]
+    teams = {(t.team, t.resource): (t.nominal, t.can_borrow, t.lends) for t in report.teams if t.pool == "h100"}
+    # borrowing and lending are per slice type: beta borrows alpha's lendable 1g.10gb slices,
+    # and no 3g.40gb ones, which nobody else holds
+    assert teams == {("alpha", "nvidia.com/mig-1g.10gb"): (20, 8, 10), ("beta", "nvidia.com/mig-1g.10gb"): (8, 10, 8),
+                     ("beta", "nvidia.com/mig-3g.40gb"): (4, 0, 4)}
+
+
+def test_mig_quota_must_name_a_slice_the_pool_advertises():
+    errs = errors(BALANCED.replace("3g.40gb: {nominal: 4", "4g.40gb: {nominal: 4"))
+    assert any("quotas.teams[1].quotas[0].resources.mig.4g.40gb" in e and "1g.10gb, 2g.20gb, 3g.40gb" in e for e in errs), errs
+    # the GPU itself is no resource of a mixed pool
+    errs = errors(mixed("all-3g.40gb", "{3g.40gb: {nominal: 2}}", "{3g.40gb: {nominal: 2}}").replace(
+        "mig: {3g.40gb: {nominal: 2}}", "nvidia.com/gpu: {nominal: 2}", 1))
+    assert any("quotas.teams[0].quotas[0].resources.nvidia.com/gpu: pool 'h100' advertises no nvidia.com/gpu" in e for e in errs), errs
+    errs = errors(BALANCED.replace("1g.10gb: {nominal: 20,", "1g.10gb: {nominal: 49,"))
+    assert any("49 nvidia.com/mig-1g.10gb is more than pool 'h100' can ever provide: 48" in e for e in errs), errs
 
 
 def test_report_nominal_borrow_lend_headroom():
@@ -147,7 +186,7 @@ def test_report_nominal_borrow_lend_headroom():
 def test_team_outside_a_cohort_neither_borrows_nor_lends():
     text = lab().replace("      cohort: research\n", "", 1).replace(
         "nvidia.com/gpu: {nominal: 50, borrowingLimit: 6}", "nvidia.com/gpu: {nominal: 50}"
-    )
+    ).replace(", lendingLimit: 10", "")
     teams = {(t.team, t.pool): t for t in capacity.report(load(text).spec).teams}
     assert (teams["alpha", "l4"].can_borrow, teams["alpha", "l4"].lends) == (0, 0)
     assert teams["beta", "l4"].can_borrow == 0  # alpha is no longer in the cohort
@@ -223,11 +262,6 @@ def test_time_slicing_counts_toward_capacity():
     assert any("sum to 80, more than its 60" in e for e in errs), errs
 
 
-def test_mixed_mig_pool_cannot_hold_nvidia_gpu_quota():
-    errs = errors(lab().replace("migStrategy: single", "migStrategy: mixed"))
-    assert any("30 nvidia.com/gpu is more than pool 'h100' can ever provide: 0" in e for e in errs), errs
-
-
 def test_borrowing_without_cohort_and_fractional_gpus_are_errors():
     text = lab().replace("      cohort: research\n", "", 1).replace("nominal: 50, borrowingLimit: 6", "nominal: 1.5, borrowingLimit: 6")
     errs = errors(text)
@@ -259,8 +293,8 @@ def test_capacity_command_json_and_text(repo, capsys):
     assert main(["--repo", str(repo), "capacity", "gpu-lab"]) == 0
     text = capsys.readouterr().out
     rows = {line.split()[0]: line.split() for line in text.splitlines()[1:] if line.strip()}
-    assert rows["l4"][1:3] == ["1-5", "4"] and rows["l4"][-4:] == ["20", "80", "80", "0"]
-    assert "MIG all-3g.40gb x2" in text and "time-sliced x4" in text
+    assert rows["l4"][1:4] == ["nvidia.com/gpu", "1-5", "4"] and rows["l4"][-4:] == ["20", "80", "80", "0"]
+    assert "MIG all-3g.40gb (single: 2 x 3g.40gb)" in text and "time-sliced x4" in text
 
 
 def test_capacity_command_bad_spec_exits_2(repo, capsys):

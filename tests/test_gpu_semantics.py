@@ -45,7 +45,7 @@ def objects(spec, kind: str) -> list[dict]:
 # --------------------------------------------------------------------------- pool selection
 
 
-@pytest.mark.parametrize("cluster", ["prod-aws", "ai3-aws", "edge-baremetal"])
+@pytest.mark.parametrize("cluster", ["prod-aws", "ai3-aws"])
 def test_pools_are_selected_by_labels_the_project_owns(cluster):
     [loaded] = load_specs(PROJECT, [cluster])
     spec = loaded.spec
@@ -90,8 +90,8 @@ quotas:
 def test_lending_limit_needs_a_cohort():
     [err] = errors(QUOTA.format(cohort="", gpu="{nominal: 4, lendingLimit: 2}"))
     assert err == (
-        "clusters/t.yaml:19:42: quotas.teams[0].quotas[0].resources.nvidia.com/gpu.lendingLimit: team 'a' is in no "
-        "cohort (quotas.teams[0].name (clusters/t.yaml:11)): there is nobody to lend to; Kueue refuses lendingLimit "
+        "clusters/t.yaml:19:56: quotas.teams[0].quotas[0].resources.nvidia.com/gpu.lendingLimit: team 'a' is in no "
+        "cohort (quotas.teams[0].name (clusters/t.yaml:12)): there is nobody to lend to; Kueue refuses lendingLimit "
         "without a cohort"
     )
 
@@ -99,7 +99,7 @@ def test_lending_limit_needs_a_cohort():
 def test_lending_limit_above_nominal_is_refused():
     [err] = errors(QUOTA.format(cohort="      cohort: c\n", gpu="{nominal: 4, lendingLimit: 6}"))
     assert err == (
-        "clusters/t.yaml:20:42: quotas.teams[0].quotas[0].resources.nvidia.com/gpu.lendingLimit: 6 is more than the "
+        "clusters/t.yaml:20:56: quotas.teams[0].quotas[0].resources.nvidia.com/gpu.lendingLimit: 6 is more than the "
         "nominal quota 4 (quotas.teams[0].quotas[0].resources.nvidia.com/gpu.nominal (clusters/t.yaml:20)); Kueue refuses it"
     )
     cpu = QUOTA.format(cohort="      cohort: c\n", gpu="{nominal: 4}").replace("cpu: {nominal: 8}", "cpu: {nominal: 8, lendingLimit: 8500m}")
@@ -120,17 +120,23 @@ def test_hardware_profiles_are_visible_and_a_cpu_profile_exists():
     cpu = names["cpu"]
     assert [i["resourceType"] for i in cpu["spec"]["identifiers"]] == ["CPU", "Memory"]
     assert cpu["spec"]["scheduling"] == {"type": "Queue", "kueue": {"localQueueName": "default"}}
-    # without quotas it schedules onto any node, like the platform's own default profile
-    plain = objects(load("distribution:\n  version: '2.23'\n"), "HardwareProfile")
-    assert [(p["metadata"]["name"], p["spec"]["scheduling"]["type"]) for p in plain] == [("cpu", "Node")]
+    # without quotas it schedules onto any node, as the GPU profile does onto its pool's nodes
+    pool_only = QUOTA.format(cohort="", gpu="").split("quotas:")[0] + "distribution:\n  version: '2.23'\n"
+    plain = objects(load(pool_only), "HardwareProfile")
+    assert [(p["metadata"]["name"], p["spec"]["scheduling"]["type"]) for p in plain] == [("cpu", "Node"), ("l4", "Node")]
+    # nothing to choose between: no profiles at all
+    assert objects(load("distribution:\n  version: '2.23'\n"), "HardwareProfile") == []
+    # 3.x: hardware profiles are GA and the flag is deprecated: never written
+    head = HEAD.replace("provider: baremetal", "provider: baremetal\n  openshiftVersion: '4.19'")
+    [ga] = objects(load_spec_text(head + "distribution:\n  version: '3.4'\n", "clusters/t.yaml").spec, "OdhDashboardConfig")
+    assert "disableHardwareProfiles" not in ga["spec"]["dashboardConfig"]
     # 2.22 has no infrastructure HardwareProfile: nothing to show, the flag is left alone
     [old] = objects(load("distribution:\n  version: '2.22'\n"), "OdhDashboardConfig")
     assert "disableHardwareProfiles" not in old["spec"]["dashboardConfig"]
 
 
 def test_the_culler_config_carries_the_label_the_dashboard_reads_it_by():
-    [cm] = objects(load(""), "ConfigMap")
-    assert cm["metadata"]["name"] == "notebook-controller-culler-config"
+    [cm] = [o for o in objects(load(""), "ConfigMap") if o["metadata"]["name"] == "notebook-controller-culler-config"]
     assert cm["metadata"]["labels"]["opendatahub.io/dashboard"] == "true"
 
 

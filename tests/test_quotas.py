@@ -76,7 +76,7 @@ quotas:
       quotas:
         - flavor: cpu-only
           resources:
-            cpu: {nominal: 8, lendingLimit: 2}
+            cpu: {nominal: 8}
             memory: {nominal: 16Gi}
         - flavor: l4
           resources:
@@ -133,7 +133,6 @@ def test_flavor_node_labels_equal_the_pool_labels_exactly():
         expected = {
             **pool.labels,
             "rhoai-gitops.io/gpu-pool": pool.name,
-            "nvidia.com/gpu.product": pool.accelerator.product,
             "node-role.kubernetes.io/gpu": "",
         }
         assert flavor["spec"]["nodeLabels"] == expected
@@ -288,7 +287,7 @@ def test_existing_quota_rules_keep_working():
 
 
 def test_borrowing_limit_outside_a_cohort_is_an_error():
-    text = SPEC.replace("cpu: {nominal: 8, lendingLimit: 2}", "cpu: {nominal: 8, borrowingLimit: 2}")
+    text = SPEC.replace("cpu: {nominal: 8}", "cpu: {nominal: 8, borrowingLimit: 2}", 1)
     errs = errors(text)
     assert errs == [
         f"clusters/quota-lab.yaml:{at(text, 'borrowingLimit: 2}', '2}')}: quotas.teams[1].quotas[0].resources.cpu.borrowingLimit: "

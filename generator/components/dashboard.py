@@ -35,12 +35,17 @@ def sizes(items) -> list[dict]:
 def flags(spec, release) -> dict[str, bool]:
     """Page flags: true (hidden) unless every component behind the page runs (of those the
     release has: 3.x distributed workloads need Kueue and Ray, CodeFlare is gone); a flag is
-    written only where the release's dashboard has it and has some component behind it."""
+    written only where the release's dashboard has it and has some component behind it. Pages of
+    kinds the bundle renders (HardwareProfiles) are shown where the flag still does something."""
     out = {}
     for flag, listed in matrix.matrix()["dashboardFlags"].items():
         behind = [c for c in listed if spec.has_component(c)]
         if behind and release.has(KIND, f"spec.dashboardConfig.{flag}"):
             out[flag] = not all(spec.running(c) for c in behind)
+    for flag, kind in matrix.matrix()["dashboardKindFlags"].items():
+        path = f"spec.dashboardConfig.{flag}"
+        if release.serves(kind) and release.has(KIND, path) and not (release.deprecated(KIND, path) or release.ignored(KIND, path)):
+            out[flag] = False
     return out
 
 

@@ -17,8 +17,11 @@ from generator.spec.rules import MACHINE_PROVIDERS
 MACHINE_API = "openshift-machine-api"
 MACHINE_API_VERSION = "machine.openshift.io/v1beta1"
 POOL_LABEL = "rhoai-gitops.io/gpu-pool"
-PRODUCT_LABEL = "nvidia.com/gpu.product"
 GPU_ROLE_LABEL = "node-role.kubernetes.io/gpu"
+# Label prefixes other controllers own on GPU nodes: GPU feature discovery rewrites
+# nvidia.com/gpu.product (<product>-SHARED under time-slicing, <product>-MIG-<slice> under MIG
+# single), NFD writes feature.node.kubernetes.io/*. A pool is never selected by them.
+FOREIGN_LABEL_PREFIXES = ("nvidia.com/", "feature.node.kubernetes.io/")
 # The cluster autoscaler counts a node's GPUs under the value of this label; its
 # resourceLimits.gpus[].type must equal it (OpenShift "Labeling GPU machine sets").
 ACCELERATOR_LABEL = "cluster-api/accelerator"
@@ -32,9 +35,10 @@ MACHINESET_LABEL = "machine.openshift.io/cluster-api-machineset"
 
 
 def node_labels(pool) -> dict[str, str]:
-    """The labels that identify a pool's nodes (what flavors and profiles select on)."""
+    """The labels that identify a pool's nodes (what flavors and profiles select on): the
+    pool's own and ours, never one another controller writes."""
     labels = dict(pool.labels)
-    labels.update({POOL_LABEL: pool.name, PRODUCT_LABEL: pool.accelerator.product, GPU_ROLE_LABEL: ""})
+    labels.update({POOL_LABEL: pool.name, GPU_ROLE_LABEL: ""})
     return dict(sorted(labels.items()))
 
 

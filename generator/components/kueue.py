@@ -8,7 +8,8 @@ Cohort kind is v1alpha1 (or absent) in the Kueue versions RHOAI 2.x ships.
 
 from __future__ import annotations
 
-from generator.capacity import GPU
+from generator import capacity, matrix
+from generator.capacity import GPU, MIG_PREFIX
 from generator.components import gpu_nodes
 from generator.components.base import Component
 from generator.resources import Obj, namespace, obj
@@ -18,12 +19,15 @@ API = "kueue.x-k8s.io/v1beta1"
 # (which names a single localQueueName) admits every team's workloads to that team's queue.
 LOCAL_QUEUE = "default"
 COVERED = ["cpu", "memory", GPU]
-NAMESPACE_LABELS = {
-    # Lists the namespace as a data science project in the dashboard.
-    "opendatahub.io/dashboard": "true",
-    # RHOAI's Kueue only manages workloads in namespaces carrying this label.
-    "kueue.openshift.io/managed": "true",
-}
+# Lists the namespace as a data science project in the dashboard.
+PROJECT_LABELS = {"opendatahub.io/dashboard": "true"}
+
+
+def namespace_labels(spec, team) -> dict[str, str]:
+    """A team namespace's labels: a dashboard project, ours, and the label the release's Kueue
+    integration manages namespaces by, where it reads one (matrix kueueNamespaceLabels)."""
+    labels = {**PROJECT_LABELS, **matrix.kueue_namespace_labels(spec.distribution.name, spec.version)}
+    return {**labels, "rhoai-gitops.io/team": team.name}
 
 
 def resource_flavor(name: str, pool=None) -> Obj:
@@ -46,19 +50,26 @@ def _resource(name: str, quota) -> dict:
     return out
 
 
+def covered(spec, team) -> list[str]:
+    """What the team's ClusterQueue covers: CPU, memory, nvidia.com/gpu, and the MIG slices of
+    every mixed pool among its flavors (a resource no queue covers is refused by Kueue: "resource
+    unavailable in ClusterQueue")."""
+    pools = {p.name: p for p in spec.gpu_node_pools}
+    slices = {r for fq in team.quotas if fq.flavor in pools for r, _ in capacity.advertised(spec, pools[fq.flavor])}
+    return list(COVERED) + sorted(r for r in slices if r.startswith(MIG_PREFIX))
+
+
 def _flavor_quotas(spec, team) -> list[dict]:
-    """Every flavor lists every covered resource (Kueue requires it); an unset one is 0.
-    The default CPU flavor goes first: Kueue tries flavors in order, and CPU-only pods should
-    not take a GPU node while CPU quota is left."""
+    """Every flavor lists every covered resource, in the same order (Kueue requires it); an
+    unset one is 0. The default CPU flavor goes first: Kueue tries flavors in order, and CPU-only
+    pods should not take a GPU node while CPU quota is left."""
     default = spec.quotas.default_flavor
     ordered = sorted(team.quotas, key=lambda fq: fq.flavor != default)
     out = []
     for fq in ordered:
         r = fq.resources
-        out.append({
-            "name": fq.flavor,
-            "resources": [_resource("cpu", r.cpu), _resource("memory", r.memory), _resource(GPU, r.gpu)],
-        })
+        quotas = {"cpu": r.cpu, "memory": r.memory, GPU: r.gpu, **{MIG_PREFIX + n: q for n, q in r.mig.items()}}
+        out.append({"name": fq.flavor, "resources": [_resource(name, quotas.get(name)) for name in covered(spec, team)]})
     return out
 
 
@@ -77,7 +88,7 @@ def cluster_queue(spec, team) -> Obj:
         "reclaimWithinCohort": team.preemption.reclaim_within_cohort,
         "withinClusterQueue": team.preemption.within_cluster_queue,
     }
-    body["resourceGroups"] = [{"coveredResources": list(COVERED), "flavors": _flavor_quotas(spec, team)}]
+    body["resourceGroups"] = [{"coveredResources": covered(spec, team), "flavors": _flavor_quotas(spec, team)}]
     return obj(API, "ClusterQueue", team.name, spec=body)
 
 
@@ -95,7 +106,7 @@ def build(spec) -> list[Obj]:
     for team in q.teams:
         objs.append(cluster_queue(spec, team))
         for ns in team.namespaces:
-            objs.append(namespace(ns, labels={**NAMESPACE_LABELS, "rhoai-gitops.io/team": team.name}))
+            objs.append(namespace(ns, labels=namespace_labels(spec, team)))
             objs.append(obj(API, "LocalQueue", LOCAL_QUEUE, ns, spec={"clusterQueue": team.name}))
     return objs
 

@@ -341,6 +341,9 @@ def default_taints() -> list[Taint]:
 
 
 class GpuNodePool(Model):
+    """A pool's nodes get its `labels` and `rhoai-gitops.io/gpu-pool: <name>`, which is what
+    Kueue flavors and hardware profiles select them by."""
+
     name: Name
     instance_type: str | None = Field(None, description="Cloud instance type; required with machine sets.")
     accelerator: Accelerator
@@ -379,6 +382,11 @@ class FlavorResources(Model):
     cpu: ResourceQuota | None = None
     memory: ResourceQuota | None = None
     gpu: ResourceQuota | None = Field(None, alias="nvidia.com/gpu")
+    mig: dict[str, ResourceQuota] = Field(
+        default_factory=dict,
+        description="MIG slices of a pool under the mixed strategy, by slice (1g.10gb: {nominal: 14}): quota on "
+        "nvidia.com/mig-<slice>.",
+    )
 
 
 class FlavorQuota(Model):

@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from generator import capacity, catalogs, matrix, releases
+from generator.diff import quantity
 from generator.validate import cel
 from generator.errors import SpecError, format_path
 
@@ -354,16 +355,33 @@ MACHINE_PROVIDERS = ("aws", "gcp", "azure")
 
 @rule
 def gpu_pools(spec, positions):
+    from generator.components import gpu_nodes
+
     provider = spec.cluster.provider
     for i, pool in enumerate(spec.gpu_node_pools):
         pp = ("gpuNodePools", i)
         if pool.replicas.min > pool.replicas.max:
             yield positions.error(pp + ("replicas", "min"), f"greater than {where(positions, pp + ('replicas', 'max'))}")
+        for key in pool.labels:
+            if key.startswith(gpu_nodes.FOREIGN_LABEL_PREFIXES):
+                yield positions.error(
+                    pp + ("labels", key),
+                    "GPU feature discovery and NFD own this label prefix and rewrite such labels on GPU nodes (time-slicing "
+                    "and MIG rename the product): a pool is selected by rhoai-gitops.io/gpu-pool and its own labels; "
+                    "use a label of your own",
+                    at_key=True,
+                )
         if pool.time_slicing_replicas and pool.mig_profile:
             yield positions.error(pp + ("timeSlicingReplicas",), f"cannot be combined with MIG ({where(positions, pp + ('migProfile',))})")
         if pool.mig_profile:
-            if matrix.mig_instances(pool.mig_profile) is None:
-                yield positions.error(pp + ("migProfile",), f"unknown MIG profile {pool.mig_profile!r}; known: {', '.join(matrix.matrix()['migProfiles'])}")
+            if pool.mig_profile not in matrix.mig_profiles():
+                yield positions.error(pp + ("migProfile",), f"unknown MIG layout {pool.mig_profile!r}; NVIDIA's default config has: {', '.join(matrix.mig_profiles())}")
+            elif capacity.mig_slices(pool) is None:
+                yield positions.error(
+                    pp + ("migProfile",),
+                    f"NVIDIA's default config has no {pool.mig_profile} layout for {pool.accelerator.product!r} "
+                    f"({where(positions, pp + ('accelerator', 'product'))}): a layout of that GPU's own, or the GFD product name",
+                )
             if spec.nvidia.mig_strategy == "none":
                 yield positions.error(pp + ("migProfile",), f"needs {where(positions, ('nvidia', 'migStrategy'))} single or mixed")
         if provider in MACHINE_PROVIDERS:
@@ -434,10 +452,12 @@ def nvidia_settings(spec, positions):
     if chosen and chosen not in gpu["channels"]:
         yield positions.error(("nvidia", "gpuOperatorChannel"), f"unknown channel {chosen!r}; known: {', '.join(gpu['channels'])}")
     for i, pool in enumerate(spec.gpu_node_pools):
-        if pool.mig_profile and matrix.mig_instances(pool.mig_profile) == 0 and spec.nvidia.mig_strategy == "single":
+        slices = capacity.mig_slices(pool)
+        if slices and len(slices) > 1 and spec.nvidia.mig_strategy == "single":
             yield positions.error(
                 ("gpuNodePools", i, "migProfile"),
-                f"{pool.mig_profile!r} mixes slice sizes: it needs {where(positions, ('nvidia', 'migStrategy'))} mixed",
+                f"{pool.mig_profile!r} cuts a GPU into {', '.join(slices)}: the single strategy exposes one size only, "
+                f"it needs {where(positions, ('nvidia', 'migStrategy'))} mixed",
             )
 
 
@@ -449,24 +469,56 @@ def quota_numbers(spec, positions):
     """Kueue rules the generator would otherwise only learn about from the API server."""
     if not spec.quotas:
         return
-    pools = {p.name for p in spec.gpu_node_pools}
+    pools = {p.name: p for p in spec.gpu_node_pools}
     for t, team in enumerate(spec.quotas.teams):
         tp = ("quotas", "teams", t)
         for f, fq in enumerate(team.quotas):
             fp = tp + ("quotas", f, "resources")
-            for key, quota in (("cpu", fq.resources.cpu), ("memory", fq.resources.memory), (capacity.GPU, fq.resources.gpu)):
+            pool = pools.get(fq.flavor)
+            offered = {r for r, _ in capacity.advertised(spec, pool)} if pool else set()
+            for slice_name in fq.resources.mig:
+                if capacity.MIG_PREFIX + slice_name not in offered:
+                    slices = ", ".join(r.removeprefix(capacity.MIG_PREFIX) for r in sorted(offered) if r.startswith(capacity.MIG_PREFIX))
+                    yield positions.error(
+                        fp + ("mig", slice_name),
+                        f"flavor {fq.flavor!r} offers no nvidia.com/mig-{slice_name}: "
+                        + (f"its MIG slices: {slices}" if slices else "only a pool under the mixed MIG strategy offers MIG slices"),
+                        at_key=True,
+                    )
+            if pool and fq.resources.gpu is not None and capacity.GPU not in offered:
+                yield positions.error(
+                    fp + (capacity.GPU,),
+                    f"pool {fq.flavor!r} advertises no nvidia.com/gpu (MIG mixed: nvidia.com/mig-<slice>); quota its slices under `mig`",
+                )
+            resources = [(("cpu",), fq.resources.cpu), (("memory",), fq.resources.memory), ((capacity.GPU,), fq.resources.gpu)]
+            resources += [(("mig", n), q) for n, q in fq.resources.mig.items()]
+            for key, quota in resources:
                 if quota is None:
                     continue
                 if quota.borrowing_limit is not None and not team.cohort:
                     yield positions.error(
-                        fp + (key, "borrowingLimit"),
+                        fp + key + ("borrowingLimit",),
                         f"team {team.name!r} is in no cohort ({where(positions, tp + ('name',))}): there is nobody to borrow from",
                     )
-                if key == capacity.GPU:
+                if quota.lending_limit is not None and not team.cohort:
+                    yield positions.error(
+                        fp + key + ("lendingLimit",),
+                        f"team {team.name!r} is in no cohort ({where(positions, tp + ('name',))}): there is nobody to lend to; "
+                        "Kueue refuses lendingLimit without a cohort",
+                    )
+                elif quota.lending_limit is not None:
+                    lend, nominal = quantity.parse(quota.lending_limit), quantity.parse(quota.nominal)
+                    if lend is not None and nominal is not None and lend > nominal:
+                        yield positions.error(
+                            fp + key + ("lendingLimit",),
+                            f"{quota.lending_limit} is more than the nominal quota {quota.nominal} "
+                            f"({where(positions, fp + key + ('nominal',))}); Kueue refuses it",
+                        )
+                if key[0] in (capacity.GPU, "mig"):
                     for field, value in (("nominal", quota.nominal), ("borrowingLimit", quota.borrowing_limit), ("lendingLimit", quota.lending_limit)):
                         if value is not None and capacity.gpu_count(value) is None:
-                            yield positions.error(fp + (key, field), f"{value!r} is not a whole number of GPUs")
-            if fq.flavor in pools and fq.resources.gpu is not None:
+                            yield positions.error(fp + key + (field,), f"{value!r} is not a whole number of GPUs")
+            if fq.flavor in pools and (fq.resources.gpu is not None or fq.resources.mig):
                 missing = [k for k in ("cpu", "memory") if getattr(fq.resources, k) is None]
                 if missing:
                     yield positions.error(
@@ -482,25 +534,28 @@ def gpu_capacity(spec, positions):
     quotas = capacity.gpu_quotas(spec)
     for q in quotas:
         pool = pools[q.pool]
-        if q.nominal > pool.max_units:
+        if q.resource not in pool.resources:
+            continue  # quota_numbers names the resource the pool does not offer
+        if q.nominal > pool.max_of(q.resource):
             yield positions.error(
                 q.path + ("nominal",),
-                f"{q.nominal} nvidia.com/gpu is more than pool {q.pool!r} can ever provide: {pool.max_units} "
+                f"{q.nominal} {q.resource} is more than pool {q.pool!r} can ever provide: {pool.max_of(q.resource)} "
                 f"({pool.explain()}; {where(positions, ('gpuNodePools', pool.index, 'replicas', 'max'))})",
             )
     if spec.quotas and spec.quotas.allow_overcommit:
         return
     for pool in pools.values():
-        on_pool = [q for q in quotas if q.pool == pool.name]
-        total = sum(q.nominal for q in on_pool)
-        if total > pool.max_units and len(on_pool) > 1:
-            teams = "; ".join(f"{q.team} {q.nominal} at {where(positions, q.path + ('nominal',))}" for q in on_pool)
-            yield positions.error(
-                ("gpuNodePools", pool.index, "replicas", "max"),
-                f"teams' nominal nvidia.com/gpu quotas on pool {pool.name!r} sum to {total}, more than its "
-                f"{pool.max_units} ({pool.explain()}): {teams}; raise the pool's max, lower the quotas, or set "
-                "quotas.allowOvercommit: true",
-            )
+        for resource in pool.resources:
+            on_pool = [q for q in quotas if q.pool == pool.name and q.resource == resource]
+            total = sum(q.nominal for q in on_pool)
+            if total > pool.max_of(resource) and len(on_pool) > 1:
+                teams = "; ".join(f"{q.team} {q.nominal} at {where(positions, q.path + ('nominal',))}" for q in on_pool)
+                yield positions.error(
+                    ("gpuNodePools", pool.index, "replicas", "max"),
+                    f"teams' nominal {resource} quotas on pool {pool.name!r} sum to {total}, more than its "
+                    f"{pool.max_of(resource)} ({pool.explain()}): {teams}; raise the pool's max, lower the quotas, or set "
+                    "quotas.allowOvercommit: true",
+                )
 
 
 # --------------------------------------------------------------------------- monitoring

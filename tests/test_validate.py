@@ -205,7 +205,9 @@ def test_stage4_local_queue_pointing_nowhere(rendered, tmp_path, capsys):
     queue = "apiVersion: kueue.x-k8s.io/v1beta1\nkind: LocalQueue\nmetadata:\n  name: extra\n  namespace: team-risk\nspec:\n  clusterQueue: nowhere\n"
     user_unit(repo, "prod-aws", "extras", {"localqueue.yaml": queue})
     assert_only(*validate(repo, capsys), stage="cross-object", cluster="prod-aws", obj="LocalQueue.kueue.x-k8s.io team-risk/extra",
-                path="spec.clusterQueue", message="ClusterQueue nowhere is not in the bundle")
+                path="spec.clusterQueue",
+                message="[kueue:localqueue/cluster-queue-not-found] ClusterQueue nowhere is not among the objects: the LocalQueue "
+                        "stays inactive (workloads submitted to it are not admitted) until it exists")
 
 
 def test_stage5_policy_violation_points_at_the_spec(rendered, tmp_path, capsys):

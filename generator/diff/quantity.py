@@ -14,22 +14,30 @@ _QUANTITY = re.compile(r"^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(Ki|Mi|Gi|Ti|Pi
 
 
 def parse(value: object) -> Fraction | None:
-    """The exact value of a quantity (string or number), or None if it is not one."""
+    """The exact value of a quantity (string or number), or None if it is not one. Like
+    resource.ParseQuantity, a value finer than 1n is rounded up (away from zero) to the next
+    nano; a YAML number reaches the API server as JSON, whose text is what Quantity decodes."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return Fraction(value)
+        value = repr(value)
     if not isinstance(value, str):
         return None
-    m = _QUANTITY.match(value.strip())
+    m = _QUANTITY.match(value)
     if not m:
         return None
     number, suffix = Fraction(m.group(1)), m.group(2) or ""
     if suffix in _BINARY:
-        return number * _BINARY[suffix]
-    if suffix in _DECIMAL:
-        return number * _DECIMAL[suffix]
-    return number * Fraction(10) ** int(suffix[1:])
+        amount = number * _BINARY[suffix]
+    elif suffix in _DECIMAL:
+        amount = number * _DECIMAL[suffix]
+    else:
+        amount = number * Fraction(10) ** int(suffix[1:])
+    nanos = amount * 10**9
+    if nanos.denominator != 1:
+        whole = -(-abs(nanos.numerator) // nanos.denominator)
+        amount = Fraction(whole if amount > 0 else -whole, 10**9)
+    return amount
 
 
 def same(a: object, b: object) -> bool:

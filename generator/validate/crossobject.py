@@ -12,6 +12,7 @@ from typing import Any, Iterator
 
 from generator import matrix
 from generator.resources import Obj, ident_str, is_namespaced
+from generator.validate import kueue_rules
 from generator.validate.report import Finding
 
 STAGE = "cross-object"
@@ -113,20 +114,12 @@ def check(spec, objs: list[Obj]) -> list[Finding]:
         if is_namespaced(o) and ns and ns not in created and ns not in known:
             add(o, "metadata.namespace", f"namespace {ns} is neither created in the bundle nor a platform namespace")
 
-    # Kueue: LocalQueue -> ClusterQueue -> ResourceFlavor.
-    kueue = [o for o in objs if o.get("apiVersion", "").startswith(KUEUE + "/")]
-    queues = {o["metadata"]["name"] for o in kueue if o["kind"] == "ClusterQueue"}
-    flavors = {o["metadata"]["name"]: o for o in kueue if o["kind"] == "ResourceFlavor"}
-    for o in kueue:
-        if o["kind"] == "LocalQueue":
-            target = _at(o, "spec", "clusterQueue")
-            if target not in queues:
-                add(o, "spec.clusterQueue", f"ClusterQueue {target} is not in the bundle")
-        elif o["kind"] == "ClusterQueue":
-            for g, group in enumerate(_at(o, "spec", "resourceGroups") or []):
-                for f, flavor in enumerate(group.get("flavors") or []):
-                    if flavor.get("name") not in flavors:
-                        add(o, f"spec.resourceGroups[{g}].flavors[{f}].name", f"ResourceFlavor {flavor.get('name')} is not in the bundle")
+    # Kueue: what its webhooks refuse and which queues its controllers leave inactive
+    # (a LocalQueue's ClusterQueue, a ClusterQueue's flavors missing), each naming the rule.
+    for p in kueue_rules.check(objs):
+        add(p.object, p.path, f"[kueue:{p.rule}] {p.message}")
+    flavors = {o["metadata"]["name"]: o for o in objs
+               if o.get("kind") == "ResourceFlavor" and o.get("apiVersion", "").startswith(KUEUE + "/")}
 
     # Flavors and profiles must land on a GPU pool and tolerate its taints.
     pools = gpu_pools(spec, objs)

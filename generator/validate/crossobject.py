@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from generator import matrix
+from generator import matrix, scheduling
+from generator.scheduling import tolerates
 from generator.resources import Obj, ident_str, is_namespaced
 from generator.validate import kueue_rules
 from generator.validate.report import Finding
@@ -46,16 +47,6 @@ def gpu_pools(spec, objs: list[Obj]) -> list[GpuPool]:
         for p in spec.gpu_node_pools:
             pools.append(GpuPool(p.name, f"spec gpuNodePools {p.name}", gpu_nodes.node_labels(p), gpu_nodes.taints(p)))
     return pools
-
-
-def tolerates(toleration: dict, taint: dict) -> bool:
-    """Kubernetes' rule: an empty key with Exists matches every taint; an empty effect every effect."""
-    if toleration.get("effect") and toleration["effect"] != taint.get("effect"):
-        return False
-    op = toleration.get("operator", "Equal")
-    if op == "Exists":
-        return not toleration.get("key") or toleration["key"] == taint.get("key")
-    return toleration.get("key") == taint.get("key") and (toleration.get("value") or "") == (taint.get("value") or "")
 
 
 def untolerated(tolerations: list[dict], pool: GpuPool) -> list[dict]:
@@ -145,6 +136,10 @@ def check(spec, objs: list[Obj]) -> list[Finding]:
         if not any(not untolerated(tolerations, p) and p.taints for p in pools):
             add(o, path, "tolerations match no GPU pool's taints: " + (
                 "; ".join(f"{p.name} has {', '.join(map(_taint_str, p.taints)) or 'no taints'}" for p in pools) or "the cluster has no GPU pools"))
+
+    # Would the workloads the profiles and queues invite ever run? (generator/scheduling.py)
+    for outcome in scheduling.failures(scheduling.simulate(spec, objs)):
+        add(outcome.workload.profile_obj, "", f"[scheduling] {outcome.describe()} cannot run: {outcome.reason}")
 
     # What must never be committed.
     for o in objs:

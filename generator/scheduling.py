@@ -36,13 +36,16 @@ from typing import Any
 
 from generator import matrix, yamlio
 from generator.capacity import GPU, MIG_PREFIX
-from generator.components import gpu_nodes
+from generator.components import gpu_nodes, kueue_operator
 from generator.diff import quantity
 from generator.resources import Obj, ident_str
 
 KUEUE = "kueue.x-k8s.io"
 QUEUE_LABEL = "kueue.x-k8s.io/queue-name"
 NAME_LABEL = "kubernetes.io/metadata.name"
+# The only namespace label the Red Hat build of Kueue selects by (openshift/kueue-operator
+# pkg/configmap/configmap.go managedJobsNamespaceSelector).
+RHBOK_NAMESPACE_LABEL = "kueue.openshift.io/managed"
 NFD_NVIDIA_LABEL = "feature.node.kubernetes.io/pci-10de.present"
 WORKER = "worker"
 SCHEDULED_EFFECTS = ("NoSchedule", "NoExecute")
@@ -344,10 +347,15 @@ class Cluster:
         labels = {**((_at(ns, "metadata", "labels") or {}) if ns else {}), NAME_LABEL: w.namespace}
         if not _selects(_at(cq, "spec", "namespaceSelector") or {}, labels):
             return Admission(None, f"ClusterQueue {cq_name}'s namespaceSelector does not select namespace {w.namespace}")
-        required = matrix.kueue_namespace_labels(self.spec.distribution.name, self.spec.version)
-        missing = {k: v for k, v in required.items() if labels.get(k) != v}
-        if missing:
-            return Admission(None, f"namespace {w.namespace} lacks {missing}: the release's Kueue leaves its workloads alone")
+        # The Red Hat build of Kueue (kueue_operator.needed: Unmanaged, all of 3.x) sees only
+        # namespaces with the label; the platform's own Kueue goes by the queue-name label alone.
+        if kueue_operator.needed(self.spec):
+            required = {k: v for k, v in matrix.kueue_namespace_labels(self.spec.distribution.name, self.spec.version).items()
+                        if k == RHBOK_NAMESPACE_LABEL}
+            missing = {k: v for k, v in required.items() if labels.get(k) != v}
+            if missing:
+                return Admission(None, f"namespace {w.namespace} lacks {missing}: the Red Hat build of Kueue "
+                                       "leaves workloads outside such namespaces alone")
         groups = _at(cq, "spec", "resourceGroups") or []
         covered = [r for g in groups for r in g.get("coveredResources") or []]
         uncovered = [r for r in w.requests if r not in covered]

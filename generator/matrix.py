@@ -5,6 +5,7 @@ generator.catalogs, derived from upstream data."""
 
 from __future__ import annotations
 
+import fnmatch
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -33,8 +34,6 @@ def operator(name: str) -> dict[str, Any]:
 def mig_layout(profile: str, product: str) -> dict[str, int] | None:
     """The slices one GPU of `product` is cut into by the MIG layout `profile` ({"1g.10gb": 7}),
     or None when NVIDIA's default config has no such layout for that GPU."""
-    import fnmatch
-
     layouts = matrix()["migLayouts"].get(profile)
     if layouts is None:
         return None

@@ -123,3 +123,12 @@ def annotate(o: Obj, key: str, value: str) -> Obj:
 
 def annotation(o: Obj, key: str) -> str | None:
     return (o.get("metadata", {}).get("annotations") or {}).get(key)
+
+
+def at(o: Any, *path: str) -> Any:
+    """The value at a path of keys into nested dicts, or None where the path leaves them."""
+    for p in path:
+        if not isinstance(o, dict):
+            return None
+        o = o.get(p)
+    return o

@@ -32,13 +32,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
-
 from generator import matrix, yamlio
 from generator.capacity import GPU, MIG_PREFIX
 from generator.components import gpu_nodes, kueue_operator
 from generator.diff import quantity
-from generator.resources import Obj, ident_str
+from generator.resources import Obj, at, ident_str
 
 KUEUE = "kueue.x-k8s.io"
 QUEUE_LABEL = "kueue.x-k8s.io/queue-name"
@@ -66,46 +64,46 @@ class Node:
     source: str
 
 
-def _at(o: Any, *path: str) -> Any:
-    for p in path:
-        if not isinstance(o, dict):
-            return None
-        o = o.get(p)
-    return o
-
-
 def _kind(objs: list[Obj], kind: str) -> list[Obj]:
     return [o for o in objs if o.get("kind") == kind]
 
 
-def _device_plugin_configs(objs: list[Obj]) -> tuple[str, dict[str, dict], str | None]:
-    """The ClusterPolicy's MIG strategy, the device plugin's config entries by name (parsed) and
-    the default entry's name."""
+@dataclass(frozen=True)
+class DevicePlugin:
+    """What the rendered GPU operator tells the device plugin: the ClusterPolicy's MIG strategy,
+    its config entries by name (parsed) and the default entry's name."""
+
+    strategy: str
+    entries: dict[str, dict]
+    default: str | None
+
+
+def device_plugin(objs: list[Obj]) -> DevicePlugin:
     policies = _kind(objs, "ClusterPolicy")
     policy = policies[0] if policies else {}
-    strategy = _at(policy, "spec", "mig", "strategy") or "single"  # the operator's default
-    ref = _at(policy, "spec", "devicePlugin", "config") or {}
+    strategy = at(policy, "spec", "mig", "strategy") or "single"  # the operator's default
+    ref = at(policy, "spec", "devicePlugin", "config") or {}
     entries: dict[str, dict] = {}
     for cm in _kind(objs, "ConfigMap"):
         if ref.get("name") and cm["metadata"]["name"] == ref["name"]:
             for key, text in (cm.get("data") or {}).items():
                 entries[key] = yamlio.loads(text) or {}
-    return strategy, entries, ref.get("default")
+    return DevicePlugin(strategy, entries, ref.get("default"))
 
 
 def _replicated(entry: dict) -> dict | None:
     """The time-slicing entry for nvidia.com/gpu of a device-plugin config, if any."""
-    for r in _at(entry, "sharing", "timeSlicing", "resources") or []:
+    for r in at(entry, "sharing", "timeSlicing", "resources") or []:
         if r.get("name") == GPU and int(r.get("replicas") or 1) > 1:
             return r
     return None
 
 
-def gpu_node(name: str, pool, labels: dict[str, str], taints: list[dict], objs: list[Obj], source: str) -> Node:
+def gpu_node(name: str, pool, labels: dict[str, str], taints: list[dict], plugin: DevicePlugin, source: str) -> Node:
     """One of the pool's nodes after NFD, the GPU operator and GFD have labelled it and the
     device plugin has advertised its GPUs (k8s-device-plugin internal/lm resource.go,
     mig-strategy.go)."""
-    strategy, entries, default = _device_plugin_configs(objs)
+    strategy = plugin.strategy
     product, count = pool.accelerator.product, pool.accelerator.count
     out = dict(labels)
     out.update({NFD_NVIDIA_LABEL: "true", "nvidia.com/gpu.present": "true", "nvidia.com/gpu.product": product,
@@ -114,7 +112,7 @@ def gpu_node(name: str, pool, labels: dict[str, str], taints: list[dict], objs: 
     allocatable: dict[str, int] = {GPU: count}
     layout_name = labels.get(gpu_nodes.MIG_CONFIG_LABEL)
     layout = matrix.mig_layout(layout_name, product) if layout_name and layout_name != "all-disabled" else None
-    entry = entries.get(labels.get(gpu_nodes.DEVICE_PLUGIN_CONFIG_LABEL) or default or "", {})
+    entry = plugin.entries.get(labels.get(gpu_nodes.DEVICE_PLUGIN_CONFIG_LABEL) or plugin.default or "", {})
     if layout_name and layout_name != "all-disabled":
         if layout is None:
             # mig-manager cannot apply a layout NVIDIA's config lacks for this GPU: no GPUs at all
@@ -145,7 +143,7 @@ def gpu_node(name: str, pool, labels: dict[str, str], taints: list[dict], objs: 
             allocatable = {resource: replicas * count}
             out["nvidia.com/gpu.replicas"] = str(replicas)
             out["nvidia.com/gpu.sharing-strategy"] = "time-slicing"
-            if not shared.get("rename") and not _at(entry, "sharing", "timeSlicing", "renameByDefault"):
+            if not shared.get("rename") and not at(entry, "sharing", "timeSlicing", "renameByDefault"):
                 out["nvidia.com/gpu.product"] = f"{product}-SHARED"
     return Node(name, pool.name, dict(sorted(out.items())), list(taints), allocatable, source)
 
@@ -158,17 +156,18 @@ def worker_node() -> Node:
 def nodes(spec, objs: list[Obj]) -> list[Node]:
     """One node per GPU pool MachineSet (per pool on bare metal) and a worker."""
     pools = {p.name: p for p in spec.gpu_node_pools}
+    plugin = device_plugin(objs)
     out = []
     for ms in _kind(objs, "MachineSet"):
-        tmpl = _at(ms, "spec", "template", "spec") or {}
-        labels = _at(tmpl, "metadata", "labels") or {}
+        tmpl = at(ms, "spec", "template", "spec") or {}
+        labels = at(tmpl, "metadata", "labels") or {}
         pool = pools.get(labels.get(gpu_nodes.POOL_LABEL, ""))
         if pool is not None:
-            out.append(gpu_node(ms["metadata"]["name"], pool, labels, tmpl.get("taints") or [], objs, ident_str(ms)))
+            out.append(gpu_node(ms["metadata"]["name"], pool, labels, tmpl.get("taints") or [], plugin, ident_str(ms)))
     if not out:
         for pool in spec.gpu_node_pools:
             labels = {**gpu_nodes.node_labels(pool), **gpu_nodes.operator_labels(pool)}
-            out.append(gpu_node(pool.name, pool, labels, gpu_nodes.taints(pool), objs, f"spec gpuNodePools {pool.name}"))
+            out.append(gpu_node(pool.name, pool, labels, gpu_nodes.taints(pool), plugin, f"spec gpuNodePools {pool.name}"))
     return out + [worker_node()]
 
 
@@ -198,7 +197,7 @@ def _requests(identifiers: list[dict]) -> dict[str, Fraction]:
 
 
 def _hardware_profile(o: Obj) -> tuple[dict, dict[str, Fraction]]:
-    return _at(o, "spec", "scheduling") or {}, _requests(_at(o, "spec", "identifiers") or [])
+    return at(o, "spec", "scheduling") or {}, _requests(at(o, "spec", "identifiers") or [])
 
 
 def workloads(objs: list[Obj]) -> list[Workload]:
@@ -212,24 +211,24 @@ def workloads(objs: list[Obj]) -> list[Workload]:
     def queued(name: str, o: Obj, pool, queue, requests, tolerations=()) -> list[Workload]:
         """Through the LocalQueues named `queue` (every one when None)."""
         return [Workload(name, ident_str(o), pool, lq["metadata"]["namespace"], lq["metadata"]["name"], requests,
-                         tolerations=list(tolerations), team=_at(lq, "spec", "clusterQueue"))
+                         tolerations=list(tolerations), team=at(lq, "spec", "clusterQueue"))
                 for lq in local_queues if queue is None or lq["metadata"]["name"] == queue]
 
     for o in objs:
         kind = o.get("kind")
         if kind not in ("HardwareProfile", "AcceleratorProfile"):
             continue
-        pool = (_at(o, "metadata", "labels") or {}).get(gpu_nodes.POOL_LABEL)
+        pool = (at(o, "metadata", "labels") or {}).get(gpu_nodes.POOL_LABEL)
         name = f"{kind} {o['metadata']['name']}"
         if kind == "AcceleratorProfile":
             requests = {o["spec"]["identifier"]: Fraction(1)}
-            tolerations = list(_at(o, "spec", "tolerations") or [])
+            tolerations = list(at(o, "spec", "tolerations") or [])
             out.append(Workload(name, ident_str(o), pool, PROJECT, None, requests, tolerations=tolerations))
             out += queued(name, o, pool, None, requests, tolerations)
             continue
         scheduling, requests = _hardware_profile(o)
         if scheduling.get("type") == "Queue":
-            queue = _at(scheduling, "kueue", "localQueueName")
+            queue = at(scheduling, "kueue", "localQueueName")
             found = queued(name, o, pool, queue, requests)
             out += found or [Workload(name, ident_str(o), pool, PROJECT, queue, requests)]
         else:
@@ -249,6 +248,11 @@ class Admission:
     borrows: bool = False
     # every flavor that can take it once the ones before it are full, in order
     reachable: tuple[str, ...] = ()
+
+
+def _cohort(cq: Obj) -> str | None:
+    """A ClusterQueue's cohort: v1beta1 `cohort`, v1beta2 `cohortName`."""
+    return at(cq, "spec", "cohort") or at(cq, "spec", "cohortName")
 
 
 def _selects(selector: dict, labels: dict) -> bool:
@@ -286,7 +290,7 @@ class Cluster:
     # ------------------------------------------------------------------ quotas
 
     def _quota(self, cq: Obj, flavor: str, resource: str) -> dict | None:
-        for group in _at(cq, "spec", "resourceGroups") or []:
+        for group in at(cq, "spec", "resourceGroups") or []:
             for f in group.get("flavors") or []:
                 if f.get("name") == flavor:
                     for r in f.get("resources") or []:
@@ -296,12 +300,12 @@ class Cluster:
 
     def _lendable(self, cq: Obj, flavor: str, resource: str) -> Fraction:
         """What the other ClusterQueues of cq's cohort can lend of (flavor, resource), unused."""
-        cohort = _at(cq, "spec", "cohort") or _at(cq, "spec", "cohortName")
+        cohort = _cohort(cq)
         if not cohort:
             return Fraction(0)
         total = Fraction(0)
         for other in self.queues.values():
-            if other is cq or (_at(other, "spec", "cohort") or _at(other, "spec", "cohortName")) != cohort:
+            if other is cq or _cohort(other) != cohort:
                 continue
             q = self._quota(other, flavor, resource)
             if q is None:
@@ -327,25 +331,25 @@ class Cluster:
                 continue
             return False, False, (f"{resource} {_show(amount)} is more than flavor {flavor} gives: nominal {_show(nominal)}"
                                   + (f" + {_show(can_borrow)} borrowable in the cohort" if can_borrow else
-                                     ", nothing to borrow" + ("" if _at(cq, "spec", "cohort") else " (no cohort)")))
+                                     ", nothing to borrow" + ("" if _cohort(cq) else " (no cohort)")))
         return True, borrows, ""
 
     def _flavor_takes_selector(self, flavor: str, selector: dict[str, str]) -> bool:
         """Kueue skips a flavor whose nodeLabels contradict the pod's node selector."""
-        labels = _at(self.flavors.get(flavor) or {}, "spec", "nodeLabels") or {}
+        labels = at(self.flavors.get(flavor) or {}, "spec", "nodeLabels") or {}
         return all(selector.get(k, v) == v for k, v in labels.items())
 
     def admit(self, w: Workload) -> Admission:
         lq = self.local_queues.get((w.namespace, w.queue))
         if lq is None:
             return Admission(None, f"LocalQueue {w.queue} does not exist in namespace {w.namespace}")
-        cq_name = _at(lq, "spec", "clusterQueue")
+        cq_name = at(lq, "spec", "clusterQueue")
         cq = self.queues.get(cq_name)
         if cq is None:
             return Admission(None, f"ClusterQueue {cq_name} (of LocalQueue {w.namespace}/{w.queue}) does not exist")
         ns = self.namespaces.get(w.namespace)
-        labels = {**((_at(ns, "metadata", "labels") or {}) if ns else {}), NAME_LABEL: w.namespace}
-        if not _selects(_at(cq, "spec", "namespaceSelector") or {}, labels):
+        labels = {**((at(ns, "metadata", "labels") or {}) if ns else {}), NAME_LABEL: w.namespace}
+        if not _selects(at(cq, "spec", "namespaceSelector") or {}, labels):
             return Admission(None, f"ClusterQueue {cq_name}'s namespaceSelector does not select namespace {w.namespace}")
         # The Red Hat build of Kueue (kueue_operator.needed: Unmanaged, all of 3.x) sees only
         # namespaces with the label; the platform's own Kueue goes by the queue-name label alone.
@@ -356,7 +360,7 @@ class Cluster:
             if missing:
                 return Admission(None, f"namespace {w.namespace} lacks {missing}: the Red Hat build of Kueue "
                                        "leaves workloads outside such namespaces alone")
-        groups = _at(cq, "spec", "resourceGroups") or []
+        groups = at(cq, "spec", "resourceGroups") or []
         covered = [r for g in groups for r in g.get("coveredResources") or []]
         uncovered = [r for r in w.requests if r not in covered]
         if uncovered:
@@ -395,7 +399,7 @@ class Cluster:
         selector = dict(w.node_selector)
         tolerations = list(w.tolerations)
         if flavor:
-            spec = _at(self.flavors[flavor], "spec") or {}
+            spec = at(self.flavors[flavor], "spec") or {}
             selector.update(spec.get("nodeLabels") or {})
             tolerations += spec.get("tolerations") or []
         fits, why = [], []
@@ -407,7 +411,7 @@ class Cluster:
                 continue
             untolerated = [t for t in n.taints if t.get("effect") in SCHEDULED_EFFECTS and not any(tolerates(x, t) for x in tolerations)]
             if untolerated:
-                why.append(f"{n.name}: untolerated taint {', '.join(_taint(t) for t in untolerated)}")
+                why.append(f"{n.name}: untolerated taint {', '.join(taint_str(t) for t in untolerated)}")
                 continue
             short = [f"{r} {_show(a)} (node has {n.allocatable.get(r, 0)})" for r, a in w.requests.items()
                      if r not in ("cpu", "memory") and a > n.allocatable.get(r, 0)]
@@ -427,7 +431,7 @@ def tolerates(toleration: dict, taint: dict) -> bool:
     return toleration.get("key") == taint.get("key") and (toleration.get("value") or "") == (taint.get("value") or "")
 
 
-def _taint(t: dict) -> str:
+def taint_str(t: dict) -> str:
     return f"{t.get('key')}{'=' + t['value'] if t.get('value') else ''}:{t.get('effect')}"
 
 
@@ -462,7 +466,7 @@ def _pool_flavors(cluster: Cluster, pool: str | None) -> set[str]:
         return set()
     pool_nodes = [n for n in cluster.nodes if n.pool == pool]
     return {name for name, f in cluster.flavors.items()
-            if (labels := _at(f, "spec", "nodeLabels") or {}) and pool_nodes
+            if (labels := at(f, "spec", "nodeLabels") or {}) and pool_nodes
             and all(all(n.labels.get(k) == v for k, v in labels.items()) for n in pool_nodes)}
 
 
@@ -470,7 +474,7 @@ def _holds_quota(cluster: Cluster, team: str | None, flavors: set[str]) -> bool:
     cq = cluster.queues.get(team or "")
     if cq is None:
         return False
-    for group in _at(cq, "spec", "resourceGroups") or []:
+    for group in at(cq, "spec", "resourceGroups") or []:
         for f in group.get("flavors") or []:
             if f.get("name") in flavors and any((quantity.parse(r.get("nominalQuota")) or 0) > 0 for r in f.get("resources") or []):
                 return True
@@ -500,8 +504,7 @@ def simulate(spec, objs: list[Obj]) -> list[Outcome]:
         if admission.flavor is None:
             out.append(Outcome(w, expected, None, (), f"Kueue does not admit it: {admission.reason}"))
             continue
-        targets = [f for f in admission.reachable if not w.pool or f in pool_flavors] or (
-            [] if w.pool else list(admission.reachable))
+        targets = [f for f in admission.reachable if not w.pool or f in pool_flavors]
         if not targets:
             landed = ", ".join(admission.reachable)
             out.append(Outcome(w, expected, None, (), f"Kueue admits it only to flavor {landed}, none of whose nodes "
@@ -522,7 +525,7 @@ def simulate(spec, objs: list[Obj]) -> list[Outcome]:
 
 def _flavor_hint(cluster: Cluster, pool: str | None) -> str:
     if pool in cluster.flavors and pool not in _pool_flavors(cluster, pool):
-        labels = _at(cluster.flavors[pool], "spec", "nodeLabels") or {}
+        labels = at(cluster.flavors[pool], "spec", "nodeLabels") or {}
         return f" (flavor {pool}'s nodeLabels {labels} match none of the pool's nodes)"
     return ""
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from generator import matrix, scheduling
-from generator.scheduling import tolerates
-from generator.resources import Obj, ident_str, is_namespaced
+from generator.scheduling import taint_str, tolerates
+from generator.resources import Obj, at, ident_str, is_namespaced
 from generator.validate import kueue_rules
 from generator.validate.report import Finding
 
@@ -53,20 +53,6 @@ def untolerated(tolerations: list[dict], pool: GpuPool) -> list[dict]:
     return [t for t in pool.taints if t.get("effect") != "PreferNoSchedule" and not any(tolerates(x, t) for x in tolerations)]
 
 
-def _taint_str(t: dict) -> str:
-    value = f"={t['value']}" if t.get("value") else ""
-    return f"{t.get('key')}{value}:{t.get('effect')}"
-
-
-def _at(o: Obj, *path: str) -> Any:
-    node: Any = o
-    for p in path:
-        if not isinstance(node, dict):
-            return None
-        node = node.get(p)
-    return node
-
-
 def _images(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
     if isinstance(node, dict):
         for k, v in node.items():
@@ -83,7 +69,7 @@ def _images(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
 def _profile_scheduling(o: Obj) -> tuple[str, list[dict] | None]:
     """(field path, tolerations) of a hardware or accelerator profile, in any of its kinds."""
     for path in (("spec", "tolerations"), ("spec", "scheduling", "node", "tolerations")):
-        found = _at(o, *path)
+        found = at(o, *path)
         if found is not None:
             return ".".join(path), found
     return "spec.tolerations", None
@@ -115,18 +101,18 @@ def check(spec, objs: list[Obj]) -> list[Finding]:
     # Flavors and profiles must land on a GPU pool and tolerate its taints.
     pools = gpu_pools(spec, objs)
     for o in flavors.values():
-        selector = _at(o, "spec", "nodeLabels") or {}
+        selector = at(o, "spec", "nodeLabels") or {}
         if not selector:
             continue  # the default flavor: any node
         matching = [p for p in pools if all(p.labels.get(k) == v for k, v in selector.items())]
         if not matching:
             add(o, "spec.nodeLabels", f"no GPU pool's nodes carry {selector}")
             continue
-        tolerations = _at(o, "spec", "tolerations") or []
+        tolerations = at(o, "spec", "tolerations") or []
         for p in matching:
             missing = untolerated(tolerations, p)
             if missing:
-                add(o, "spec.tolerations", f"does not tolerate {', '.join(map(_taint_str, missing))} of GPU pool {p.name} ({p.source})")
+                add(o, "spec.tolerations", f"does not tolerate {', '.join(map(taint_str, missing))} of GPU pool {p.name} ({p.source})")
     for o in objs:
         if o.get("kind") not in ("AcceleratorProfile", "HardwareProfile"):
             continue
@@ -135,7 +121,7 @@ def check(spec, objs: list[Obj]) -> list[Finding]:
             continue
         if not any(not untolerated(tolerations, p) and p.taints for p in pools):
             add(o, path, "tolerations match no GPU pool's taints: " + (
-                "; ".join(f"{p.name} has {', '.join(map(_taint_str, p.taints)) or 'no taints'}" for p in pools) or "the cluster has no GPU pools"))
+                "; ".join(f"{p.name} has {', '.join(map(taint_str, p.taints)) or 'no taints'}" for p in pools) or "the cluster has no GPU pools"))
 
     # Would the workloads the profiles and queues invite ever run? (generator/scheduling.py)
     for outcome in scheduling.failures(scheduling.simulate(spec, objs)):

@@ -55,7 +55,8 @@ _CONTEXT: dict[str, Any] = {}
 
 
 def _digest(raw: bytes, defaults_raw: bytes | None) -> str:
-    # Must equal loader.load_spec_text's digest, which is what manifests record.
+    # The cache key is taken before parsing, so it is of the bytes; a byte-only edit is a miss
+    # that renders to an identical folder (the index records the composed data's digest).
     h = hashlib.sha256(raw)
     if defaults_raw is not None:
         h.update(b"\0defaults\0" + defaults_raw)

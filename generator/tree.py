@@ -63,7 +63,9 @@ def generated_roots(repo: Path) -> list[str]:
         top = repo / parent
         if top.is_dir():
             for child in sorted(top.iterdir()):
-                if child.is_dir() and (child / MANIFEST).is_file():
+                # Hidden names are staging and retired folders of a swap, never outputs
+                # (cluster and base names are DNS-1123 labels).
+                if not child.name.startswith(".") and child.is_dir() and (child / MANIFEST).is_file():
                     found.append(f"{parent}/{child.name}")
     return found
 
@@ -90,10 +92,13 @@ def _user_files(root: Path, manifest: dict | None) -> list[str]:
 
 
 def is_current(repo: Path, folder: Folder) -> bool:
-    """True when disk already holds exactly this folder (manifest and every file's hash)."""
+    """True when disk already holds exactly this folder: the index as `check` compares it
+    (byte for byte, so what `check` reports `render` always rewrites) and every file."""
     root = repo / folder.root
-    manifest = read_manifest(root)
-    if manifest is None or manifest.get("files") != manifest_of(folder)["files"]:
+    try:
+        if (root / MANIFEST).read_bytes() != manifest_text(folder).encode():
+            return False
+    except OSError:
         return False
     for rel, text in folder.files.items():
         try:

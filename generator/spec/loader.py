@@ -9,6 +9,7 @@ duplicate keys are refused, and alias expansion is bounded (alias bombs). Each v
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,7 +72,9 @@ class LoadedSpec:
     spec: PlatformSpec
     source: str  # path relative to the repo, e.g. clusters/prod.yaml
     positions: Positions
-    digest: str  # sha256 of the spec bytes and the defaults bytes: the render cache key
+    # sha256 of the composed data (spec over defaults), recorded in the overlay's index: edits
+    # that do not change what the spec says (comments, line endings, a BOM, anchors) keep it.
+    digest: str
 
     @property
     def name(self) -> str:
@@ -306,13 +309,12 @@ def load_spec_text(text: str, source: str, defaults: tuple[Any, Positions, bytes
     data, positions, errors = read_yaml(text, source)
     if errors:
         raise SpecErrors(errors)
-    digest = hashlib.sha256(text.encode())
     if defaults is not None:
-        d_data, d_pos, d_bytes = defaults
+        d_data, d_pos, _ = defaults
         merged_pos = Positions(document=positions.document)
         data = deep_merge(d_data, data, d_pos, positions, merged_pos)
         positions = merged_pos
-        digest.update(b"\0defaults\0" + d_bytes)
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":")).encode())
     try:
         spec = PlatformSpec.model_validate(data)
     except ValidationError as exc:

@@ -68,13 +68,20 @@ def _init_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", help="cluster name (DNS-1123 label)")
     p.add_argument("--distribution", choices=["rhoai", "odh"], default="rhoai")
     p.add_argument("--force", action="store_true", help="overwrite an existing spec")
+    p.add_argument("--repo-url", default=None,
+                   help="this repository's URL as Argo CD clones it (default: clusters/_defaults.yaml, else the git "
+                        "remote `origin`); written once, to clusters/_defaults.yaml")
 
 
 @command("init", "write a commented starter spec clusters/NAME.yaml", _init_args)
 def cmd_init(args: argparse.Namespace) -> int:
     from generator.spec.starter import write_starter
 
-    path = write_starter(args.repo, args.name, args.distribution, force=args.force)
+    defaults = args.repo / "clusters" / "_defaults.yaml"
+    had_defaults = defaults.exists()
+    path = write_starter(args.repo, args.name, args.distribution, force=args.force, repo_url=args.repo_url)
+    if not had_defaults and defaults.exists():
+        print("wrote clusters/_defaults.yaml (argocd.repoURL, shared by every cluster)")
     print(f"wrote {path.relative_to(args.repo).as_posix()}; check it with `rhoai-gitops lint {args.name}`")
     return 0
 

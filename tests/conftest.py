@@ -12,6 +12,8 @@ import pytest
 
 from generator import releases, yamlio
 from generator.kustomize import build
+from generator.spec import loader
+from generator.spec.loader import read_defaults
 from generator.validate import cel
 from generator.validate.schemas import import_crds
 from generator.validate.validator import SchemaValidator
@@ -29,6 +31,15 @@ def needs_shared() -> None:
 # Render cache and compiled validators of every test (and the CLI processes tests start) go to
 # one throw-away folder, not the user's ~/.cache.
 os.environ.setdefault("RHOAI_GITOPS_CACHE", tempfile.mkdtemp(prefix="rhoai-gitops-test-cache-"))
+
+# What every spec of the example repository is merged over (its argocd.repoURL): a spec text in
+# a test stands for a file in that repository.
+EXAMPLE_DEFAULTS = read_defaults(PROJECT)
+
+
+def load_spec_text(text: str, source: str, defaults=EXAMPLE_DEFAULTS):
+    return loader.load_spec_text(text, source, defaults)
+
 
 EXAMPLES = sorted(p.stem for p in (PROJECT / "clusters").glob("*.yaml") if not p.name.startswith("_"))
 

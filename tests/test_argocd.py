@@ -122,32 +122,57 @@ def test_every_rendered_object_carries_a_wave(rendered_repo):
 
 
 def test_repo_url_and_revision_change_every_application_and_nothing_else(repo, tmp_path):
+    """The Forks recipe: repoURL once in _defaults.yaml, targetRevision per spec."""
     before = {path: text for f in render(repo).folders for path, text in _files(f)}
+    defaults = repo / "clusters" / "_defaults.yaml"
+    text = defaults.read_text()
+    assert "repoURL: https://github.com/example/rhoai-gitops.git" in text
+    defaults.write_text(text.replace("https://github.com/example/rhoai-gitops.git", "https://github.com/me/rhoai-gitops.git"))
     for cluster in EXAMPLES:
         path = repo / "clusters" / f"{cluster}.yaml"
-        text = path.read_text()
-        text = re.sub(r"(?m)^  repoURL: .*$", "  repoURL: https://git.fork.example/me/rhoai-gitops.git", text)
-        text = re.sub(r"(?m)^  targetRevision: .*$", "  targetRevision: fork-branch", text)
-        assert "fork-branch" in text and "git.fork.example" in text
+        text = re.sub(r"(?m)^  targetRevision: .*$", "  targetRevision: fork-branch", path.read_text())
+        assert "fork-branch" in text
         path.write_text(text)
     after = {path: text for f in render(repo).folders for path, text in _files(f)}
     assert before.keys() == after.keys()
     changed = {p for p in before if before[p] != after[p]}
     apps = {p for p in before if re.search(r"/argocd/application-", p)}
     projects = {p for p in before if re.search(r"/argocd/appproject-", p)}
+    rules = {p for p in before if re.search(r"/monitoring/prometheusrule-", p)}
     assert apps and apps <= changed
-    # The AppProject names the repo too (sourceRepos); nothing else anywhere may change.
-    assert changed <= apps | projects
+    # The AppProject names the repo too (sourceRepos), alerts link the repo's runbooks; nothing
+    # else anywhere may change.
+    assert changed <= apps | projects | rules
     for p in changed:
         old, new = yamlio.loads_all(before[p])[0], yamlio.loads_all(after[p])[0]
         if p in projects:
             old["spec"].pop("sourceRepos")
             new["spec"].pop("sourceRepos")
+        elif p in rules:
+            for r in (r for g in new["spec"]["groups"] for r in g["rules"]):
+                assert r["annotations"]["runbook_url"].startswith(
+                    "https://github.com/me/rhoai-gitops/blob/fork-branch/docs/runbooks.md#"), p
+            for o in (old, new):
+                for r in (r for g in o["spec"]["groups"] for r in g["rules"]):
+                    r["annotations"].pop("runbook_url")
         else:
             for app in (old, new):
-                app["spec"]["source"].pop("repoURL")
+                if "git.factory3" not in app["spec"]["source"]["repoURL"]:
+                    app["spec"]["source"].pop("repoURL")
                 app["spec"]["source"].pop("targetRevision")
         assert old == new, p
+
+
+def test_no_repository_url_is_built_in(repo, capsys):
+    """A spec with no repoURL anywhere is an error naming the one place to set it, never a
+    placeholder URL that renders and validates."""
+    (repo / "clusters" / "_defaults.yaml").unlink()
+    assert main(["--repo", str(repo), "render"]) == 2
+    err = capsys.readouterr().err
+    assert re.search(r"^clusters/odh-sandbox.yaml:\d+:\d+: argocd.repoURL: is not set", err, re.M), err
+    assert "clusters/_defaults.yaml" in err and "example/rhoai-gitops" not in err
+    assert "edge-baremetal" not in err  # sets its own
+    assert not (repo / "overlays").exists()
 
 
 def _files(folder):

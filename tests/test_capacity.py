@@ -12,7 +12,7 @@ from generator import capacity, matrix
 from generator.cli import main
 from generator.components import gpu_nodes
 from generator.errors import SpecErrors
-from generator.spec.loader import load_spec_text
+from conftest import load_spec_text
 
 # Three pools: MIG (single strategy), time-sliced, whole GPUs; two teams in one cohort.
 LAB = """\

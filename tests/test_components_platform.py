@@ -12,7 +12,8 @@ from generator.cli import main
 from generator.errors import SpecErrors
 from generator.render import build_units, render
 from generator.resources import Obj
-from generator.spec.loader import load_spec_text, load_specs
+from conftest import load_spec_text
+from generator.spec.loader import load_specs
 from generator.tree import write_tree
 
 HEAD = """\

@@ -15,7 +15,8 @@ from generator.components import gpu_nodes, gpu_operator, nfd, profiles
 from generator.errors import SpecErrors
 from generator.render import build_units, render
 from generator.resources import COMPONENT_LABEL, group_of, ident
-from generator.spec.loader import load_spec_text, load_specs
+from conftest import load_spec_text
+from generator.spec.loader import load_specs
 from generator.tree import write_tree
 
 MINE = ("gpu-nodes", "nfd", "gpu-operator", "hardware-profiles", "kueue-quotas")

@@ -10,7 +10,8 @@ from conftest import PROJECT
 from generator import yamlio
 from generator.errors import SpecErrors
 from generator.render import build_units
-from generator.spec.loader import load_spec_text, load_specs
+from conftest import load_spec_text
+from generator.spec.loader import load_specs
 
 # Labels GPU feature discovery (k8s-device-plugin) writes and rewrites on GPU nodes: under
 # time-slicing nvidia.com/gpu.product becomes <product>-SHARED, under MIG single

@@ -18,7 +18,8 @@ from generator import yamlio
 from generator.errors import SpecErrors
 from generator.render import build_units, render
 from generator.resources import Obj, group_of, ident
-from generator.spec.loader import load_spec_text, load_specs
+from conftest import load_spec_text
+from generator.spec.loader import load_specs
 from generator.tree import write_tree
 
 PROMTOOL_DIR = PROJECT / "tests" / "promtool"

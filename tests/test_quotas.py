@@ -10,7 +10,8 @@ from conftest import assert_valid, validator_for
 from generator.components import gpu_nodes, kueue, profiles
 from generator.errors import SpecErrors
 from generator.render import build_units
-from generator.spec.loader import load_spec_text, load_specs
+from conftest import load_spec_text
+from generator.spec.loader import load_specs
 
 SPEC = """\
 metadata:

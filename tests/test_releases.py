@@ -21,7 +21,7 @@ from generator import catalogs, releases, yamlio
 from generator.fit import fit_platform
 from generator.render import build_units
 from generator.resources import group_of
-from generator.spec.loader import load_spec_text
+from conftest import load_spec_text
 from generator.validate.schemas import crd_documents, crd_schemas
 from generator.validate.validator import SchemaValidator
 

@@ -12,7 +12,8 @@ import pytest
 from conftest import EXAMPLES, PROJECT
 from generator import scheduling
 from generator.render import build_units
-from generator.spec.loader import load_spec_text, load_specs
+from conftest import load_spec_text
+from generator.spec.loader import load_specs
 from generator.validate import crossobject
 
 HEAD = """\

@@ -12,7 +12,8 @@ import pytest
 from conftest import EXAMPLES, PROJECT, write_spec
 from generator.cli import main
 from generator.errors import SpecErrors
-from generator.spec.loader import load_specs, load_spec_text
+from conftest import load_spec_text
+from generator.spec.loader import load_specs
 
 MINIMAL = """\
 metadata:
@@ -283,20 +284,20 @@ def test_all_errors_at_once_across_files(repo, capsys):
 
 def test_fleet_defaults_merge_under_cluster(repo):
     (repo / "clusters" / "_defaults.yaml").write_text(
-        "argocd:\n  repoURL: https://git.example.com/fork.git\n  targetRevision: release\n"
+        "argocd:\n  repoURL: https://github.com/acme/fork.git\n  targetRevision: release\n"
         "auth:\n  adminGroups: [fleet-admins]\n"
     )
     write_spec(repo, "own", MINIMAL.format(name="own") + "argocd:\n  targetRevision: hotfix\n")
     specs = {s.name: s for s in load_specs(repo)}
     own = specs["own"].spec
-    assert own.argocd.repo_url == "https://git.example.com/fork.git"
+    assert own.argocd.repo_url == "https://github.com/acme/fork.git"
     assert own.argocd.target_revision == "hotfix"  # the cluster's own value wins
     assert own.auth.admin_groups == ["fleet-admins"]
     assert specs["prod-aws"].spec.auth.admin_groups == ["rhoai-admins", "platform-sre"]
 
 
 def test_error_in_defaults_points_into_defaults_file(repo):
-    (repo / "clusters" / "_defaults.yaml").write_text("monitoring:\n  retention: forever\n")
+    (repo / "clusters" / "_defaults.yaml").write_text("monitoring:\n  retention: forever\nargocd:\n  repoURL: https://github.com/a/b\n")
     # prod-aws sets its own retention, so only clusters that inherit the bad value fail.
     assert load_specs(repo, ["prod-aws"])[0].spec.monitoring.retention == "30d"
     with pytest.raises(SpecErrors) as exc:
@@ -327,4 +328,31 @@ def test_credentials_in_urls_are_refused():
     ], errs
     assert all("carries credentials" in e for e in errs)
     # An @ elsewhere in a URL (a path, an scp-like remote without scheme) is not userinfo.
-    load_spec_text(MINIMAL.format(name="x") + "argocd:\n  repoURL: https://git.example.com/team@ml/gitops.git\n", "clusters/x.yaml")
+    load_spec_text(MINIMAL.format(name="x") + "argocd:\n  repoURL: https://github.com/team@ml/gitops.git\n", "clusters/x.yaml")
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://github.com/acme/gitops.git", "https://github.com/acme/gitops/blob/rel/docs/runbooks.md"),
+    ("git@github.com:acme/gitops.git", "https://github.com/acme/gitops/blob/rel/docs/runbooks.md"),
+    ("https://gitlab.example.com/ml/platform/gitops", "https://gitlab.example.com/ml/platform/gitops/-/blob/rel/docs/runbooks.md"),
+    ("ssh://git@bitbucket.org/acme/gitops.git", "https://bitbucket.org/acme/gitops/src/rel/docs/runbooks.md"),
+    ("https://git.internal.example/acme/gitops.git", None),
+])
+def test_runbooks_link_this_repository(url, expected):
+    from generator.spec.model import repo_file_url
+
+    assert repo_file_url(url, "rel", "docs/runbooks.md") == expected
+
+
+def test_runbook_url_needed_where_it_cannot_be_derived():
+    text = MINIMAL.format(name="x") + "argocd:\n  repoURL: https://git.internal.example/acme/gitops.git\n"
+    errs = errors_of(text)
+    assert len(errs) == 1 and errs[0].startswith("clusters/x.yaml:1:1: monitoring.runbookBaseURL: is not set"), errs
+    load_spec_text(text + "monitoring:\n  enabled: false\n", "clusters/x.yaml")
+    spec = load_spec_text(text + "monitoring:\n  runbookBaseURL: https://wiki.example/rb\n", "clusters/x.yaml").spec
+    assert spec.runbook_url == "https://wiki.example/rb"
+
+
+def test_ssh_user_is_not_a_credential():
+    load_spec_text(MINIMAL.format(name="x") + "argocd:\n  repoURL: ssh://git@github.com/acme/gitops.git\n", "clusters/x.yaml")
+    assert errors_of(MINIMAL.format(name="x") + "argocd:\n  repoURL: https://ghp_abc123@github.com/acme/gitops.git\n")

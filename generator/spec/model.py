@@ -525,11 +525,13 @@ class Monitoring(Model):
         "rhoai-gitops-alerting",
         description="Namespace of the AlertmanagerConfigs and the receivers' Secrets (not a cluster-monitoring one).",
     )
-    runbook_base_url: str = Field(
-        "https://github.com/example/rhoai-gitops/blob/main/docs/runbooks.md",
+    runbook_base_url: str | None = Field(
+        None,
         alias="runbookBaseURL",
         pattern=r"^https?://",
-        description="Alerts' runbook_url is this plus #<alert name in lower case>.",
+        description="Alerts' runbook_url is this plus #<alert name in lower case>. Default: docs/runbooks.md "
+        "of argocd.repoURL at argocd.targetRevision, where the host's file URLs are known "
+        "(GitHub, GitLab, Bitbucket); set it for any other host.",
     )
 
 
@@ -566,8 +568,11 @@ class Fleet(Model):
 
 
 class ArgoCD(Model):
-    repo_url: str = Field(
-        "https://github.com/example/rhoai-gitops.git", alias="repoURL", description="This repository's URL."
+    repo_url: str | None = Field(
+        None,
+        alias="repoURL",
+        description="This repository's URL, as Argo CD clones it. Required: set it once for every cluster in "
+        "clusters/_defaults.yaml (a fork changes that one line).",
     )
     target_revision: str = "main"
     namespace: Name = "openshift-gitops"
@@ -575,6 +580,29 @@ class ArgoCD(Model):
     destination: Destination = Field(default_factory=Destination)
     sync_policy: SyncPolicy = Field(default_factory=SyncPolicy)
     fleet: Fleet = Field(default_factory=Fleet)
+
+
+# How each git host shows a file of a repository at a revision, by host name.
+_FILE_URLS = (
+    ("github", "{base}/blob/{rev}/{path}"),
+    ("gitlab", "{base}/-/blob/{rev}/{path}"),
+    ("bitbucket.org", "{base}/src/{rev}/{path}"),
+)
+
+
+def repo_file_url(repo_url: str | None, revision: str, path: str) -> str | None:
+    """The web URL of `path` at `revision` in the repository Argo CD clones from `repo_url`
+    (https or scp-like ssh), for hosts whose URL scheme is known; None otherwise."""
+    if not repo_url:
+        return None
+    m = re.match(r"^(?:https://(?:[^@/]*@)?|ssh://(?:[^@/]*@)?|git@)([^/:@]+)(?::\d+)?[:/](.+?)(?:\.git)?/?$", repo_url)
+    if not m:
+        return None
+    host, repo_path = m.groups()
+    for marker, template in _FILE_URLS:
+        if marker in host:
+            return template.format(base=f"https://{host}/{repo_path}", rev=revision, path=path)
+    return None
 
 
 # --------------------------------------------------------------------------- the spec
@@ -623,6 +651,14 @@ class PlatformSpec(Model):
         from generator import releases
 
         return releases.release(self.distribution.name, self.version)
+
+    @property
+    def runbook_url(self) -> str | None:
+        """Where alerts link their runbooks: monitoring.runbookBaseURL, else docs/runbooks.md of
+        this repository (argocd.repoURL) at argocd.targetRevision; None when neither says."""
+        if self.monitoring.runbook_base_url:
+            return self.monitoring.runbook_base_url
+        return repo_file_url(self.argocd.repo_url, self.argocd.target_revision, "docs/runbooks.md")
 
     @property
     def admin_groups(self) -> list[str]:

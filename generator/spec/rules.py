@@ -602,10 +602,38 @@ def argocd_destination(spec, positions):
         )
 
 
+# --------------------------------------------------------------------------- this repository
+
+
+@rule
+def repository_named(spec, positions):
+    """No URL of this repository is built in: a placeholder would render Applications that sync
+    from someone else's repository, and a fork would publish it without a word."""
+    if not spec.argocd.repo_url:
+        yield positions.error(
+            ("argocd", "repoURL"),
+            "is not set: Argo CD needs this repository's URL. Set it once for every cluster in "
+            "clusters/_defaults.yaml (argocd: {repoURL: https://git.example.com/you/gitops.git}), or in this spec",
+        )
+    elif spec.monitoring.enabled and spec.runbook_url is None and not carries_credentials(spec.argocd.repo_url):
+        yield positions.error(
+            ("monitoring", "runbookBaseURL"),
+            f"is not set and cannot be derived from argocd.repoURL {spec.argocd.repo_url} (only GitHub, GitLab and "
+            "Bitbucket file URLs are known): set it to where docs/runbooks.md is published",
+        )
+
+
 # --------------------------------------------------------------------------- secrets
 
 
-_USERINFO = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/@\s]*@")
+_USERINFO = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://([^/@\s]*)@")
+
+
+def carries_credentials(url: str) -> bool:
+    """A user and password, or a token in the user part (https://ghp_...@host); an ssh URL's
+    bare user name (ssh://git@host) is not a secret."""
+    m = _USERINFO.match(url)
+    return bool(m) and (m.group(1).lower() != "ssh" or ":" in m.group(2))
 
 
 @rule
@@ -620,7 +648,7 @@ def no_credentials_in_urls(spec, positions):
                  (("cluster", "proxy", "httpsProxy"), spec.cluster.proxy.https_proxy)]
     urls += [(("monitoring", "probes", "modelEndpoints", i), u) for i, u in enumerate(spec.monitoring.probes.model_endpoints)]
     for path, url in urls:
-        if url and _USERINFO.match(url):
+        if url and carries_credentials(url):
             yield positions.error(
                 path,
                 "carries credentials (user:password@): they would be committed and rendered; "

@@ -181,7 +181,7 @@ def rule(spec, alert: Alert) -> dict:
         "annotations": {
             "summary": alert.summary,
             "description": alert.description,
-            "runbook_url": f"{m.runbook_base_url}#{alert.name.lower()}",
+            "runbook_url": f"{spec.runbook_url}#{alert.name.lower()}",
         },
     }
 

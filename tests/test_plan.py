@@ -95,3 +95,18 @@ def test_bad_revision_and_bad_old_spec(committed, capsys):
     assert main(["--repo", str(committed), "plan", "--against", "main"]) == 2
     err = capsys.readouterr().err
     assert "main:clusters/prod-aws.yaml:5:" in err and "colour" in err
+
+
+def test_removed_component_reads_item_by_item(committed, capsys):
+    """Turning monitoring off drops AppProject destinations and whole PrometheusRules: each list
+    item is its own line, named, and no value runs past the fold."""
+    spec = committed / "clusters" / "prod-aws.yaml"
+    text = spec.read_text()
+    assert "\nmonitoring:\n  enabled: true\n" in text
+    spec.write_text(text.replace("\nmonitoring:\n  enabled: true\n", "\nmonitoring:\n  enabled: false\n"))
+    assert main(["--repo", str(committed), "plan", "--against", "main", "prod-aws"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(len(line) for line in lines) < 300, max(lines, key=len)
+    project = [line for line in lines if line.strip().startswith("spec.destinations")]
+    assert project and all(line.strip().startswith("spec.destinations[") for line in project), project
+    assert any("-> (absent)" in line for line in project)

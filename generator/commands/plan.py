@@ -13,6 +13,7 @@ from generator.diff.objects import show
 from generator.diff.plan import Plan, plan
 
 MARKS = {"added": "+", "removed": "-", "changed": "~"}
+WIDTH = 100  # a value longer than this is folded in text output (json and markdown keep it whole)
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -32,7 +33,7 @@ def render_text(result: Plan) -> str:
         for o in c.objects:
             lines.append(f"  {MARKS[o.status]} {o.name}")
             for f in o.fields:
-                lines.append(f"      {f.path}: {show(f.left)} -> {show(f.right)}")
+                lines.append(f"      {f.path}: {show(f.left, WIDTH)} -> {show(f.right, WIDTH)}")
     if not result.clusters:
         lines.append("no clusters")
     return "\n".join(lines) + "\n"

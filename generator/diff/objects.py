@@ -73,11 +73,16 @@ def _join(path: str, key: str) -> str:
     return f"{path}[{json.dumps(key)}]"
 
 
-def show(value: Any) -> str:
-    """A value as one short line of YAML-ish text (strings quoted, so "8" and 8 differ)."""
+def show(value: Any, width: int | None = None) -> str:
+    """A value as one line of YAML-ish text (strings quoted, so "8" and 8 differ); folded to
+    `width` characters, saying how much was left out."""
     if value is ABSENT:
         return "(absent)"
-    return json.dumps(value, sort_keys=True, separators=(", ", ": "))
+    text = json.dumps(value, sort_keys=True, separators=(", ", ": "))
+    if width is not None and len(text) > width:
+        cut = width - 20
+        return f"{text[:cut]}... ({len(text) - cut} more characters)"
+    return text
 
 
 # --------------------------------------------------------------------------- naming list items
@@ -97,6 +102,22 @@ def _by_name(item: dict) -> str | None:
     return f"name={item['name']}" if isinstance(item.get("name"), str) else None
 
 
+def _by_rule(item: dict) -> str | None:
+    for key in ("alert", "record"):
+        if isinstance(item.get(key), str):
+            return f"{key}={item[key]}"
+    return None
+
+
+def _by_destination(item: dict) -> str | None:
+    where = item.get("server") or item.get("name")
+    return f"{item['namespace']}@{where}" if "namespace" in item and where else None
+
+
+def _by_group_kind(item: dict) -> str | None:
+    return f"{item.get('group', '')}/{item['kind']}" if "kind" in item and set(item) <= {"group", "kind"} else None
+
+
 def _by_key_effect(item: dict) -> str | None:
     if "key" not in item and "effect" not in item:
         return None
@@ -111,6 +132,10 @@ _KEYERS_BY_FIELD: dict[str, Keyer] = {
     "resourceGroups": _by_flavors,
     "tolerations": _by_key_effect,
     "taints": _by_key_effect,
+    "rules": _by_rule,  # PrometheusRule groups' rules: an alert or a recording rule
+    "destinations": _by_destination,  # AppProject
+    "clusterResourceWhitelist": _by_group_kind,
+    "namespaceResourceWhitelist": _by_group_kind,
 }
 
 
@@ -182,8 +207,23 @@ class _Walk:
             for i, (x, y) in enumerate(zip(a, b)):
                 self.mapping(f"{path}[{i}]", x, y, text)
             return
-        if len(a) != len(b) or any(not self._equal(x, y, text) for x, y in zip(a, b)):
-            self.changes.append(FieldChange(path, a, b))
+        if len(a) == len(b) and all(self._equal(x, y, text) for x, y in zip(a, b)):
+            return
+        # No names to match items by: match them by value, so that one destination added to a
+        # list of forty reads as one added item, not two copies of the list.
+        unmatched = list(range(len(b)))
+        removed = []
+        for i, x in enumerate(a):
+            j = next((j for j in unmatched if self._equal(x, b[j], text)), None)
+            if j is None:
+                removed.append(i)
+            else:
+                unmatched.remove(j)
+        if not removed and not unmatched:
+            self.changes.append(FieldChange(path, a, b))  # the same items in another order
+            return
+        self.changes += [FieldChange(f"{path}[{i}]", a[i], ABSENT) for i in removed]
+        self.changes += [FieldChange(f"{path}[{j}]", ABSENT, b[j]) for j in unmatched]
 
     def _equal(self, a: Any, b: Any, text: bool) -> bool:
         probe = _Walk(self.subset, self.by_value)

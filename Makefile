@@ -43,7 +43,7 @@ render: setup
 	$(CLI) render
 	$(MAKE) --no-print-directory validate
 
-# Fleet benchmark (1 to 1,000 clusters): prints a table, writes bench/results.json.
+# Fleet benchmark (1 to 1,000 clusters): prints a table, writes bench/results.json (git-ignored).
 bench: setup
 	$(BIN)/python bench/fleet.py
 

@@ -28,7 +28,32 @@ def command(name: str, help: str, arguments: Callable[[argparse.ArgumentParser],
 
 
 def clusters_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("clusters", nargs="*", metavar="CLUSTER", help="cluster names (default: all in clusters/)")
+    p.add_argument("clusters", nargs="*", metavar="CLUSTER",
+                   help="cluster names, or changed files of the repository (default: all in clusters/): "
+                        "clusters/NAME.yaml and overlays/NAME/... select NAME, any other file every cluster")
+
+
+ALL = ()  # every cluster
+
+
+def clusters_of(repo: Path, words: list[str]) -> list[str] | tuple:
+    """Cluster names from names or changed files (what pre-commit and CI pass): a cluster's spec
+    or overlay concerns that cluster; a deleted cluster's overlay none; anything else (the
+    defaults, a base, a policy, the generator) every cluster."""
+    names: list[str] = []
+    for word in words:
+        if "/" not in word and "." not in word:  # a cluster name (a DNS-1123 label) is no file name
+            names.append(word)
+            continue
+        parts = Path(word).as_posix().split("/")
+        if parts[0] == "clusters" and len(parts) == 2 and not parts[1].startswith("_") and parts[1].endswith(".yaml"):
+            names.append(parts[1][: -len(".yaml")])
+        elif parts[0] == "overlays" and len(parts) >= 3:
+            if (repo / "clusters" / f"{parts[1]}.yaml").is_file():
+                names.append(parts[1])
+        else:
+            return ALL
+    return sorted(set(names), key=names.index)
 
 
 # --------------------------------------------------------------------------- lint / schemas / init / render
@@ -145,6 +170,12 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     args.repo = args.repo.resolve()
+    if getattr(args, "clusters", None):
+        selected = clusters_of(args.repo, args.clusters)
+        if selected is not ALL and not selected:
+            print("no cluster concerned by these files")
+            return 0
+        args.clusters = list(selected)
     try:
         return args.run(args)
     except SpecErrors as exc:

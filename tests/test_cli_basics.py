@@ -63,3 +63,30 @@ def test_init_takes_the_url_of_the_git_remote(tmp_path, capsys):
 def test_examples_carry_schema_modeline():
     for path in sorted((PROJECT / "clusters").glob("[!_]*.yaml")):
         assert path.read_text().startswith("# yaml-language-server: $schema=../schemas/platform-spec.schema.json"), path
+
+
+def test_changed_files_select_clusters(tmp_path, capsys):
+    from generator.cli import ALL, clusters_of
+
+    assert clusters_of(PROJECT, ["prod-aws"]) == ["prod-aws"]
+    assert clusters_of(PROJECT, ["clusters/prod-aws.yaml", "overlays/prod-aws/dsc/kustomization.yaml",
+                                 "overlays/odh-sandbox/kustomization.yaml"]) == ["prod-aws", "odh-sandbox"]
+    assert clusters_of(PROJECT, ["overlays/gone/dsc/x.yaml"]) == []  # a deleted cluster's files
+    for every in ("clusters/_defaults.yaml", "base/rhoai-2/dsc/kustomization.yaml", "schemas/policies/x.cue", "README.md"):
+        assert clusters_of(PROJECT, ["clusters/prod-aws.yaml", every]) is ALL
+    assert main(["--repo", str(PROJECT), "lint", "overlays/gone/dsc/x.yaml"]) == 0
+    assert "no cluster concerned" in capsys.readouterr().out
+    assert main(["--repo", str(PROJECT), "lint", "clusters/odh-sandbox.yaml"]) == 0
+    assert capsys.readouterr().out == "ok  clusters/odh-sandbox.yaml\n"
+
+
+def test_launcher_runs_the_checkout_cli_from_anywhere(tmp_path):
+    proc = subprocess.run([str(PROJECT / "bin" / "rhoai-gitops"), "--repo", str(PROJECT), "lint", "odh-sandbox"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout == "ok  clusters/odh-sandbox.yaml\n", proc.stderr
+
+
+def test_bench_results_are_not_tracked():
+    # `make bench` writes them; a tracked file would leave every run's checkout modified.
+    proc = subprocess.run(["git", "-C", str(PROJECT), "check-ignore", "-q", "bench/results.json"])
+    assert proc.returncode == 0

@@ -61,9 +61,16 @@ def clusters_of(repo: Path, words: list[str]) -> list[str] | tuple:
 
 @command("lint", "load and check cluster specs only (fast; for editors and pre-commit)", clusters_arg)
 def cmd_lint(args: argparse.Namespace) -> int:
+    from generator.argocd import fleet
     from generator.spec.loader import load_specs
 
     specs = load_specs(args.repo, args.clusters or None)
+    # What render refuses lint refuses: fleet clusters must agree, so a named fleet cluster is
+    # checked against every other.
+    if args.clusters and any(s.spec.argocd.fleet.enabled for s in specs):
+        fleet.check_specs(load_specs(args.repo))
+    else:
+        fleet.check_specs(specs)
     for s in specs:
         print(f"ok  {s.source}")
     return 0

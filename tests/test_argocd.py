@@ -427,3 +427,13 @@ def test_fleet_clusters_must_agree(repo):
     assert "clusters/odh-sandbox.yaml" in err.message
     assert main(["--repo", str(repo), "render"]) == 2
     assert not (repo / "overlays").exists()
+
+
+def test_lint_refuses_what_render_refuses_in_a_fleet(repo, capsys):
+    _enable_fleet(repo, "prod-aws", "git")
+    _enable_fleet(repo, "odh-sandbox", "list")
+    for args in (["lint"], ["lint", "odh-sandbox"]):
+        capsys.readouterr()
+        assert main(["--repo", str(repo), *args]) == 2, args
+        assert "fleet clusters share one ApplicationSet" in capsys.readouterr().err
+    assert main(["--repo", str(repo), "lint", "edge-baremetal"]) == 0  # not in the fleet

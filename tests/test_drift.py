@@ -308,6 +308,8 @@ def test_export_that_is_not_an_object_is_a_usage_error(rendered, tmp_path, capsy
 
 
 def test_unrendered_cluster_is_a_usage_error(tmp_path, capsys):
+    (tmp_path / "clusters").mkdir()
+    (tmp_path / "clusters" / "nowhere.yaml").write_text("metadata: {name: nowhere}\n")
     assert main(["--repo", str(tmp_path), "drift", "nowhere", "--live-from", str(tmp_path)]) == 2
     assert "overlays/nowhere is not rendered" in capsys.readouterr().err
 
@@ -329,3 +331,11 @@ def test_quantities_in_metadata_are_text(desired):
     live["metadata"]["labels"]["size"] = "1"
     [obj] = drifted(compare(CLUSTER, [want], [live], []))
     assert (obj.ident, [f.path for f in obj.fields]) == (ident(want), ["metadata.labels.size"])
+
+
+def test_unknown_cluster_is_named_as_unknown(repo, capsys):
+    from generator.cli import main
+
+    assert main(["--repo", str(repo), "drift", "nosuch"]) == 2
+    err = capsys.readouterr().err
+    assert "no spec for cluster(s) nosuch" in err and "render nosuch" not in err

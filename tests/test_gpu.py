@@ -339,3 +339,24 @@ def test_edge_overlays_build(repo):
     for name in ("nfd", "gpu-operator", "hardware-profiles"):
         assert kustomize_objects(repo / "overlays" / "edge-baremetal" / name)
     assert not (repo / "overlays" / "edge-baremetal" / "gpu-nodes").exists()
+
+
+def test_a_new_gpu_pool_names_every_missing_setting_at_once(repo):
+    """Adding a pool to a cluster without machine settings: one run names all of them, and
+    with an empty machineSets the next run names every key the provider needs."""
+    spec = repo / "clusters" / "odh-sandbox.yaml"
+    spec.write_text(spec.read_text() + (
+        "gpuNodePools:\n  - name: a100\n    accelerator: {product: NVIDIA-A100-SXM4-80GB, count: 8}\n"
+        "    instanceType: p4d.24xlarge\n    replicas: {min: 0, max: 2}\n"))
+    with pytest.raises(SpecErrors) as exc:
+        load_specs(repo, ["odh-sandbox"])
+    paths = sorted(e.path for e in exc.value.errors)
+    assert paths == ["cluster.infrastructureId", "cluster.machineSets", "cluster.region", "gpuNodePools[0].zones"]
+    [ms] = [e for e in exc.value.errors if e.path == "cluster.machineSets"]
+    assert "image, subnet, securityGroups, instanceProfile" in ms.message
+    text = spec.read_text().replace("  provider: aws\n", "  provider: aws\n  region: us-east-1\n  infrastructureId: sb-x1\n  machineSets: {}\n")
+    spec.write_text(text.replace("    replicas: {min: 0, max: 2}\n", "    replicas: {min: 0, max: 2}\n    zones: [us-east-1a]\n"))
+    with pytest.raises(SpecErrors) as exc:
+        load_specs(repo, ["odh-sandbox"])
+    assert sorted(e.path for e in exc.value.errors) == [f"cluster.machineSets.{k}" for k in
+                                                        sorted(("image", "subnet", "securityGroups", "instanceProfile"))]

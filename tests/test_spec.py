@@ -77,7 +77,7 @@ def test_wrong_type_points_at_the_value():
             replicas: {max: 2}
         """
     )
-    assert any(e.startswith("clusters/x.yaml:5:41: gpuNodePools[0].accelerator.count: Input should be a valid integer") for e in errs), errs
+    assert "clusters/x.yaml:5:41: gpuNodePools[0].accelerator.count: expected a whole number, not the text '8': remove the quotes" in errs, errs
 
 
 def test_unknown_key_points_at_the_key_and_lists_allowed():
@@ -356,3 +356,29 @@ def test_runbook_url_needed_where_it_cannot_be_derived():
 def test_ssh_user_is_not_a_credential():
     load_spec_text(MINIMAL.format(name="x") + "argocd:\n  repoURL: ssh://git@github.com/acme/gitops.git\n", "clusters/x.yaml")
     assert errors_of(MINIMAL.format(name="x") + "argocd:\n  repoURL: https://ghp_abc123@github.com/acme/gitops.git\n")
+
+
+@pytest.mark.parametrize("tail, expected", [
+    ("distribution:\n  name: rhoai\n  version: 2.20\n",
+     'distribution.version: expected text, but YAML reads 2.20 as the number 2.2: write it in quotes ("2.20")'),
+    ("  labels:\n    gpu: true\n",
+     'metadata.labels.gpu: expected text, but YAML reads true as true: write it in quotes ("true")'),
+])
+def test_yaml_typing_mistakes_say_what_to_write(tail, expected):
+    text = MINIMAL.format(name="x")
+    if tail.startswith("  labels"):
+        text = text.replace("  name: x\n", "  name: x\n" + tail)
+    else:
+        text += tail
+    errs = errors_of(text)
+    assert [e.split(": ", 1)[1] for e in errs] == [expected], errs
+
+
+def test_empty_section_is_reported_on_its_own_line():
+    errs = errors_of("metadata:\n  name: x\nargocd:\ncluster:\n  apiServer: https://api.x.example.com:6443\n")
+    assert errs == ["clusters/x.yaml:3:8: argocd: is empty: give it fields (key: value) below it, or remove the line"]
+
+
+def test_quoted_number_says_remove_the_quotes():
+    errs = errors_of(MINIMAL.format(name="x") + "monitoring:\n  collectorReplicas: '2'\n")
+    assert errs == ["clusters/x.yaml:6:22: monitoring.collectorReplicas: expected a whole number, not the text '2': remove the quotes"]

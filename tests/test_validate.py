@@ -219,7 +219,7 @@ def test_stage5_policy_violation_points_at_the_spec(rendered, tmp_path, capsys):
     line = spec[: monitoring].count("\n") + 3  # the line of `enabled:`
     result = validate(repo, capsys)
     assert_only(*result, stage="policy", cluster="prod-aws", obj=f"clusters/prod-aws.yaml:{line}:12",
-                path="monitoring.enabled", message="conflicting values true and false")
+                path="monitoring.enabled", message="the policy requires true, found false")
     assert "schemas/policies/production.cue:" in result[2]["findings"][0]["message"]
 
 
@@ -236,6 +236,8 @@ def test_policy_on_a_rendered_object(rendered, tmp_path, capsys):
         ("up-to-date", patch.relative_to(repo).as_posix(), ""),
         ("policy", "Subscription redhat-ods-operator/rhods-operator", "spec.installPlanApproval"),
     }
+    [said] = [f["message"] for f in report["findings"] if f["stage"] == "policy"]
+    assert said.startswith('the policy requires "Manual", found "Automatic" (policy schemas/policies/production.cue:'), said
 
 
 def test_broken_policy_file_is_bad_input(rendered, tmp_path, capsys):
@@ -267,3 +269,16 @@ def test_batches_of_clusters_judge_like_one_batch(rendered, tmp_path, capsys, mo
     assert whole[0] == batched[0] == 1
     assert whole[2]["findings"] == batched[2]["findings"] and whole[2]["findings"]
     assert failures(whole[3]) == failures(batched[3])
+
+
+@pytest.mark.parametrize("message, found, said", [
+    ("conflicting values true and false", False, "the policy requires true, found false"),
+    ("conflicting values false and true", False, "the policy requires true, found false"),
+    ('conflicting values "Manual" and "Automatic"', "Automatic", 'the policy requires "Manual", found "Automatic"'),
+    ("invalid value [] (does not satisfy list.MinItems(1)): len(list) < MinItems(1) (0 < 1)", [],
+     "the policy requires list.MinItems(1), found []"),
+    ("incomplete value string", None, "the policy requires this field (string), and it is not set"),
+])
+def test_policy_messages_in_users_terms(message, found, said):
+    doc = {"spec": {"a": {"b": found}}} if found is not None else {"spec": {"a": {}}}
+    assert policy.in_users_terms(policy.CueError(["spec", "a", "b"], message, ""), doc) == said

@@ -65,6 +65,14 @@ def _shared_fields(generator: str) -> list[tuple[tuple, object]]:
     return fields
 
 
+def check_specs(specs: list[LoadedSpec]) -> None:
+    """The fleet's agreement over loaded specs (what `lint` checks without rendering)."""
+    fleet = [s for s in specs if s.spec.argocd.fleet.enabled]
+    if fleet:
+        by_source = {s.source: s for s in fleet}
+        _check([FleetMember.of(s) for s in fleet], lambda m: by_source[m.source].positions)
+
+
 def _check(members: list[FleetMember], positions_of: PositionsOf) -> None:
     first = members[0]
     errors = []

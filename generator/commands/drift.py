@@ -12,6 +12,7 @@ from generator.diff import live, markdown
 from generator.diff.drift import IN_SYNC, STATUSES, DriftReport, application_rules, compare, desired_objects
 from generator.diff.objects import show
 from generator.errors import UsageError
+from generator.spec.loader import spec_files
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -39,6 +40,8 @@ def render_text(report: DriftReport) -> str:
 def cmd_drift(args: argparse.Namespace) -> int:
     if args.kubeconfig and args.live_from:
         raise UsageError("--kubeconfig reads a live cluster; it does not go with --live-from")
+    if not (args.repo / "overlays" / args.cluster / "kustomization.yaml").is_file():
+        spec_files(args.repo, [args.cluster])  # a cluster with no spec either: say so, not "render it"
     desired = desired_objects(args.repo, args.cluster)
     if args.live_from:
         objs = live.read_exports(args.live_from)

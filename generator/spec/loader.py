@@ -45,6 +45,9 @@ class Positions:
     keys: dict[tuple, Position] = field(default_factory=dict)
     values: dict[tuple, Position] = field(default_factory=dict)
     document: Position | None = None
+    # Field path -> the scalar as written, where YAML read it as something other than text
+    # (`2.20` is the number 2.2): messages quote what the user wrote.
+    raw: dict[tuple, str] = field(default_factory=dict)
 
     def of(self, path: tuple) -> Position:
         """The best position for an error about `path`: its value, else its key, else the
@@ -90,6 +93,7 @@ class _Builder:
         self.positions = Positions()
         self.count = 0
         self.errors: list[SpecError] = []
+        self._after_key: dict[tuple, Position] = {}  # path -> just after its key's colon
 
     def pos(self, node: Node) -> Position:
         return Position(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -104,7 +108,8 @@ class _Builder:
             raise _TooLarge(node)
         if depth > 64:
             raise _TooLarge(node)
-        self.positions.values.setdefault(path, self.pos(node))
+        if not (isinstance(node, ScalarNode) and node.tag == TAG + "null" and node.value == ""):
+            self.positions.values.setdefault(path, self.pos(node))
         if isinstance(node, MappingNode):
             if node.tag not in (TAG + "map",):
                 self.fail(node, path, f"tag {node.tag!r} is not allowed: only plain maps, lists and scalars")
@@ -145,6 +150,8 @@ class _Builder:
                 self.fail(key_node, path + (key,), f"duplicate key (first at line {first.line}, column {first.column})")
                 continue
             self.positions.keys[path + (key,)] = self.pos(key_node)
+            end = key_node.end_mark
+            self._after_key[path + (key,)] = Position(self.file, end.line + 1, end.column + 2)
             out[key] = self.build(value_node, path + (key,), depth + 1)
         for k, v in merged.items():
             out.setdefault(k, v)
@@ -158,6 +165,11 @@ class _Builder:
         kind = tag[len(TAG):]
         if kind == "str":
             return value
+        self.positions.raw[path] = value
+        if kind == "null" and value == "":
+            # `key:` with nothing after it: ruamel marks the empty value at the next token (the
+            # next line); the user's mistake is here, right after the colon.
+            self.positions.values[path] = self._after_key.get(path, self.pos(node))
         if kind == "null":
             return None
         if kind == "bool":
@@ -246,7 +258,7 @@ def deep_merge(under: Any, over: Any, under_pos: Positions, over_pos: Positions,
 
 def _copy_positions(src: Positions, dst: Positions, prefix: tuple) -> None:
     n = len(prefix)
-    for table_src, table_dst in ((src.keys, dst.keys), (src.values, dst.values)):
+    for table_src, table_dst in ((src.keys, dst.keys), (src.values, dst.values), (src.raw, dst.raw)):
         for p, pos in table_src.items():
             if p[:n] == prefix:
                 table_dst[p] = pos
@@ -264,10 +276,48 @@ def pydantic_errors(exc: ValidationError, positions: Positions) -> list[SpecErro
             continue
         if err["type"] == "missing":
             message = "required field is missing"
-        elif "input" in err and err["type"] not in ("model_type", "dict_type") and not isinstance(err["input"], (dict, list)):
-            message = f"{message} (got {err['input']!r})"
+        else:
+            message = _in_users_terms(err, positions.raw.get(loc)) or message
+            if (message == err["msg"] and "input" in err and err["type"] not in ("model_type", "dict_type")
+                    and not isinstance(err["input"], (dict, list))):
+                message = f"{message} (got {err['input']!r})"
         errors.append(positions.error(loc, message))
     return errors
+
+
+def _in_users_terms(err: dict, raw: str | None) -> str | None:
+    """pydantic's type errors said the way YAML trips people: what YAML read, what to write."""
+    kind, value = err["type"], err.get("input")
+    written = raw if raw is not None else repr(value)
+    if kind == "string_type" and isinstance(value, bool):
+        return f"expected text, but YAML reads {written} as {str(value).lower()}: write it in quotes (\"{written}\")"
+    if kind == "string_type" and isinstance(value, (int, float)):
+        return f"expected text, but YAML reads {written} as the number {value!r}: write it in quotes (\"{written}\")"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        if value is None:
+            return "is empty: give it fields (key: value) below it, or remove the line"
+        return f"expected a mapping (key: value), not {_yaml_kind(value)}"
+    if kind == "list_type":
+        return f"expected a list ([a, b], or one `- item` per line), not {_yaml_kind(value)}"
+    if kind in ("int_type", "int_parsing") and isinstance(value, str):
+        return f"expected a whole number, not the text {value!r}: remove the quotes"
+    if kind in ("int_type", "int_from_float"):
+        return f"expected a whole number, not {written}"
+    if kind == "bool_type":
+        return f"expected true or false, not {written}"
+    return None
+
+
+def _yaml_kind(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return f"{type(value).__name__ if not isinstance(value, str) else 'the text'} {value!r}"
 
 
 def _allowed_fields(path: tuple) -> str:

@@ -73,7 +73,9 @@ class Disconnected(Model):
 class MachineSetSettings(Model):
     """Provider details a GPU MachineSet needs; required when a pool gets machine sets."""
 
-    image: str = Field(description="AMI id (aws), image name (gcp) or image resource id (azure).")
+    # Optional here, required by the spec rules per provider: every missing setting is then
+    # reported in one run, not one per run.
+    image: str | None = Field(None, description="AMI id (aws), image name (gcp) or image resource id (azure).")
     subnet: str | None = Field(
         None, description="Subnet name; `{infrastructureId}` and `{zone}` are substituted."
     )

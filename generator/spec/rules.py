@@ -394,7 +394,11 @@ def gpu_pools(spec, positions):
         if not spec.cluster.infrastructure_id:
             yield positions.error(("cluster", "infrastructureId"), f"required: GPU pools ({where(positions, pool0)}) get MachineSets on {provider}")
         if spec.cluster.machine_sets is None:
-            yield positions.error(("cluster", "machineSets"), f"required (image, subnet, ...): GPU pools ({where(positions, pool0)}) get MachineSets on {provider}")
+            yield positions.error(
+                ("cluster", "machineSets"),
+                f"required, with {', '.join(MACHINE_SET_SETTINGS[provider])}: GPU pools ({where(positions, pool0)}) "
+                f"get MachineSets on {provider}",
+            )
         if not spec.cluster.region:
             yield positions.error(("cluster", "region"), f"required: GPU pools ({where(positions, pool0)}) get MachineSets on {provider}")
 

@@ -163,11 +163,50 @@ def _spec_path(parts: list[str]) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in parts)
 
 
-def findings(loaded: LoadedSpec, errors: list[CueError]) -> list[Finding]:
+_CONFLICT = re.compile(r"^conflicting values (.+) and (.+?)(?: \(mismatched types .*\))?$")
+_UNSATISFIED = re.compile(r"^invalid value (.+) \(does not satisfy (.+?)\)(?::.*)?$")
+_ABSENT = object()
+
+
+def _at(doc: dict, path: list[str]) -> object:
+    node: object = doc
+    for part in path:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return _ABSENT
+    return node
+
+
+def in_users_terms(e: CueError, doc: dict) -> str:
+    """CUE's words ("conflicting values true and false") as what the policy wants and what it
+    found, read from the document the policy was evaluated on."""
+    found = _at(doc, e.path)
+    shown = json.dumps(found) if found is not _ABSENT else None
+    m = _CONFLICT.match(e.message)
+    if m:
+        a, b = m.groups()
+        if shown is not None and shown in (a, b):
+            return f"the policy requires {b if shown == a else a}, found {shown}"
+        return f"the policy requires {a} or {b}" + (f", found {shown}" if shown is not None else "")
+    m = _UNSATISFIED.match(e.message)
+    if m:
+        return f"the policy requires {m.group(2)}, found {m.group(1)}"
+    if e.message.startswith("incomplete value"):
+        return f"the policy requires this field ({e.message.removeprefix('incomplete value ')}), and it is not set"
+    if e.message == "field not allowed":
+        return "the policy does not allow this field"
+    return f"the policy fails: {e.message}"
+
+
+def findings(loaded: LoadedSpec, errors: list[CueError], doc: dict | None = None) -> list[Finding]:
     cluster = loaded.spec.name
     out, broken = [], []
     for e in errors:
-        message = e.message + (f" (policy {e.policy})" if e.policy else "")
+        said = in_users_terms(e, doc) if doc is not None and e.path[:1] in (["spec"], ["objects"]) else e.message
+        message = said + (f" (policy {e.policy})" if e.policy else "")
         if e.path[:1] == ["spec"] and len(e.path) > 1:
             err = loaded.positions.error(_spec_path(e.path[1:]), message)
             out.append(Finding(cluster, STAGE, f"{err.file}:{err.line}:{err.column}", err.path, message))
@@ -227,11 +266,11 @@ def run(repo: Path, work: list[tuple[LoadedSpec, list[Obj]]], jobs: int | None =
             for i, share in enumerate(done):
                 results[i::workers] = share
     out = {}
-    for (loaded, _), (code, stderr) in zip(work, results):
+    for (loaded, objs), (code, stderr) in zip(work, results):
         errors = parse_errors(stderr, repo) if code != 0 else []
         if code != 0 and not errors:
             raise UsageError(f"cue failed for {loaded.spec.name} without a message (exit {code})")
-        out[loaded.spec.name] = findings(loaded, errors)
+        out[loaded.spec.name] = findings(loaded, errors, document(loaded, objs) if errors else None)
     return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -95,3 +96,23 @@ def kustomize_objects(path: Path) -> list[dict]:
     result = build(path)
     assert result.ok, f"kustomize build {path} failed:\n{result.output}"
     return yamlio.loads_all(result.output)
+
+
+def fresh_copy(dest: Path) -> None:
+    """A fresh checkout: the files git knows, as they are in the working tree, plus the set-up
+    `make setup` made (shared, since creating it again is a network install)."""
+    files = subprocess.run(["git", "-C", str(PROJECT), "ls-files", "-z"], capture_output=True, check=True).stdout
+    for rel in filter(None, files.decode().split("\0")):
+        src = PROJECT / rel
+        if src.is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+    for shared in (".venv", "node_modules"):
+        if (PROJECT / shared).is_dir():
+            # The set-up's contents, linked; its own stamp, so make sees it done for this copy
+            # and never re-installs into this checkout's environment from the copy.
+            (dest / shared).mkdir()
+            for entry in (PROJECT / shared).iterdir():
+                if entry.name != ".installed":
+                    (dest / shared / entry.name).symlink_to(entry)
+            (dest / shared / ".installed").touch()

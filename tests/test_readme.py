@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT
+from conftest import PROJECT, fresh_copy
 
 README = PROJECT / "README.md"
 FENCE = re.compile(r"^(\s*)```")
@@ -90,26 +90,6 @@ def test_every_block_is_a_recipe():
 
 
 # --------------------------------------------------------------------------- the run
-
-
-def _copy(dest: Path) -> None:
-    """A fresh checkout: the files git knows, as they are in the working tree, plus the set-up
-    `make setup` made (shared, since creating it again is a network install)."""
-    files = subprocess.run(["git", "-C", str(PROJECT), "ls-files", "-z"], capture_output=True, check=True).stdout
-    for rel in filter(None, files.decode().split("\0")):
-        src = PROJECT / rel
-        if src.is_file():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / rel)
-    for shared in (".venv", "node_modules"):
-        if (PROJECT / shared).is_dir():
-            # The set-up's contents, linked; its own stamp, so make sees it done for this copy
-            # and never re-installs into this checkout's environment from the copy.
-            (dest / shared).mkdir()
-            for entry in (PROJECT / shared).iterdir():
-                if entry.name != ".installed":
-                    (dest / shared / entry.name).symlink_to(entry)
-            (dest / shared / ".installed").touch()
 
 
 def _substitute(command: str) -> str | None:
@@ -175,7 +155,7 @@ def test_readme_recipes_run_as_written(tmp_path):
     if not shutil.which("kubectl") and not shutil.which("kustomize"):
         pytest.skip("no kubectl or kustomize on PATH")
     root = tmp_path / "checkout"
-    _copy(root)
+    fresh_copy(root)
     copy = Copy(root)
     ran = 0
     for step in steps(README.read_text()):

@@ -29,7 +29,8 @@ from generator.cache import RenderCache
 from generator.diff.tree import FileChange, TreeDiff, compare
 from generator.errors import SpecError, SpecErrors
 from generator.spec.loader import LoadedSpec, load_spec_text, read_defaults, spec_files
-from generator.tree import WriteReport, generated_roots, is_current, preflight, sha256, stage_folder, swap_in, write_tree
+from generator.tree import (WriteReport, generated_roots, is_current, locked, preflight, sha256, stage_folder, swap_in,
+                            write_tree)
 
 
 @dataclass
@@ -210,7 +211,13 @@ def _run_fleet(repo: Path, names: list[str] | None, mode: str, jobs: int | None,
 
 
 def render_fleet(repo: Path, names: list[str] | None = None, jobs: int | None = None, use_cache: bool = True) -> FleetRender:
-    """Render the named (default all) clusters to disk; raises SpecErrors with nothing written."""
+    """Render the named (default all) clusters to disk; raises SpecErrors with nothing written.
+    Renders of one repository take turns (tree.locked), each first finishing a killed one's swap."""
+    with locked(repo):
+        return _render_fleet(repo, names, jobs, use_cache)
+
+
+def _render_fleet(repo: Path, names: list[str] | None, jobs: int | None, use_cache: bool) -> FleetRender:
     done: list[Job] = []
     try:
         shared, stale = _run_fleet(repo, names, "render", jobs, use_cache, done)

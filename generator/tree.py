@@ -10,12 +10,18 @@ old one and swapped in with two renames, so a failure midway leaves the old fold
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
+import sys
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from generator import __version__
 from generator.bundle import Folder
@@ -23,6 +29,125 @@ from generator.errors import UsageError
 
 MANIFEST = ".generated.json"
 ROOT_PARENTS = ("base", "overlays", "fleet")
+LOCK = ".rhoai-gitops.lock"
+LOCK_TIMEOUT_ENV = "RHOAI_GITOPS_LOCK_TIMEOUT"  # seconds a render waits for another (default 600)
+# A swap's hidden folders: `.<root>.new-<pid>` (staging) and `.<root>.old-<pid>` (stepped aside).
+LEFTOVER = re.compile(r"^\.(?P<root>[^/]+)\.(?P<kind>new|old)-(?P<pid>[0-9]+)$")
+# Fault injection for the crash tests: "<step>:<n>" ends the process, as a kill would (no
+# clean-up runs), the n-th time the write reaches <step>.
+FAULT_ENV = "RHOAI_GITOPS_FAULT"
+_reached: dict[str, int] = {}
+
+
+def _step(name: str) -> None:
+    fault = os.environ.get(FAULT_ENV)
+    if not fault:
+        return
+    step, _, n = fault.partition(":")
+    if step == name:
+        _reached[name] = _reached.get(name, 0) + 1
+        if _reached[name] == int(n or 1):
+            os._exit(137)
+
+
+# --------------------------------------------------------------------------- one render at a time
+
+
+_held: dict[Path, int] = {}  # repo -> depth, for the process that holds its lock
+
+
+@contextmanager
+def locked(repo: Path) -> Iterator[None]:
+    """Hold the repository's render lock (re-entrant within a process; worker processes forked
+    while it is held share it). A second render waits for the first, then finds its work done
+    or redoes it; after `RHOAI_GITOPS_LOCK_TIMEOUT` seconds it gives up with exit 2."""
+    key = repo.resolve()
+    if key in _held:
+        _held[key] += 1
+        try:
+            yield
+        finally:
+            _held[key] -= 1
+        return
+    try:
+        fd = os.open(key / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise UsageError(f"cannot create the render lock {key / LOCK}: {exc.strerror}") from None
+    try:
+        _acquire(fd, key)
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        _held[key] = 1
+        try:
+            recover(key)
+            yield
+        finally:
+            del _held[key]
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _acquire(fd: int, repo: Path) -> None:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    except BlockingIOError:
+        pass
+    holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+    print(f"rhoai-gitops: another render of {repo} is running (pid {holder}); waiting for it", file=sys.stderr)
+    deadline = time.monotonic() + float(os.environ.get(LOCK_TIMEOUT_ENV, "600"))
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise UsageError(f"another render of {repo} (pid {holder}) still holds {LOCK}; "
+                                 f"try again when it has finished") from None
+            time.sleep(0.05)
+
+
+def leftovers(repo: Path) -> list[Path]:
+    """Hidden staging and stepped-aside folders a killed render left behind."""
+    found = []
+    for parent in ROOT_PARENTS:
+        top = repo / parent
+        if top.is_dir():
+            found += sorted(p for p in top.iterdir() if LEFTOVER.match(p.name) and p.is_dir())
+    return found
+
+
+def recover(repo: Path) -> list[str]:
+    """Finish what a killed render left (call with the lock held); returns what it did."""
+    done = []
+    found = leftovers(repo)
+    # Stepped-aside folders first: one whose root is missing is the last complete state.
+    for path in sorted(found, key=lambda p: LEFTOVER.match(p.name)["kind"] != "old"):
+        m = LEFTOVER.match(path.name)
+        root = path.parent / m["root"]
+        if m["kind"] == "old" and not root.exists():
+            os.rename(path, root)
+            done.append(f"restored {root.relative_to(repo).as_posix()}")
+            continue
+        if m["kind"] == "old":
+            _rescue_user_files(path, root)
+        shutil.rmtree(path, ignore_errors=True)
+        done.append(f"cleaned {path.relative_to(repo).as_posix()}")
+    return done
+
+
+def _rescue_user_files(retired: Path, root: Path) -> None:
+    """Move files of the user's that only a stepped-aside folder still holds back into the root."""
+    ours = set((read_manifest(retired) or {}).get("files", {})) | {MANIFEST}
+    for rel in _files_under(retired):
+        if rel not in ours and not (root / rel).exists():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(retired / rel, root / rel)
+
+
+def _files_under(root: Path) -> list[str]:
+    return sorted((Path(d) / f).relative_to(root).as_posix() for d, _dirs, files in os.walk(root) for f in files)
 
 
 def sha256(text: str | bytes) -> str:
@@ -82,13 +207,7 @@ def _user_files(root: Path, manifest: dict | None) -> list[str]:
     if not root.is_dir():
         return []
     ours = set((manifest or {}).get("files", {})) | {MANIFEST}
-    found = []
-    for dirpath, _dirs, files in os.walk(root):
-        for f in files:
-            rel = (Path(dirpath) / f).relative_to(root).as_posix()
-            if rel not in ours:
-                found.append(rel)
-    return sorted(found)
+    return [rel for rel in _files_under(root) if rel not in ours]
 
 
 def is_current(repo: Path, folder: Folder) -> bool:
@@ -135,6 +254,7 @@ def stage_folder(repo: Path, folder: Folder) -> Path:
     try:
         for rel, text in folder.files.items():
             _write(staging / rel, text.encode())
+            _step("stage-write")
         for rel in _user_files(root, manifest):
             dst = staging / rel
             dst.parent.mkdir(parents=True, exist_ok=True)
@@ -142,7 +262,9 @@ def stage_folder(repo: Path, folder: Folder) -> Path:
                 os.link(root / rel, dst)
             except OSError:
                 shutil.copy2(root / rel, dst)
+            _step("stage-link")
         _write(staging / MANIFEST, manifest_text(folder).encode())
+        _step("stage-manifest")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -156,7 +278,9 @@ def swap_in(repo: Path, root_rel: str, staging: Path) -> None:
     try:
         if root.exists():
             os.rename(root, retired)
+            _step("retire")
         os.rename(staging, root)
+        _step("swap")
     except BaseException:
         if retired.exists() and not root.exists():
             os.rename(retired, root)
@@ -186,6 +310,7 @@ def remove_generated(repo: Path, root_rel: str) -> None:
             (root / rel).unlink()
         except FileNotFoundError:
             pass
+        _step("remove")
     (root / MANIFEST).unlink(missing_ok=True)
     for dirpath, _dirs, _files in sorted(os.walk(root), key=lambda t: -len(t[0])):
         try:
@@ -195,6 +320,11 @@ def remove_generated(repo: Path, root_rel: str) -> None:
 
 
 def write_tree(repo: Path, folders: list[Folder], stale_roots: list[str]) -> WriteReport:
+    with locked(repo):
+        return _write_tree(repo, folders, stale_roots)
+
+
+def _write_tree(repo: Path, folders: list[Folder], stale_roots: list[str]) -> WriteReport:
     preflight(repo, folders)
     report = WriteReport([], [], [])
     for folder in folders:

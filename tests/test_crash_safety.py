@@ -1,0 +1,99 @@
+"""Renders killed at every write and rename step, and renders run at once, leave a tree the next
+render completes: no overlay missing, no mix of old and new, the user's files at home, nothing
+hidden left behind. The kill is deterministic (tree.FAULT_ENV ends the process at the n-th time a
+step is reached, with no clean-up, as SIGKILL would), not a race against a timer."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import PROJECT
+from generator import tree
+
+USER_FILES = {
+    "overlays/prod-aws/dsc/my-notes.md": "the team's own notes\n",
+    "overlays/prod-aws/extras/kustomization.yaml": "resources: []\n",
+    "overlays/odh-sandbox/runbook.txt": "kept when the cluster goes\n",
+}
+
+
+def cli(repo, *args, fault: str | None = None, timeout: float = 300, **env) -> subprocess.CompletedProcess:
+    environ = {**os.environ, **env}
+    environ.pop(tree.FAULT_ENV, None)
+    if fault:
+        environ[tree.FAULT_ENV] = fault
+    return subprocess.run([sys.executable, "-m", "generator", "--repo", str(repo), *args], cwd=PROJECT, env=environ,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def changed(repo):
+    """A rendered repo with the user's files in it, then a change that rewrites every overlay
+    (a default) and retires one cluster (its spec deleted)."""
+    assert cli(repo, "render").returncode == 0
+    for rel, text in USER_FILES.items():
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text(text)
+    defaults = repo / "clusters" / "_defaults.yaml"
+    text = defaults.read_text()
+    assert "\nargocd:\n" in text
+    defaults.write_text(text.replace("\nargocd:\n", "\nargocd:\n  namespace: platform-gitops\n"))
+    (repo / "clusters" / "odh-sandbox.yaml").unlink()
+    return repo
+
+
+def assert_complete(repo) -> None:
+    assert tree.leftovers(repo) == []
+    for rel, text in USER_FILES.items():
+        assert (repo / rel).read_text() == text, rel
+    proc = cli(repo, "check", "--no-cache")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert not (repo / "overlays" / "odh-sandbox" / "kustomization.yaml").exists()
+
+
+@pytest.mark.parametrize("fault", [
+    "stage-write:1", "stage-write:37", "stage-write:150", "stage-link:1", "stage-manifest:1", "stage-manifest:3",
+    "retire:1", "retire:2", "swap:1", "swap:3", "remove:1", "remove:9",
+])
+def test_killed_render_is_completed_by_the_next(changed, fault):
+    killed = cli(changed, "render", "--jobs", "1", fault=fault)
+    assert killed.returncode == 137, f"{fault} never reached:\n{killed.stdout}{killed.stderr}"
+    # Right after the kill: every overlay the last complete render made is there or stepped
+    # aside whole, and every file of the user's is somewhere.
+    for cluster in ("prod-aws", "ai3-aws", "edge-baremetal"):
+        root = changed / "overlays" / cluster
+        retired = [p for p in tree.leftovers(changed) if p.name.startswith(f".{cluster}.old-")]
+        assert root.is_dir() or retired, cluster
+    again = cli(changed, "render", "--jobs", "1")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert_complete(changed)
+
+
+def test_renders_at_once_take_turns(changed):
+    procs = [subprocess.Popen([sys.executable, "-m", "generator", "--repo", str(changed), "render", "--no-cache"],
+                              cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(3)]
+    results = [p.communicate(timeout=300) + (p.returncode,) for p in procs]
+    assert [r[2] for r in results] == [0, 0, 0], results
+    assert_complete(changed)
+
+
+def test_a_render_that_cannot_wait_says_who_holds_the_lock(changed):
+    fd = os.open(changed / tree.LOCK, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.write(fd, b"4242\n")
+        start = time.monotonic()
+        proc = cli(changed, "render", RHOAI_GITOPS_LOCK_TIMEOUT="0.5")
+        assert proc.returncode == 2 and time.monotonic() - start < 30
+        assert "pid 4242" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    finally:
+        os.close(fd)
+    assert cli(changed, "render").returncode == 0
+    assert_complete(changed)

@@ -17,8 +17,8 @@ from generator.cli import main
 from generator.diff import quantity
 from generator.diff.drift import IN_SYNC, MISSING, ORPHANED, OUT_OF_SYNC, application_rules, compare, desired_objects
 from generator.diff.live import read_exports
-from generator.diff.normalize import IgnoreRule, jq_paths
-from generator.diff.objects import item_keys
+from generator.diff.normalize import IgnoreRule, jq_delete
+from generator.diff.schema import kind_schema
 from generator.render import render
 from generator.resources import ident, ident_str
 from generator.tree import write_tree
@@ -65,17 +65,19 @@ def _other_units(value):
     return value
 
 
-def _reshuffle(node, field_name: str = ""):
-    """Maps in reverse key order, lists of named items reversed, quota quantities re-written."""
+def _reshuffle(node, schema_node=None):
+    """Maps in reverse key order; lists the schema merges by key (map lists) reversed, as a
+    server keeps only an atomic list's order; quantities of built-in types written in other
+    units (the server stores a custom resource's quantity as given)."""
+    if schema_node is not None and schema_node.quantity:
+        return _other_units(node)
     if isinstance(node, dict):
-        out = {}
-        for k in reversed(list(node)):
-            v = _reshuffle(node[k], k)
-            out[k] = _other_units(v) if k in ("nominalQuota", "borrowingLimit", "lendingLimit") else v
-        return out
+        return {k: _reshuffle(node[k], schema_node.child(k) if schema_node is not None else None) for k in reversed(list(node))}
     if isinstance(node, list):
-        items = [_reshuffle(i, field_name) for i in node]
-        return list(reversed(items)) if item_keys(field_name, node) else items
+        item = schema_node.item() if schema_node is not None else None
+        items = [_reshuffle(i, item) for i in node]
+        keyed = schema_node is not None and schema_node.list_type().kind == "map"
+        return list(reversed(items)) if keyed else items
     return node
 
 
@@ -100,7 +102,7 @@ def _merge_defaults(o: dict, defaults: dict) -> None:
 
 def served(o: dict) -> dict:
     """`o` as `kubectl get -o yaml` returns it after Argo CD applied it."""
-    live = _reshuffle(copy.deepcopy(o))
+    live = _reshuffle(copy.deepcopy(o), kind_schema(o["apiVersion"], o["kind"]))
     _merge_defaults(live, SERVER_DEFAULTS.get(o["kind"], {}))
     uid = hashlib.sha256(ident_str(o).encode()).hexdigest()
     meta = live["metadata"]
@@ -285,10 +287,14 @@ def test_jq_and_managed_fields_manager_rules(desired):
     assert [o.name for o in drifted(compare(CLUSTER, desired, live, rules))] == ["ClusterQueue.kueue.x-k8s.io risk"]
 
 
-def test_jq_select_form():
+def test_jq_runs_as_del_by_real_jq():
     o = {"spec": {"containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "y"}]}}
-    assert jq_paths(o, '.spec.containers[] | select(.name == "b") | .image') == [("spec", "containers", 1, "image")]
-    assert jq_paths(o, ".spec.containers[].image") == [("spec", "containers", 0, "image"), ("spec", "containers", 1, "image")]
+    assert jq_delete(o, '.spec.containers[] | select(.name == "b") | .image') == {
+        "spec": {"containers": [{"name": "a", "image": "x"}, {"name": "b"}]}}
+    # beyond any hand-written subset: functions, alternatives, recursive descent
+    assert jq_delete(o, '.spec.containers[] | select(.name | startswith("a")) | .image') == {
+        "spec": {"containers": [{"name": "a"}, {"name": "b", "image": "y"}]}}
+    assert jq_delete(o, "..|.image?") == {"spec": {"containers": [{"name": "a"}, {"name": "b"}]}}
 
 
 # --------------------------------------------------------------------------- reading exports, quantities

@@ -132,6 +132,7 @@ def item_keys(field_name: str, items: list) -> list[str] | None:
 class _Walk:
     subset: bool
     by_value: bool
+    schema: bool = False  # lists merge as the schema nodes passed along say (drift)
     changes: list[FieldChange] = field(default_factory=list)
 
     def scalar_equal(self, a: Any, b: Any, text: bool) -> bool:
@@ -141,15 +142,18 @@ class _Walk:
             return a == b
         return self.by_value and not text and quantity.same(a, b)
 
-    def value(self, path: str, name: str, a: Any, b: Any, text: bool) -> None:
+    def value(self, path: str, name: str, a: Any, b: Any, text: bool, node: Any = None) -> None:
         if isinstance(a, dict) and isinstance(b, dict):
-            self.mapping(path, a, b, text)
+            self.mapping(path, a, b, text, node)
         elif isinstance(a, list) and isinstance(b, list):
-            self.sequence(path, name, a, b, text)
+            if self.schema:
+                self.merged_sequence(path, name, a, b, node)
+            else:
+                self.sequence(path, name, a, b, text)
         elif not self.scalar_equal(a, b, text):
             self.changes.append(FieldChange(path, a, b))
 
-    def mapping(self, path: str, a: dict, b: dict, text: bool) -> None:
+    def mapping(self, path: str, a: dict, b: dict, text: bool, node: Any = None) -> None:
         keys = list(a) + [k for k in b if k not in a and not self.subset]
         for key in keys:
             sub = _join(path, str(key))
@@ -160,23 +164,12 @@ class _Walk:
             if av is ABSENT or bv is ABSENT:
                 self.changes.append(FieldChange(sub, av, bv))
             else:
-                self.value(sub, str(key), av, bv, in_text)
+                self.value(sub, str(key), av, bv, in_text, node.child(str(key)) if node is not None else None)
 
     def sequence(self, path: str, name: str, a: list, b: list, text: bool) -> None:
         ka, kb = item_keys(name, a), item_keys(name, b)
         if ka is not None and (kb is not None or not b):
-            kb = kb or []
-            right = dict(zip(kb, b))
-            left = dict(zip(ka, a))
-            for k, item in zip(ka, a):
-                sub = f"{path}[{k}]"
-                if k in right:
-                    self.mapping(sub, item, right[k], text)
-                else:
-                    self.changes.append(FieldChange(sub, item, ABSENT))
-            for k, item in zip(kb, b):
-                if k not in left:
-                    self.changes.append(FieldChange(f"{path}[{k}]", ABSENT, item))
+            self._by_keys(path, a, b, ka, kb or [], None, text)
             return
         if all(isinstance(i, dict) for i in a + b) and len(a) == len(b) and a:
             for i, (x, y) in enumerate(zip(a, b)):
@@ -185,16 +178,62 @@ class _Walk:
         if len(a) != len(b) or any(not self._equal(x, y, text) for x, y in zip(a, b)):
             self.changes.append(FieldChange(path, a, b))
 
+    def _by_keys(self, path: str, a: list, b: list, ka: list, kb: list, node: Any, text: bool, extra_is_change: bool = True) -> None:
+        right, left = dict(zip(kb, b)), dict(zip(ka, a))
+        for k, item in zip(ka, a):
+            sub = f"{path}[{k}]"
+            if k in right:
+                self.value(sub, "", item, right[k], text, node)
+            else:
+                self.changes.append(FieldChange(sub, item, ABSENT))
+        if extra_is_change:
+            for k, item in zip(kb, b):
+                if k not in left:
+                    self.changes.append(FieldChange(f"{path}[{k}]", ABSENT, item))
+
+    def merged_sequence(self, path: str, name: str, a: list, b: list, node: Any) -> None:
+        """A list merged as the API server merges it: items of a map list matched by their
+        keys and a set's values by value (what only the live object has is someone else's, not
+        drift); an atomic list is the desired one exactly, item by item in order."""
+        from generator.diff.schema import ATOMIC_LIST, MAP, SET
+
+        lt = node.list_type() if node is not None else ATOMIC_LIST
+        item = node.item() if node is not None else None
+        if lt.kind == MAP:
+            ka, kb = [lt.key(i) for i in a], [lt.key(i) for i in b]
+            if None not in ka and None not in kb and len(set(ka)) == len(ka) and len(set(kb)) == len(kb):
+                labels = {k: lt.label(i) for k, i in zip(ka + kb, a + b)}
+                self._by_keys(path, a, b, [labels[k] for k in ka], [labels[k] for k in kb], item, False, not self.subset)
+                return
+        elif lt.kind == SET:
+            if any(not any(self._equal(x, y, False) for y in b) for x in a) or (not self.subset and len(a) != len(b)):
+                self.changes.append(FieldChange(path, a, b))
+            return
+        # atomic: live-only items are drift; named items are reported by name when both sides
+        # keep them in the same order
+        ka, kb = item_keys(name, a), item_keys(name, b)
+        if ka is not None and (kb is not None or not b):
+            kb = kb or []
+            if [k for k in ka if k in kb] == [k for k in kb if k in ka]:
+                self._by_keys(path, a, b, ka, kb, item, False)
+                return
+        if len(a) == len(b):
+            for i, (x, y) in enumerate(zip(a, b)):
+                self.value(f"{path}[{i}]", name, x, y, False, item)
+            return
+        self.changes.append(FieldChange(path, a, b))
+
     def _equal(self, a: Any, b: Any, text: bool) -> bool:
-        probe = _Walk(self.subset, self.by_value)
+        probe = _Walk(self.subset, self.by_value, self.schema)
         probe.value("", "", a, b, text)
         return not probe.changes
 
 
-def diff(left: Any, right: Any, *, subset: bool = False, by_value: bool = False) -> list[FieldChange]:
-    """Field changes from `left` to `right` (see the module doc for the two modes)."""
-    walk = _Walk(subset, by_value)
-    walk.value("", "", left, right, False)
+def diff(left: Any, right: Any, *, subset: bool = False, by_value: bool = False, merge: bool = False, schema: Any = None) -> list[FieldChange]:
+    """Field changes from `left` to `right` (see the module doc for the modes). `merge`: lists
+    merge as `schema` (generator.diff.schema.KindSchema) says, atomic where it says nothing."""
+    walk = _Walk(subset, by_value, merge)
+    walk.value("", "", left, right, False, schema)
     return walk.changes
 
 

@@ -114,7 +114,10 @@ def _removed_since_applied(orig: Any, want: Any, have: Any, path: str = "") -> l
     for key, value in orig.items():
         sub = f"{path}.{key}" if path else str(key)
         if key not in want and key in have:
-            out.append(FieldChange(sub, ABSENT, have[key]))
+            if isinstance(value, dict) and isinstance(have[key], dict):
+                out += _removed_since_applied(value, {}, have[key], sub)
+            else:
+                out.append(FieldChange(sub, ABSENT, have[key]))
         elif key in want and key in have:
             out += _removed_since_applied(value, want[key], have[key], sub)
     return out
@@ -162,6 +165,8 @@ def compare(cluster: str, desired: list[Obj], live: list[Obj], rules: list[Ignor
         if have is None:
             out.append(ObjectDrift(key, ident_str(want), MISSING))
             continue
+        if not key[2] and (want.get("metadata") or {}).get("namespace"):
+            want = {**want, "metadata": {k: v for k, v in want["metadata"].items() if k != "namespace"}}
         fields = object_drift(want, have, rules, options, warnings.append)
         out.append(ObjectDrift(key, ident_str(want), OUT_OF_SYNC if fields else IN_SYNC, fields))
     for key, have in live_by_id.items():

@@ -153,7 +153,7 @@ def _remarshal(value: Any, node: schema.Node | None) -> Any:
     return value
 
 
-def _type_node(type_name: str) -> schema.Node | str | None:
+def type_node(type_name: str) -> schema.Node | str | None:
     if type_name in (QUANTITY_TYPE, DURATION_TYPE):
         return type_name
     if type_name.startswith("core/v1/"):
@@ -162,7 +162,7 @@ def _type_node(type_name: str) -> schema.Node | str | None:
 
 
 def _convert(value: Any, type_name: str) -> Any:
-    target = _type_node(type_name)
+    target = type_node(type_name)
     if target == QUANTITY_TYPE:
         canon = quantity.canonical(value)
         if canon is None:

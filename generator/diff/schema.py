@@ -27,6 +27,7 @@ QUANTITY_DEF = "io.k8s.apimachinery.pkg.api.resource.Quantity"
 DURATION_DEF = "io.k8s.apimachinery.pkg.apis.meta.v1.Duration"
 OBJECT_META_DEF = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 _REF = "#/$defs/"
+_REFS = (_REF, "/api/_definitions.json#/$defs/")  # rewritten schemas; kubernetes-validate's own
 
 ATOMIC, MAP, SET = "atomic", "map", "set"
 
@@ -60,12 +61,11 @@ class Node:
 
     @property
     def ref(self) -> str | None:
-        ref = self.schema.get("$ref")
-        if isinstance(ref, str) and ref.startswith(_REF):
-            return ref[len(_REF):]
-        for sub in self.schema.get("allOf") or []:
-            if isinstance(sub, dict) and isinstance(sub.get("$ref"), str) and sub["$ref"].startswith(_REF):
-                return sub["$ref"][len(_REF):]
+        for node in [self.schema, *(self.schema.get("allOf") or [])]:
+            ref = node.get("$ref") if isinstance(node, dict) else None
+            for prefix in _REFS if isinstance(ref, str) else ():
+                if ref.startswith(prefix):
+                    return ref[len(prefix):]
         return None
 
     def _resolved(self) -> dict:
@@ -195,15 +195,32 @@ def kind_schema(api_version: str, kind: str) -> KindSchema | None:
     return None
 
 
+# Go types Argo CD lists that the OpenAPI inlines into another (or, ResourceList, a plain map).
+_INLINED = {"EphemeralContainerCommon": "EphemeralContainer", "ProbeHandler": "Probe", "VolumeSource": "Volume",
+            "PersistentVolumeSource": "PersistentVolumeSpec"}
+
+
+@lru_cache(maxsize=None)
 def core_type(name: str) -> Node | None:
-    """A Kubernetes core/v1 type by name (`PodSpec`), for Argo CD's known-type fields."""
-    defs = (_builtin("Pod", "", "v1") or {}).get("$defs", {})
-    full = f"io.k8s.api.core.v1.{name}"
-    if full not in defs:
-        # Types a Pod does not reach (ConfigMap, Service...): their kinds' own schemas.
-        body = _builtin(name, "", "v1")
-        return Node(body, body.get("$defs", {}), True) if body else None
-    return Node({"$ref": _REF + full}, defs, True)
+    """A Kubernetes core/v1 type by its Go name (`PodSpec`), for Argo CD's known-type fields:
+    from the project's Kubernetes version, else the newest the installed schemas have (types
+    added since); None for types no object field holds (API options, internal types)."""
+    from generator.validate.core import _definitions
+
+    if name == "ResourceList":
+        return Node({"type": "object", "additionalProperties": {"$ref": _REF + QUANTITY_DEF}}, _definitions(kubernetes_version()), True)
+    full = f"io.k8s.api.core.v1.{_INLINED.get(name, name)}"
+    for k8s in (kubernetes_version(), _newest_bundled()):
+        defs = _definitions(k8s)
+        if full in defs:
+            return Node({"$ref": _REF + full}, defs, True)
+    return None
+
+
+def _newest_bundled() -> str:
+    root = resources.files("kubernetes_validate").joinpath("kubernetes-json-schema")
+    found = [p.name[1:].split(".0-")[0] for p in root.iterdir() if p.name.endswith("-local-strict")]
+    return max(found, key=version_key)
 
 
 # --------------------------------------------------------------------------- scope

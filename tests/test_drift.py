@@ -66,17 +66,17 @@ def _other_units(value):
 
 
 def _reshuffle(node, schema_node=None):
-    """Maps in reverse key order; lists the schema merges by key (map lists) reversed, as a
-    server keeps only an atomic list's order; quantities of built-in types written in other
+    """Maps in reverse key order; lists the schema merges by key (map lists) reversed (a
+    server keeps an atomic list, and what it holds, as applied); quantities of built-in types written in other
     units (the server stores a custom resource's quantity as given)."""
     if schema_node is not None and schema_node.quantity:
         return _other_units(node)
     if isinstance(node, dict):
         return {k: _reshuffle(node[k], schema_node.child(k) if schema_node is not None else None) for k in reversed(list(node))}
     if isinstance(node, list):
-        item = schema_node.item() if schema_node is not None else None
-        items = [_reshuffle(i, item) for i in node]
         keyed = schema_node is not None and schema_node.list_type().kind == "map"
+        # an atomic list is kept whole, lists in its items included
+        items = [_reshuffle(i, schema_node.item() if keyed else None) for i in node]
         return list(reversed(items)) if keyed else items
     return node
 
@@ -152,7 +152,7 @@ def test_faithful_export_is_in_sync(rendered, desired, tmp_path, capsys):
     live = [served(o) for o in desired]
     # The export really is what a server returns, not the desired objects again.
     assert all(o != served(o) for o in desired)
-    assert find(live, "ClusterQueue", "risk")["spec"]["resourceGroups"][0]["flavors"][0]["name"] == "a100"
+    assert list(find(live, "ClusterQueue", "risk")["spec"]) != list(find(desired, "ClusterQueue", "risk")["spec"])
     code = main(["--repo", str(rendered), "drift", CLUSTER, "--live-from", str(export(live, tmp_path / "live"))])
     out = capsys.readouterr().out
     assert code == 0, out
@@ -213,6 +213,18 @@ def test_mutation_is_reported_at_its_field_path(rendered, desired, mutation):
     assert field.path == path
     assert field.left == want
     assert (field.right if have is not None else field.change) == (have if have is not None else "removed")
+
+
+def test_reordered_items_of_an_atomic_list_are_drift(desired):
+    """ClusterQueue resourceGroups is `x-kubernetes-list-type: atomic`: applied whole, flavors
+    included, so flavors in another order are a difference (as Argo CD finds), reported per
+    position."""
+    live = [served(o) for o in desired]
+    flavors = find(live, "ClusterQueue", "risk")["spec"]["resourceGroups"][0]["flavors"]
+    flavors.reverse()
+    [obj] = drifted(compare(CLUSTER, desired, live, []))
+    assert obj.name == "ClusterQueue.kueue.x-k8s.io risk"
+    assert {f.path.split(".")[2] for f in obj.fields} == {"flavors[0]", "flavors[1]"}
 
 
 def test_extra_live_label_is_not_drift(desired):

@@ -209,18 +209,20 @@ class _Walk:
             if any(not any(self._equal(x, y, False) for y in b) for x in a) or (not self.subset and len(a) != len(b)):
                 self.changes.append(FieldChange(path, a, b))
             return
-        # atomic: live-only items are drift; named items are reported by name when both sides
-        # keep them in the same order
+        # atomic: the desired list exactly, so live-only items are drift, and so is any list
+        # nested in its items (they are replaced whole with it); items are compared in order,
+        # named by what names them when both sides agree on it
         ka, kb = item_keys(name, a), item_keys(name, b)
+        if len(a) == len(b):
+            for i, (x, y) in enumerate(zip(a, b)):
+                label = ka[i] if ka is not None and kb is not None and ka[i] == kb[i] else str(i)
+                self.value(f"{path}[{label}]", name, x, y, False, None)
+            return
         if ka is not None and (kb is not None or not b):
             kb = kb or []
             if [k for k in ka if k in kb] == [k for k in kb if k in ka]:
-                self._by_keys(path, a, b, ka, kb, item, False)
+                self._by_keys(path, a, b, ka, kb, None, False)
                 return
-        if len(a) == len(b):
-            for i, (x, y) in enumerate(zip(a, b)):
-                self.value(f"{path}[{i}]", name, x, y, False, item)
-            return
         self.changes.append(FieldChange(path, a, b))
 
     def _equal(self, a: Any, b: Any, text: bool) -> bool:

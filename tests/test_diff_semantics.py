@@ -91,7 +91,7 @@ def test_canonical_duration(text, canonical):
 
 @pytest.mark.parametrize("text", ["", "h", "1", "1d", "abc", "1.h2"])
 def test_not_a_duration(text):
-    assert knowntypes.parse_duration(text) is None or text == "1.h2"
+    assert knowntypes.parse_duration(text) is None
 
 
 def test_built_in_round_trip_leaves_an_object_with_an_unknown_field():

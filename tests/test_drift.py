@@ -347,3 +347,32 @@ def test_quantities_in_metadata_are_text(desired):
     live["metadata"]["labels"]["size"] = "1"
     [obj] = drifted(compare(CLUSTER, [want], [live], []))
     assert (obj.ident, [f.path for f in obj.fields]) == (ident(want), ["metadata.labels.size"])
+
+
+def _with_rule(rendered: Path, tmp_path: Path, expr: str) -> Path:
+    import shutil
+
+    repo = tmp_path / "repo"
+    shutil.copytree(rendered, repo)
+    app = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": {"name": "extra", "namespace": "openshift-gitops"},
+           "spec": {"ignoreDifferences": [{"group": "kueue.x-k8s.io", "kind": "ClusterQueue", "jqPathExpressions": [expr]}]}}
+    (repo / "overlays" / CLUSTER / "argocd" / "zz-extra.yaml").write_text(yamlio.dumps(app))
+    return repo
+
+
+def test_jq_rule_that_fails_on_an_object_is_skipped_with_a_warning(rendered, desired, tmp_path, capsys):
+    live = [served(o) for o in desired]
+    find(live, "ClusterQueue", "vision")["spec"]["cohort"] = "elsewhere"
+    folder = export(live, tmp_path / "live")
+    repo = _with_rule(rendered, tmp_path, ".spec | tostring")  # not a path: jq errors, as gojq does
+    assert main(["--repo", str(repo), "drift", CLUSTER, "--live-from", str(folder)]) == 1
+    out, err = capsys.readouterr()
+    assert "spec.cohort: desired" in out
+    assert "warning: ignoreDifferences jqPathExpression .spec | tostring skipped for ClusterQueue vision: jq: Invalid path expression" in err
+
+
+def test_jq_rule_that_does_not_parse_is_a_usage_error(rendered, desired, tmp_path, capsys):
+    folder = export([served(o) for o in desired], tmp_path / "live")
+    repo = _with_rule(rendered, tmp_path, ".spec.containers[] | select(.name == ")
+    assert main(["--repo", str(repo), "drift", CLUSTER, "--live-from", str(folder)]) == 2
+    assert "is not valid jq" in capsys.readouterr().err

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import multiprocessing
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import lru_cache
@@ -293,12 +294,60 @@ def check_jq(expr: str) -> None:
     _jq_program(expr)
 
 
-def jq_delete(doc: Obj, expr: str) -> Obj:
-    """`del(expr)` run by jq on the object: exactly one object must come back."""
+# Argo CD stops a jq expression after this long (normalizers.DefaultJQExecutionTimeout).
+JQ_TIMEOUT = 1.0
+
+
+def _jq_run(expr: str, doc: Obj) -> tuple[str, Any]:
     try:
-        results = _jq_program(expr).input_value(doc).all()
+        return "ok", _jq_program(expr).input_value(doc).all()
     except ValueError as exc:
-        raise RuleError(f"jq: {str(exc).strip()}") from None
+        return "error", f"jq: {str(exc).strip()}"
+
+
+def _jq_serve(conn: Any) -> None:
+    while True:
+        try:
+            expr, doc = conn.recv()
+        except EOFError:
+            return
+        conn.send(_jq_run(expr, doc))
+
+
+class _JqWorker:
+    """libjq cannot be interrupted, so expressions run in a worker process that is killed (and
+    replaced on the next call) when one outlasts Argo CD's limit."""
+
+    def __init__(self) -> None:
+        self.process: Any = None
+        self.conn: Any = None
+
+    def run(self, expr: str, doc: Obj, timeout: float) -> tuple[str, Any]:
+        if self.process is None or not self.process.is_alive():
+            ctx = multiprocessing.get_context("fork")
+            self.conn, child = ctx.Pipe()
+            self.process = ctx.Process(target=_jq_serve, args=(child,), daemon=True)
+            self.process.start()
+            child.close()
+        self.conn.send((expr, doc))
+        if self.conn.poll(timeout):
+            return self.conn.recv()
+        self.process.kill()
+        self.process.join()
+        self.process = None
+        return "error", f"jq did not finish within {timeout:g}s (Argo CD's limit)"
+
+
+_WORKER = _JqWorker()
+
+
+def jq_delete(doc: Obj, expr: str, timeout: float = JQ_TIMEOUT) -> Obj:
+    """`del(expr)` run by jq on the object: exactly one object must come back, within Argo CD's
+    time limit."""
+    _jq_program(expr)  # an expression that does not parse is the caller's error, not the object's
+    status, results = _WORKER.run(expr, doc, timeout)
+    if status == "error":
+        raise RuleError(results)
     if len(results) != 1:
         raise RuleError(f"jq gave {len(results)} results, not one object")
     if not isinstance(results[0], dict):

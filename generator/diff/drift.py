@@ -104,22 +104,41 @@ def _prepared(o: Obj, options: Options) -> Obj:
     return out
 
 
-def _removed_since_applied(orig: Any, want: Any, have: Any, path: str = "") -> list[FieldChange]:
-    """Three-way: a field the last applied configuration had, the desired object no longer
-    has and the live object still has is drift (Argo CD's diff against
-    last-applied-configuration)."""
+def _removed_since_applied(orig: Any, want: Any, have: Any, node: Any, path: str = "") -> list[FieldChange]:
+    """Three-way: a field (or an item of a map list or a set) the last applied configuration
+    had, the desired object no longer has and the live object still has is drift (Argo CD's
+    diff against last-applied-configuration deletes it). Atomic lists are compared whole
+    anyway."""
     out: list[FieldChange] = []
+    if isinstance(orig, list) and isinstance(want, list) and isinstance(have, list) and node is not None:
+        lt = node.list_type()
+        if lt.kind == schema.MAP:
+            wanted = {lt.key(i) for i in want}
+            live = {lt.key(i): i for i in have if lt.key(i) is not None}
+            for item in orig:
+                key = lt.key(item)
+                if key is None or key not in live:
+                    continue
+                sub = f"{path}[{lt.label(item)}]"
+                if key not in wanted:
+                    out.append(FieldChange(sub, ABSENT, live[key]))
+                else:
+                    out += _removed_since_applied(item, next(i for i in want if lt.key(i) == key), live[key], node.item(), sub)
+        elif lt.kind == schema.SET and any(v not in want and v in have for v in orig):
+            out.append(FieldChange(path, want, have))
+        return out
     if not (isinstance(orig, dict) and isinstance(want, dict) and isinstance(have, dict)):
         return out
     for key, value in orig.items():
         sub = f"{path}.{key}" if path else str(key)
+        child = node.child(str(key)) if node is not None else None
         if key not in want and key in have:
             if isinstance(value, dict) and isinstance(have[key], dict):
-                out += _removed_since_applied(value, {}, have[key], sub)
+                out += _removed_since_applied(value, {}, have[key], child, sub)
             else:
                 out.append(FieldChange(sub, ABSENT, have[key]))
         elif key in want and key in have:
-            out += _removed_since_applied(value, want[key], have[key], sub)
+            out += _removed_since_applied(value, want[key], have[key], child, sub)
     return out
 
 
@@ -132,7 +151,7 @@ def object_drift(want: Obj, have: Obj, rules: list[IgnoreRule], options: Options
     orig = last_applied(have)
     if orig is not None:
         orig_n, _ = apply_rules(_prepared(orig, options), have, rules, None, owner=have)
-        fields += _removed_since_applied(_content(orig_n), want_n, have_n)
+        fields += _removed_since_applied(_content(orig_n), want_n, have_n, kind)
     return fields
 
 

@@ -14,6 +14,7 @@ quantities and durations take their canonical form, and a `false` the Go type om
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -108,24 +109,32 @@ class _Unfit(Exception):
     """The value does not decode into its Go type: Argo CD leaves the object as it is."""
 
 
+def _quantity(value: Any) -> str:
+    canon = quantity.canonical(value)
+    if canon is None:
+        raise _Unfit
+    return canon
+
+
+def _duration(value: Any) -> str:
+    ns = parse_duration(value)
+    if ns is None:
+        raise _Unfit
+    return format_duration(ns)
+
+
 def _remarshal(value: Any, node: schema.Node | None) -> Any:
     if node is None:
         return value
     if node.quantity:
-        canon = quantity.canonical(value)
-        if canon is None:
-            raise _Unfit
-        return canon
+        return _quantity(value)
     if node.duration:
-        ns = parse_duration(value)
-        if ns is None:
-            raise _Unfit
-        return format_duration(ns)
+        return _duration(value)
     types = node.types()
     if isinstance(value, dict):
         if types and "object" not in types:
             raise _Unfit
-        if node.open:
+        if node.free_form:
             return value
         out = {}
         required = node.required()
@@ -142,14 +151,15 @@ def _remarshal(value: Any, node: schema.Node | None) -> Any:
             raise _Unfit
         return [_remarshal(v, node.item()) for v in value]
     if isinstance(value, bool):
-        if types and "boolean" not in types:
-            raise _Unfit
+        wanted = {"boolean"}
     elif isinstance(value, (int, float)):
-        if types and not types & {"integer", "number"} and not node.schema.get("x-kubernetes-int-or-string"):
-            raise _Unfit
-    elif isinstance(value, str) and types and "string" not in types and not node.schema.get("x-kubernetes-int-or-string"):
-        if not (types & {"integer", "number"} and node.schema.get("format") == "int-or-string"):
-            raise _Unfit
+        wanted = {"integer", "number"}
+    elif isinstance(value, str):
+        wanted = {"string"}
+    else:
+        wanted = {"null"}
+    if types and not types & wanted:
+        raise _Unfit  # int-or-string and quantities have no single type: anything of theirs decodes
     return value
 
 
@@ -164,15 +174,9 @@ def type_node(type_name: str) -> schema.Node | str | None:
 def _convert(value: Any, type_name: str) -> Any:
     target = type_node(type_name)
     if target == QUANTITY_TYPE:
-        canon = quantity.canonical(value)
-        if canon is None:
-            raise _Unfit
-        return canon
+        return _quantity(value)
     if target == DURATION_TYPE:
-        ns = parse_duration(value)
-        if ns is None:
-            raise _Unfit
-        return format_duration(ns)
+        return _duration(value)
     if isinstance(target, schema.Node):
         return _remarshal(value, target)
     return value
@@ -201,8 +205,6 @@ def normalize(o: Obj, fields: list[KnownTypeField] = ()) -> Obj:
     """`o` with its known types re-written (a new object; `o` is not changed). A value that
     does not decode leaves the object (built-in) or that field (custom resource) as it was,
     as Argo CD's failed round trip does."""
-    import copy
-
     kind = schema.kind_schema(o.get("apiVersion", ""), o.get("kind", ""))
     out = o
     if kind is not None and kind.root.builtin:

@@ -91,7 +91,7 @@ class Node:
         return key in (body.get("properties") or {}) or isinstance(body.get("additionalProperties"), dict)
 
     @property
-    def open(self) -> bool:
+    def free_form(self) -> bool:
         """Fields here are free-form (no properties to check unknown keys against)."""
         body = self._resolved()
         return bool(body.get("x-kubernetes-preserve-unknown-fields")) or (

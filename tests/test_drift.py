@@ -17,8 +17,8 @@ from generator.cli import main
 from generator.diff import quantity
 from generator.diff.drift import IN_SYNC, MISSING, ORPHANED, OUT_OF_SYNC, application_rules, compare, desired_objects
 from generator.diff.live import read_exports
-from generator.diff.normalize import IgnoreRule, jq_paths
-from generator.diff.objects import item_keys
+from generator.diff.normalize import IgnoreRule, jq_delete
+from generator.diff.schema import kind_schema
 from generator.render import render
 from generator.resources import ident, ident_str
 from generator.tree import write_tree
@@ -65,17 +65,19 @@ def _other_units(value):
     return value
 
 
-def _reshuffle(node, field_name: str = ""):
-    """Maps in reverse key order, lists of named items reversed, quota quantities re-written."""
+def _reshuffle(node, schema_node=None):
+    """Maps in reverse key order; lists the schema merges by key (map lists) reversed (a
+    server keeps an atomic list, and what it holds, as applied); quantities of built-in types written in other
+    units (the server stores a custom resource's quantity as given)."""
+    if schema_node is not None and schema_node.quantity:
+        return _other_units(node)
     if isinstance(node, dict):
-        out = {}
-        for k in reversed(list(node)):
-            v = _reshuffle(node[k], k)
-            out[k] = _other_units(v) if k in ("nominalQuota", "borrowingLimit", "lendingLimit") else v
-        return out
+        return {k: _reshuffle(node[k], schema_node.child(k) if schema_node is not None else None) for k in reversed(list(node))}
     if isinstance(node, list):
-        items = [_reshuffle(i, field_name) for i in node]
-        return list(reversed(items)) if item_keys(field_name, node) else items
+        keyed = schema_node is not None and schema_node.list_type().kind == "map"
+        # an atomic list is kept whole, lists in its items included
+        items = [_reshuffle(i, schema_node.item() if keyed else None) for i in node]
+        return list(reversed(items)) if keyed else items
     return node
 
 
@@ -100,7 +102,7 @@ def _merge_defaults(o: dict, defaults: dict) -> None:
 
 def served(o: dict) -> dict:
     """`o` as `kubectl get -o yaml` returns it after Argo CD applied it."""
-    live = _reshuffle(copy.deepcopy(o))
+    live = _reshuffle(copy.deepcopy(o), kind_schema(o["apiVersion"], o["kind"]))
     _merge_defaults(live, SERVER_DEFAULTS.get(o["kind"], {}))
     uid = hashlib.sha256(ident_str(o).encode()).hexdigest()
     meta = live["metadata"]
@@ -150,7 +152,7 @@ def test_faithful_export_is_in_sync(rendered, desired, tmp_path, capsys):
     live = [served(o) for o in desired]
     # The export really is what a server returns, not the desired objects again.
     assert all(o != served(o) for o in desired)
-    assert find(live, "ClusterQueue", "risk")["spec"]["resourceGroups"][0]["flavors"][0]["name"] == "a100"
+    assert list(find(live, "ClusterQueue", "risk")["spec"]) != list(find(desired, "ClusterQueue", "risk")["spec"])
     code = main(["--repo", str(rendered), "drift", CLUSTER, "--live-from", str(export(live, tmp_path / "live"))])
     out = capsys.readouterr().out
     assert code == 0, out
@@ -211,6 +213,18 @@ def test_mutation_is_reported_at_its_field_path(rendered, desired, mutation):
     assert field.path == path
     assert field.left == want
     assert (field.right if have is not None else field.change) == (have if have is not None else "removed")
+
+
+def test_reordered_items_of_an_atomic_list_are_drift(desired):
+    """ClusterQueue resourceGroups is `x-kubernetes-list-type: atomic`: applied whole, flavors
+    included, so flavors in another order are a difference (as Argo CD finds), reported per
+    position."""
+    live = [served(o) for o in desired]
+    flavors = find(live, "ClusterQueue", "risk")["spec"]["resourceGroups"][0]["flavors"]
+    flavors.reverse()
+    [obj] = drifted(compare(CLUSTER, desired, live, []))
+    assert obj.name == "ClusterQueue.kueue.x-k8s.io risk"
+    assert {f.path.split(".")[2] for f in obj.fields} == {"flavors[0]", "flavors[1]"}
 
 
 def test_extra_live_label_is_not_drift(desired):
@@ -285,10 +299,14 @@ def test_jq_and_managed_fields_manager_rules(desired):
     assert [o.name for o in drifted(compare(CLUSTER, desired, live, rules))] == ["ClusterQueue.kueue.x-k8s.io risk"]
 
 
-def test_jq_select_form():
+def test_jq_runs_as_del_by_real_jq():
     o = {"spec": {"containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "y"}]}}
-    assert jq_paths(o, '.spec.containers[] | select(.name == "b") | .image') == [("spec", "containers", 1, "image")]
-    assert jq_paths(o, ".spec.containers[].image") == [("spec", "containers", 0, "image"), ("spec", "containers", 1, "image")]
+    assert jq_delete(o, '.spec.containers[] | select(.name == "b") | .image') == {
+        "spec": {"containers": [{"name": "a", "image": "x"}, {"name": "b"}]}}
+    # beyond any hand-written subset: functions, alternatives, recursive descent
+    assert jq_delete(o, '.spec.containers[] | select(.name | startswith("a")) | .image') == {
+        "spec": {"containers": [{"name": "a"}, {"name": "b", "image": "y"}]}}
+    assert jq_delete(o, "..|.image?") == {"spec": {"containers": [{"name": "a"}, {"name": "b"}]}}
 
 
 # --------------------------------------------------------------------------- reading exports, quantities
@@ -339,3 +357,32 @@ def test_unknown_cluster_is_named_as_unknown(repo, capsys):
     assert main(["--repo", str(repo), "drift", "nosuch"]) == 2
     err = capsys.readouterr().err
     assert "no spec for cluster(s) nosuch" in err and "render nosuch" not in err
+
+
+def _with_rule(rendered: Path, tmp_path: Path, expr: str) -> Path:
+    import shutil
+
+    repo = tmp_path / "repo"
+    shutil.copytree(rendered, repo)
+    app = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": {"name": "extra", "namespace": "openshift-gitops"},
+           "spec": {"ignoreDifferences": [{"group": "kueue.x-k8s.io", "kind": "ClusterQueue", "jqPathExpressions": [expr]}]}}
+    (repo / "overlays" / CLUSTER / "argocd" / "zz-extra.yaml").write_text(yamlio.dumps(app))
+    return repo
+
+
+def test_jq_rule_that_fails_on_an_object_is_skipped_with_a_warning(rendered, desired, tmp_path, capsys):
+    live = [served(o) for o in desired]
+    find(live, "ClusterQueue", "vision")["spec"]["cohort"] = "elsewhere"
+    folder = export(live, tmp_path / "live")
+    repo = _with_rule(rendered, tmp_path, ".spec | tostring")  # not a path: jq errors, as gojq does
+    assert main(["--repo", str(repo), "drift", CLUSTER, "--live-from", str(folder)]) == 1
+    out, err = capsys.readouterr()
+    assert "spec.cohort: desired" in out
+    assert "warning: ignoreDifferences jqPathExpression .spec | tostring skipped for ClusterQueue vision: jq: Invalid path expression" in err
+
+
+def test_jq_rule_that_does_not_parse_is_a_usage_error(rendered, desired, tmp_path, capsys):
+    folder = export([served(o) for o in desired], tmp_path / "live")
+    repo = _with_rule(rendered, tmp_path, ".spec.containers[] | select(.name == ")
+    assert main(["--repo", str(repo), "drift", CLUSTER, "--live-from", str(folder)]) == 2
+    assert "is not valid jq" in capsys.readouterr().err

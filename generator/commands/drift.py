@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from generator.cli import command
@@ -48,6 +49,8 @@ def cmd_drift(args: argparse.Namespace) -> int:
     else:
         objs = live.read_cluster(desired, args.kubeconfig, args.context)
     report = compare(args.cluster, desired, objs, application_rules(args.repo, args.cluster))
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if args.output == "json":
         print(json.dumps(report.as_dict(), indent=2, sort_keys=True))
     elif args.output == "markdown":

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable
 
 from generator import yamlio
-from generator.diff.normalize import IgnoreRule, apply_rules, rules_from_applications, strip_server_fields
-from generator.diff.objects import FieldChange, diff
+from generator.diff import knowntypes, schema
+from generator.diff.knowntypes import KnownTypeField
+from generator.diff.normalize import IgnoreRule, apply_rules, argocd_normalize, last_applied, rules_from_applications, strip_server_fields
+from generator.diff.objects import ABSENT, FieldChange, diff
 from generator.errors import UsageError
 from generator.kustomize import build
-from generator.resources import MANAGED_BY, MANAGER, Obj, ident, ident_str
+from generator.resources import MANAGED_BY, MANAGER, Obj, group_of, ident, ident_str
 
 IN_SYNC, OUT_OF_SYNC, MISSING, ORPHANED = "in sync", "out of sync", "missing", "orphaned"
 STATUSES = (OUT_OF_SYNC, MISSING, ORPHANED, IN_SYNC)
@@ -40,6 +43,7 @@ class DriftReport:
     cluster: str
     objects: list[ObjectDrift]
     ignore_rules: int  # ignoreDifferences entries honoured
+    warnings: list[str] = field(default_factory=list)  # rules skipped for an object, and why
 
     @property
     def drifted(self) -> bool:
@@ -57,6 +61,7 @@ class DriftReport:
             "drift": self.drifted,
             "summary": self.summary(),
             "ignoreRules": self.ignore_rules,
+            "warnings": self.warnings,
             "objects": [o.as_dict() for o in self.objects],
         }
 
@@ -82,31 +87,110 @@ def application_rules(repo: Path, cluster: str) -> list[IgnoreRule]:
     return rules_from_applications(objs)
 
 
-def _comparable(o: Obj) -> Obj:
-    # The server answers in the version asked for, and identity is group/kind/namespace/name:
-    # the apiVersion string itself is not content.
-    out = strip_server_fields(o)
-    out.pop("apiVersion", None)
+@dataclass(frozen=True)
+class Options:
+    """Argo CD settings that change what it compares (argocd-cm): `resource.customizations`
+    knownTypeFields, and `resource.compareoptions` ignoreAggregatedRoles."""
+
+    known_type_fields: tuple[KnownTypeField, ...] = ()
+    ignore_aggregated_roles: bool = False
+
+
+def _prepared(o: Obj, options: Options) -> Obj:
+    out = knowntypes.normalize(argocd_normalize(strip_server_fields(o), options.ignore_aggregated_roles),
+                               list(options.known_type_fields))
+    if schema.scope(group_of(o), o.get("kind", "")) == schema.CLUSTER:
+        (out.get("metadata") or {}).pop("namespace", None)
     return out
 
 
-def compare(cluster: str, desired: list[Obj], live: list[Obj], rules: list[IgnoreRule]) -> DriftReport:
+def _removed_since_applied(orig: Any, want: Any, have: Any, node: Any, path: str = "") -> list[FieldChange]:
+    """Three-way: a field (or an item of a map list or a set) the last applied configuration
+    had, the desired object no longer has and the live object still has is drift (Argo CD's
+    diff against last-applied-configuration deletes it). Atomic lists are compared whole
+    anyway."""
+    out: list[FieldChange] = []
+    if isinstance(orig, list) and isinstance(want, list) and isinstance(have, list) and node is not None:
+        lt = node.list_type()
+        if lt.kind == schema.MAP:
+            wanted = {lt.key(i) for i in want}
+            live = {lt.key(i): i for i in have if lt.key(i) is not None}
+            for item in orig:
+                key = lt.key(item)
+                if key is None or key not in live:
+                    continue
+                sub = f"{path}[{lt.label(item)}]"
+                if key not in wanted:
+                    out.append(FieldChange(sub, ABSENT, live[key]))
+                else:
+                    out += _removed_since_applied(item, next(i for i in want if lt.key(i) == key), live[key], node.item(), sub)
+        elif lt.kind == schema.SET and any(v not in want and v in have for v in orig):
+            out.append(FieldChange(path, want, have))
+        return out
+    if not (isinstance(orig, dict) and isinstance(want, dict) and isinstance(have, dict)):
+        return out
+    for key, value in orig.items():
+        sub = f"{path}.{key}" if path else str(key)
+        child = node.child(str(key)) if node is not None else None
+        if key not in want and key in have:
+            if isinstance(value, dict) and isinstance(have[key], dict):
+                out += _removed_since_applied(value, {}, have[key], child, sub)
+            else:
+                out.append(FieldChange(sub, ABSENT, have[key]))
+        elif key in want and key in have:
+            out += _removed_since_applied(value, want[key], have[key], child, sub)
+    return out
+
+
+def object_drift(want: Obj, have: Obj, rules: list[IgnoreRule], options: Options = Options(),
+                 warn: Callable[[str], None] | None = None) -> list[FieldChange]:
+    """The fields in which a live object differs from its desired state, as Argo CD finds them."""
+    want_n, have_n = (_content(o) for o in apply_rules(_prepared(want, options), _prepared(have, options), rules, warn, owner=have))
+    kind = schema.kind_schema(want.get("apiVersion", ""), want.get("kind", ""))
+    fields = diff(want_n, have_n, subset=True, merge=True, schema=kind)
+    orig = last_applied(have)
+    if orig is not None:
+        orig_n, _ = apply_rules(_prepared(orig, options), have, rules, None, owner=have)
+        fields += _removed_since_applied(_content(orig_n), want_n, have_n, kind)
+    return fields
+
+
+def _content(o: Obj) -> Obj:
+    # The server answers in the version asked for, and identity is group/kind/namespace/name:
+    # the apiVersion string itself is not content.
+    return {k: v for k, v in o.items() if k != "apiVersion"}
+
+
+def _identity(o: Obj, live_by_id: dict) -> tuple[str, str, str, str]:
+    """A cluster-scoped kind's identity has no namespace whatever the manifest says; a kind of
+    unknown scope whose live counterpart has none is cluster-scoped too."""
+    group, kind, ns, name = ident(o)
+    if ns and schema.scope(group, kind) == schema.CLUSTER:
+        return (group, kind, "", name)
+    if ns and (group, kind, ns, name) not in live_by_id and (group, kind, "", name) in live_by_id and schema.scope(group, kind) is None:
+        return (group, kind, "", name)
+    return (group, kind, ns, name)
+
+
+def compare(cluster: str, desired: list[Obj], live: list[Obj], rules: list[IgnoreRule], options: Options = Options()) -> DriftReport:
     live_by_id = {ident(o): o for o in live}
     desired_ids = set()
     out: list[ObjectDrift] = []
+    warnings: list[str] = []
     for want in desired:
-        key = ident(want)
+        key = _identity(want, live_by_id)
         desired_ids.add(key)
         have = live_by_id.get(key)
         if have is None:
             out.append(ObjectDrift(key, ident_str(want), MISSING))
             continue
-        want_n, have_n = apply_rules(want, have, rules)
-        fields = diff(_comparable(want_n), _comparable(have_n), subset=True, by_value=True)
+        if not key[2] and (want.get("metadata") or {}).get("namespace"):
+            want = {**want, "metadata": {k: v for k, v in want["metadata"].items() if k != "namespace"}}
+        fields = object_drift(want, have, rules, options, warnings.append)
         out.append(ObjectDrift(key, ident_str(want), OUT_OF_SYNC if fields else IN_SYNC, fields))
     for key, have in live_by_id.items():
         labels = (have.get("metadata") or {}).get("labels") or {}
         if key not in desired_ids and labels.get(MANAGED_BY) == MANAGER:
             out.append(ObjectDrift(key, ident_str(have), ORPHANED))
     out.sort(key=lambda o: (STATUSES.index(o.status), o.ident))
-    return DriftReport(cluster, out, len(rules))
+    return DriftReport(cluster, out, len(rules), sorted(set(warnings)))

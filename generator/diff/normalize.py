@@ -4,12 +4,16 @@ Application's `ignoreDifferences` names, on both sides."""
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
-import re
+import multiprocessing
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Any, Iterator
+from functools import lru_cache
+from typing import Any, Callable
+
+import jq
 
 from generator.errors import UsageError
 from generator.resources import Obj, group_of
@@ -36,6 +40,61 @@ def strip_server_fields(o: Obj) -> Obj:
                 if not values:
                     meta.pop(section)
     return out
+
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+def last_applied(live: Obj) -> Obj | None:
+    """The configuration `kubectl apply` (and Argo CD's client-side apply) last wrote, when the
+    live object carries it and it is JSON."""
+    text = ((live.get("metadata") or {}).get("annotations") or {}).get(LAST_APPLIED)
+    try:
+        out = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+    return out if isinstance(out, dict) else None
+
+
+def argocd_normalize(o: Obj, ignore_aggregated_roles: bool = False) -> Obj:
+    """What gitops-engine's Normalize does to both sides before any diff: a Secret's
+    stringData is encoded into data (and a null data value is ""), a Role's or ClusterRole's
+    empty rules are null (all of an aggregated role's rules, if asked), an Endpoints' subsets
+    are sorted with TCP as the default port protocol."""
+    group, kind = group_of(o), o.get("kind")
+    o = copy.deepcopy(o)
+    if group == "" and kind == "Secret":
+        string_data = o.get("stringData")
+        if isinstance(string_data, dict):
+            data = o.get("data") if isinstance(o.get("data"), dict) else {}
+            for k, v in string_data.items():
+                data[k] = base64.b64encode(v.encode()).decode() if isinstance(v, str) else v
+            o["data"] = data
+            del o["stringData"]
+        if isinstance(o.get("data"), dict):
+            o["data"] = {k: "" if v is None else v for k, v in o["data"].items()}
+    elif group == "rbac.authorization.k8s.io" and kind in ("Role", "ClusterRole"):
+        if ignore_aggregated_roles and isinstance(o.get("aggregationRule"), dict):
+            o["rules"] = None
+        if o.get("rules") == []:
+            o["rules"] = None
+    elif group == "" and kind == "Endpoints" and isinstance(o.get("subsets"), list):
+        subsets = []
+        for subset in o["subsets"]:
+            if not isinstance(subset, dict):
+                return o
+            subset = dict(subset)
+            for port in subset.get("ports") or []:
+                if isinstance(port, dict):
+                    port.setdefault("protocol", "TCP")
+            for key in ("addresses", "notReadyAddresses"):
+                if isinstance(subset.get(key), list):
+                    subset[key] = sorted(subset[key], key=lambda a: json.dumps(a, sort_keys=True))
+            if isinstance(subset.get("ports"), list):
+                subset["ports"] = sorted(subset["ports"], key=lambda p: json.dumps(p, sort_keys=True))
+            subsets.append(subset)
+        o["subsets"] = sorted(subsets, key=lambda s: json.dumps(s, sort_keys=True))
+    return o
 
 
 # --------------------------------------------------------------------------- ignoreDifferences
@@ -89,41 +148,93 @@ def rules_from_applications(objs: list[Obj]) -> list[IgnoreRule]:
 _DROP = object()
 
 
-def apply_rules(desired: Obj, live: Obj, rules: list[IgnoreRule]) -> tuple[Obj, Obj]:
-    """Copies of both objects without the fields the matching rules ignore. Fields owned by an
-    ignored field manager are read from the live object's managedFields, so call this before
-    strip_server_fields drops them."""
+class RuleError(Exception):
+    """A rule that does not apply to an object (Argo CD logs it and diffs without that rule)."""
+
+
+def apply_rules(desired: Obj, live: Obj, rules: list[IgnoreRule], warn: Callable[[str], None] | None = None,
+                owner: Obj | None = None) -> tuple[Obj, Obj]:
+    """Copies of both objects without the fields the matching rules ignore, removed the way
+    Argo CD's ignore normalizer does: each jsonPointer as a JSON Patch `remove`, each
+    jqPathExpression as jq's `del(...)`, one after the other on the whole object; one that
+    fails on an object (a path that is not there, an expression that errors or does not give
+    back one object) is skipped for that object, and `warn` hears why unless the path was
+    simply absent. Fields owned by an ignored field manager are read from the managedFields of
+    `owner` (the live object as read, before strip_server_fields; default `live`)."""
     matching = [r for r in rules if r.matches(desired)]
     if not matching:
         return desired, live
-    owned = managed_paths(live, {m for r in matching for m in r.managed_fields_managers})
+    owned = managed_paths(owner or live, {m for r in matching for m in r.managed_fields_managers})
     out = []
     for o in (desired, live):
         o = copy.deepcopy(o)
-        for rule in matching:
-            for pointer in rule.json_pointers:
-                _mark(o, _pointer_path(pointer))
-            for expr in rule.jq_path_expressions:
-                for path in jq_paths(o, expr):
-                    _mark(o, path)
         for fields in owned:
             for path in resolve_fields(o, fields):
                 _mark(o, path)
-        out.append(_sweep(o))
+        o = _sweep(o)
+        for rule in matching:
+            for pointer in rule.json_pointers:
+                o = _try(o, lambda doc: _remove_pointer(doc, pointer), f"jsonPointer {pointer}", warn)
+            for expr in rule.jq_path_expressions:
+                o = _try(o, lambda doc: jq_delete(doc, expr), f"jqPathExpression {expr}", warn)
+        out.append(o)
     return out[0], out[1]
 
 
+def _try(o: Obj, patch: Callable[[Obj], Obj], what: str, warn: Callable[[str], None] | None) -> Obj:
+    try:
+        return patch(o)
+    except _Absent:
+        return o
+    except RuleError as exc:
+        if warn:
+            meta = o.get("metadata") or {}
+            where = "/".join(p for p in (meta.get("namespace"), meta.get("name")) if p)
+            warn(f"ignoreDifferences {what} skipped for {o.get('kind')} {where}: {exc}")
+        return o
+
+
+class _Absent(RuleError):
+    pass
+
+
 def _pointer_path(pointer: str) -> tuple:
-    if pointer in ("", "/"):
+    if pointer == "":
         return ()
     if not pointer.startswith("/"):
-        raise UsageError(f"ignoreDifferences: jsonPointer {pointer!r} must start with '/'")
+        raise RuleError(f"{pointer!r} is not a JSON pointer (it must start with '/')")
     return tuple(p.replace("~1", "/").replace("~0", "~") for p in pointer[1:].split("/"))
+
+
+def _remove_pointer(doc: Obj, pointer: str) -> Obj:
+    """RFC 6902 `remove`: the key or list item must exist; removing an item shifts the rest."""
+    path = _pointer_path(pointer)
+    if not path:
+        raise RuleError("cannot remove the whole object")
+    doc = copy.deepcopy(doc)
+    node: Any = doc
+    for part in path[:-1]:
+        node = _child(node, part)
+        if node is _DROP:
+            raise _Absent(pointer)
+    last = path[-1]
+    if isinstance(node, dict):
+        if last not in node:
+            raise _Absent(pointer)
+        del node[last]
+    elif isinstance(node, list):
+        index = _index(last)
+        if index is None or index >= len(node):
+            raise _Absent(pointer)
+        del node[index]
+    else:
+        raise _Absent(pointer)
+    return doc
 
 
 def _mark(o: Any, path: tuple) -> None:
     """Replace the value at `path` (dict keys; list indexes as ints or digit strings) with the
-    drop marker; a path that is not there is ignored, as Argo CD does."""
+    drop marker; a path that is not there is ignored."""
     if not path:
         return
     node = o
@@ -163,52 +274,85 @@ def _sweep(node: Any) -> Any:
     return node
 
 
-# --------------------------------------------------------------------------- jq, simple forms
-
-# The forms Argo CD users write: `.a.b`, `.a["x.y"]`, `.a[]`, `.a[0]`, and
-# `.a[] | select(.name == "x") | .b` (select on one field's string/number/bool value).
-_JQ_STEP = re.compile(r'\.([A-Za-z_][A-Za-z0-9_-]*)|\["((?:[^"\\]|\\.)*)"\]|\[(\d*)\]\??|\.(?=\[)')
-_JQ_SELECT = re.compile(r'^select\(\s*\.([A-Za-z_][A-Za-z0-9_-]*)\s*==\s*("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|true|false)\s*\)$')
-SUPPORTED_JQ = '.a.b, .a["x.y"], .a[], .a[0], and `| select(.field == "value")` between them'
+# --------------------------------------------------------------------------- jq
 
 
-def jq_paths(o: Any, expr: str) -> list[tuple]:
-    paths: list[tuple] = [()]
-    for stage in (s.strip() for s in expr.split("|")):
-        select = _JQ_SELECT.match(stage)
-        if select:
-            key, value = select.group(1), json.loads(select.group(2))
-            paths = [p for p in paths if isinstance(_get(o, p), dict) and _get(o, p).get(key) == value]
-            continue
-        if not stage.startswith(".") or stage == ".":
-            raise UsageError(f"ignoreDifferences: jqPathExpression {expr!r} is not supported (supported: {SUPPORTED_JQ})")
-        paths = [q for p in paths for q in _jq_steps(o, p, stage, expr)]
-    return [p for p in paths if p]
+@lru_cache(maxsize=None)
+def _jq_program(expr: str) -> Any:
+    try:
+        return jq.compile(f"del({expr})")
+    except ValueError as exc:
+        # Argo CD cannot build its normaliser from such an Application either: it reports a
+        # comparison error for the whole Application instead of a diff.
+        detail = str(exc).strip().splitlines()[0]
+        raise UsageError(f"ignoreDifferences: jqPathExpression {expr!r} is not valid jq ({detail}); "
+                         "Argo CD cannot compare an Application that has it") from None
 
 
-def _jq_steps(o: Any, start: tuple, stage: str, expr: str) -> Iterator[tuple]:
-    pos, current = 0, [start]
-    while pos < len(stage):
-        m = _JQ_STEP.match(stage, pos)
-        if not m or m.end() == pos and m.group(0) == "":
-            raise UsageError(f"ignoreDifferences: jqPathExpression {expr!r} is not supported (supported: {SUPPORTED_JQ})")
-        pos = m.end()
-        name, quoted, index = m.group(1), m.group(2), m.group(3)
-        if name is not None or quoted is not None:
-            key = name if name is not None else json.loads(f'"{quoted}"')
-            current = [p + (key,) for p in current if isinstance(_get(o, p), dict) and key in _get(o, p)]
-        elif index is not None:
-            if index == "":
-                current = [p + (i,) for p in current if isinstance(_get(o, p), list) for i in range(len(_get(o, p)))]
-            else:
-                current = [p + (int(index),) for p in current if isinstance(_get(o, p), list) and int(index) < len(_get(o, p))]
-    yield from current
+def check_jq(expr: str) -> None:
+    """A UsageError when `expr` does not compile (as `del(expr)`, the way Argo CD runs it)."""
+    _jq_program(expr)
 
 
-def _get(o: Any, path: tuple) -> Any:
-    for part in path:
-        o = o[part]
-    return o
+# Argo CD stops a jq expression after this long (normalizers.DefaultJQExecutionTimeout).
+JQ_TIMEOUT = 1.0
+
+
+def _jq_run(expr: str, doc: Obj) -> tuple[str, Any]:
+    try:
+        return "ok", _jq_program(expr).input_value(doc).all()
+    except ValueError as exc:
+        return "error", f"jq: {str(exc).strip()}"
+
+
+def _jq_serve(conn: Any) -> None:
+    while True:
+        try:
+            expr, doc = conn.recv()
+        except EOFError:
+            return
+        conn.send(_jq_run(expr, doc))
+
+
+class _JqWorker:
+    """libjq cannot be interrupted, so expressions run in a worker process that is killed (and
+    replaced on the next call) when one outlasts Argo CD's limit."""
+
+    def __init__(self) -> None:
+        self.process: Any = None
+        self.conn: Any = None
+
+    def run(self, expr: str, doc: Obj, timeout: float) -> tuple[str, Any]:
+        if self.process is None or not self.process.is_alive():
+            ctx = multiprocessing.get_context("fork")
+            self.conn, child = ctx.Pipe()
+            self.process = ctx.Process(target=_jq_serve, args=(child,), daemon=True)
+            self.process.start()
+            child.close()
+        self.conn.send((expr, doc))
+        if self.conn.poll(timeout):
+            return self.conn.recv()
+        self.process.kill()
+        self.process.join()
+        self.process = None
+        return "error", f"jq did not finish within {timeout:g}s (Argo CD's limit)"
+
+
+_WORKER = _JqWorker()
+
+
+def jq_delete(doc: Obj, expr: str, timeout: float = JQ_TIMEOUT) -> Obj:
+    """`del(expr)` run by jq on the object: exactly one object must come back, within Argo CD's
+    time limit."""
+    _jq_program(expr)  # an expression that does not parse is the caller's error, not the object's
+    status, results = _WORKER.run(expr, doc, timeout)
+    if status == "error":
+        raise RuleError(results)
+    if len(results) != 1:
+        raise RuleError(f"jq gave {len(results)} results, not one object")
+    if not isinstance(results[0], dict):
+        raise RuleError("jq did not give back an object")
+    return results[0]
 
 
 # --------------------------------------------------------------------------- managed fields
@@ -254,6 +398,8 @@ def resolve_fields(o: Any, fields: dict, prefix: tuple = ()) -> list[tuple]:
 
 def _get_or_none(o: Any, path: tuple) -> Any:
     try:
-        return _get(o, path)
+        for part in path:
+            o = o[part]
+        return o
     except (KeyError, IndexError, TypeError):
         return None

@@ -1,15 +1,16 @@
 """Object-level diff shared by `plan` (two renders) and `drift` (desired vs live).
 
-Objects are compared field by field, and lists of named items are matched by what names them
-(containers, env, ports and volumes by name, tolerations by key and effect, Kueue resourceGroups
-by their set of flavors, flavors and resources by name), not by position: an API server, an
-operator or a re-ordered spec may shuffle them, and a change to one item should read as a
-change to that item. Lists of plain values are compared whole.
-
-Two modes:
-- full (plan): every added, removed and changed field on either side;
-- subset (drift): only the fields the desired (left) object sets, so values the server fills
-  in are not differences; quantities compare by value there (`1000m` == `1`).
+Objects are compared field by field. Two modes:
+- full (plan): every added, removed and changed field on either side; lists of named items are
+  matched by what names them (containers, env, ports and volumes by name, tolerations by key and
+  effect, Kueue resourceGroups by their set of flavors, flavors and resources by name), not by
+  position, so a change to one item reads as a change to that item; lists of plain values are
+  compared whole;
+- subset with merge (drift): only the fields the desired (left) object sets, so values the
+  server fills in are not differences, and lists merge as the kind's schema says
+  (generator.diff.schema): map lists by their keys and sets by value, where what only the live
+  object has is not a difference, atomic lists item by item in order, where it is. Items are
+  still named by what names them in the paths reported.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from generator.diff import quantity
 from generator.resources import Obj, ident, ident_str
 
 
@@ -30,8 +30,6 @@ class _Absent:
 
 ABSENT: Any = _Absent()  # a side that does not have the field at all
 
-# Subtrees whose strings are text, never quantities ("1" and "1.0" differ in a label value).
-_TEXT_ROOTS = {"metadata", "data", "stringData", "binaryData"}
 
 
 @dataclass(frozen=True)
@@ -153,68 +151,60 @@ def item_keys(field_name: str, items: list) -> list[str] | None:
 # --------------------------------------------------------------------------- the walk
 
 
+def _scalar_equal(a: Any, b: Any) -> bool:
+    if a == b and type(a) is type(b):
+        return True
+    # JSON has one number type: 8 and 8.0 are the same value
+    numbers = (int, float)
+    return isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool) and not isinstance(b, bool) and a == b
+
+
 @dataclass
 class _Walk:
     subset: bool
-    by_value: bool
+    merge: bool = False  # lists merge as the schema nodes passed along say (drift)
     changes: list[FieldChange] = field(default_factory=list)
 
-    def scalar_equal(self, a: Any, b: Any, text: bool) -> bool:
-        if a == b and type(a) is type(b):
-            return True
-        if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) and not isinstance(b, bool):
-            return a == b
-        return self.by_value and not text and quantity.same(a, b)
-
-    def value(self, path: str, name: str, a: Any, b: Any, text: bool) -> None:
+    def value(self, path: str, name: str, a: Any, b: Any, node: Any = None) -> None:
         if isinstance(a, dict) and isinstance(b, dict):
-            self.mapping(path, a, b, text)
+            self.mapping(path, a, b, node)
         elif isinstance(a, list) and isinstance(b, list):
-            self.sequence(path, name, a, b, text)
-        elif not self.scalar_equal(a, b, text):
+            if self.merge:
+                self.merged_sequence(path, name, a, b, node)
+            else:
+                self.sequence(path, name, a, b)
+        elif not _scalar_equal(a, b):
             self.changes.append(FieldChange(path, a, b))
 
-    def mapping(self, path: str, a: dict, b: dict, text: bool) -> None:
+    def mapping(self, path: str, a: dict, b: dict, node: Any = None) -> None:
         keys = list(a) + [k for k in b if k not in a and not self.subset]
         for key in keys:
             sub = _join(path, str(key))
-            in_text = text or (not path and key in _TEXT_ROOTS)
             av, bv = a.get(key, ABSENT), b.get(key, ABSENT)
             if self.subset and (av is None or av == {} or av == []) and bv in (ABSENT, None, {}, []):
                 continue  # setting a field empty and the server omitting it are the same
             if av is ABSENT or bv is ABSENT:
                 self.changes.append(FieldChange(sub, av, bv))
             else:
-                self.value(sub, str(key), av, bv, in_text)
+                self.value(sub, str(key), av, bv, node.child(str(key)) if node is not None else None)
 
-    def sequence(self, path: str, name: str, a: list, b: list, text: bool) -> None:
+    def sequence(self, path: str, name: str, a: list, b: list) -> None:
         ka, kb = item_keys(name, a), item_keys(name, b)
         if ka is not None and (kb is not None or not b):
-            kb = kb or []
-            right = dict(zip(kb, b))
-            left = dict(zip(ka, a))
-            for k, item in zip(ka, a):
-                sub = f"{path}[{k}]"
-                if k in right:
-                    self.mapping(sub, item, right[k], text)
-                else:
-                    self.changes.append(FieldChange(sub, item, ABSENT))
-            for k, item in zip(kb, b):
-                if k not in left:
-                    self.changes.append(FieldChange(f"{path}[{k}]", ABSENT, item))
+            self._by_keys(path, a, b, ka, kb or [], None)
             return
         if all(isinstance(i, dict) for i in a + b) and len(a) == len(b) and a:
             for i, (x, y) in enumerate(zip(a, b)):
-                self.mapping(f"{path}[{i}]", x, y, text)
+                self.mapping(f"{path}[{i}]", x, y)
             return
-        if len(a) == len(b) and all(self._equal(x, y, text) for x, y in zip(a, b)):
+        if len(a) == len(b) and all(self._equal(x, y) for x, y in zip(a, b)):
             return
         # No names to match items by: match them by value, so that one destination added to a
         # list of forty reads as one added item, not two copies of the list.
         unmatched = list(range(len(b)))
         removed = []
         for i, x in enumerate(a):
-            j = next((j for j in unmatched if self._equal(x, b[j], text)), None)
+            j = next((j for j in unmatched if self._equal(x, b[j])), None)
             if j is None:
                 removed.append(i)
             else:
@@ -225,16 +215,64 @@ class _Walk:
         self.changes += [FieldChange(f"{path}[{i}]", a[i], ABSENT) for i in removed]
         self.changes += [FieldChange(f"{path}[{j}]", ABSENT, b[j]) for j in unmatched]
 
-    def _equal(self, a: Any, b: Any, text: bool) -> bool:
-        probe = _Walk(self.subset, self.by_value)
-        probe.value("", "", a, b, text)
+    def _by_keys(self, path: str, a: list, b: list, ka: list, kb: list, node: Any, extra_is_change: bool = True) -> None:
+        right, left = dict(zip(kb, b)), dict(zip(ka, a))
+        for k, item in zip(ka, a):
+            sub = f"{path}[{k}]"
+            if k in right:
+                self.value(sub, "", item, right[k], node)
+            else:
+                self.changes.append(FieldChange(sub, item, ABSENT))
+        if extra_is_change:
+            for k, item in zip(kb, b):
+                if k not in left:
+                    self.changes.append(FieldChange(f"{path}[{k}]", ABSENT, item))
+
+    def merged_sequence(self, path: str, name: str, a: list, b: list, node: Any) -> None:
+        """A list merged as the API server merges it: items of a map list matched by their
+        keys and a set's values by value (what only the live object has is someone else's, not
+        drift); an atomic list is the desired one exactly, item by item in order."""
+        from generator.diff.schema import ATOMIC_LIST, MAP, SET
+
+        lt = node.list_type() if node is not None else ATOMIC_LIST
+        item = node.item() if node is not None else None
+        if lt.kind == MAP:
+            ka, kb = [lt.key(i) for i in a], [lt.key(i) for i in b]
+            if None not in ka and None not in kb and len(set(ka)) == len(ka) and len(set(kb)) == len(kb):
+                labels = {k: lt.label(i) for k, i in zip(ka + kb, a + b)}
+                self._by_keys(path, a, b, [labels[k] for k in ka], [labels[k] for k in kb], item, not self.subset)
+                return
+        elif lt.kind == SET:
+            if any(not any(self._equal(x, y) for y in b) for x in a) or (not self.subset and len(a) != len(b)):
+                self.changes.append(FieldChange(path, a, b))
+            return
+        # atomic: the desired list exactly, so live-only items are drift, and so is any list
+        # nested in its items (they are replaced whole with it); items are compared in order,
+        # named by what names them when both sides agree on it
+        ka, kb = item_keys(name, a), item_keys(name, b)
+        if len(a) == len(b):
+            for i, (x, y) in enumerate(zip(a, b)):
+                label = ka[i] if ka is not None and kb is not None and ka[i] == kb[i] else str(i)
+                self.value(f"{path}[{label}]", name, x, y, None)
+            return
+        if ka is not None and (kb is not None or not b):
+            kb = kb or []
+            if [k for k in ka if k in kb] == [k for k in kb if k in ka]:
+                self._by_keys(path, a, b, ka, kb, None)
+                return
+        self.changes.append(FieldChange(path, a, b))
+
+    def _equal(self, a: Any, b: Any) -> bool:
+        probe = _Walk(self.subset, self.merge)
+        probe.value("", "", a, b)
         return not probe.changes
 
 
-def diff(left: Any, right: Any, *, subset: bool = False, by_value: bool = False) -> list[FieldChange]:
-    """Field changes from `left` to `right` (see the module doc for the two modes)."""
-    walk = _Walk(subset, by_value)
-    walk.value("", "", left, right, False)
+def diff(left: Any, right: Any, *, subset: bool = False, merge: bool = False, schema: Any = None) -> list[FieldChange]:
+    """Field changes from `left` to `right` (see the module doc for the modes). `merge`: lists
+    merge as `schema` (generator.diff.schema.KindSchema) says, atomic where it says nothing."""
+    walk = _Walk(subset, merge)
+    walk.value("", "", left, right, schema)
     return walk.changes
 
 

@@ -44,3 +44,39 @@ def same(a: object, b: object) -> bool:
     """Equal as quantities: both parse and their values match."""
     x, y = parse(a), parse(b)
     return x is not None and y is not None and x == y
+
+
+def _format_of(value: object) -> str:
+    text = repr(value) if isinstance(value, (int, float)) else str(value)
+    m = _QUANTITY.match(text)
+    suffix = (m.group(2) or "") if m else ""
+    if suffix in _BINARY:
+        return "binary"
+    return "exponent" if suffix[:1] in ("e", "E") else "decimal"
+
+
+def canonical(value: object) -> str | None:
+    """The string resource.Quantity marshals to (its canonical form), or None if `value` is
+    not a quantity: the format of the input (binary, decimal SI, decimal exponent) is kept,
+    binary only for whole multiples of 1024, and the largest SI prefix (or exponent, a multiple
+    of 3) that leaves a whole mantissa is chosen: `0.2` -> `200m`, `1024Mi` -> `1Gi`."""
+    amount = parse(value)
+    if amount is None:
+        return None
+    fmt = _format_of(value)
+    if fmt == "binary" and amount.denominator == 1 and abs(amount) >= 1024:
+        whole = int(amount)
+        for suffix in ("Ei", "Pi", "Ti", "Gi", "Mi", "Ki"):
+            if whole % _BINARY[suffix] == 0:
+                return f"{whole // _BINARY[suffix]}{suffix}"
+        return str(whole)
+    if amount == 0:
+        return "0"
+    exponent = 18
+    while exponent > -9 and (amount / Fraction(10) ** exponent).denominator != 1:
+        exponent -= 3
+    mantissa = int(amount / Fraction(10) ** exponent)
+    if fmt == "exponent":
+        return f"{mantissa}e{exponent}" if exponent else str(mantissa)
+    prefix = {18: "E", 15: "P", 12: "T", 9: "G", 6: "M", 3: "k", 0: "", -3: "m", -6: "u", -9: "n"}[exponent]
+    return f"{mantissa}{prefix}"

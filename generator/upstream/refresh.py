@@ -11,7 +11,9 @@ that the committed data equals a fresh derivation whenever `../shared` is presen
 - `releases.json`: per distribution and release, the kinds its operator bundle serves (group,
   served versions, storage version), which shipped schema each rendered kind validates against,
   and what the CRDs say in prose only (fields described as ignored or deprecated); `common`: the
-  schemas of every other operator's kinds the bundle renders.
+  schemas of every other operator's kinds the bundle renders; `scopes`: `group/Kind` ->
+  `Cluster` or `Namespaced` for every CRD of the upstream data (drift clears the namespace of
+  cluster-scoped kinds, as Argo CD does).
 - `catalogs.json`: the operator packages' OLM catalogs (channels, entries with replaces / skips /
   skipRange, bundle versions), per OpenShift version where the catalog differs by it, 2.x on.
 - `SOURCES.md`: for each shipped schema, the upstream repository, ref, commit, path and licence.
@@ -216,6 +218,20 @@ def _borrow_missing(releases: dict[str, dict], shipper: Shipper) -> None:
                     facts[note] = dict(sorted({**facts[note], **lent}.items()))
 
 
+def scope_data(shared: Path) -> dict[str, str]:
+    """`group/Kind` -> scope of every CRD in the shared data (platform CRDs of every release,
+    other operators' CRDs)."""
+    out: dict[str, str] = {}
+    roots = [shared / "crds", shared / "upstream" / "other-crds", shared / "upstream" / "platform-crds"]
+    for f in sorted(f for root in roots for f in root.rglob("*.yaml")):
+        crd = _load(f)
+        if not isinstance(crd, dict) or crd.get("kind") != "CustomResourceDefinition":
+            continue
+        spec = crd["spec"]
+        out[f"{spec['group']}/{spec['names']['kind']}"] = spec.get("scope", "Namespaced")
+    return dict(sorted(out.items()))
+
+
 def common_data(shared: Path, shipper: Shipper) -> dict[str, str]:
     found: dict[str, str] = {}
     for f in sorted((shared / "crds").glob("*.yaml")):
@@ -343,7 +359,8 @@ def derive(shared: Path) -> dict[str, str]:
     common = common_data(shared, shipper)
     catalogs = catalog_data(shared)
     files = {f"schemas/{name}": text for name, text in shipper.blobs.items()}
-    files["releases.json"] = json.dumps({"common": common, "releases": releases}, indent=1, sort_keys=True) + "\n"
+    scopes = scope_data(shared)
+    files["releases.json"] = json.dumps({"common": common, "releases": releases, "scopes": scopes}, indent=1, sort_keys=True) + "\n"
     files["catalogs.json"] = json.dumps(catalogs, indent=1, sort_keys=True) + "\n"
     files["SOURCES.md"] = sources_md(shipper, catalogs)
     return files

@@ -59,7 +59,13 @@ def _walk(node: Any) -> Iterator[str]:
             yield from _walk(value)
 
 
+# Kinds whose `image` is no image a workload pulls: a CatalogSource's is its catalog index
+# (served from the mirror already, and mirrored as a catalog, not as an image).
+NOT_WORKLOAD_IMAGES = frozenset({"CatalogSource"})
+
+
 def referenced(objs: Iterable[Obj]) -> list[str]:
     """Every fully qualified image the objects name in an `image` field (pod templates,
     operands' image overrides), sorted and once each."""
-    return sorted({ref for o in objs for ref in _walk(o.get("spec")) if parse(ref) is not None})
+    return sorted({ref for o in objs if o.get("kind") not in NOT_WORKLOAD_IMAGES
+                   for ref in _walk(o.get("spec")) if parse(ref) is not None})

@@ -218,3 +218,45 @@ def test_images_are_read_from_image_fields_only():
     assert images.referenced(objs) == ["quay.io/a/b@sha256:" + "0" * 64]
     assert images.parse("quay.io/a/b@sha256:" + "0" * 64).by_digest
     assert images.parse("ami-1") is None
+
+
+# --------------------------------------------------------------------------- cross-object checks
+
+
+def test_cross_object_checks_find_unresolvable_subscriptions_and_unmirrored_pulls(repo):
+    from generator.validate import crossobject, egress_rules
+
+    (edge,) = load_specs(repo, ["edge-baremetal"])
+    objs = [o for unit, items in build_units(edge.spec).items() if unit != "argocd" for o in items]
+    assert list(egress_rules.check(edge.spec, objs)) == []
+
+    def problems(keep) -> list[str]:
+        return [f"{ident} {path}: {msg}" for ident, path, msg in egress_rules.check(edge.spec, [o for o in objs if keep(o)])]
+
+    # the certified mirror missing: the GPU operator's Subscription cannot resolve
+    found = problems(lambda o: o["metadata"]["name"] != "certified-operators-mirror")
+    assert len(found) == 1 and "gpu-operator-certified" in found[0] and "certified-operators-mirror" in found[0]
+    # no tag mirror: the NFD operand image cannot be pulled
+    found = problems(lambda o: o["kind"] != "ImageTagMirrorSet")
+    assert len(found) == 1 and "ose-node-feature-discovery-rhel9:v4.16 is pulled by tag" in found[0]
+    # no digest mirror: every package's registries are unreachable
+    found = problems(lambda o: o["kind"] != "ImageDigestMirrorSet")
+    assert {f.split(" pulls from ")[1].split(" ")[0] for f in found} == {"registry.redhat.io", "registry.connect.redhat.com", "nvcr.io"}
+    # a Subscription to a default source that OperatorHub disables
+    sub = copy.deepcopy(next(o for o in objs if o["kind"] == "Subscription" and o["spec"]["name"] == "nfd"))
+    sub["spec"]["source"] = "redhat-operators"
+    found = list(egress_rules.check(edge.spec, [o for o in objs if o["kind"] != "Subscription"] + [sub]))
+    assert [m for _, _, m in found] == ["names redhat-operators, an OperatorHub default source that OperatorHub cluster disables: OLM cannot resolve it"]
+    # and the validate stage reports them, tagged
+    findings = crossobject.check(edge.spec, [o for o in objs if o["kind"] != "ImageTagMirrorSet"])
+    assert any(f.message.startswith("[egress] image registry.redhat.io/openshift4/") for f in findings)
+
+
+def test_mirror_set_matching_follows_registries_conf():
+    from generator.validate.egress_rules import matches
+
+    assert matches("registry.redhat.io", "registry.redhat.io/rhoai/x")
+    assert matches("registry.redhat.io/rhoai", "registry.redhat.io/rhoai/x")
+    assert not matches("registry.redhat.io/rho", "registry.redhat.io/rhoai/x")
+    assert matches("*.redhat.io", "registry.redhat.io/rhoai/x")
+    assert not matches("*.redhat.io", "quay.io/rhoai/x")

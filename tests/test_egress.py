@@ -48,7 +48,8 @@ def test_disconnected_example_mirrors_every_registry_and_catalog_and_validates(r
     catalogs = {c["metadata"]["name"]: c for c in units["egress"] if c["kind"] == "CatalogSource"}
     assert set(catalogs) == set(sources.values())
     assert catalogs["certified-operators-mirror"]["spec"]["image"] == f"{mirror}/redhat/certified-operator-index:v4.16"
-    assert all(c["metadata"]["namespace"] == "openshift-marketplace" and c["spec"]["sourceType"] == "grpc" for c in catalogs.values())
+    assert all(c["metadata"]["namespace"] == "openshift-marketplace" and c["spec"]["sourceType"] == "grpc"
+               and c["spec"]["grpcPodConfig"] == {"securityContextConfig": "restricted"} for c in catalogs.values())
     # digest pulls: every registry the subscribed packages pull from goes to the mirror
     idms = one(units, "ImageDigestMirrorSet")["spec"]["imageDigestMirrors"]
     wanted = {r for s in subs for r in matrix.package(s["spec"]["name"])["registries"]}

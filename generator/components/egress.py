@@ -83,6 +83,9 @@ def catalog_sources(spec, subs: list[Obj]) -> list[Obj]:
             "displayName": f"{facts['displayName']} (mirror)",
             "publisher": facts["publisher"],
             "updateStrategy": {"registryPoll": {"interval": POLL}},
+            # Red Hat's file-based-catalog indexes run under the restricted pod security
+            # profile; unset, OLM runs the catalog pod `legacy` (privileged-era settings).
+            "grpcPodConfig": {"securityContextConfig": "restricted"},
         }))
     return out
 

@@ -260,3 +260,15 @@ def test_cli_without_disconnected_clusters_asks_for_names(repo, capsys):
     assert "no cluster spec sets cluster.disconnected" in capsys.readouterr().err
     assert main(["--repo", str(repo), "mirror", "odh-sandbox"]) == 0
     assert "opendatahub-operator" in capsys.readouterr().out
+
+
+def test_upgrade_plan_of_a_disconnected_cluster_mirrors_first(repo, capsys):
+    import json
+
+    capsys.readouterr()
+    main(["--repo", str(repo), "upgrade", "edge-baremetal", "--to", "2.25", "--output", "json"])
+    steps = json.loads(capsys.readouterr().out)["manualSteps"]
+    assert steps[0]["phase"] == "before" and "`rhoai-gitops mirror edge-baremetal --to 2.25`" in steps[0]["what"]
+    assert "mirror.factory3.example.internal:8443/ocp" in steps[0]["what"]
+    main(["--repo", str(repo), "upgrade", "ai3-aws", "--to", "3.4", "--output", "json"])
+    assert json.loads(capsys.readouterr().out)["manualSteps"] == []

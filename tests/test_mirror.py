@@ -272,3 +272,39 @@ def test_upgrade_plan_of_a_disconnected_cluster_mirrors_first(repo, capsys):
     assert "mirror.factory3.example.internal:8443/ocp" in steps[0]["what"]
     main(["--repo", str(repo), "upgrade", "ai3-aws", "--to", "3.4", "--output", "json"])
     assert json.loads(capsys.readouterr().out)["manualSteps"] == []
+
+
+def test_every_release_on_every_catalog_mirrors_the_bundle_it_installs():
+    """Across the data: each supported release, on each OpenShift version whose catalog ships
+    it, by release and by its newest patch, Manual and Automatic: the configuration loads and
+    the range of the Subscription's channel contains the bundle OLM installs."""
+    from generator import releases
+    from generator.errors import SpecErrors
+    from generator.spec.loader import LoadedSpec, load_spec_text
+
+    checked = 0
+    for dist in ("rhoai", "odh"):
+        for release in releases.supported(dist):
+            for ocp in catalogs.openshift_versions(dist, release):
+                ocp = "4.16" if ocp == "*" else ocp
+                cat = catalogs.catalog(dist, ocp)
+                newest = max((b for c in cat.channels_with(release) for b in cat.bundles(c, release)), key=lambda b: b.key)
+                for version, approval in ((release, "Automatic"), (newest.version, "Manual")):
+                    text = (f"metadata:\n  name: x\ncluster:\n  apiServer: https://api.x:6443\n  openshiftVersion: '{ocp}'\n"
+                            f"distribution:\n  name: {dist}\n  version: '{version}'\n  installPlanApproval: {approval}\n"
+                            "components:\n  kserve:\n    deploymentMode: RawDeployment\n    serving: {managementState: Removed}\n"
+                            "serviceMesh: {managementState: Removed}\n")
+                    try:
+                        loaded: LoadedSpec = load_spec_text(text, "clusters/x.yaml")
+                    except SpecErrors:
+                        continue  # a combination the spec rules refuse (e.g. a patch on no channel)
+                    p = mirror.plan([loaded])
+                    ocmirror.load(mirror.document(p))
+                    sub = next(s["spec"] for s in subscriptions(loaded.spec) if s["spec"]["name"] == catalogs.package(dist))
+                    installs = cat.bundle(sub.get("startingCSV") or cat.head(sub["channel"]).name)
+                    index = matrix.catalog_index(matrix.package(sub["name"])["catalog"], ocp)
+                    entry = packages_of(p.config)[(index, sub["name"])]
+                    (channel,) = [c for c in entry["channels"] if c["name"] == sub["channel"]]
+                    assert in_range(installs.version, channel), (dist, release, ocp, version, channel)
+                    checked += 1
+    assert checked > 60, checked

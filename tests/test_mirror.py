@@ -308,3 +308,33 @@ def test_every_release_on_every_catalog_mirrors_the_bundle_it_installs():
                     assert in_range(installs.version, channel), (dist, release, ocp, version, channel)
                     checked += 1
     assert checked > 60, checked
+
+
+def test_every_reachable_upgrade_is_mirrored_hop_by_hop():
+    """From each supported RHOAI 2.x release (as a spec installs it on OpenShift 4.17) to 2.25:
+    wherever OLM has a path, each hop's bundles are inside the range of the hop's channel."""
+    from generator import releases
+    from generator.olmpath import NoUpgradePath
+    from generator.spec.loader import load_spec_text
+
+    cat, covered = catalogs.catalog("rhoai", "4.17"), 0
+    for release in releases.supported("rhoai"):
+        if not release.startswith("2.") or release == "2.25" or not cat.channels_with(release):
+            continue
+        loaded = load_spec_text(
+            "metadata:\n  name: x\ncluster:\n  apiServer: https://api.x:6443\n  openshiftVersion: '4.17'\n"
+            f"distribution:\n  version: '{release}'\n", "clusters/x.yaml")
+        sub = next(s["spec"] for s in subscriptions(loaded.spec) if s["spec"]["name"] == "rhods-operator")
+        start = sub.get("startingCSV") or cat.head(sub["channel"]).name
+        try:
+            path = upgrade_path(cat, start, "2.25", start_channel=sub["channel"])
+        except NoUpgradePath:
+            continue
+        p = mirror.plan([loaded], "2.25")
+        ocmirror.load(mirror.document(p, "2.25"))
+        channels = {c["name"]: c for c in packages_of(p.config)[("registry.redhat.io/redhat/redhat-operator-index:v4.17", "rhods-operator")]["channels"]}
+        for hop in path.hops:
+            for bundle in (hop.from_bundle, hop.to_bundle):
+                assert in_range(cat.bundle(bundle).version, channels[hop.channel]), (release, hop)
+        covered += 1
+    assert covered >= 8, covered

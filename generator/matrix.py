@@ -31,6 +31,27 @@ def operator(name: str) -> dict[str, Any]:
     return matrix()["operators"][name]
 
 
+def package(name: str) -> dict[str, Any]:
+    """An OLM package's source catalog and registries (matrix.yaml `packages`)."""
+    found = matrix()["packages"].get(name)
+    if found is None:
+        raise KeyError(
+            f"OLM package {name!r} is not in generator/data/matrix.yaml `packages`: add which source catalog ships it "
+            "and the registries its images come from"
+        )
+    return found
+
+
+def source_catalog(name: str) -> dict[str, Any]:
+    """One of OperatorHub's default catalogs (matrix.yaml `sourceCatalogs`)."""
+    return matrix()["sourceCatalogs"][name]
+
+
+def catalog_index(name: str, openshift_version: str) -> str:
+    """The index image of a source catalog for an OpenShift version."""
+    return source_catalog(name)["index"].replace("{openshiftVersion}", openshift_version)
+
+
 def mig_layout(profile: str, product: str) -> dict[str, int] | None:
     """The slices one GPU of `product` is cut into by the MIG layout `profile` ({"1g.10gb": 7}),
     or None when NVIDIA's default config has no such layout for that GPU."""

@@ -11,7 +11,7 @@ from typing import Callable
 from generator import bundle
 from generator.argocd import applications as argocd_applications, waves as argocd_waves
 from generator.argocd.fleet import FleetMember, fleet_folders
-from generator.components import COMPONENTS
+from generator.components import COMPONENTS, egress
 from generator.resources import COMPONENT_LABEL, MANAGED_BY, MANAGER, canonical, label
 from generator.spec.loader import LoadedSpec, load_specs
 from generator.spec.model import PlatformSpec
@@ -20,17 +20,20 @@ from generator.spec.model import PlatformSpec
 # Argo CD objects, computed from everything else). Passes run in list order.
 Pass = Callable[[PlatformSpec, bundle.Units], None]
 # The Argo CD passes stay last: waves and Applications are computed from every other object.
-PASSES: list[Pass] = [argocd_waves.assign, argocd_applications.add_unit]
+PASSES: list[Pass] = [egress.subscriptions, argocd_waves.assign, argocd_applications.add_unit]
 
 
 def build_units(spec: PlatformSpec) -> bundle.Units:
     units: bundle.Units = {}
     for component in COMPONENTS:
-        objs = component.build(spec)
-        for o in objs:
+        units[component.name] = [] if component.derive else component.build(spec)
+    for component in COMPONENTS:
+        if component.derive:
+            units[component.name] = component.derive(spec, {k: v for k, v in units.items() if k != component.name})
+    for component in COMPONENTS:
+        for o in units[component.name]:
             label(o, MANAGED_BY, MANAGER)
             label(o, COMPONENT_LABEL, component.name)
-        units[component.name] = objs
     for run in PASSES:
         run(spec, units)
     return {name: [canonical(o) for o in objs] for name, objs in units.items()}

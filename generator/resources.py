@@ -34,6 +34,10 @@ CLUSTER_SCOPED = frozenset(
         "StorageClass",
         "Auth",
         "Kueue",
+        "ImageDigestMirrorSet",
+        "ImageTagMirrorSet",
+        "OperatorHub",
+        "Proxy",
     }
 )
 

@@ -155,8 +155,23 @@ def plan_upgrade(repo: Path, cluster: str, to: str, from_bundle: str | None = No
         old = [o for objs in build_units(spec).values() for o in objs]
         new = [o for objs in build_units(target_spec).values() for o in objs]
         result.objects = diff_objects(old, new)
-    result.steps = manual_steps(spec, target)
+    result.steps = mirror_steps(spec, to) + manual_steps(spec, target)
     return result
+
+
+def mirror_steps(spec: PlatformSpec, to: str) -> list[dict]:
+    """A disconnected cluster's mirror holds only the bundles its Subscriptions install (the
+    ImageSetConfiguration of `rhoai-gitops mirror`): the path's bundles must be mirrored first."""
+    if not spec.cluster.disconnected:
+        return []
+    return [{
+        "phase": "before",
+        "what": f"Mirror the bundles on the OLM path first: `rhoai-gitops mirror {spec.name} --to {to}` writes the "
+                f"ImageSetConfiguration; run oc-mirror with it to {spec.cluster.disconnected.mirror_registry}. Until then "
+                "the mirrored catalog offers OLM no upgrade.",
+        "source": "oc-mirror v2 mirrors only the channels and version ranges its ImageSetConfiguration lists "
+                  "(openshift/oc-mirror docs/dev-investigations/operator-filtering-investigation.md)",
+    }]
 
 
 def _model(text: str, source: str, defaults) -> PlatformSpec | None:

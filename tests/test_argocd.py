@@ -295,7 +295,7 @@ def _gpu_operator(spec):
         return []
     op = matrix.operator("gpu")
     return operator_install(spec, package=op["package"], ns=GPU_NS, channel=op["channel"],
-                            source=op["catalogSource"], own_group=not _labelled(spec, "tangled"))
+                            own_group=not _labelled(spec, "tangled"))
 
 
 @pytest.fixture

@@ -79,11 +79,15 @@ def test_rhoai_subscription_carries_approval_and_starting_csv():
     assert "olm.providedAPIs" not in (group["metadata"].get("annotations") or {})
 
 
-def test_disconnected_cluster_takes_every_operator_from_its_mirror():
-    units = units_of("cluster:\n  disconnected:\n    mirrorRegistry: m:8443\n    catalogSource: my-mirror\n")
+def test_disconnected_cluster_takes_every_operator_from_the_mirror_of_its_own_catalog():
+    units = units_of("cluster:\n  disconnected:\n    mirrorRegistry: m:8443\n")
     subs = packages(units)
     assert {"rhods-operator", "servicemeshoperator", "serverless-operator"} <= set(subs)
-    assert {s["spec"]["source"] for s in subs.values()} == {"my-mirror"}
+    assert {s["spec"]["source"] for s in subs.values()} == {"redhat-operators-mirror"}
+    odh = packages(units_of("distribution:\n  name: odh\ncluster:\n  disconnected:\n    mirrorRegistry: m:8443\n"))
+    assert odh["opendatahub-operator"]["spec"]["source"] == "community-operators-mirror"
+    # connected: OperatorHub's own catalog of each package
+    assert packages(units_of(""))["rhods-operator"]["spec"]["source"] == "redhat-operators"
 
 
 # --------------------------------------------------------------------------- serving dependencies
@@ -395,6 +399,8 @@ def test_examples_content(repo):
     assert cfg["spec"]["notebookSizes"][0]["resources"]["requests"] == {"cpu": "1", "memory": "4Gi"}
     edge = build_units(specs["edge-baremetal"])
     assert edge["serving"] == []
-    assert {s["spec"]["source"] for s in every(edge, "Subscription")} == {"rhoai-mirror-catalog"}
+    assert {s["spec"]["name"]: s["spec"]["source"] for s in every(edge, "Subscription")} == {
+        "rhods-operator": "redhat-operators-mirror", "nfd": "redhat-operators-mirror",
+        "gpu-operator-certified": "certified-operators-mirror"}
     with pytest.raises(SpecErrors):
         load_spec_text(HEAD + "components:\n  kserve:\n    foo: 1\n", "clusters/t.yaml")

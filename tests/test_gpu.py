@@ -203,9 +203,10 @@ def test_bare_metal_gets_no_machine_sets_but_the_nvidia_stack(repo):
     units = build_units(edge.spec)
     assert units["gpu-nodes"] == []
     assert by_kind(units["nfd"], "NodeFeatureDiscovery") and by_kind(units["gpu-operator"], "ClusterPolicy")
-    # Disconnected: the operators come from the mirrored catalog.
-    subs = by_kind(units["nfd"] + units["gpu-operator"], "Subscription")
-    assert {s["spec"]["source"] for s in subs} == {edge.spec.cluster.disconnected.catalog_source}
+    # Disconnected: each operator comes from the mirror of its own catalog (NFD is Red Hat's,
+    # the GPU operator a certified one).
+    sources = {s["spec"]["name"]: s["spec"]["source"] for s in by_kind(units["nfd"] + units["gpu-operator"], "Subscription")}
+    assert sources == {"nfd": "redhat-operators-mirror", "gpu-operator-certified": "certified-operators-mirror"}
 
 
 def test_no_pools_no_gpu_objects(repo):

@@ -6,12 +6,13 @@ Each module defines `COMPONENT`; adding a component is adding a module and a lin
 from __future__ import annotations
 
 from generator.components.base import Component
-from generator.components import operator
+from generator.components import egress, operator
 from generator.components import dashboard, dsc, dsci, featurestore, modelregistry, serving, workbenches
 from generator.components import gpu_nodes, gpu_operator, kueue, kueue_operator, nfd, profiles
 from generator.components import monitoring
 
 COMPONENTS: list[Component] = [
+    egress.COMPONENT,
     operator.COMPONENT,
     serving.COMPONENT,
     dsci.COMPONENT,

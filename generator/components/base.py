@@ -4,7 +4,7 @@ Application) and a function from the spec to its objects."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Optional
 
 if TYPE_CHECKING:
     from generator.resources import Obj
@@ -20,3 +20,7 @@ class Component:
     in_cluster_overlay: bool = True
     # False when every object is cluster-specific, so a shared base would only be patched away.
     has_base: bool = True
+    # For a unit whose objects follow from the other units' (the catalogs their Subscriptions
+    # name, the images they reference): called with every other unit once all are built, in
+    # place of `build`.
+    derive: Optional[Callable[["PlatformSpec", dict[str, list["Obj"]]], list["Obj"]]] = None

@@ -95,7 +95,7 @@ def build(spec) -> list[Obj]:
         namespace(ns, labels={"openshift.io/cluster-monitoring": "true"}),
         # The GPU operator supports OwnNamespace installs only.
         operator_group(f"{ns}-group", ns, [ns]),
-        subscription(spec, package=op["package"], ns=ns, channel=channel(spec), source=op["catalogSource"]),
+        subscription(spec, package=op["package"], ns=ns, channel=channel(spec)),
     ]
     if config:
         objs.append(config)

@@ -50,7 +50,7 @@ def build(spec) -> list[Obj]:
         namespace(ns, labels={"openshift.io/cluster-monitoring": "true"}),
         # The NFD operator supports OwnNamespace installs only.
         operator_group(f"{op['package']}-group", ns, [ns]),
-        subscription(spec, package=op["package"], ns=ns, channel=op["channel"], source=op["catalogSource"]),
+        subscription(spec, package=op["package"], ns=ns, channel=op["channel"]),
         instance(spec, ns),
     ]
 

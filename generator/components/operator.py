@@ -10,14 +10,12 @@ from generator.components.olm import operator_install
 
 
 def build(spec) -> list:
-    dist = matrix.distribution(spec.distribution.name)
     plan = catalogs.install(spec)
     return operator_install(
         spec,
         package=plan.catalog.package,
         ns=spec.namespaces["operator"],
         channel=plan.channel,
-        source=dist["catalogSource"],
         approval=plan.approval,
         starting_csv=plan.starting_csv,
         namespace_labels={"openshift.io/cluster-monitoring": "true"},

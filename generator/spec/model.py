@@ -60,14 +60,54 @@ class Metadata(Model):
 
 
 class Proxy(Model):
-    http_proxy: str | None = None
-    https_proxy: str | None = None
-    no_proxy: list[str] = Field(default_factory=list)
+    """The HTTP(S) proxy the cluster reaches the outside through."""
+
+    http_proxy: str | None = Field(
+        None, pattern=r"^http://", description="Proxy for plain-HTTP requests (http://host:port); no credentials."
+    )
+    https_proxy: str | None = Field(
+        None, pattern=r"^https?://", description="Proxy for HTTPS requests (http:// or https://host:port); no credentials."
+    )
+    no_proxy: list[str] = Field(
+        default_factory=list,
+        description="Destinations reached directly: domains (.svc, .cluster.local), hosts, IPs and CIDRs.",
+    )
+    cluster_wide: bool = Field(
+        False,
+        description="The bundle owns the cluster Proxy object (config.openshift.io/v1 Proxy `cluster`): nodes, "
+        "builds and every OLM operator take it (OLM injects it into each operator), and the trusted CA bundle "
+        "becomes its trustedCA. False (default): the cluster Proxy stays the installer's and the proxy reaches the "
+        "bundle's operators through their Subscriptions (spec.config.env HTTP_PROXY, HTTPS_PROXY, NO_PROXY).",
+    )
+
+
+# host[:port][/namespace...]: where `oc-mirror ... docker://<this>` pushes; a path is kept.
+MIRROR_REGISTRY = (
+    r"^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*"
+    r"(?::[0-9]+)?(?:/[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*)*$"
+)
 
 
 class Disconnected(Model):
-    mirror_registry: str = Field(description="Registry host that mirrors the release and operator images.")
-    catalog_source: str = Field(description="CatalogSource (in openshift-marketplace) serving the mirrored operators.")
+    """The cluster pulls operators and images from a mirror registry that oc-mirror fills
+    (`rhoai-gitops mirror` writes its ImageSetConfiguration)."""
+
+    mirror_registry: str = Field(
+        pattern=MIRROR_REGISTRY,
+        description="Where oc-mirror pushes (its docker:// destination): host[:port], optionally with a path "
+        "(mirror.example.com:8443/ocp). Every registry the bundle's operators and images pull from is redirected "
+        "here (ImageDigestMirrorSet, ImageTagMirrorSet), and each source catalog is served from its mirrored index.",
+    )
+    disable_default_sources: bool = Field(
+        True,
+        description="Disable OperatorHub's default catalogs (OperatorHub `cluster` disableAllDefaultSources), which a "
+        "disconnected cluster cannot reach; the mirror's CatalogSources replace them.",
+    )
+    never_contact_source: bool = Field(
+        False,
+        description="Mirror sets with mirrorSourcePolicy NeverContactSource: a pull the mirror cannot serve fails "
+        "instead of trying the source registry (default: the source is tried after the mirror).",
+    )
 
 
 class MachineSetSettings(Model):
@@ -105,8 +145,10 @@ class Cluster(Model):
     region: str | None = None
     infrastructure_id: str | None = Field(None, description="Cluster infrastructure name (MachineSet prefix).")
     machine_sets: MachineSetSettings | None = None
-    proxy: Proxy | None = None
-    disconnected: Disconnected | None = None
+    proxy: Proxy | None = Field(None, description="The cluster's egress proxy, if it has one.")
+    disconnected: Disconnected | None = Field(
+        None, description="The cluster pulls from a mirror registry (a disconnected or restricted-network cluster)."
+    )
 
 
 # --------------------------------------------------------------------------- distribution

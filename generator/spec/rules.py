@@ -660,6 +660,19 @@ def no_credentials_in_urls(spec, positions):
             )
 
 
+@rule
+def egress_settings(spec, positions):
+    proxy = spec.cluster.proxy
+    if proxy is not None and not (proxy.http_proxy or proxy.https_proxy):
+        yield positions.error(("cluster", "proxy"), "names no proxy: set httpProxy and/or httpsProxy (or remove cluster.proxy)")
+    ca = spec.trusted_ca_bundle.custom_ca_bundle
+    if "PRIVATE KEY" in ca:
+        yield positions.error(
+            ("trustedCABundle", "customCABundle"),
+            "holds a private key: a CA bundle is public certificates only, and a key would be committed and rendered",
+        )
+
+
 def team_namespaces(spec) -> dict[str, list[str]]:
     out: dict[str, list[str]] = defaultdict(list)
     if spec.quotas:

@@ -26,6 +26,13 @@ cluster:
   provider: aws           # aws | gcp | azure | baremetal
   apiServer: https://api.{name}.example.com:6443   # Argo CD destination
   # infrastructureId, region and machineSets are needed once gpuNodePools get MachineSets
+  # A disconnected cluster (`rhoai-gitops mirror {name}` then says what oc-mirror must copy):
+  # disconnected:
+  #   mirrorRegistry: mirror.example.com:8443/ocp   # oc-mirror's docker:// destination
+  # Behind a proxy (no credentials in the URLs; the proxy's CA goes to trustedCABundle):
+  # proxy:
+  #   httpsProxy: http://proxy.example.com:3128
+  #   noProxy: [.svc, .cluster.local]
 
 distribution:
   name: {distribution}          # rhoai | odh

@@ -32,7 +32,7 @@ from typing import Any
 import yaml
 
 from generator.upstream.sources import Origins
-from generator.validate.schemas import crd_schemas
+from generator.validate.schemas import crd_schemas, schema_file_name
 
 OUT = Path(__file__).resolve().parents[1] / "data" / "upstream"
 
@@ -129,15 +129,18 @@ class Shipper:
         self.sources: dict[str, set[tuple]] = {}  # blob file -> {(used by, upstream file, origin row)}
 
     def add(self, crd: dict, rel: str, used_by: str) -> dict[str, str]:
-        origin = self.origins.of(rel)
         out = {}
         for name, schema in crd_schemas(crd).items():
-            text = _text(shippable(schema))
-            blob = blob_name(name, text)
-            self.blobs[blob] = text
-            self.sources.setdefault(blob, set()).add((used_by, rel, tuple(origin.row())))
-            out[name] = blob
+            out.update(self.add_schema(name, schema, rel, used_by))
         return out
+
+    def add_schema(self, name: str, schema: dict, rel: str, used_by: str) -> dict[str, str]:
+        origin = self.origins.of(rel)
+        text = _text(shippable(schema))
+        blob = blob_name(name, text)
+        self.blobs[blob] = text
+        self.sources.setdefault(blob, set()).add((used_by, rel, tuple(origin.row())))
+        return {name: blob}
 
 
 def _kind_facts(crd: dict) -> dict:
@@ -232,6 +235,61 @@ def scope_data(shared: Path) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
+# OpenShift kinds the bundle renders that are served by OpenShift's own API servers or whose CRD
+# the shared data lacks, with schemas from openshift/api's aggregated OpenAPI v2 document:
+# definition -> (group, version, kind).
+OPENAPI_KINDS = {
+    "com.github.openshift.api.config.v1.OperatorHub": ("config.openshift.io", "v1", "OperatorHub"),
+}
+OPENAPI = "openshift-api/4.23/openapi.json.gz"
+
+
+def openapi_schema(definitions: dict, name: str, group: str, version: str, kind: str) -> dict:
+    """A kubeconform-style schema of one OpenAPI v2 definition, as strict as a converted CRD:
+    references inlined, every object with properties closed (`additionalProperties: false`),
+    metadata and status left to the API server (as for CRDs)."""
+
+    def inline(node, seen: tuple = ()):
+        if isinstance(node, list):
+            return [inline(n, seen) for n in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            target = ref.rsplit("/", 1)[-1]
+            if target in seen:
+                raise ValueError(f"recursive OpenAPI definition {target}")
+            return inline(definitions[target], seen + (target,))
+        out = {k: inline(v, seen) for k, v in node.items() if k not in ("default",)}
+        if node.get("type") == "object" and "properties" in node and "additionalProperties" not in node:
+            out["additionalProperties"] = False
+        return out
+
+    schema = inline({k: v for k, v in definitions[name].items() if k != "required"})
+    props = schema.setdefault("properties", {})
+    props["apiVersion"] = {"type": "string", "enum": [f"{group}/{version}"]}
+    props["kind"] = {"type": "string", "enum": [kind]}
+    props["metadata"] = {"type": "object"}
+    props["status"] = {"type": "object"}
+    schema["type"] = "object"
+    schema["additionalProperties"] = False
+    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
+    schema["x-rhoai-gitops-source"] = f"OpenAPI {name}"
+    return schema
+
+
+def openapi_data(shared: Path, shipper: Shipper) -> dict[str, str]:
+    import gzip
+
+    path = shared / "upstream" / "other-crds" / OPENAPI
+    definitions = json.loads(gzip.decompress(path.read_bytes()))["definitions"]
+    found = {}
+    for name, (group, version, kind) in sorted(OPENAPI_KINDS.items()):
+        schema = openapi_schema(definitions, name, group, version, kind)
+        found.update(shipper.add_schema(schema_file_name(kind, group, version), schema, OPENAPI, "every release"))
+    return found
+
+
 def common_data(shared: Path, shipper: Shipper) -> dict[str, str]:
     found: dict[str, str] = {}
     for f in sorted((shared / "crds").glob("*.yaml")):
@@ -243,6 +301,7 @@ def common_data(shared: Path, shipper: Shipper) -> dict[str, str]:
     for f in sorted(other.rglob("*.yaml")):
         rel = f.relative_to(other).as_posix()
         found.update(shipper.add(_load(f), rel, "every release"))
+    found.update(openapi_data(shared, shipper))
     return dict(sorted(found.items()))
 
 

@@ -63,6 +63,10 @@ class Origins:
         for name, repo, path, ref, commit, licence, *_ in _rows(crds, "| file | repository |"):
             self._files[f"crds/{name}"] = Origin(repo, ref, commit, path, licence)
         self._releases = {(d, v): (op, dash) for d, v, op, dash in _rows(upstream, "| dist | version | operator ref |")}
+        m = re.search(r"openshift/api \(([^)]+)\), branch `([^`]+)`, commit (\w+),\s*`([^`]+)`", upstream)
+        if m:
+            # OpenShift's aggregated OpenAPI document, named only in SOURCES.md's prose.
+            self._files["openshift-api/4.23/openapi.json.gz"] = Origin("openshift/api", m.group(2), m.group(3), m.group(4), m.group(1))
         m = re.search(r"argoproj-labs/argocd-operator \(([^)]+)\) tag (\S+), commit (\w+),\s*`([^`]+)`", upstream)
         if m:
             self._files["argocd-operator/0.18.0/argocds.argoproj.io.yaml"] = Origin(

@@ -13,7 +13,7 @@ from typing import Any, Iterator
 from generator import matrix, scheduling
 from generator.scheduling import taint_str, tolerates
 from generator.resources import Obj, at, ident_str, is_namespaced
-from generator.validate import kueue_rules
+from generator.validate import egress_rules, kueue_rules
 from generator.validate.report import Finding
 
 STAGE = "cross-object"
@@ -126,6 +126,10 @@ def check(spec, objs: list[Obj]) -> list[Finding]:
     # Would the workloads the profiles and queues invite ever run? (generator/scheduling.py)
     for outcome in scheduling.failures(scheduling.simulate(spec, objs)):
         add(outcome.workload.profile_obj, "", f"[scheduling] {outcome.describe()} cannot run: {outcome.reason}")
+
+    # Catalogs the Subscriptions resolve from; mirror sets a disconnected cluster pulls through.
+    for ident, path, message in egress_rules.check(spec, objs):
+        add(ident, path, f"[egress] {message}")
 
     # What must never be committed.
     for o in objs:

@@ -1,0 +1,44 @@
+"""`rhoai-gitops mirror [CLUSTER ...]`: the oc-mirror v2 ImageSetConfiguration that fills the
+clusters' mirror registry with exactly what their bundles install (generator/mirror.py),
+checked against oc-mirror's own loading rules (generator/ocmirror.py) before it is written."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from generator.cli import clusters_arg, command
+from generator.errors import UsageError
+
+
+def _arguments(p: argparse.ArgumentParser) -> None:
+    clusters_arg(p)
+    p.add_argument("--to", metavar="VERSION", default=None,
+                   help="a planned upgrade: also mirror every bundle on the OLM path to this release (see `upgrade`)")
+    p.add_argument("--file", "-f", type=Path, default=None, help="write it here (default: standard output)")
+
+
+@command("mirror", "write the oc-mirror v2 ImageSetConfiguration for the clusters (default: every disconnected one)", _arguments)
+def cmd_mirror(args: argparse.Namespace) -> int:
+    from generator import mirror, ocmirror
+    from generator.spec.loader import load_specs
+
+    loaded = load_specs(args.repo, args.clusters or None)
+    if not args.clusters:
+        loaded = [s for s in loaded if s.spec.cluster.disconnected]
+        if not loaded:
+            raise UsageError("no cluster spec sets cluster.disconnected; name the clusters to mirror for")
+    plan = mirror.plan(loaded, args.to)
+    text = mirror.document(plan, args.to)
+    try:
+        ocmirror.load(text)
+    except ocmirror.InvalidImageSetConfiguration as exc:  # a generator bug, never the user's
+        raise AssertionError(f"the ImageSetConfiguration would be refused by oc-mirror: {exc}") from None
+    if args.file is None:
+        print(text, end="")
+        return 0
+    tmp = args.file.with_name(args.file.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(args.file)
+    print(f"wrote {args.file} ({len(plan.clusters)} cluster(s): {', '.join(plan.clusters)})")
+    return 0

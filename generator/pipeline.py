@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-import shutil
 import sys
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -29,8 +28,8 @@ from generator.cache import RenderCache
 from generator.diff.tree import FileChange, TreeDiff, compare
 from generator.errors import SpecError, SpecErrors
 from generator.spec.loader import LoadedSpec, load_spec_text, read_defaults, spec_files
-from generator.tree import (WriteReport, generated_roots, is_current, locked, preflight, sha256, stage_folder, swap_in,
-                            write_tree)
+from generator.tree import (WriteReport, generated_roots, is_current, locked, preflight, recover, sha256, stage_folder,
+                            swap_in, write_tree)
 
 
 @dataclass
@@ -223,13 +222,14 @@ def _render_fleet(repo: Path, names: list[str] | None, jobs: int | None, use_cac
         shared, stale = _run_fleet(repo, names, "render", jobs, use_cache, done)
         preflight(repo, shared)
     except BaseException:
-        for j in done:
-            if j.staging:
-                shutil.rmtree(j.staging, ignore_errors=True)
-                try:
-                    os.rmdir(Path(j.staging).parent)  # overlays/ itself, if staging made it
-                except OSError:
-                    pass
+        # Nothing was swapped in yet: every staging folder goes, including those of jobs a
+        # failing worker left unreported (the lock is held, so no other render has any).
+        recover(repo)
+        for parent in {Path(j.staging).parent for j in done if j.staging}:
+            try:
+                os.rmdir(parent)  # overlays/ itself, if staging made it
+            except OSError:
+                pass
         raise
     report = WriteReport([], [], [])
     cache: RenderCache | None = _CONTEXT["cache"]

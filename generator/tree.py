@@ -29,7 +29,8 @@ from generator.errors import UsageError
 
 MANIFEST = ".generated.json"
 ROOT_PARENTS = ("base", "overlays", "fleet")
-LOCK = ".rhoai-gitops.lock"
+# In the repository's cache folder (outside the checkout, so a failed render writes nothing there).
+LOCK = "render.lock"
 LOCK_TIMEOUT_ENV = "RHOAI_GITOPS_LOCK_TIMEOUT"  # seconds a render waits for another (default 600)
 # A swap's hidden folders: `.<root>.new-<pid>` (staging) and `.<root>.old-<pid>` (stepped aside).
 LEFTOVER = re.compile(r"^\.(?P<root>[^/]+)\.(?P<kind>new|old)-(?P<pid>[0-9]+)$")
@@ -61,6 +62,8 @@ def locked(repo: Path) -> Iterator[None]:
     """Hold the repository's render lock (re-entrant within a process; worker processes forked
     while it is held share it). A second render waits for the first, then finds its work done
     or redoes it; after `RHOAI_GITOPS_LOCK_TIMEOUT` seconds it gives up with exit 2."""
+    from generator.cache import cache_root  # cache imports this module
+
     key = repo.resolve()
     if key in _held:
         _held[key] += 1
@@ -69,10 +72,12 @@ def locked(repo: Path) -> Iterator[None]:
         finally:
             _held[key] -= 1
         return
+    path = cache_root(key) / LOCK
     try:
-        fd = os.open(key / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise UsageError(f"cannot create the render lock {key / LOCK}: {exc.strerror}") from None
+        raise UsageError(f"cannot create the render lock {path}: {exc.strerror}") from None
     try:
         _acquire(fd, key)
         os.ftruncate(fd, 0)
@@ -103,7 +108,7 @@ def _acquire(fd: int, repo: Path) -> None:
             return
         except BlockingIOError:
             if time.monotonic() > deadline:
-                raise UsageError(f"another render of {repo} (pid {holder}) still holds {LOCK}; "
+                raise UsageError(f"another render of {repo} (pid {holder}) still holds the render lock; "
                                  f"try again when it has finished") from None
             time.sleep(0.05)
 

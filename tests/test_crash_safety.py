@@ -85,7 +85,11 @@ def test_renders_at_once_take_turns(changed):
 
 
 def test_a_render_that_cannot_wait_says_who_holds_the_lock(changed):
-    fd = os.open(changed / tree.LOCK, os.O_RDWR | os.O_CREAT)
+    from generator.cache import cache_root
+
+    lock = cache_root(changed) / tree.LOCK
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         os.write(fd, b"4242\n")

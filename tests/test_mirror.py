@@ -280,7 +280,8 @@ def test_every_release_on_every_catalog_mirrors_the_bundle_it_installs():
     the range of the Subscription's channel contains the bundle OLM installs."""
     from generator import releases
     from generator.errors import SpecErrors
-    from generator.spec.loader import LoadedSpec, load_spec_text
+    from conftest import load_spec_text
+    from generator.spec.loader import LoadedSpec
 
     checked = 0
     for dist in ("rhoai", "odh"):
@@ -315,7 +316,7 @@ def test_every_reachable_upgrade_is_mirrored_hop_by_hop():
     wherever OLM has a path, each hop's bundles are inside the range of the hop's channel."""
     from generator import releases
     from generator.olmpath import NoUpgradePath
-    from generator.spec.loader import load_spec_text
+    from conftest import load_spec_text
 
     cat, covered = catalogs.catalog("rhoai", "4.17"), 0
     for release in releases.supported("rhoai"):

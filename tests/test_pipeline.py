@@ -86,7 +86,8 @@ def test_changed_spec_or_defaults_invalidate_only_what_they_touch(repo):
     spec.write_text(spec.read_text().replace("nvidia.com/gpu: {nominal: 16, lendingLimit: 8}", "nvidia.com/gpu: {nominal: 12, lendingLimit: 8}"))
     result = render_fleet(repo)
     assert result.cached == len(EXAMPLES) - 1 and result.report.written == ["overlays/prod-aws"]
-    (repo / "clusters" / "_defaults.yaml").write_text("auth:\n  allowedGroups: [fleet-users]\n")
+    defaults = repo / "clusters" / "_defaults.yaml"
+    defaults.write_text(defaults.read_text() + "auth:\n  allowedGroups: [fleet-users]\n")
     result = render_fleet(repo)
     assert result.cached == 0  # the defaults are part of every cluster's key...
     assert result.report.written == ["overlays/odh-sandbox"]  # ...but only odh-sandbox inherits this one

@@ -7,6 +7,7 @@ Each block carries an HTML comment (invisible on the rendered page) saying what 
     <!-- recipe: output -->               `$ command` lines, each followed by exactly what it prints
     <!-- recipe: lines COMMAND -->        lines COMMAND's output must contain
     <!-- recipe: file PATH -->            the block is written to PATH
+    <!-- recipe: excerpt PATH -->         the block's lines (comments aside) are lines of PATH, in order
     <!-- recipe: skip: REASON -->         not runnable here, and why
 
 and comments without a block set the scene the prose describes:
@@ -86,7 +87,7 @@ SCENE = ("edit ", "remove ", "sh ")
 
 def test_every_block_is_a_recipe():
     kinds = [s.directive.split()[0].rstrip(":") for s in steps(README.read_text())]
-    assert set(kinds) <= {"run", "output", "lines", "file", "skip", "edit", "remove", "sh"}, kinds
+    assert set(kinds) <= {"run", "output", "lines", "file", "excerpt", "skip", "edit", "remove", "sh"}, kinds
 
 
 # --------------------------------------------------------------------------- the run
@@ -118,7 +119,7 @@ def matches(expected: list[str], actual: list[str]) -> bool:
     if not expected:
         return not actual
     head, rest = expected[0], expected[1:]
-    if head == "...":
+    if head.strip() == "...":
         return any(matches(rest, actual[i:]) for i in range(len(actual) + 1))
     if not actual:
         return False
@@ -129,6 +130,19 @@ def _line_matches(expected: str, line: str) -> bool:
     if "..." not in expected:
         return line == expected
     return re.fullmatch(".*".join(re.escape(part) for part in expected.split("...")), line) is not None
+
+
+def is_excerpt(block: str, text: str) -> bool:
+    """Every line of `block` but comments and `...` is a line of `text`, in the same order (a
+    trailing `# comment` is the README's, not the file's)."""
+    lines = iter(line.rstrip() for line in text.split("\n"))
+    for line in block.split("\n"):
+        want = re.sub(r"\s+#\s.*$", "", line).rstrip()
+        if not want or want.strip().startswith("#") or want.strip() == "...":
+            continue
+        if not any(got == want for got in lines):
+            return False
+    return True
 
 
 def _commands(block: str) -> list[tuple[str, list[str]]]:
@@ -178,6 +192,8 @@ def test_readme_recipes_run_as_written(tmp_path):
         elif kind == "file":
             (root / arg).parent.mkdir(parents=True, exist_ok=True)
             (root / arg).write_text(step.block)
+        elif kind == "excerpt":
+            assert is_excerpt(step.block, (root / arg).read_text()), f"{where}: the block is not an excerpt of {arg}"
         elif kind == "edit":
             _edit(root, arg, where)
         elif kind == "remove":

@@ -10,13 +10,15 @@ test_upstream.py checks).
 
 from __future__ import annotations
 
+import shutil
+
 import json
 from functools import lru_cache
 from pathlib import Path
 
 import pytest
 
-from conftest import SHARED, assert_valid
+from conftest import PROJECT, SHARED, assert_valid
 from generator import catalogs, releases, yamlio
 from generator.fit import fit_platform
 from generator.render import build_units
@@ -393,6 +395,7 @@ def test_every_release_builds_with_kustomize_to_exactly_its_objects(tmp_path):
     from generator.tree import write_tree
 
     (tmp_path / "clusters").mkdir()
+    shutil.copy(PROJECT / "clusters" / "_defaults.yaml", tmp_path / "clusters")
     names = {}
     for dist, version in SUPPORTED:
         name = f"r-{dist}-{version.replace('.', '-')}"

@@ -200,6 +200,12 @@ def main(argv: list[str] | None = None) -> int:
         # `rhoai-gitops ... | head`: the reader left; say nothing more.
         sys.stderr.close()
         return 1
+    except OSError as exc:
+        # The disk refused (full, read-only, permissions): what and why, never a traceback;
+        # a render stages whole folders, so the tree is as it was.
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"rhoai-gitops: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from generator.bundle import Folder
 from generator.cache import RenderCache
 from generator.diff.tree import FileChange, TreeDiff, compare
 from generator.errors import SpecError, SpecErrors
-from generator.spec.loader import LoadedSpec, load_spec_text, read_defaults, spec_files
+from generator.spec.loader import LoadedSpec, decode, load_spec_text, read_defaults, read_source, spec_files
 from generator.tree import (WriteReport, generated_roots, is_current, locked, preflight, recover, sha256, stage_folder,
                             swap_in, write_tree)
 
@@ -66,11 +66,7 @@ def _digest(raw: bytes, defaults_raw: bytes | None) -> str:
 def _load(path: Path, raw: bytes) -> LoadedSpec:
     repo: Path = _CONTEXT["repo"]
     source = path.relative_to(repo).as_posix()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SpecErrors([SpecError(source, 1, 1, "", f"not UTF-8 text: {exc}")]) from None
-    return load_spec_text(text, source, _CONTEXT["defaults"])
+    return load_spec_text(decode(raw, source), source, _CONTEXT["defaults"])
 
 
 def _work(path_str: str) -> Job:
@@ -81,7 +77,11 @@ def _work(path_str: str) -> Job:
     cache: RenderCache | None = _CONTEXT["cache"]
     mode: str = _CONTEXT["mode"]
     job = Job(path=path_str, name=path.stem)
-    raw = path.read_bytes()
+    try:
+        raw = read_source(repo, path)
+    except SpecErrors as exc:
+        job.status, job.errors = "error", exc.errors
+        return job
     key = cache.key(_digest(raw, _CONTEXT["defaults_raw"])) if cache else ""
     if cache:
         entry = cache.fresh(path.stem, key)
@@ -168,7 +168,7 @@ def _members(jobs: Iterable[Job], repo: Path) -> tuple[list[FleetMember], Callab
     def positions_of(member: FleetMember):
         # Only called to report a disagreement: parse that one spec again for positions.
         path = repo / member.source
-        return _load(path, path.read_bytes()).positions
+        return _load(path, read_source(repo, path)).positions
 
     return members, positions_of
 

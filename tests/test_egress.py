@@ -169,7 +169,7 @@ def test_proxy_and_ca_spec_errors():
     assert "names no proxy" in str(exc.value.errors[0]) and "clusters/t.yaml:8:5: cluster.proxy:" in str(exc.value.errors[0])
     with pytest.raises(SpecErrors) as exc:
         spec_of("trustedCABundle:\n  customCABundle: |\n    -----BEGIN PRIVATE KEY-----\n    x\n")
-    assert "holds a private key" in str(exc.value.errors[0])
+    assert "trustedCABundle.customCABundle: holds a PEM private key" in str(exc.value.errors[0])
     with pytest.raises(SpecErrors) as exc:
         spec_of("cluster:\n  disconnected:\n    mirrorRegistry: https://mirror.example.com\n")
     assert "cluster.disconnected.mirrorRegistry" in str(exc.value.errors[0])
@@ -182,7 +182,7 @@ def test_proxy_credentials_are_a_spec_error_with_exit_2(repo, capsys):
     assert main(["--repo", str(repo), "render", "edge-baremetal"]) == 2
     err = capsys.readouterr().err
     line = next(i for i, s in enumerate(text.splitlines(), 1) if "httpProxy:" in s)
-    assert f"clusters/edge-baremetal.yaml:{line}:16: cluster.proxy.httpProxy" in err and "carries credentials" in err
+    assert f"clusters/edge-baremetal.yaml:{line}:16: cluster.proxy.httpProxy" in err and "holds credentials in a URL" in err
     assert not (repo / "overlays").exists()
 
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from generator.errors import SpecError, SpecErrors, format_path
@@ -28,6 +32,9 @@ DEFAULTS_FILE = "_defaults.yaml"
 MAX_NODES = 100_000  # expanded nodes per document; real specs have a few hundred
 
 TAG = "tag:yaml.org,2002:"
+# YAML 1.2's booleans (an explicit !!bool tag must carry one of these).
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+MAX_SPEC_BYTES = 1 << 20  # a spec is a few KiB; this bounds what one file can make us read
 SCALAR_TAGS = {TAG + t for t in ("str", "int", "float", "bool", "null")}
 
 
@@ -171,9 +178,14 @@ class _Builder:
             # next line); the user's mistake is here, right after the colon.
             self.positions.values[path] = self._after_key.get(path, self.pos(node))
         if kind == "null":
+            if value not in ("", "~", "null", "Null", "NULL"):
+                self.fail(node, path, f"{value!r} is not null (~ or null)")
             return None
         if kind == "bool":
-            return value.lower() == "true"
+            if value not in _BOOLS:
+                self.fail(node, path, f"{value!r} is not a boolean (true or false)")
+                return None
+            return _BOOLS[value]
         if kind == "int":
             text = value.replace("_", "")
             try:
@@ -192,7 +204,11 @@ class _Builder:
                 return -math.inf
             if low == ".nan":
                 return math.nan
-            return float(value.replace("_", ""))
+            try:
+                return float(value.replace("_", ""))
+            except ValueError:
+                self.fail(node, path, f"{value!r} is not a number")
+                return None
         return value
 
 
@@ -204,14 +220,22 @@ class _TooLarge(Exception):
 def read_yaml(text: str, file: str) -> tuple[Any, Positions, list[SpecError]]:
     """Parse one YAML document into plain data and positions; errors are SpecErrors."""
     builder = _Builder(file)
+    directive = _YAML_DIRECTIVE.search(text)
+    if directive and directive.group(1) != "1.2":
+        line = text.count("\n", 0, directive.start()) + 1
+        return None, builder.positions, [SpecError(
+            file, line, 1, "", f"YAML {directive.group(1)} is not how specs are read: they are YAML 1.2 (where yes, no, "
+            "on and off are text, not booleans); remove this line")]
     yaml = YAML(typ="safe", pure=True)
     try:
         nodes = list(yaml.compose_all(text))
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        return None, builder.positions, [SpecError(file, line, col, "", f"invalid YAML: {problem}")]
+        return None, builder.positions, [_yaml_error(file, exc)]
+    except ReaderError as exc:
+        line, col = _line_col(text, exc.position)
+        code = ord(exc.character) if isinstance(exc.character, str) else int(exc.character)
+        return None, builder.positions, [SpecError(
+            file, line, col, "", f"character {chr(code)!r} (#x{code:04x}) is not allowed in YAML: remove it")]
     except Exception as exc:  # ruamel raises a few unmarked errors (e.g. on some anchors)
         return None, builder.positions, [SpecError(file, 1, 1, "", f"invalid YAML: {exc}")]
     nodes = [n for n in nodes if n is not None]
@@ -228,6 +252,26 @@ def read_yaml(text: str, file: str) -> tuple[Any, Positions, list[SpecError]]:
         p = builder.pos(exc.node)
         return None, builder.positions, [SpecError(file, p.line, p.column, "", f"document expands to more than {MAX_NODES} nodes or is nested too deeply (alias bomb?)")]
     return data, builder.positions, builder.errors
+
+
+_YAML_DIRECTIVE = re.compile(r"^%YAML[ \t]+(\S+)", re.M)
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _yaml_error(file: str, exc: MarkedYAMLError) -> SpecError:
+    """A parse error where the user's mistake is: a construct that never ends (an unclosed
+    quote or bracket) is reported where it starts, not at the end of the file."""
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or "invalid YAML"
+    if exc.context_mark is not None and any(end in (exc.problem or "") for end in ("end of stream", "<stream end>")):
+        mark = exc.context_mark
+        problem = f"{exc.context} that never ends ({exc.problem})" if exc.context else problem
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return SpecError(file, line, col, "", f"invalid YAML: {problem}")
 
 
 # --------------------------------------------------------------------------- defaults + validation
@@ -274,6 +318,8 @@ def pydantic_errors(exc: ValidationError, positions: Positions) -> list[SpecErro
             parent = loc[:-1]
             errors.append(positions.error(loc, f"{message}; allowed here: {_allowed_fields(parent)}", at_key=True))
             continue
+        if err["type"] == "value_error":
+            message = message.removeprefix("Value error, ")
         if err["type"] == "missing":
             message = "required field is missing"
         else:
@@ -357,46 +403,111 @@ def load_spec_text(text: str, source: str, defaults: tuple[Any, Positions, bytes
     from generator.spec import rules
 
     data, positions, errors = read_yaml(text, source)
-    if errors:
+    if data is None:
         raise SpecErrors(errors)
+    # Secrets are looked for in the file as written: a value the defaults would override is
+    # still in git.
+    errors += secret_errors(data, positions)
     if defaults is not None:
         d_data, d_pos, _ = defaults
         merged_pos = Positions(document=positions.document)
         data = deep_merge(d_data, data, d_pos, positions, merged_pos)
         positions = merged_pos
-    digest = hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":")).encode())
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":"), default=str).encode())
+    # A file's YAML errors do not hide its other errors: those elsewhere are reported with them.
+    reported = [e.path for e in errors]
     try:
         spec = PlatformSpec.model_validate(data)
     except ValidationError as exc:
-        raise SpecErrors(pydantic_errors(exc, positions)) from None
+        raise SpecErrors(errors + _elsewhere(pydantic_errors(exc, positions), reported)) from None
     stem = Path(source).stem
     found = rules.check(spec, positions)
     if Path(source).parent.name == CLUSTERS_DIR and spec.metadata.name != stem:
         found.append(positions.error(("metadata", "name"), f"must equal the file name {stem!r} (it names the overlay folder)"))
+    found = errors + _elsewhere(found, reported)
     if found:
         raise SpecErrors(found)
     return LoadedSpec(spec=spec, source=source, positions=positions, digest=digest.hexdigest())
 
 
+def _elsewhere(found: list[SpecError], reported: list[str]) -> list[SpecError]:
+    """The errors not about a path already reported (or inside one): a value refused while
+    reading stands in the data as nothing, and would be reported again as missing."""
+    def inside(path: str, outer: str) -> bool:
+        return path == outer or path.startswith((outer + ".", outer + "[")) or outer == ""
+
+    return [e for e in found if not any(inside(e.path, r) for r in reported)]
+
+
+def secret_errors(data: Any, positions: Positions) -> list[SpecError]:
+    from generator.secrets import looks_secret, strings
+
+    out = []
+    for path, value in strings(data):
+        why = looks_secret(value)
+        if why:
+            out.append(positions.error(path, f"holds {why}: specs live in git and the bundle on every cluster; "
+                                             "reference a Secret instead"))
+    return out
+
+
 def read_defaults(repo: Path) -> tuple[Any, Positions, bytes] | None:
     path = repo / CLUSTERS_DIR / DEFAULTS_FILE
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return None
-    raw = path.read_bytes()
+    raw = read_source(repo, path)
     source = f"{CLUSTERS_DIR}/{DEFAULTS_FILE}"
-    data, positions, errors = read_yaml(_decode(raw, source), source)
+    data, positions, errors = read_yaml(decode(raw, source), source)
+    if data is not None:
+        errors += secret_errors(data, positions)
+        metadata = data.get("metadata")
+        if metadata is not None and not isinstance(metadata, dict):
+            errors.append(positions.error(("metadata",), "expected a mapping (key: value), or no metadata at all"))
+        elif metadata and "name" in metadata:
+            errors.append(positions.error(("metadata", "name"), "fleet defaults cannot set a cluster name", at_key=True))
     if errors:
         raise SpecErrors(errors)
-    if isinstance(data, dict) and "metadata" in data and "name" in (data["metadata"] or {}):
-        raise SpecErrors([positions.error(("metadata", "name"), "fleet defaults cannot set a cluster name", at_key=True)])
     return data, positions, raw
 
 
-def _decode(raw: bytes, source: str) -> str:
+def read_source(repo: Path, path: Path) -> bytes:
+    """A spec file's bytes, or a SpecError saying why it cannot be one: a directory, a device, a
+    link to a missing file or to one outside the repository (a merge request controls links),
+    unreadable, or larger than MAX_SPEC_BYTES (read no further than that)."""
+    source = path.relative_to(repo).as_posix() if path.is_relative_to(repo) else str(path)
+
+    def refuse(message: str) -> SpecErrors:
+        return SpecErrors([SpecError(source, 1, 1, "", message)])
+
+    try:
+        if path.is_symlink():
+            target = path.resolve()
+            if not target.exists():
+                raise refuse(f"is a symbolic link to {os.readlink(path)}, which does not exist")
+            if not target.is_relative_to(repo.resolve()):
+                raise refuse(f"is a symbolic link to {target}, outside the repository: specs are read from the repository only")
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise refuse("is a directory, not a spec file")
+        if not stat.S_ISREG(info.st_mode):
+            raise refuse("is not a regular file")
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_SPEC_BYTES + 1)
+    except OSError as exc:
+        raise refuse(f"cannot be read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_SPEC_BYTES:
+        raise refuse(f"is larger than {MAX_SPEC_BYTES // 1024} KiB: not a spec")
+    return raw
+
+
+def decode(raw: bytes, source: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise SpecErrors([SpecError(source, 1, 1, "", f"not UTF-8 text: {exc}")]) from None
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = len(raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1
+        raise SpecErrors([SpecError(source, line, column, "", f"byte {raw[exc.start]:#04x} is not UTF-8 text: "
+                                                             "save the file as UTF-8")]) from None
 
 
 def spec_files(repo: Path, names: list[str] | None = None) -> list[Path]:
@@ -407,6 +518,8 @@ def spec_files(repo: Path, names: list[str] | None = None) -> list[Path]:
     if not folder.is_dir():
         raise UsageError(f"no {CLUSTERS_DIR}/ folder in {repo} (use --repo DIR, or `rhoai-gitops init NAME`)")
     files = sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("_"))
+    if not names:
+        _refuse_strays(folder)
     if names:
         by_name = {p.stem: p for p in files}
         missing = [n for n in names if n not in by_name]
@@ -416,19 +529,35 @@ def spec_files(repo: Path, names: list[str] | None = None) -> list[Path]:
     return files
 
 
+def _refuse_strays(folder: Path) -> None:
+    """Files in clusters/ that look meant as specs but would be skipped without a word."""
+    errors = []
+    for p in sorted(folder.iterdir()):
+        source = f"{CLUSTERS_DIR}/{p.name}"
+        if p.suffix.lower() in (".yml", ".yaml") and p.suffix != ".yaml":
+            errors.append(SpecError(source, 1, 1, "", f"specs end in .yaml: rename it to {p.stem}.yaml, or move it out of {CLUSTERS_DIR}/"))
+        elif p.name.startswith("_") and p.suffix == ".yaml" and p.name != DEFAULTS_FILE:
+            errors.append(SpecError(source, 1, 1, "", f"only {DEFAULTS_FILE} may start with _ (it is merged under every "
+                                                      f"spec); this file is not read: rename it, or move it out of {CLUSTERS_DIR}/"))
+    if errors:
+        raise SpecErrors(errors)
+
+
 def load_specs(repo: Path, names: list[str] | None = None) -> list[LoadedSpec]:
     """Load the named (default: all) cluster specs; every error from every file, at once."""
     errors: list[SpecError] = []
+    # A defaults file that does not read is the one error: every spec would fail with it.
+    defaults = read_defaults(repo)
+    loaded = []
     try:
-        defaults = read_defaults(repo)
+        paths = spec_files(repo, names)
     except SpecErrors as exc:
         errors.extend(exc.errors)
-        defaults = None
-    loaded = []
-    for path in spec_files(repo, names):
+        paths = [p for p in sorted((repo / CLUSTERS_DIR).glob("*.yaml")) if not p.name.startswith("_")]
+    for path in paths:
         source = path.relative_to(repo).as_posix()
         try:
-            loaded.append(load_spec_text(_decode(path.read_bytes(), source), source, defaults))
+            loaded.append(load_spec_text(decode(read_source(repo, path), source), source, defaults))
         except SpecErrors as exc:
             errors.extend(exc.errors)
     if errors:

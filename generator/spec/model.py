@@ -10,11 +10,19 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
 DNS1123_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
-QUANTITY = r"^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$"
+# A non-negative Kubernetes quantity (k8s.io/apimachinery resource.Quantity's grammar): every
+# quantity a spec sets is a size or an amount of a resource.
+QUANTITY = r"^\+?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?$"
+# Label keys and values as the API server validates them (a qualified name with an optional
+# DNS-subdomain prefix; a value of at most 63 characters, possibly empty).
+LABEL_KEY = (r"^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?"
+             r"[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+LABEL_VALUE = r"^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$"
+INT32_MAX = 2**31 - 1
 
 
 class Model(BaseModel):
@@ -26,6 +34,14 @@ class Model(BaseModel):
         frozen=True,
         validate_default=False,
     )
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _int32(cls, value: object) -> object:
+        # Every count in the spec lands in an int32 field of some object.
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT32_MAX:
+            raise ValueError(f"{value} is more than the API server accepts (at most {INT32_MAX})")
+        return value
 
 
 def _quantity(value: object) -> object:
@@ -39,6 +55,8 @@ def _quantity(value: object) -> object:
 
 
 def _check_quantity(value: str) -> str:
+    if value.startswith("-") and re.match(QUANTITY, value[1:]):
+        raise ValueError(f"{value!r} is negative: a size or an amount of a resource is 0 or more")
     if not re.match(QUANTITY, value):
         raise ValueError(f"{value!r} is not a Kubernetes quantity (e.g. 500m, 4, 16Gi)")
     return value
@@ -46,6 +64,9 @@ def _check_quantity(value: str) -> str:
 
 Quantity = Annotated[str, BeforeValidator(_quantity), AfterValidator(_check_quantity)]
 Name = Annotated[str, Field(pattern=DNS1123_LABEL, max_length=63)]
+LabelKey = Annotated[str, Field(pattern=LABEL_KEY, max_length=317)]
+LabelValue = Annotated[str, Field(pattern=LABEL_VALUE, max_length=63)]
+Labels = dict[LabelKey, LabelValue]
 # Which states a component or service takes differs per release (its CRD's enum): the spec
 # accepts all three and the release's own schema decides (spec rule `release_fit`).
 ManagementState = Literal["Managed", "Removed", "Unmanaged"]
@@ -56,7 +77,7 @@ ManagementState = Literal["Managed", "Removed", "Unmanaged"]
 
 class Metadata(Model):
     name: Name = Field(description="Cluster name: a DNS-1123 label, also the overlay folder name.")
-    labels: dict[str, str] = Field(default_factory=dict, description="Free labels (env, region, ...).")
+    labels: Labels = Field(default_factory=dict, description="Free labels (env, region, ...).")
 
 
 class Proxy(Model):
@@ -393,7 +414,7 @@ class GpuNodePool(Model):
     accelerator: Accelerator
     replicas: Replicas
     zones: list[str] = Field(default_factory=list)
-    labels: dict[str, str] = Field(default_factory=dict)
+    labels: Labels = Field(default_factory=dict)
     taints: list[Taint] = Field(default_factory=default_taints)
     time_slicing_replicas: int | None = Field(None, ge=2, description="Time-slicing: shares per GPU.")
     mig_profile: str | None = Field(None, description="MIG layout (nvidia.com/mig.config), e.g. all-1g.5gb.")

@@ -15,6 +15,7 @@ from generator import capacity, catalogs, matrix, releases
 from generator.diff import quantity
 from generator.validate import cel
 from generator.errors import SpecError, format_path
+from generator.secrets import carries_credentials
 
 if TYPE_CHECKING:
     from generator.spec.loader import Positions
@@ -627,50 +628,11 @@ def repository_named(spec, positions):
         )
 
 
-# --------------------------------------------------------------------------- secrets
-
-
-_USERINFO = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://([^/@\s]*)@")
-
-
-def carries_credentials(url: str) -> bool:
-    """A user and password, or a token in the user part (https://ghp_...@host); an ssh URL's
-    bare user name (ssh://git@host) is not a secret."""
-    m = _USERINFO.match(url)
-    return bool(m) and (m.group(1).lower() != "ssh" or ":" in m.group(2))
-
-
-@rule
-def no_credentials_in_urls(spec, positions):
-    """A URL with user:password@ would put a secret into git and into the rendered bundle."""
-    urls = [
-        (("argocd", "repoURL"), spec.argocd.repo_url),
-        (("monitoring", "runbookBaseURL"), spec.monitoring.runbook_base_url),
-    ]
-    if spec.cluster.proxy:
-        urls += [(("cluster", "proxy", "httpProxy"), spec.cluster.proxy.http_proxy),
-                 (("cluster", "proxy", "httpsProxy"), spec.cluster.proxy.https_proxy)]
-    urls += [(("monitoring", "probes", "modelEndpoints", i), u) for i, u in enumerate(spec.monitoring.probes.model_endpoints)]
-    for path, url in urls:
-        if url and carries_credentials(url):
-            yield positions.error(
-                path,
-                "carries credentials (user:password@): they would be committed and rendered; "
-                "give Argo CD repository credentials or the proxy's auth as Secrets instead",
-            )
-
-
 @rule
 def egress_settings(spec, positions):
     proxy = spec.cluster.proxy
     if proxy is not None and not (proxy.http_proxy or proxy.https_proxy):
         yield positions.error(("cluster", "proxy"), "names no proxy: set httpProxy and/or httpsProxy (or remove cluster.proxy)")
-    ca = spec.trusted_ca_bundle.custom_ca_bundle
-    if "PRIVATE KEY" in ca:
-        yield positions.error(
-            ("trustedCABundle", "customCABundle"),
-            "holds a private key: a CA bundle is public certificates only, and a key would be committed and rendered",
-        )
 
 
 def team_namespaces(spec) -> dict[str, list[str]]:

@@ -10,7 +10,7 @@ from generator import catalogs, matrix
 from generator.errors import UsageError
 from generator.spec.loader import CLUSTERS_DIR, DEFAULTS_FILE, read_defaults
 from generator.spec.model import DNS1123_LABEL, Cluster
-from generator.spec.rules import carries_credentials
+from generator.secrets import carries_credentials
 
 STARTER = """\
 # yaml-language-server: $schema=../schemas/platform-spec.schema.json

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from generator import matrix, scheduling
+from generator import matrix, scheduling, secrets
+from generator.errors import format_path
 from generator.scheduling import taint_str, tolerates
 from generator.resources import Obj, at, ident_str, is_namespaced
 from generator.validate import egress_rules, kueue_rules
@@ -137,6 +138,10 @@ def check(spec, objs: list[Obj]) -> list[Finding]:
             for field in ("data", "stringData"):
                 if o.get(field):
                     add(o, field, "a Secret with values in git: reference an existing Secret (or an ExternalSecret) instead")
+        for path, value in secrets.strings(o):
+            why = secrets.looks_secret(value)
+            if why:
+                add(o, format_path(path), f"[secret] holds {why}: the bundle is in git and on the cluster; reference a Secret")
         for path, image in _images(o):
             if image.endswith(":latest"):
                 add(o, path, f"image {image} uses the mutable :latest tag: pin a version or a digest")

@@ -110,6 +110,17 @@ class Cluster(Model):
 # --------------------------------------------------------------------------- distribution
 
 
+class Approver(Model):
+    enabled: bool = Field(
+        True,
+        description="Under Manual approval: a CronJob approves the InstallPlan of the pinned CSV (startingCSV, or the "
+        "release's planned bundle) and nothing else, so changing the pin in git is the approval. Off: people approve.",
+    )
+    schedule: str = Field(
+        "*/5 * * * *", pattern=r"^(\S+\s+){4}\S+$", description="CronJob schedule (five fields) of the approver."
+    )
+
+
 class Distribution(Model):
     name: Literal["rhoai", "odh"] = "rhoai"
     version: str | None = Field(
@@ -131,6 +142,7 @@ class Distribution(Model):
         description="Default: Automatic where the channel's head is of the release; Manual where the "
         "channel carries newer releases (only Manual approval holds the release there).",
     )
+    approver: Approver = Field(default_factory=Approver, description="Who approves Manual InstallPlans.")
 
 
 # --------------------------------------------------------------------------- components
@@ -565,6 +577,16 @@ class Fleet(Model):
     generator: Literal["git", "list"] = "git"
 
 
+class Bootstrap(Model):
+    enabled: bool = Field(
+        False,
+        description="Render overlays/<cluster>/bootstrap, applied once by a cluster admin (`oc apply -k`): the OpenShift "
+        "GitOps operator, the ArgoCD instance with the platform's health checks, and the application controller's "
+        "least-privilege ClusterRole. Needs destination.inCluster (the controller's ServiceAccount is bound on the cluster it runs on).",
+    )
+    channel: str | None = Field(None, description="OpenShift GitOps operator channel. Default: the matrix's (operators.gitops).")
+
+
 class ArgoCD(Model):
     repo_url: str = Field(
         "https://github.com/example/rhoai-gitops.git", alias="repoURL", description="This repository's URL."
@@ -575,6 +597,7 @@ class ArgoCD(Model):
     destination: Destination = Field(default_factory=Destination)
     sync_policy: SyncPolicy = Field(default_factory=SyncPolicy)
     fleet: Fleet = Field(default_factory=Fleet)
+    bootstrap: Bootstrap = Field(default_factory=Bootstrap, description="OpenShift GitOps itself, set up for this bundle.")
 
 
 # --------------------------------------------------------------------------- the spec

@@ -602,6 +602,18 @@ def argocd_destination(spec, positions):
         )
 
 
+@rule
+def argocd_bootstrap(spec, positions):
+    """The bootstrap unit binds the controller's own ServiceAccount, which only holds on the
+    cluster Argo CD runs on; a remote cluster is reached with the credentials of its cluster
+    Secret, whose permissions that cluster's admin grants."""
+    if spec.argocd.bootstrap.enabled and not spec.argocd.destination.in_cluster:
+        yield positions.error(
+            ("argocd", "bootstrap", "enabled"),
+            "the bootstrap unit sets up Argo CD on the cluster it manages: set argocd.destination.inCluster: true",
+        )
+
+
 # --------------------------------------------------------------------------- secrets
 
 

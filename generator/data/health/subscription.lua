@@ -1,0 +1,48 @@
+-- OLM Subscription (operators.coreos.com/v1alpha1). Healthy once the CSV it should run is
+-- installed: the one the bundle pins (annotation rhoai-gitops.io/pinned-csv, kept in step with
+-- git; spec.startingCSV is read by OLM only at first install) when there is a pin, else the
+-- channel's newest (state AtLatestKnown). A pending upgrade past the pin is expected under
+-- Manual approval; one the pin asks for holds the wave until it is approved and installed.
+local hs = {}
+local s = obj.status
+if s == nil then
+  hs.status = "Progressing"
+  hs.message = "Waiting for OLM to resolve the Subscription"
+  return hs
+end
+if s.conditions ~= nil then
+  for _, c in ipairs(s.conditions) do
+    if c.status == "True" and (c.type == "ResolutionFailed" or c.type == "CatalogSourcesUnhealthy" or c.type == "InstallPlanFailed") then
+      hs.status = "Degraded"
+      hs.message = c.type .. ": " .. (c.message or c.reason or "")
+      return hs
+    end
+  end
+end
+if s.state == "UpgradeFailed" then
+  hs.status = "Degraded"
+  hs.message = "UpgradeFailed: " .. (s.currentCSV or "")
+  return hs
+end
+local pinned = nil
+if obj.metadata.annotations ~= nil then
+  pinned = obj.metadata.annotations["rhoai-gitops.io/pinned-csv"]
+end
+if pinned ~= nil and pinned ~= "" then
+  if s.installedCSV == pinned then
+    hs.status = "Healthy"
+    hs.message = "Runs the pinned " .. pinned .. " (state " .. (s.state or "unknown") .. ")"
+    return hs
+  end
+  hs.status = "Progressing"
+  hs.message = "Waiting for the pinned " .. pinned .. " (installed: " .. (s.installedCSV or "none") .. ", state " .. (s.state or "unknown") .. ")"
+  return hs
+end
+if s.installedCSV ~= nil and s.state == "AtLatestKnown" then
+  hs.status = "Healthy"
+  hs.message = "Runs " .. s.installedCSV
+  return hs
+end
+hs.status = "Progressing"
+hs.message = "state " .. (s.state or "unknown") .. ", installed " .. (s.installedCSV or "none")
+return hs

@@ -1,0 +1,213 @@
+"""Argo CD health checks: the Lua scripts run by a real Lua 5.1 runtime (gopher-lua, which
+Argo CD embeds, is Lua 5.1) against objects as the API server returns them
+(tests/fixtures/health/<kind>/<expected status>-<case>.yaml), and the bootstrap unit that
+installs them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import EXAMPLES, SHARED, kustomize_objects, needs_shared
+from generator.argocd import health, rbac
+from generator.argocd.facts import group_kind, kind_str
+from generator.render import render
+from generator.resources import annotation
+from generator.tree import write_tree
+
+FIXTURES = Path(__file__).parent / "fixtures" / "health"
+SAMPLES = sorted(FIXTURES.glob("*/*.yaml"))
+STATUSES = {"healthy", "progressing", "degraded", "suspended", "missing"}
+
+
+def expected(path: Path) -> str:
+    return path.name.split("-")[0].removesuffix(".yaml")
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_check_returns_the_samples_status(path):
+    o = yaml.safe_load(path.read_text())
+    assert expected(path) in STATUSES
+    result = health.evaluate(o)
+    assert result["status"].lower() == expected(path), result
+    assert result.get("message"), "Argo CD shows the message: a check always says why"
+
+
+def test_every_checked_kind_has_samples_of_each_state_it_can_be_in():
+    seen: dict[tuple, set[str]] = {}
+    no_status: set[tuple] = set()
+    for path in SAMPLES:
+        o = yaml.safe_load(path.read_text())
+        seen.setdefault(group_kind(o), set()).add(expected(path))
+        if "status" not in o:
+            no_status.add(group_kind(o))
+    kinds = health.by_kind()
+    # The dashboard's HardwareProfile shares the infrastructure one's check (and samples); both
+    # kinds have no status at all, so Healthy and Suspended are all they can be.
+    statusless = {("infrastructure.opendatahub.io", "HardwareProfile"), ("dashboard.opendatahub.io", "HardwareProfile")}
+    for gk in kinds:
+        if gk in statusless:
+            continue
+        assert {"healthy", "progressing", "degraded"} <= seen.get(gk, set()), kind_str(gk)
+        assert gk in no_status, f"{kind_str(gk)}: no sample without status (a freshly created object)"
+    assert seen[("infrastructure.opendatahub.io", "HardwareProfile")] >= {"healthy", "suspended"}
+
+
+def test_a_check_that_never_returns_breaks_loudly():
+    # The runner is real Lua: a script error surfaces, it is not read as some status.
+    from lupa import lua51
+
+    lua = lua51.LuaRuntime()
+    lua.globals().obj = lua.table_from({"metadata": {}}, recursive=True)
+    with pytest.raises(lua51.LuaError):
+        lua.execute(health.script("platform.lua").replace("local s = obj.status", "local s = obj.status.phase.x"))
+
+
+def test_checks_read_fields_the_crds_define():
+    """Each status field a check reads exists in its kind's CRD (the status schema of every
+    served version is open in the shipped schemas, so this reads the upstream CRDs)."""
+    needs_shared()
+    crds = {
+        ("datasciencecluster.opendatahub.io", "DataScienceCluster"): SHARED / "crds/datascienceclusters.datasciencecluster.opendatahub.io.yaml",
+        ("dscinitialization.opendatahub.io", "DSCInitialization"): SHARED / "crds/dscinitializations.dscinitialization.opendatahub.io.yaml",
+        ("nvidia.com", "ClusterPolicy"): SHARED / "crds/clusterpolicies.nvidia.com.yaml",
+        ("nfd.openshift.io", "NodeFeatureDiscovery"): SHARED / "crds/nodefeaturediscoveries.nfd.openshift.io.yaml",
+        ("kueue.openshift.io", "Kueue"): SHARED / "upstream/other-crds/kueue-operator/1.4/kueues.kueue.openshift.io.yaml",
+        ("operators.coreos.com", "Subscription"): SHARED / "crds/subscriptions.operators.coreos.com.yaml",
+        ("serving.kserve.io", "InferenceService"): SHARED / "crds/inferenceservices.serving.kserve.io.yaml",
+    }
+    reads = {
+        ("datasciencecluster.opendatahub.io", "DataScienceCluster"): ["phase", "conditions", "errorMessage", "observedGeneration"],
+        ("dscinitialization.opendatahub.io", "DSCInitialization"): ["phase", "conditions", "errorMessage"],
+        ("nvidia.com", "ClusterPolicy"): ["state", "conditions"],
+        ("nfd.openshift.io", "NodeFeatureDiscovery"): ["conditions"],
+        ("kueue.openshift.io", "Kueue"): ["conditions", "observedGeneration"],
+        ("operators.coreos.com", "Subscription"): ["installedCSV", "state", "conditions", "currentCSV"],
+        ("serving.kserve.io", "InferenceService"): ["conditions", "modelStatus"],
+    }
+    for gk, path in crds.items():
+        crd = yaml.safe_load(path.read_text())
+        storage = next(v for v in crd["spec"]["versions"] if v.get("storage"))
+        status = storage["schema"]["openAPIV3Schema"]["properties"]["status"].get("properties", {})
+        for field in reads[gk]:
+            assert field in status, f"{kind_str(gk)} status has no {field}"
+    enum = yaml.safe_load((SHARED / "crds/clusterpolicies.nvidia.com.yaml").read_text())
+    states = next(v for v in enum["spec"]["versions"] if v.get("storage"))["schema"]["openAPIV3Schema"]["properties"]["status"]["properties"]["state"]["enum"]
+    assert set(states) == {"ready", "notReady", "ignored"}  # what clusterpolicy.lua distinguishes
+
+
+# --------------------------------------------------------------------------- the bootstrap unit
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    from conftest import PROJECT
+    import shutil
+
+    repo = tmp_path_factory.mktemp("repo")
+    for name in ("clusters",):
+        shutil.copytree(PROJECT / name, repo / name)
+    for extra in ("defaults.yaml",):
+        if (PROJECT / extra).exists():
+            shutil.copy(PROJECT / extra, repo / extra)
+    out = render(repo)
+    write_tree(repo, out.folders, out.stale_roots)
+    return repo
+
+
+def test_the_argocd_instance_carries_every_check(rendered):
+    objs = kustomize_objects(rendered / "overlays/edge-baremetal/bootstrap")
+    (argocd,) = [o for o in objs if o["kind"] == "ArgoCD"]
+    installed = {(c["group"], c["kind"]): c["check"] for c in argocd["spec"]["resourceHealthChecks"]}
+    assert installed == {gk: health.script(name) for gk, name in health.by_kind().items()}
+    assert argocd["spec"]["defaultClusterScopedRoleDisabled"] is True
+    assert argocd["spec"]["controller"]["respectRBAC"] == "normal"
+
+
+def test_bootstrap_only_where_argo_cd_runs_on_the_cluster(rendered):
+    with_unit = sorted(c for c in EXAMPLES if (rendered / "overlays" / c / "bootstrap").is_dir())
+    assert with_unit == ["edge-baremetal"]
+
+
+def test_plural_guess_matches_every_rendered_crd(rendered):
+    """The ClusterRole names resources by Kubernetes' plural of the kind; every CRD-served kind
+    the bundle renders is checked against its CRD's spec.names.plural."""
+    needs_shared()
+    plurals = {}
+    for path in list((SHARED / "crds").glob("*.yaml")) + list((SHARED / "upstream").rglob("*.yaml")):
+        try:
+            crd = yaml.safe_load(path.read_text())
+        except yaml.YAMLError:
+            continue
+        if isinstance(crd, dict) and crd.get("kind") == "CustomResourceDefinition":
+            plurals[(crd["spec"]["group"], crd["spec"]["names"]["kind"])] = crd["spec"]["names"]["plural"]
+    checked = 0
+    for cluster in EXAMPLES:
+        for unit in (rendered / "overlays" / cluster).iterdir():
+            if unit.is_dir():
+                for o in kustomize_objects(unit):
+                    gk = group_kind(o)
+                    if gk in plurals:
+                        assert rbac.plural(gk[1]) == plurals[gk], gk
+                        checked += 1
+    assert checked > 50
+
+
+# --------------------------------------------------------------------------- waves wait
+
+
+def _apps(repo, cluster):
+    return [o for o in kustomize_objects(repo / "overlays" / cluster / "argocd") if o["kind"] == "Application"]
+
+
+def test_a_progressing_subscription_holds_the_platforms_wave(rendered):
+    """Argo CD syncs the root's children wave by wave and moves on only when every child of a
+    wave is Healthy (application.lua makes a child's own health count); inside a child, the same
+    by object wave. The operator's Subscription waiting for its pinned CSV is Progressing, so
+    its Application is Progressing, so the DSCInitialization and DataScienceCluster, in later
+    waves, are not applied yet."""
+    sample = yaml.safe_load((FIXTURES / "subscription/progressing-awaiting-approval.yaml").read_text())
+    for cluster in EXAMPLES:
+        apps = _apps(rendered, cluster)
+        wave_of = {}
+        for app in apps:
+            path = app["spec"]["source"]["path"]
+            if path.endswith("/argocd"):
+                continue
+            for o in kustomize_objects(rendered / path):
+                wave_of[(o["kind"], o["metadata"]["name"])] = (int(annotation(app, "argocd.argoproj.io/sync-wave")),
+                                                               int(annotation(o, "argocd.argoproj.io/sync-wave")), app)
+        subs = [k for k in wave_of if k[0] == "Subscription" and k[1] in ("rhods-operator", "opendatahub-operator")]
+        assert len(subs) == 1, cluster
+        sub_wave = wave_of[subs[0]][:2]
+        for dependant in ("DSCInitialization", "DataScienceCluster"):
+            (key,) = [k for k in wave_of if k[0] == dependant]
+            assert wave_of[key][:2] > sub_wave, f"{cluster}: {dependant} is not after the operator's Subscription"
+        live = dict(sample, spec=sample["spec"])
+        assert health.evaluate(live)["status"] == "Progressing"
+        holder = dict(wave_of[subs[0]][2], status={"health": {"status": "Progressing"}, "sync": {"status": "Synced"}})
+        assert health.evaluate(holder)["status"] == "Progressing"
+
+
+def test_verify_argocd_finds_a_controller_role_out_of_step(rendered):
+    from generator.argocd.verify import verify
+    from generator.spec.loader import load_specs
+
+    spec = load_specs(rendered, ["edge-baremetal"])[0].spec
+    assert verify(rendered, spec, {}) == []
+    path = next((rendered / "overlays/edge-baremetal/bootstrap").glob("clusterrole-*.yaml"))
+    original = path.read_text()
+    role = yaml.safe_load(original)
+    try:
+        dropped = role["rules"][0]["resources"].pop(0)
+        role["rules"].append({"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["escalate"]})
+        role["rules"][1]["verbs"].append("delete")
+        path.write_text(yaml.safe_dump(role))
+        messages = [f.message for f in verify(rendered, spec, {})]
+    finally:
+        path.write_text(original)
+    assert any(m.startswith(f"{dropped}:") and "may not" in m for m in messages), messages
+    assert any(m.startswith("clusterroles.rbac.authorization.k8s.io: grants escalate") for m in messages), messages
+    assert any("grants delete" in m for m in messages), messages  # edge-baremetal does not prune

@@ -34,6 +34,7 @@ CLUSTER_SCOPED = frozenset(
         "StorageClass",
         "Auth",
         "Kueue",
+        "Group",
     }
 )
 

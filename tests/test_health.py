@@ -211,3 +211,27 @@ def test_verify_argocd_finds_a_controller_role_out_of_step(rendered):
     assert any(m.startswith(f"{dropped}:") and "may not" in m for m in messages), messages
     assert any(m.startswith("clusterroles.rbac.authorization.k8s.io: grants escalate") for m in messages), messages
     assert any("grants delete" in m for m in messages), messages  # edge-baremetal does not prune
+
+
+def test_controller_may_write_and_bind_exactly_the_rbac_the_bundle_renders():
+    """The API server refuses a Role the writer does not hold every permission of, or a binding
+    to a role it does not hold, unless it has escalate / bind on that role: the controller gets
+    those on the rendered roles by name, and on nothing else."""
+    from generator.argocd import bootstrap
+    from generator.render import build_units
+    from generator.spec.loader import load_specs
+    from conftest import PROJECT
+
+    loaded = load_specs(PROJECT, ["prod-aws"])[0].spec
+    units = build_units(loaded)
+    objs = [o for u, items in units.items() for o in items]
+    rules = rbac.rules(objs, prune=False)
+    by_verb = {(r["verbs"][0], r["resources"][0]): r["resourceNames"] for r in rules if r.get("resourceNames")}
+    roles = sorted({o["metadata"]["name"] for o in objs if o["kind"] == "Role"})
+    cluster_roles = sorted({o["metadata"]["name"] for o in objs if o["kind"] == "ClusterRole"})
+    assert by_verb[("escalate", "roles")] == roles
+    assert by_verb[("escalate", "clusterroles")] == cluster_roles
+    assert "edit" in by_verb[("bind", "clusterroles")] and "admin" in by_verb[("bind", "clusterroles")]
+    assert "cluster-admin" not in by_verb[("bind", "clusterroles")]
+    assert not any("*" in r["verbs"] or "*" in r["resources"] or "*" in r["apiGroups"] for r in rules)
+    assert bootstrap.BOOTSTRAP not in units  # the bootstrap unit comes from a pass, not a component

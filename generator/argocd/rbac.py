@@ -39,22 +39,59 @@ def verbs(gk: GroupKind, prune: bool) -> list[str]:
     return sorted(out)
 
 
+RBAC_GROUP = "rbac.authorization.k8s.io"
+
+
+def _rbac_needs(objs: list[Obj]) -> list[tuple[str, str, tuple[str, ...], tuple[str, ...]]]:
+    """What the API server's escalation check asks of whoever applies RBAC objects: to write a
+    Role or ClusterRole it must hold every permission in it, or `escalate` on that role; to bind
+    one, hold its permissions, or `bind` on it. The controller holds neither broadly: it gets
+    escalate on the roles the bundle writes and bind on the roles it binds, by name."""
+    written: dict[str, set[str]] = {"roles": set(), "clusterroles": set()}
+    bound: dict[str, set[str]] = {"roles": set(), "clusterroles": set()}
+    for o in objs:
+        if group_kind(o) == (RBAC_GROUP, "Role"):
+            written["roles"].add(o["metadata"]["name"])
+        elif group_kind(o) == (RBAC_GROUP, "ClusterRole"):
+            written["clusterroles"].add(o["metadata"]["name"])
+        elif group_kind(o) in ((RBAC_GROUP, "RoleBinding"), (RBAC_GROUP, "ClusterRoleBinding")):
+            ref = o.get("roleRef") or {}
+            bound["clusterroles" if ref.get("kind") == "ClusterRole" else "roles"].add(ref.get("name", ""))
+    out = []
+    for res in ("clusterroles", "roles"):
+        if written[res]:
+            out.append((RBAC_GROUP, res, ("escalate",), tuple(sorted(written[res]))))
+        if bound[res]:
+            out.append((RBAC_GROUP, res, ("bind",), tuple(sorted(bound[res]))))
+    return out
+
+
 def rules(objs: Iterable[Obj], prune: bool) -> list[dict]:
-    """ClusterRole rules: one per (group, verbs), resources sorted."""
-    by_group: dict[tuple[str, tuple[str, ...]], set[str]] = {}
+    """ClusterRole rules: one per (group, verbs[, names]), resources sorted."""
+    objs = list(objs)
+    merged: dict[tuple[str, tuple[str, ...], tuple[str, ...]], set[str]] = {}
     for gk in {group_kind(o) for o in objs}:
-        by_group.setdefault((gk[0], tuple(verbs(gk, prune))), set()).add(plural(gk[1]))
-    return [
-        {"apiGroups": [group], "resources": sorted(res), "verbs": list(vs)}
-        for (group, vs), res in sorted(by_group.items())
-    ]
+        merged.setdefault((gk[0], tuple(verbs(gk, prune)), ()), set()).add(plural(gk[1]))
+    for group, res, vs, names in _rbac_needs(objs):
+        merged.setdefault((group, vs, names), set()).add(res)
+    out = []
+    for (group, vs, names), res in sorted(merged.items()):
+        rule = {"apiGroups": [group], "resources": sorted(res), "verbs": list(vs)}
+        if names:
+            rule["resourceNames"] = list(names)
+        out.append(rule)
+    return out
 
 
-def granted(role: Obj) -> dict[tuple[str, str], set[str]]:
-    """(group, resource) -> verbs a ClusterRole grants (wildcards kept as written)."""
-    out: dict[tuple[str, str], set[str]] = {}
+Grant = tuple[str, str, tuple[str, ...]]  # (group, resource, resourceNames; () = any)
+
+
+def granted(role: Obj) -> dict[Grant, set[str]]:
+    """(group, resource, names) -> verbs a ClusterRole grants (wildcards kept as written)."""
+    out: dict[Grant, set[str]] = {}
     for rule in role.get("rules") or []:
+        names = tuple(sorted(rule.get("resourceNames") or ()))
         for group in rule.get("apiGroups") or []:
             for res in rule.get("resources") or []:
-                out.setdefault((group, res), set()).update(rule.get("verbs") or [])
+                out.setdefault((group, res, names), set()).update(rule.get("verbs") or [])
     return out

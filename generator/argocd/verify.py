@@ -178,8 +178,8 @@ def _check_controller_rbac(repo: Path, spec, report: _Report, synced: list[Obj],
     want = rbac.granted({"rules": rbac.rules(synced, spec.argocd.sync_policy.prune)})
     where = ident_str(role)
     for key in sorted(set(want) | set(have)):
-        group, res = key
-        what = f"{res}.{group}" if group else res
+        group, res, names = key
+        what = (f"{res}.{group}" if group else res) + (f" {'/'.join(names)}" if names else "")
         missing, extra = want.get(key, set()) - have.get(key, set()), have.get(key, set()) - want.get(key, set())
         if missing:
             report.add(where, "rules", f"{what}: the Applications sync it but the controller may not {', '.join(sorted(missing))}")

@@ -411,6 +411,23 @@ class Preemption(Model):
     within_cluster_queue: Literal["Never", "LowerPriority", "LowerOrNewerEqualPriority"] = "LowerPriority"
 
 
+class TeamGroup(Model):
+    """An OpenShift group of a team: bound in the team's namespaces with its role."""
+
+    name: str = Field(
+        min_length=1, max_length=253, pattern=r"^[^/%:\s][^/%]*$",
+        description="OpenShift group name (as an identity provider's group sync or `oc adm groups` names it).",
+    )
+    role: Literal["admin", "edit", "view"] = Field(
+        "edit", description="Cluster role the group gets in every namespace of the team (admin, edit or view)."
+    )
+    members: list[str] | None = Field(
+        None,
+        description="Users of the group: the bundle then creates the OpenShift Group (user.openshift.io/v1), for clusters "
+        "without an identity provider's group sync. Omitted: the group is managed elsewhere and only bound here.",
+    )
+
+
 class Team(Model):
     name: Name
     namespaces: list[Name] = Field(min_length=1)
@@ -418,6 +435,11 @@ class Team(Model):
     queueing_strategy: Literal["BestEffortFIFO", "StrictFIFO"] = "BestEffortFIFO"
     preemption: Preemption = Field(default_factory=Preemption)
     quotas: list[FlavorQuota] = Field(min_length=1)
+    groups: list[TeamGroup] = Field(
+        default_factory=list,
+        description="Who works in the team's namespaces: each group bound with its role, allowed to see the team's "
+        "LocalQueue and ClusterQueue and to use the HardwareProfiles of the pools the team has quota on.",
+    )
 
 
 class PriorityClass(Model):

@@ -52,6 +52,13 @@ NOT_COMMON = {
     **{name: "validated per release (platform-crds/<dist>/<version>/)" for name in RELEASE_CRDS},
 }
 
+# OpenShift's own API-server kinds the bundle renders (not CRDs; OpenAPI v2 definitions of
+# openshift/api): definition -> (group, version, kind, plural, scope).
+OPENSHIFT_OPENAPI = "openshift-api/4.23/openapi.json.gz"
+OPENSHIFT_KINDS = {
+    "com.github.openshift.api.user.v1.Group": ("user.openshift.io", "v1", "Group", "groups", "Cluster"),
+}
+
 # Bundles before 2.0 (RHOAI 1.x, ODH 1.x) are outside every supported upgrade path.
 MIN_BUNDLE_MAJOR = 2
 
@@ -227,7 +234,39 @@ def common_data(shared: Path, shipper: Shipper) -> dict[str, str]:
     for f in sorted(other.rglob("*.yaml")):
         rel = f.relative_to(other).as_posix()
         found.update(shipper.add(_load(f), rel, "every release"))
+    found.update(openshift_schemas(other / OPENSHIFT_OPENAPI, shipper))
     return dict(sorted(found.items()))
+
+
+def _inline(node: Any, defs: dict) -> Any:
+    """A definition with its $refs inlined; ObjectMeta stays open (the API server checks it)."""
+    if isinstance(node, list):
+        return [_inline(n, defs) for n in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        name = node["$ref"].removeprefix("#/definitions/")
+        if name.endswith(".meta.v1.ObjectMeta"):
+            return {"type": "object"}
+        return _inline(defs[name], defs)
+    return {k: _inline(v, defs) for k, v in node.items()}
+
+
+def openshift_schemas(path: Path, shipper: Shipper) -> dict[str, str]:
+    """OPENSHIFT_KINDS from OpenShift's OpenAPI v2, each put in the shape of a one-version CRD so
+    that the same import (crd_schemas: strict, apiVersion and kind pinned) converts it."""
+    import gzip
+
+    defs = json.loads(gzip.decompress(path.read_bytes()))["definitions"]
+    found: dict[str, str] = {}
+    for name, (group, version, kind, plural, scope) in sorted(OPENSHIFT_KINDS.items()):
+        crd = {
+            "metadata": {"name": f"{plural}.{group}"},
+            "spec": {"group": group, "names": {"kind": kind, "plural": plural}, "scope": scope, "versions": [
+                {"name": version, "served": True, "storage": True, "schema": {"openAPIV3Schema": _inline(defs[name], defs)}}]},
+        }
+        found.update(shipper.add(crd, OPENSHIFT_OPENAPI, "every release"))
+    return found
 
 
 # --------------------------------------------------------------------------- catalogs

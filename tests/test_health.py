@@ -235,3 +235,16 @@ def test_controller_may_write_and_bind_exactly_the_rbac_the_bundle_renders():
     assert "cluster-admin" not in by_verb[("bind", "clusterroles")]
     assert not any("*" in r["verbs"] or "*" in r["resources"] or "*" in r["apiGroups"] for r in rules)
     assert bootstrap.BOOTSTRAP not in units  # the bootstrap unit comes from a pass, not a component
+
+
+def test_verify_argocd_finds_a_wave_that_would_not_wait(rendered, monkeypatch):
+    from generator.argocd.verify import verify
+    from generator.spec.loader import load_specs
+
+    spec = load_specs(rendered, ["prod-aws"])[0].spec
+    assert verify(rendered, spec, {}) == []
+    without = {gk: name for gk, name in health.by_kind().items() if gk != ("operators.coreos.com", "Subscription")}
+    monkeypatch.setattr(health, "by_kind", lambda: without)
+    findings = verify(rendered, spec, {})
+    assert [(f.object, f.message.split(":")[0]) for f in findings] == [
+        ("Subscription.operators.coreos.com", "later waves wait for it, but Argo CD calls it Healthy the moment it exists")]

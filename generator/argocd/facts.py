@@ -102,6 +102,10 @@ def never_prune() -> frozenset[GroupKind]:
     return frozenset(parse_kind(e["kind"]) for e in data()["neverPrune"])
 
 
+def ready_on_create() -> frozenset[GroupKind]:
+    return frozenset(parse_kind(e["kind"]) for e in data()["readyOnCreate"])
+
+
 def server_side_apply() -> frozenset[GroupKind]:
     return frozenset(parse_kind(e["kind"]) for e in data()["serverSideApply"])
 

@@ -9,7 +9,8 @@ Argo CD reads it: every path through kustomize, the waves as the built objects c
   and verbs the Applications sync (every one covered, nothing extra), bound to the controller;
 - order: for every edge of the dependency graph (waves.py), the object that must come first
   is in an earlier wave of the same Application, or in an Application of an earlier wave; a
-  CR's CRD provider is in the bundle; operator-provided CRs skip the dry run.
+  CR's CRD provider is in the bundle; operator-provided CRs skip the dry run; and the wave
+  waits for it: its kind has a health check, or its existence is all that is waited for.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections import defaultdict
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from generator.argocd import UNIT, bootstrap, rbac, waves
+from generator.argocd import UNIT, bootstrap, facts, health, rbac, waves
 from generator.argocd.applications import IN_CLUSTER, destination, overlay_path, root_name
 from generator.argocd.facts import group_kind, kind_str
 from generator.kustomize import BuildResult, build_many
@@ -201,6 +202,11 @@ def _check_order(report: _Report, units: dict[str, list[Obj]], app_wave: dict[st
         if waves.needs_operator(o, crds) and waves.SKIP_DRY_RUN not in (annotation(o, waves.SYNC_OPTIONS) or ""):
             report.add(ident_str(o), f"metadata.annotations.{waves.SYNC_OPTIONS}",
                        f"needs {waves.SKIP_DRY_RUN}: its CRD is installed by an operator during the sync")
+    checked = health.by_kind().keys() | facts.ready_on_create()
+    for gk in sorted({group_kind(g.objects[e.before]) for e in g.hard} - checked):
+        report.add(kind_str(gk), "",
+                   "later waves wait for it, but Argo CD calls it Healthy the moment it exists: add a health check "
+                   "(generator/data/argocd.yaml healthChecks) or list it under readyOnCreate")
     for u in g.unprovided:
         report.add(ident_str(g.objects[u.node]), "", u.message)
     for e in g.hard:

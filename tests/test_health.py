@@ -248,3 +248,13 @@ def test_verify_argocd_finds_a_wave_that_would_not_wait(rendered, monkeypatch):
     findings = verify(rendered, spec, {})
     assert [(f.object, f.message.split(":")[0]) for f in findings] == [
         ("Subscription.operators.coreos.com", "later waves wait for it, but Argo CD calls it Healthy the moment it exists")]
+
+
+def test_readme_says_what_each_check_reads():
+    from conftest import PROJECT
+
+    text = (PROJECT / "README.md").read_text()
+    section = text[text.index("### Health checks: waves that wait"):text.index("### Manual upgrades approved through git")]
+    rows = [line.split("|")[1] for line in section.splitlines() if line.startswith("| ") and not line.startswith("| kind")]
+    for group, kind in health.by_kind():
+        assert any(kind in row for row in rows), f"README's health check table lacks {kind}"

@@ -5,6 +5,7 @@ installs them."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -258,3 +259,54 @@ def test_readme_says_what_each_check_reads():
     rows = [line.split("|")[1] for line in section.splitlines() if line.startswith("| ") and not line.startswith("| kind")]
     for group, kind in health.by_kind():
         assert any(kind in row for row in rows), f"README's health check table lacks {kind}"
+
+
+# Kinds whose CRD the shared data lacks (OLM's InstallPlan and ClusterServiceVersion): their
+# samples follow operator-framework/api's types by hand.
+NO_CRD = {("operators.coreos.com", "InstallPlan"), ("operators.coreos.com", "ClusterServiceVersion")}
+
+
+@functools.lru_cache(maxsize=1)
+def _crds() -> dict[tuple, list]:
+    """The shared CRDs of the checked kinds, by (group, kind): file names are <plural>.<group>."""
+    wanted = {f"{rbac.plural(k)}.{g}.yaml" for g, k in health.by_kind()}
+    out: dict[tuple, list] = {}
+    for path in sorted((SHARED / "crds").glob("*.yaml")) + sorted((SHARED / "upstream/other-crds").rglob("*.yaml")):
+        if path.name not in wanted:
+            continue
+        crd = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        if isinstance(crd, dict) and crd.get("kind") == "CustomResourceDefinition":
+            out.setdefault((crd["spec"]["group"], crd["spec"]["names"]["kind"]), []).append(crd)
+    return out
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_sample_status_is_what_the_crd_allows(path):
+    """Samples are written as the API server returns them: their status validates strictly
+    against the kind's CRD (the platform's per release: the sample's name says which, else the
+    line's base release), so a misspelt field the server would prune cannot pass as a sample."""
+    import re
+
+    import jsonschema
+
+    from generator.validate.schemas import strict
+
+    needs_shared()
+    o = yaml.safe_load(path.read_text())
+    gk = group_kind(o)
+    if "status" not in o or gk in NO_CRD:
+        return
+    group, version = o["apiVersion"].split("/")
+    if group.endswith(".opendatahub.io") and gk[1] in ("DataScienceCluster", "DSCInitialization"):
+        m = re.search(r"-(\d+\.\d+)", path.stem)
+        release = m.group(1) if m else ("3.4" if version == "v2" else "2.22")
+        plural = rbac.plural(gk[1])
+        crds = [yaml.load((SHARED / f"upstream/platform-crds/rhoai/{release}/{plural}.{group}.yaml").read_text(),
+                          Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))]
+    else:
+        crds = _crds().get(gk)
+    assert crds, f"no CRD for {kind_str(gk)}: add it to NO_CRD with where its samples come from"
+    (served,) = [v for crd in crds for v in crd["spec"]["versions"] if v["name"] == version]
+    schema = strict(served["schema"]["openAPIV3Schema"]["properties"]["status"])
+    errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(o["status"]), key=str)
+    assert not errors, "\n".join(f"{'.'.join(map(str, e.path))}: {e.message}" for e in errors)

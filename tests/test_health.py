@@ -310,3 +310,15 @@ def test_sample_status_is_what_the_crd_allows(path):
     schema = strict(served["schema"]["openAPIV3Schema"]["properties"]["status"])
     errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(o["status"]), key=str)
     assert not errors, "\n".join(f"{'.'.join(map(str, e.path))}: {e.message}" for e in errors)
+
+
+def test_the_render_cache_sees_every_file_the_generator_reads():
+    """A health check or the approver's script changed must re-render: the cache key hashes
+    every generator file of a kind in SOURCE_SUFFIXES."""
+    import generator
+    from generator.cache import SOURCE_SUFFIXES
+
+    root = Path(generator.__file__).parent
+    kinds = {p.suffix for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    assert kinds <= set(SOURCE_SUFFIXES) | {".md", ".typed", ""}, kinds - set(SOURCE_SUFFIXES)
+    assert {".lua", ".sh"} <= kinds

@@ -322,3 +322,20 @@ def test_the_render_cache_sees_every_file_the_generator_reads():
     kinds = {p.suffix for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
     assert kinds <= set(SOURCE_SUFFIXES) | {".md", ".typed", ""}, kinds - set(SOURCE_SUFFIXES)
     assert {".lua", ".sh"} <= kinds
+
+
+def test_validate_checks_the_bootstrap_unit_strictly(rendered, capsys):
+    from generator.cli import main
+
+    assert main(["--repo", str(rendered), "validate", "edge-baremetal"]) == 0
+    path = rendered / "overlays/edge-baremetal/bootstrap/argocd-openshift-gitops.yaml"
+    original = path.read_text()
+    try:
+        path.write_text(original.replace("  defaultClusterScopedRoleDisabled: true\n",
+                                         "  defaultClusterScopedRoleDisabled: true\n  healthChecks: []\n"))
+        capsys.readouterr()
+        assert main(["--repo", str(rendered), "validate", "edge-baremetal"]) == 1
+        out = capsys.readouterr().out
+    finally:
+        path.write_text(original)
+    assert "ArgoCD.argoproj.io openshift-gitops/openshift-gitops  spec  Additional properties are not allowed ('healthChecks' was unexpected)" in out

@@ -339,3 +339,20 @@ def test_validate_checks_the_bootstrap_unit_strictly(rendered, capsys):
     finally:
         path.write_text(original)
     assert "ArgoCD.argoproj.io openshift-gitops/openshift-gitops  spec  Additional properties are not allowed ('healthChecks' was unexpected)" in out
+
+
+def test_verify_argocd_keeps_project_whitelists_and_controller_role_in_step(rendered):
+    from generator.argocd.verify import verify
+    from generator.spec.loader import load_specs
+
+    spec = load_specs(rendered, ["edge-baremetal"])[0].spec
+    path = next((rendered / "overlays/edge-baremetal/argocd").glob("appproject-*.yaml"))
+    original = path.read_text()
+    project = yaml.safe_load(original)
+    try:
+        project["spec"]["clusterResourceWhitelist"].append({"group": "config.openshift.io", "kind": "Proxy"})
+        path.write_text(yaml.safe_dump(project))
+        messages = [f.message for f in verify(rendered, spec, {})]
+    finally:
+        path.write_text(original)
+    assert "whitelists Proxy.config.openshift.io, which the controller may not apply" in messages

@@ -148,7 +148,7 @@ def verify(repo: Path, spec, builds: dict[str, BuildResult]) -> list[Finding]:
             app_wave[app["metadata"]["name"]] = wave or 0
     synced = [o for objs in units.values() for o in objs] + argo_objs
     if spec.argocd.bootstrap.enabled:
-        _check_controller_rbac(repo, spec, report, synced, builds)
+        _check_controller_rbac(repo, spec, report, synced, list(projects.values()), builds)
     for key, names in sorted(owners.items()):
         if len(names) > 1:
             group, kind, ns, nm = key
@@ -158,9 +158,11 @@ def verify(repo: Path, spec, builds: dict[str, BuildResult]) -> list[Finding]:
     return report.findings
 
 
-def _check_controller_rbac(repo: Path, spec, report: _Report, synced: list[Obj], builds: dict[str, BuildResult]) -> None:
+def _check_controller_rbac(repo: Path, spec, report: _Report, synced: list[Obj], projects: list[Obj],
+                           builds: dict[str, BuildResult]) -> None:
     """The controller's ClusterRole grants exactly what the Applications sync: every rendered
-    kind with the verbs a sync needs, nothing else; and it is bound to the controller."""
+    kind with the verbs a sync needs, nothing else; it is bound to the controller; and every
+    kind the AppProjects whitelist is one it may apply (the two lists stay in step)."""
     path = overlay_path(spec.name, bootstrap.BOOTSTRAP)
     if not (repo / path).is_dir():
         report.add(path, "", "missing: run `rhoai-gitops render`")
@@ -186,6 +188,13 @@ def _check_controller_rbac(repo: Path, spec, report: _Report, synced: list[Obj],
             report.add(where, "rules", f"{what}: the Applications sync it but the controller may not {', '.join(sorted(missing))}")
         if extra:
             report.add(where, "rules", f"{what}: grants {', '.join(sorted(extra))} beyond what the Applications sync")
+    for project in projects:
+        for field in ("clusterResourceWhitelist", "namespaceResourceWhitelist"):
+            for entry in project["spec"].get(field) or []:
+                grant = have.get((entry.get("group", ""), rbac.plural(entry.get("kind", "")), ()), set())
+                if not set(rbac.APPLY) <= grant:
+                    report.add(ident_str(project), f"spec.{field}",
+                               f"whitelists {kind_str((entry.get('group', ''), entry.get('kind', '')))}, which the controller may not apply")
     ns, account = bootstrap.controller_account(spec)
     bound = [o for o in objs if o.get("kind") == "ClusterRoleBinding" and (o.get("roleRef") or {}).get("name") == name
              and {"kind": "ServiceAccount", "name": account, "namespace": ns} in (o.get("subjects") or [])]

@@ -42,7 +42,7 @@ def rendered_operator(repo: Path, csv: str) -> list[dict]:
     return kustomize_objects(repo / "overlays/manual/operator")
 
 
-def run_approver(objs: list[dict], state: Path) -> str:
+def run_approver(objs: list[dict], state: Path, forbidden: str = "") -> str:
     (cm,) = [o for o in objs if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "installplan-approver"]
     work = state.parent / "approver"
     work.mkdir(exist_ok=True)
@@ -51,9 +51,12 @@ def run_approver(objs: list[dict], state: Path) -> str:
     bin_dir = state.parent / "bin"
     bin_dir.mkdir(exist_ok=True)
     shutil.copy(FIXTURES / "oc", bin_dir / "oc")
-    env = {**os.environ, "STATE": str(state), "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    env = {**os.environ, "STATE": str(state), "PATH": f"{bin_dir}:{os.environ['PATH']}", "OC_FORBIDDEN": forbidden}
     done = subprocess.run(["bash", str(work / "approve.sh"), str(work / "pins")], env=env, capture_output=True,
                           text=True, timeout=120)
+    if forbidden:
+        assert done.returncode != 0, done.stdout
+        return done.stderr
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -142,3 +145,10 @@ def test_the_pinned_subscription_waits_for_its_csv():
     assert health.evaluate(sample)["status"] == "Progressing"
     sample["status"]["installedCSV"] = sample["metadata"]["annotations"][approver.PINNED]
     assert health.evaluate(sample)["status"] == "Healthy"
+
+
+@pytest.mark.parametrize("refused", ["get installplans", "get installplan.operators.coreos.com/install-newer", "patch"])
+def test_a_refused_call_fails_the_job_instead_of_approving_nothing(repo, state, refused):
+    """The Job fails (so the CronJob's health shows it) when the API server refuses a call."""
+    err = run_approver(rendered_operator(repo, "rhods-operator.2.22.1"), state, forbidden=refused)
+    assert "Forbidden" in err

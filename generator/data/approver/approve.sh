@@ -22,9 +22,13 @@ while read -r ns csv; do
   case " ${namespaces[*]-} " in *" $ns "*) ;; *) namespaces+=("$ns") ;; esac
 done < "$pins_file"
 
+# Every oc call's output is assigned first, so that a failing call (forbidden, API server away)
+# fails the Job (set -e) instead of reading as "nothing to approve".
 for ns in "${namespaces[@]}"; do
-  for plan in $(oc get installplans -n "$ns" -o name); do
-    read -r approved approval csvs <<< "$(oc get "$plan" -n "$ns" -o jsonpath='{.spec.approved} {.spec.approval} {.spec.clusterServiceVersionNames[*]}')"
+  plans=$(oc get installplans -n "$ns" -o name)
+  for plan in $plans; do
+    info=$(oc get "$plan" -n "$ns" -o jsonpath='{.spec.approved} {.spec.approval} {.spec.clusterServiceVersionNames[*]}')
+    read -r approved approval csvs <<< "$info"
     if [ "$approved" = "true" ] || [ "$approval" != "Manual" ]; then
       continue
     fi

@@ -36,13 +36,18 @@ def cache_root(repo: Path) -> Path:
     return top / hashlib.sha256(str(repo.resolve()).encode()).hexdigest()[:16]
 
 
+# Every kind of file the generator reads: .lua and .sh (health checks, the approver's script) are
+# rendered into the bundle verbatim.
+SOURCE_SUFFIXES = (".py", ".yaml", ".j2", ".json", ".lua", ".sh")
+
+
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """Hash of every source and data file of the generator package (and its version)."""
     root = Path(generator.__file__).parent
     h = hashlib.sha256(f"{generator.__version__}:{FORMAT}".encode())
     for path in sorted(root.rglob("*")):
-        if path.suffix in (".py", ".yaml", ".j2", ".json") and "__pycache__" not in path.parts:
+        if path.suffix in SOURCE_SUFFIXES and "__pycache__" not in path.parts:
             h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 

@@ -26,7 +26,7 @@ from generator.argocd.fleet import FleetMember, fleet_folders
 from generator.bundle import Folder
 from generator.cache import RenderCache
 from generator.diff.tree import FileChange, TreeDiff, compare
-from generator.errors import SpecError, SpecErrors
+from generator.errors import SpecError, SpecErrors, UsageError
 from generator.spec.loader import LoadedSpec, decode, load_spec_text, read_defaults, read_source, spec_files
 from generator.tree import (WriteReport, generated_roots, is_current, locked, preflight, recover, sha256, stage_folder,
                             swap_in, write_tree)
@@ -48,6 +48,7 @@ class Job:
     fleet: dict | None = None  # FleetMember.to_json() when the cluster is in fleet mode
     key: str = ""  # render cache key
     hashes: dict[str, str] = field(default_factory=dict)  # relpath -> sha256, for the cache
+    refused: str = ""  # why the tree refuses this folder (UsageError from preflight)
 
 
 # Set in the parent before the pool forks; workers read it (never pickled per task).
@@ -107,7 +108,13 @@ def _work(path_str: str) -> Job:
         if cache and not job.changes:
             cache.record(job.name, key, folder.root, hashes, info)
         return job
-    preflight(repo, [folder])
+    try:
+        preflight(repo, [folder])
+    except UsageError as exc:
+        # Handed back, not raised: a worker raising would leave the folders other workers
+        # staged meanwhile behind, as no job would report them for clean-up.
+        job.status, job.refused = "error", str(exc)
+        return job
     if is_current(repo, folder):
         job.status = "current"
     else:
@@ -199,6 +206,9 @@ def _run_fleet(repo: Path, names: list[str] | None, mode: str, jobs: int | None,
     errors = [e for j in done for e in j.errors]
     if errors:
         raise SpecErrors(errors)
+    refused = [j.refused for j in done if j.refused]
+    if refused:
+        raise UsageError("\n".join(refused))
     shared = [render_base(b) for b in sorted({j.base for j in done})]
     stale: list[str] = []
     if not names:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from generator import bundle
-from generator.argocd import applications as argocd_applications, waves as argocd_waves
+from generator.argocd import applications as argocd_applications, bootstrap as argocd_bootstrap, waves as argocd_waves
 from generator.argocd.fleet import FleetMember, fleet_folders
 from generator.components import COMPONENTS, egress
 from generator.resources import COMPONENT_LABEL, MANAGED_BY, MANAGER, canonical, label
@@ -19,8 +19,9 @@ from generator.spec.model import PlatformSpec
 # A pass sees every unit of one cluster at once and may annotate objects or add units (the
 # Argo CD objects, computed from everything else). Passes run in list order.
 Pass = Callable[[PlatformSpec, bundle.Units], None]
-# The Argo CD passes stay last: waves and Applications are computed from every other object.
-PASSES: list[Pass] = [egress.subscriptions, argocd_waves.assign, argocd_applications.add_unit]
+# The Argo CD passes stay last: waves and Applications are computed from every other object, and
+# the bootstrap unit's ClusterRole from everything the Applications sync.
+PASSES: list[Pass] = [egress.subscriptions, argocd_waves.assign, argocd_applications.add_unit, argocd_bootstrap.add_unit]
 
 
 def build_units(spec: PlatformSpec) -> bundle.Units:

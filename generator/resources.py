@@ -38,6 +38,7 @@ CLUSTER_SCOPED = frozenset(
         "ImageTagMirrorSet",
         "OperatorHub",
         "Proxy",
+        "Group",
     }
 )
 

@@ -149,6 +149,8 @@ def test_dsci_follows_the_spec():
     assert s["serviceMesh"] == {
         "managementState": "Managed",
         "controlPlane": {"name": "smcp", "namespace": "mesh", "metricsCollection": "None"},
+        # KServe Serverless (the 2.x default) brings Authorino: where it runs is written out
+        "auth": {"namespace": "redhat-ods-applications-auth-provider"},
     }
     assert s["trustedCABundle"] == {"managementState": "Unmanaged", "customCABundle": "-----BEGIN CERTIFICATE-----\n"}
 

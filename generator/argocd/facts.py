@@ -83,9 +83,15 @@ def providers(group: str) -> tuple[Provider, ...] | None:
 
 
 def order() -> list[dict]:
-    return [
-        {**e, "before": parse_kind(e["before"]), "after": parse_kind(e["after"])} for e in data()["order"]
-    ]
+    """The kind-to-kind order; an entry with `operators` relates only the Subscriptions to those
+    operators' packages (matrix.yaml keys) on its `before` side."""
+    out = []
+    for e in data()["order"]:
+        entry = {**e, "before": parse_kind(e["before"]), "after": parse_kind(e["after"])}
+        if "operators" in e:
+            entry["packages"] = frozenset(p for key in e["operators"] for p in _packages(key))
+        out.append(entry)
+    return out
 
 
 def last_kinds() -> frozenset[GroupKind]:
@@ -94,6 +100,10 @@ def last_kinds() -> frozenset[GroupKind]:
 
 def never_prune() -> frozenset[GroupKind]:
     return frozenset(parse_kind(e["kind"]) for e in data()["neverPrune"])
+
+
+def ready_on_create() -> frozenset[GroupKind]:
+    return frozenset(parse_kind(e["kind"]) for e in data()["readyOnCreate"])
 
 
 def server_side_apply() -> frozenset[GroupKind]:

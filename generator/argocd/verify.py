@@ -5,9 +5,12 @@ Argo CD reads it: every path through kustomize, the waves as the built objects c
   destination is the spec's cluster; its project exists and allows the source repo, the
   destination and every kind and namespace the path renders;
 - no object is managed by two Applications;
+- with the bootstrap unit: the application controller's ClusterRole grants exactly the kinds
+  and verbs the Applications sync (every one covered, nothing extra), bound to the controller;
 - order: for every edge of the dependency graph (waves.py), the object that must come first
   is in an earlier wave of the same Application, or in an Application of an earlier wave; a
-  CR's CRD provider is in the bundle; operator-provided CRs skip the dry run.
+  CR's CRD provider is in the bundle; operator-provided CRs skip the dry run; and the wave
+  waits for it: its kind has a health check, or its existence is all that is waited for.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from collections import defaultdict
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from generator.argocd import UNIT, waves
+from generator.argocd import UNIT, bootstrap, facts, health, rbac, waves
 from generator.argocd.applications import IN_CLUSTER, destination, overlay_path, root_name
 from generator.argocd.facts import group_kind, kind_str
 from generator.kustomize import BuildResult, build_many
@@ -143,6 +146,9 @@ def verify(repo: Path, spec, builds: dict[str, BuildResult]) -> list[Finding]:
             if wave is None:
                 report.add(name, f"metadata.annotations.{waves.WAVE}", "not an integer")
             app_wave[app["metadata"]["name"]] = wave or 0
+    synced = [o for objs in units.values() for o in objs] + argo_objs
+    if spec.argocd.bootstrap.enabled:
+        _check_controller_rbac(repo, spec, report, synced, list(projects.values()), builds)
     for key, names in sorted(owners.items()):
         if len(names) > 1:
             group, kind, ns, nm = key
@@ -150,6 +156,50 @@ def verify(repo: Path, spec, builds: dict[str, BuildResult]) -> list[Finding]:
             report.add(f"{what} {ns + '/' if ns else ''}{nm}", "", f"managed by {len(names)} Applications: {', '.join(names)}")
     _check_order(report, units, app_wave)
     return report.findings
+
+
+def _check_controller_rbac(repo: Path, spec, report: _Report, synced: list[Obj], projects: list[Obj],
+                           builds: dict[str, BuildResult]) -> None:
+    """The controller's ClusterRole grants exactly what the Applications sync: every rendered
+    kind with the verbs a sync needs, nothing else; it is bound to the controller; and every
+    kind the AppProjects whitelist is one it may apply (the two lists stay in step)."""
+    path = overlay_path(spec.name, bootstrap.BOOTSTRAP)
+    if not (repo / path).is_dir():
+        report.add(path, "", "missing: run `rhoai-gitops render`")
+        return
+    _build_missing(repo, [path], builds)
+    if not builds[path].ok:
+        report.add(path, "", f"kustomize build failed: {builds[path].output}")
+        return
+    objs = builds[path].objects()
+    name = bootstrap.role_name(spec)
+    role = next((o for o in objs if o.get("kind") == "ClusterRole" and o["metadata"]["name"] == name), None)
+    if role is None:
+        report.add(path, "", f"no ClusterRole {name} for the application controller")
+        return
+    have = rbac.granted(role)
+    want = rbac.granted({"rules": rbac.rules(synced, spec.argocd.sync_policy.prune)})
+    where = ident_str(role)
+    for key in sorted(set(want) | set(have)):
+        group, res, names = key
+        what = (f"{res}.{group}" if group else res) + (f" {'/'.join(names)}" if names else "")
+        missing, extra = want.get(key, set()) - have.get(key, set()), have.get(key, set()) - want.get(key, set())
+        if missing:
+            report.add(where, "rules", f"{what}: the Applications sync it but the controller may not {', '.join(sorted(missing))}")
+        if extra:
+            report.add(where, "rules", f"{what}: grants {', '.join(sorted(extra))} beyond what the Applications sync")
+    for project in projects:
+        for field in ("clusterResourceWhitelist", "namespaceResourceWhitelist"):
+            for entry in project["spec"].get(field) or []:
+                grant = have.get((entry.get("group", ""), rbac.plural(entry.get("kind", "")), ()), set())
+                if not set(rbac.APPLY) <= grant:
+                    report.add(ident_str(project), f"spec.{field}",
+                               f"whitelists {kind_str((entry.get('group', ''), entry.get('kind', '')))}, which the controller may not apply")
+    ns, account = bootstrap.controller_account(spec)
+    bound = [o for o in objs if o.get("kind") == "ClusterRoleBinding" and (o.get("roleRef") or {}).get("name") == name
+             and {"kind": "ServiceAccount", "name": account, "namespace": ns} in (o.get("subjects") or [])]
+    if not bound:
+        report.add(where, "", f"not bound to the application controller's ServiceAccount {ns}/{account}")
 
 
 def _check_order(report: _Report, units: dict[str, list[Obj]], app_wave: dict[str, int]) -> None:
@@ -161,6 +211,11 @@ def _check_order(report: _Report, units: dict[str, list[Obj]], app_wave: dict[st
         if waves.needs_operator(o, crds) and waves.SKIP_DRY_RUN not in (annotation(o, waves.SYNC_OPTIONS) or ""):
             report.add(ident_str(o), f"metadata.annotations.{waves.SYNC_OPTIONS}",
                        f"needs {waves.SKIP_DRY_RUN}: its CRD is installed by an operator during the sync")
+    checked = health.by_kind().keys() | facts.ready_on_create()
+    for gk in sorted({group_kind(g.objects[e.before]) for e in g.hard} - checked):
+        report.add(kind_str(gk), "",
+                   "later waves wait for it, but Argo CD calls it Healthy the moment it exists: add a health check "
+                   "(generator/data/argocd.yaml healthChecks) or list it under readyOnCreate")
     for u in g.unprovided:
         report.add(ident_str(g.objects[u.node]), "", u.message)
     for e in g.hard:

@@ -120,6 +120,8 @@ def graph(units: dict[str, list[Obj]]) -> Graph:
 
     for rule in facts.order():
         for a in by_kind[rule["before"]]:
+            if "packages" in rule and (g.objects[a].get("spec") or {}).get("name") not in rule["packages"]:
+                continue
             for b in by_kind[rule["after"]]:
                 if rule.get("scope") == "namespace" and a[1][2] != b[1][2]:
                     continue

@@ -9,7 +9,7 @@ from generator.components.base import Component
 from generator.components import egress, operator
 from generator.components import dashboard, dsc, dsci, featurestore, modelregistry, serving, workbenches
 from generator.components import gpu_nodes, gpu_operator, kueue, kueue_operator, nfd, profiles
-from generator.components import monitoring
+from generator.components import access, monitoring
 
 COMPONENTS: list[Component] = [
     egress.COMPONENT,
@@ -27,6 +27,7 @@ COMPONENTS: list[Component] = [
     profiles.COMPONENT,
     kueue_operator.COMPONENT,
     kueue.COMPONENT,
+    access.COMPONENT,
     monitoring.COMPONENT,
 ]
 

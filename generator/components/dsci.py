@@ -9,6 +9,7 @@ start. The Auth object the operator does create itself; ours updates it."""
 
 from __future__ import annotations
 
+from generator.components import serving
 from generator.components.base import Component
 from generator.fit import Fit
 from generator.resources import Obj, obj
@@ -66,11 +67,16 @@ def _service_mesh(spec, put) -> None:
     put("serviceMesh.controlPlane.name", cp.name, sm + ("controlPlane", "name"))
     put("serviceMesh.controlPlane.namespace", cp.namespace, sm + ("controlPlane", "namespace"))
     put("serviceMesh.controlPlane.metricsCollection", cp.metrics_collection, sm + ("controlPlane", "metricsCollection"))
-    if mesh.auth:
-        if mesh.auth.namespace:
-            put("serviceMesh.auth.namespace", mesh.auth.namespace, sm + ("auth", "namespace"))
-        if mesh.auth.audiences is not None:
-            put("serviceMesh.auth.audiences", list(mesh.auth.audiences), sm + ("auth", "audiences"))
+    auth = mesh.auth
+    # Where Authorino runs, written out whenever the bundle installs it (the operator's own
+    # default, <applications namespace>-auth-provider), so AuthConfigs and network policies
+    # can be written against it.
+    namespace = (auth.namespace if auth else None) or (
+        f"{spec.namespaces['applications']}-auth-provider" if serving.needs_authorino(spec) else None)
+    if namespace:
+        put("serviceMesh.auth.namespace", namespace, sm + ("auth", "namespace"))
+    if auth and auth.audiences is not None:
+        put("serviceMesh.auth.audiences", list(auth.audiences), sm + ("auth", "audiences"))
 
 
 def fit_dsci(spec, f: Fit) -> list[Obj]:

@@ -126,7 +126,9 @@ def cluster_proxy(spec) -> list[Obj]:
 def derive(spec, units: dict[str, list[Obj]]) -> list[Obj]:
     out: list[Obj] = []
     if spec.cluster.disconnected:
-        subs = subscriptions_of(units)
+        from generator.argocd import bootstrap  # the bootstrap unit is made by a later pass
+
+        subs = subscriptions_of(units) + [o for o in bootstrap.operator_objects(spec) if o.get("kind") == "Subscription"]
         refs = [images.parse(r) for r in images.referenced(o for objs in units.values() for o in objs)]
         out += [o for o in (digest_mirrors(spec, subs, refs), tag_mirrors(spec, refs)) if o]
         out += catalog_sources(spec, subs)
@@ -170,24 +172,29 @@ def subscriptions(spec, units: dict[str, list[Obj]]) -> None:
     config.openshift.io/inject-trusted-cabundle in the operator's namespace, mounted where the
     operator's TLS clients read their CAs (OpenShift's documented way to give an OLM operator a
     custom CA)."""
+    for unit, objs in units.items():
+        configure_unit(spec, unit, objs)
+
+
+def configure_unit(spec, unit: str, objs: list[Obj]) -> None:
+    """One unit's Subscriptions, as `subscriptions` does it (also for units made by later passes)."""
     if spec.cluster.proxy is None:
         return
     env = proxy_env(spec)
-    for unit, objs in units.items():
-        namespaces: list[str] = []
-        for o in objs:
-            if o.get("kind") != "Subscription":
-                continue
-            _configure(o, env, ca=True)
-            ns = o["metadata"]["namespace"]
-            if ns not in namespaces:
-                namespaces.append(ns)
-        for ns in namespaces:
-            cm = obj("v1", "ConfigMap", OPERATOR_CA, ns)
-            cm["metadata"]["labels"] = {INJECT_CA: "true"}
-            label(cm, MANAGED_BY, MANAGER)
-            label(cm, COMPONENT_LABEL, unit)
-            objs.append(cm)
+    namespaces: list[str] = []
+    for o in objs:
+        if o.get("kind") != "Subscription":
+            continue
+        _configure(o, env, ca=True)
+        ns = o["metadata"]["namespace"]
+        if ns not in namespaces:
+            namespaces.append(ns)
+    for ns in namespaces:
+        cm = obj("v1", "ConfigMap", OPERATOR_CA, ns)
+        cm["metadata"]["labels"] = {INJECT_CA: "true"}
+        label(cm, MANAGED_BY, MANAGER)
+        label(cm, COMPONENT_LABEL, unit)
+        objs.append(cm)
 
 
 COMPONENT = Component(

@@ -7,6 +7,9 @@ operators are there to serve their APIs.
   already: a second OperatorGroup there would stop OLM installing anything in the namespace.
 - OpenShift Serverless: only for KServe in Serverless mode with serving Managed; RawDeployment
   serves through plain Deployments.
+- Authorino: with KServe Serverless on a mesh (2.x), the authorization provider the operator
+  wires into the mesh when it reconciles the DSCInitialization, so that an InferenceService can
+  require a token (security.opendatahub.io/enable-auth). Also in openshift-operators.
 """
 
 from __future__ import annotations
@@ -25,17 +28,23 @@ def needs_service_mesh(spec) -> bool:
     return spec.mesh == "Managed"
 
 
+def needs_authorino(spec) -> bool:
+    return spec.serverless and needs_service_mesh(spec)
+
+
 def build(spec) -> list[Obj]:
     out: list[Obj] = []
     if needs_service_mesh(spec):
         out += install_operator(spec, "servicemesh", own_group=False)
     if needs_serverless(spec):
         out += install_operator(spec, "serverless")
+    if needs_authorino(spec):
+        out += install_operator(spec, "authorino", own_group=False)
     return out
 
 
 COMPONENT = Component(
     name="serving",
-    description="OpenShift Serverless and Service Mesh operators (OLM) that KServe Serverless runs on",
+    description="OpenShift Serverless, Service Mesh and Authorino operators (OLM) that KServe Serverless runs on",
     build=build,
 )

@@ -175,6 +175,17 @@ class Cluster(Model):
 # --------------------------------------------------------------------------- distribution
 
 
+class Approver(Model):
+    enabled: bool = Field(
+        True,
+        description="Under Manual approval: a CronJob approves the InstallPlan of the pinned CSV (startingCSV, or the "
+        "release's planned bundle) and nothing else, so changing the pin in git is the approval. Off: people approve.",
+    )
+    schedule: str = Field(
+        "*/5 * * * *", pattern=r"^(\S+\s+){4}\S+$", description="CronJob schedule (five fields) of the approver."
+    )
+
+
 class Distribution(Model):
     name: Literal["rhoai", "odh"] = "rhoai"
     version: str | None = Field(
@@ -196,6 +207,7 @@ class Distribution(Model):
         description="Default: Automatic where the channel's head is of the release; Manual where the "
         "channel carries newer releases (only Manual approval holds the release there).",
     )
+    approver: Approver = Field(default_factory=Approver, description="Who approves Manual InstallPlans.")
 
 
 # --------------------------------------------------------------------------- components
@@ -464,6 +476,23 @@ class Preemption(Model):
     within_cluster_queue: Literal["Never", "LowerPriority", "LowerOrNewerEqualPriority"] = "LowerPriority"
 
 
+class TeamGroup(Model):
+    """An OpenShift group of a team: bound in the team's namespaces with its role."""
+
+    name: str = Field(
+        min_length=1, max_length=253, pattern=r"^[^/%:\s][^/%]*$",
+        description="OpenShift group name (as an identity provider's group sync or `oc adm groups` names it).",
+    )
+    role: Literal["admin", "edit", "view"] = Field(
+        "edit", description="Cluster role the group gets in every namespace of the team (admin, edit or view)."
+    )
+    members: list[str] | None = Field(
+        None,
+        description="Users of the group: the bundle then creates the OpenShift Group (user.openshift.io/v1), for clusters "
+        "without an identity provider's group sync. Omitted: the group is managed elsewhere and only bound here.",
+    )
+
+
 class Team(Model):
     name: Name
     namespaces: list[Name] = Field(min_length=1)
@@ -471,6 +500,11 @@ class Team(Model):
     queueing_strategy: Literal["BestEffortFIFO", "StrictFIFO"] = "BestEffortFIFO"
     preemption: Preemption = Field(default_factory=Preemption)
     quotas: list[FlavorQuota] = Field(min_length=1)
+    groups: list[TeamGroup] = Field(
+        default_factory=list,
+        description="Who works in the team's namespaces: each group bound with its role, allowed to see the team's "
+        "LocalQueue and ClusterQueue and to use the HardwareProfiles of the pools the team has quota on.",
+    )
 
 
 class PriorityClass(Model):
@@ -632,6 +666,16 @@ class Fleet(Model):
     generator: Literal["git", "list"] = "git"
 
 
+class Bootstrap(Model):
+    enabled: bool = Field(
+        False,
+        description="Render overlays/<cluster>/bootstrap, applied once by a cluster admin (`oc apply -k`): the OpenShift "
+        "GitOps operator, the ArgoCD instance with the platform's health checks, and the application controller's "
+        "least-privilege ClusterRole. Needs destination.inCluster (the controller's ServiceAccount is bound on the cluster it runs on).",
+    )
+    channel: str | None = Field(None, description="OpenShift GitOps operator channel. Default: the matrix's (operators.gitops).")
+
+
 class ArgoCD(Model):
     repo_url: str | None = Field(
         None,
@@ -645,6 +689,7 @@ class ArgoCD(Model):
     destination: Destination = Field(default_factory=Destination)
     sync_policy: SyncPolicy = Field(default_factory=SyncPolicy)
     fleet: Fleet = Field(default_factory=Fleet)
+    bootstrap: Bootstrap = Field(default_factory=Bootstrap, description="OpenShift GitOps itself, set up for this bundle.")
 
 
 # How each git host shows a file of a repository at a revision, by host name.

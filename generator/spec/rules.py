@@ -303,6 +303,30 @@ def unique_names(spec, positions):
             seen[cohort] = i
 
 
+@rule
+def team_groups(spec, positions):
+    """A team's groups: each once per team; a group's members written in one place only (the
+    bundle renders one Group object per name); no members for the virtual groups OpenShift
+    fills itself (system:*); everyone's groups at most view in a team's namespaces."""
+    if not spec.quotas:
+        return
+    members_at: dict[str, tuple] = {}
+    for t, team in enumerate(spec.quotas.teams):
+        base = ("quotas", "teams", t, "groups")
+        yield from _unique(team.groups, ("quotas", "teams", t, "groups"), lambda g: g.name, "group", positions)
+        for g, group in enumerate(team.groups):
+            if group.name in EVERYONE and group.role != "view":
+                yield positions.error(base + (g, "role"), f"{group.name!r} is every user: it may only get view in a team's namespaces")
+            if group.members is None:
+                continue
+            if group.name.startswith("system:"):
+                yield positions.error(base + (g, "members"), f"{group.name!r} is a virtual group OpenShift fills itself: it cannot list members")
+            elif group.name in members_at:
+                yield positions.error(base + (g, "members"), f"members of group {group.name!r} are already listed at {where(positions, members_at[group.name])}: list them once")
+            else:
+                members_at[group.name] = base + (g, "members")
+
+
 # --------------------------------------------------------------------------- quotas
 
 
@@ -604,6 +628,18 @@ def argocd_destination(spec, positions):
         yield positions.error(
             ("argocd", "destination"),
             "no destination: set cluster.apiServer, or argocd.destination.server / name / inCluster: true",
+        )
+
+
+@rule
+def argocd_bootstrap(spec, positions):
+    """The bootstrap unit binds the controller's own ServiceAccount, which only holds on the
+    cluster Argo CD runs on; a remote cluster is reached with the credentials of its cluster
+    Secret, whose permissions that cluster's admin grants."""
+    if spec.argocd.bootstrap.enabled and not spec.argocd.destination.in_cluster:
+        yield positions.error(
+            ("argocd", "bootstrap", "enabled"),
+            "the bootstrap unit sets up Argo CD on the cluster it manages: set argocd.destination.inCluster: true",
         )
 
 

@@ -54,6 +54,15 @@ NOT_COMMON = {
     **{name: "validated per release (platform-crds/<dist>/<version>/)" for name in RELEASE_CRDS},
 }
 
+# OpenShift's own API-server kinds the bundle renders (not CRDs; OpenAPI v2 definitions of
+# openshift/api): definition -> (group, version, kind, plural, scope).
+OPENSHIFT_OPENAPI = "openshift-api/4.23/openapi.json.gz"
+OPENSHIFT_KINDS = {
+    "com.github.openshift.api.user.v1.Group": ("user.openshift.io", "v1", "Group", "groups", "Cluster"),
+    # Its CRD is not in the shared data; a cluster singleton like every config.openshift.io kind.
+    "com.github.openshift.api.config.v1.OperatorHub": ("config.openshift.io", "v1", "OperatorHub", "operatorhubs", "Cluster"),
+}
+
 # Bundles before 2.0 (RHOAI 1.x, ODH 1.x) are outside every supported upgrade path.
 MIN_BUNDLE_MAJOR = 2
 
@@ -232,62 +241,9 @@ def scope_data(shared: Path) -> dict[str, str]:
             continue
         spec = crd["spec"]
         out[f"{spec['group']}/{spec['names']['kind']}"] = spec.get("scope", "Namespaced")
+    for group, _version, kind, _plural, scope in OPENSHIFT_KINDS.values():
+        out[f"{group}/{kind}"] = scope
     return dict(sorted(out.items()))
-
-
-# OpenShift kinds the bundle renders that are served by OpenShift's own API servers or whose CRD
-# the shared data lacks, with schemas from openshift/api's aggregated OpenAPI v2 document:
-# definition -> (group, version, kind).
-OPENAPI_KINDS = {
-    "com.github.openshift.api.config.v1.OperatorHub": ("config.openshift.io", "v1", "OperatorHub"),
-}
-OPENAPI = "openshift-api/4.23/openapi.json.gz"
-
-
-def openapi_schema(definitions: dict, name: str, group: str, version: str, kind: str) -> dict:
-    """A kubeconform-style schema of one OpenAPI v2 definition, as strict as a converted CRD:
-    references inlined, every object with properties closed (`additionalProperties: false`),
-    metadata and status left to the API server (as for CRDs)."""
-
-    def inline(node, seen: tuple = ()):
-        if isinstance(node, list):
-            return [inline(n, seen) for n in node]
-        if not isinstance(node, dict):
-            return node
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            target = ref.rsplit("/", 1)[-1]
-            if target in seen:
-                raise ValueError(f"recursive OpenAPI definition {target}")
-            return inline(definitions[target], seen + (target,))
-        out = {k: inline(v, seen) for k, v in node.items() if k not in ("default",)}
-        if node.get("type") == "object" and "properties" in node and "additionalProperties" not in node:
-            out["additionalProperties"] = False
-        return out
-
-    schema = inline({k: v for k, v in definitions[name].items() if k != "required"})
-    props = schema.setdefault("properties", {})
-    props["apiVersion"] = {"type": "string", "enum": [f"{group}/{version}"]}
-    props["kind"] = {"type": "string", "enum": [kind]}
-    props["metadata"] = {"type": "object"}
-    props["status"] = {"type": "object"}
-    schema["type"] = "object"
-    schema["additionalProperties"] = False
-    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
-    schema["x-rhoai-gitops-source"] = f"OpenAPI {name}"
-    return schema
-
-
-def openapi_data(shared: Path, shipper: Shipper) -> dict[str, str]:
-    import gzip
-
-    path = shared / "upstream" / "other-crds" / OPENAPI
-    definitions = json.loads(gzip.decompress(path.read_bytes()))["definitions"]
-    found = {}
-    for name, (group, version, kind) in sorted(OPENAPI_KINDS.items()):
-        schema = openapi_schema(definitions, name, group, version, kind)
-        found.update(shipper.add_schema(schema_file_name(kind, group, version), schema, OPENAPI, "every release"))
-    return found
 
 
 def common_data(shared: Path, shipper: Shipper) -> dict[str, str]:
@@ -301,8 +257,43 @@ def common_data(shared: Path, shipper: Shipper) -> dict[str, str]:
     for f in sorted(other.rglob("*.yaml")):
         rel = f.relative_to(other).as_posix()
         found.update(shipper.add(_load(f), rel, "every release"))
-    found.update(openapi_data(shared, shipper))
+    found.update(openshift_schemas(other / OPENSHIFT_OPENAPI, shipper))
     return dict(sorted(found.items()))
+
+
+def _inline(node: Any, defs: dict) -> Any:
+    """A definition with its $refs inlined; ObjectMeta stays open (the API server checks it)."""
+    if isinstance(node, list):
+        return [_inline(n, defs) for n in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        name = node["$ref"].removeprefix("#/definitions/")
+        if name.endswith(".meta.v1.ObjectMeta"):
+            return {"type": "object"}
+        return _inline(defs[name], defs)
+    return {k: _inline(v, defs) for k, v in node.items()}
+
+
+def openshift_schemas(path: Path, shipper: Shipper) -> dict[str, str]:
+    """OPENSHIFT_KINDS from OpenShift's OpenAPI v2, each put in the shape of a one-version CRD so
+    that the same import (crd_schemas: strict, apiVersion and kind pinned) converts it."""
+    import gzip
+
+    defs = json.loads(gzip.decompress(path.read_bytes()))["definitions"]
+    found: dict[str, str] = {}
+    for name, (group, version, kind, plural, scope) in sorted(OPENSHIFT_KINDS.items()):
+        schema = _inline(defs[name], defs)
+        # The API server writes status; a manifest never carries it (OpenAPI marks it required).
+        required = [r for r in schema.get("required", []) if r != "status"]
+        schema = {k: v for k, v in schema.items() if k != "required"} | ({"required": required} if required else {})
+        crd = {
+            "metadata": {"name": f"{plural}.{group}"},
+            "spec": {"group": group, "names": {"kind": kind, "plural": plural}, "scope": scope, "versions": [
+                {"name": version, "served": True, "storage": True, "schema": {"openAPIV3Schema": schema}}]},
+        }
+        found.update(shipper.add(crd, OPENSHIFT_OPENAPI, "every release"))
+    return found
 
 
 # --------------------------------------------------------------------------- catalogs

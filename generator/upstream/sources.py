@@ -72,6 +72,11 @@ class Origins:
             self._files["argocd-operator/0.18.0/argocds.argoproj.io.yaml"] = Origin(
                 "argoproj-labs/argocd-operator", m.group(2), m.group(3), m.group(4), m.group(1)
             )
+        m = re.search(r"openshift/api \(([^)]+)\), branch `([^`]+)`, commit (\w+),\s*`([^`]+)`", upstream)
+        if m:
+            self._files["openshift-api/4.23/openapi.json.gz"] = Origin(
+                "openshift/api", m.group(2), m.group(3), m.group(4), m.group(1)
+            )
 
     # Named only in SOURCES.md's prose ("3.0: opendatahub-operator v3.0.0 / rhods-operator
     # `rhoai-3.0`, dashboard v3.0.0"; OdhDashboardConfig 3.5 from dashboard v3.5.0).

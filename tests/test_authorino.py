@@ -8,7 +8,8 @@ from conftest import PROJECT
 from generator.argocd import waves
 from generator.components import serving
 from generator.render import build_units
-from generator.spec.loader import load_spec_text, load_specs
+from conftest import load_spec_text
+from generator.spec.loader import load_specs
 
 
 def spec_of(name: str):

@@ -403,6 +403,6 @@ def test_examples_content(repo):
     assert edge["serving"] == []
     assert {s["spec"]["name"]: s["spec"]["source"] for s in every(edge, "Subscription")} == {
         "rhods-operator": "redhat-operators-mirror", "nfd": "redhat-operators-mirror",
-        "gpu-operator-certified": "certified-operators-mirror"}
+        "gpu-operator-certified": "certified-operators-mirror", "openshift-gitops-operator": "redhat-operators-mirror"}
     with pytest.raises(SpecErrors):
         load_spec_text(HEAD + "components:\n  kserve:\n    foo: 1\n", "clusters/t.yaml")

@@ -43,23 +43,26 @@ def test_disconnected_example_mirrors_every_registry_and_catalog_and_validates(r
     # every Subscription names the mirror CatalogSource of its own package's catalog, and the
     # bundle serves exactly those
     sources = {s["spec"]["name"]: s["spec"]["source"] for s in subs}
+    # (OpenShift GitOps: the example bootstraps Argo CD, whose operator installs like any other)
     assert sources == {"rhods-operator": "redhat-operators-mirror", "nfd": "redhat-operators-mirror",
-                       "gpu-operator-certified": "certified-operators-mirror"}
+                       "gpu-operator-certified": "certified-operators-mirror",
+                       "openshift-gitops-operator": "redhat-operators-mirror"}
     catalogs = {c["metadata"]["name"]: c for c in units["egress"] if c["kind"] == "CatalogSource"}
     assert set(catalogs) == set(sources.values())
     assert catalogs["certified-operators-mirror"]["spec"]["image"] == f"{mirror}/redhat/certified-operator-index:v4.16"
     assert all(c["metadata"]["namespace"] == "openshift-marketplace" and c["spec"]["sourceType"] == "grpc"
                and c["spec"]["grpcPodConfig"] == {"securityContextConfig": "restricted"} for c in catalogs.values())
     # digest pulls: every registry the subscribed packages pull from goes to the mirror
-    idms = one(units, "ImageDigestMirrorSet")["spec"]["imageDigestMirrors"]
+    # (the bootstrap unit, applied by hand before Argo CD exists, carries a copy)
+    idms = one({"egress": units["egress"]}, "ImageDigestMirrorSet")["spec"]["imageDigestMirrors"]
     wanted = {r for s in subs for r in matrix.package(s["spec"]["name"])["registries"]}
     assert {e["source"] for e in idms} == wanted == {"registry.redhat.io", "registry.connect.redhat.com", "nvcr.io"}
     assert all(e["mirrors"] == [mirror] and "mirrorSourcePolicy" not in e for e in idms)
     # tag pulls: the NFD operand image the bundle names by tag, repository-scoped
-    itms = one(units, "ImageTagMirrorSet")["spec"]["imageTagMirrors"]
+    itms = one({"egress": units["egress"]}, "ImageTagMirrorSet")["spec"]["imageTagMirrors"]
     assert itms == [{"source": "registry.redhat.io/openshift4/ose-node-feature-discovery-rhel9",
                      "mirrors": [f"{mirror}/openshift4/ose-node-feature-discovery-rhel9"]}]
-    assert one(units, "OperatorHub")["spec"] == {"disableAllDefaultSources": True}
+    assert one({"egress": units["egress"]}, "OperatorHub")["spec"] == {"disableAllDefaultSources": True}
     assert every(units, "Proxy") == []  # the example leaves the cluster Proxy to the installer
     assert_valid(validator_for(spec), units["egress"])
 
@@ -74,7 +77,7 @@ def test_egress_syncs_before_the_operators_it_serves(repo):
 def test_mirror_sets_are_validated_strictly(repo):
     (edge,) = load_specs(repo, ["edge-baremetal"])
     validator = validator_for(edge.spec)
-    idms = copy.deepcopy(one(build_units(edge.spec), "ImageDigestMirrorSet"))
+    idms = copy.deepcopy(one({"egress": build_units(edge.spec)["egress"]}, "ImageDigestMirrorSet"))
     idms["spec"]["imageDigestMirrors"][0]["mirror"] = ["typo.example.com"]
     assert any("mirror" in str(p) for p in validator.problems(idms))
     hub = {"apiVersion": "config.openshift.io/v1", "kind": "OperatorHub", "metadata": {"name": "cluster"},
@@ -228,7 +231,7 @@ def test_cross_object_checks_find_unresolvable_subscriptions_and_unmirrored_pull
     from generator.validate import crossobject, egress_rules
 
     (edge,) = load_specs(repo, ["edge-baremetal"])
-    objs = [o for unit, items in build_units(edge.spec).items() if unit != "argocd" for o in items]
+    objs = [o for unit, items in build_units(edge.spec).items() if unit not in ("argocd", "bootstrap") for o in items]
     assert list(egress_rules.check(edge.spec, objs)) == []
 
     def problems(keep) -> list[str]:
@@ -242,7 +245,13 @@ def test_cross_object_checks_find_unresolvable_subscriptions_and_unmirrored_pull
     assert len(found) == 1 and "ose-node-feature-discovery-rhel9:v4.16 is pulled by tag" in found[0]
     # no digest mirror: every package's registries are unreachable
     found = problems(lambda o: o["kind"] != "ImageDigestMirrorSet")
-    assert {f.split(" pulls from ")[1].split(" ")[0] for f in found} == {"registry.redhat.io", "registry.connect.redhat.com", "nvcr.io"}
+    assert {f.split(" pulls from ")[1].split(" ")[0] for f in found if " pulls from " in f} == {
+        "registry.redhat.io", "registry.connect.redhat.com", "nvcr.io"}
+    # ...and the approver's image, pinned by digest
+    assert [f for f in found if " pulls from " not in f] == [
+        "CronJob.batch redhat-ods-operator/installplan-approver spec: image registry.redhat.io/openshift4/ose-cli-rhel9@"
+        "sha256:5f836e1e76285bbb4fcd04aa986e6f88a816a1b6db7c9c8e04a6a6ce9e073a44 is pulled by digest, and no "
+        "ImageDigestMirrorSet redirects it to the mirror"]
     # a Subscription to a default source that OperatorHub disables
     sub = copy.deepcopy(next(o for o in objs if o["kind"] == "Subscription" and o["spec"]["name"] == "nfd"))
     sub["spec"]["source"] = "redhat-operators"

@@ -247,8 +247,12 @@ def test_cli_writes_the_disconnected_clusters_configuration(repo, tmp_path, caps
     text = out.read_text()
     isc = ocmirror.load(text)
     assert "docker://mirror.factory3.example.internal:8443/ocp" in text
-    assert {p.name for op in isc.mirror.operators for p in op.packages} == {"rhods-operator", "nfd", "gpu-operator-certified"}
-    assert [i.name for i in isc.mirror.additional_images] == ["registry.redhat.io/openshift4/ose-node-feature-discovery-rhel9:v4.16"]
+    assert {p.name for op in isc.mirror.operators for p in op.packages} == {
+        "rhods-operator", "nfd", "gpu-operator-certified", "openshift-gitops-operator"}
+    # the approver CronJob's oc image (pinned by digest) and the NFD operand
+    assert [i.name for i in isc.mirror.additional_images] == [
+        "registry.redhat.io/openshift4/ose-cli-rhel9@sha256:5f836e1e76285bbb4fcd04aa986e6f88a816a1b6db7c9c8e04a6a6ce9e073a44",
+        "registry.redhat.io/openshift4/ose-node-feature-discovery-rhel9:v4.16"]
     # deterministic
     assert main(["--repo", str(repo), "mirror"]) == 0
     assert capsys.readouterr().out == text

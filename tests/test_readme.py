@@ -3,7 +3,7 @@ of the repository, so README and behaviour cannot drift apart.
 
 Each block carries an HTML comment (invisible on the rendered page) saying what it is:
 
-    <!-- recipe: run -->                  shell lines: each must succeed
+    <!-- recipe: run [cluster=NAME] -->   shell lines: each must succeed (`<cluster>` is NAME)
     <!-- recipe: output -->               `$ command` lines, each followed by exactly what it prints
     <!-- recipe: lines COMMAND -->        lines COMMAND's output must contain
     <!-- recipe: file PATH -->            the block is written to PATH
@@ -19,8 +19,9 @@ and comments without a block set the scene the prose describes:
 In expected output a line `...` stands for any number of lines, and `...` within a line for any
 text (a count that moves with the bundle, a long tail). `rhoai-gitops` is the checkout's `bin/rhoai-gitops`
 (the README's way to run it). What cannot run here is substituted, each for a stated reason:
-`kubectl apply -k DIR` becomes `kubectl kustomize DIR` (no API server; the build is what apply
-sends), `<cluster>` becomes `prod-aws`, and `make test` is this very suite.
+`kubectl apply -k DIR` (or `oc apply -k`) becomes `kubectl kustomize DIR` (no API server; the
+build is what apply sends), `<cluster>` becomes `prod-aws` unless the recipe names another, and
+`make test` is this very suite.
 """
 
 from __future__ import annotations
@@ -93,11 +94,11 @@ def test_every_block_is_a_recipe():
 # --------------------------------------------------------------------------- the run
 
 
-def _substitute(command: str) -> str | None:
-    command = command.split(" #")[0].strip().replace("<cluster>", "prod-aws")
+def _substitute(command: str, cluster: str = "prod-aws") -> str | None:
+    command = command.split(" #")[0].strip().replace("<cluster>", cluster)
     if command == "make test":
         return None  # this suite
-    return re.sub(r"^kubectl apply -k ", "kubectl kustomize ", command)
+    return re.sub(r"\b(?:kubectl|oc) apply -k ", "kubectl kustomize ", command)
 
 
 class Copy:
@@ -176,8 +177,9 @@ def test_readme_recipes_run_as_written(tmp_path):
         where = f"README.md:{step.line}"
         kind, _, arg = step.directive.partition(" ")
         if kind == "run":
+            cluster = dict(a.split("=", 1) for a in arg.split()).get("cluster", "prod-aws")
             for line in step.block.splitlines():
-                command = _substitute(line)
+                command = _substitute(line, cluster)
                 if command:
                     copy.sh(command, where)
         elif kind == "output":

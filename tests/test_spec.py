@@ -320,11 +320,13 @@ def test_fleet_defaults_merge_under_cluster(repo):
 
 def test_error_in_defaults_points_into_defaults_file(repo):
     (repo / "clusters" / "_defaults.yaml").write_text("monitoring:\n  retention: forever\nargocd:\n  repoURL: https://github.com/a/b\n")
-    # prod-aws sets its own retention, so only clusters that inherit the bad value fail.
-    assert load_specs(repo, ["prod-aws"])[0].spec.monitoring.retention == "30d"
-    with pytest.raises(SpecErrors) as exc:
-        load_specs(repo, ["odh-sandbox"])
-    assert [str(e) for e in exc.value.errors][0].startswith("clusters/_defaults.yaml:2:14: monitoring.retention: String should match pattern")
+    # prod-aws sets its own retention, but the bad default is in git all the same: every load
+    # reports it, once, where it is written.
+    for cluster in ("prod-aws", "odh-sandbox"):
+        with pytest.raises(SpecErrors) as exc:
+            load_specs(repo, [cluster])
+        assert [str(e)[:79] for e in exc.value.errors] == [
+            "clusters/_defaults.yaml:2:14: monitoring.retention: String should match pattern"]
 
 
 def test_module_entry_point_and_exit_code():

@@ -465,9 +465,23 @@ def read_defaults(repo: Path) -> tuple[Any, Positions, bytes] | None:
             errors.append(positions.error(("metadata",), "expected a mapping (key: value), or no metadata at all"))
         elif metadata and "name" in metadata:
             errors.append(positions.error(("metadata", "name"), "fleet defaults cannot set a cluster name", at_key=True))
+        else:
+            errors += _defaults_types(data, positions)
     if errors:
         raise SpecErrors(errors)
     return data, positions, raw
+
+
+def _defaults_types(data: dict, positions: Positions) -> list[SpecError]:
+    """The defaults checked on their own, as a spec of nothing else would take them: a value
+    every spec overrides is still in git, and still wrong (cross-field rules need a whole spec,
+    so only fields, types and values are checked here)."""
+    probe = {**data, "metadata": {**(data.get("metadata") or {}), "name": "defaults"}}
+    try:
+        PlatformSpec.model_validate(probe)
+    except ValidationError as exc:
+        return [e for e in pydantic_errors(exc, positions) if e.path != "metadata.name"]
+    return []
 
 
 def read_source(repo: Path, path: Path) -> bytes:

@@ -138,6 +138,12 @@ def recover(repo: Path) -> list[str]:
         if m["kind"] == "old":
             _rescue_user_files(path, root)
         shutil.rmtree(path, ignore_errors=True)
+        if path.exists():
+            # A folder the user made read-only: it blocks nothing (hidden, never an output),
+            # but only its owner can remove it.
+            print(f"rhoai-gitops: cannot remove {path.relative_to(repo).as_posix()} (a read-only folder in it); "
+                  "remove it by hand", file=sys.stderr)
+            continue
         done.append(f"cleaned {path.relative_to(repo).as_posix()}")
     return done
 

@@ -101,3 +101,27 @@ def test_a_render_that_cannot_wait_says_who_holds_the_lock(changed):
         os.close(fd)
     assert cli(changed, "render").returncode == 0
     assert_complete(changed)
+
+
+def test_a_read_only_folder_does_not_leave_the_repository_stuck(changed):
+    """As root, permissions are not enforced; without CAP_DAC_OVERRIDE they are, as for a user."""
+    import shutil as sh
+
+    if not sh.which("setpriv"):
+        pytest.skip("setpriv (util-linux) is not installed")
+    stuck = changed / "overlays" / "prod-aws" / "dsc"
+    stuck.chmod(0o555)
+    try:
+        for _ in range(2):
+            proc = subprocess.run(["setpriv", "--bounding-set=-dac_override,-dac_read_search", sys.executable, "-m",
+                                   "generator", "--repo", str(changed), "render"], cwd=PROJECT, capture_output=True,
+                                  text=True, timeout=300)
+            assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stdout + proc.stderr
+        assert "cannot remove overlays/.prod-aws.old-" in proc.stderr and "remove it by hand" in proc.stderr
+        assert cli(changed, "check", "--no-cache").returncode == 0
+    finally:
+        for p in [stuck, *changed.glob("overlays/.prod-aws.old-*/dsc")]:
+            if p.exists():
+                p.chmod(0o755)
+    assert cli(changed, "render").returncode == 0
+    assert_complete(changed)

@@ -12,9 +12,73 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
+from pydantic.fields import FieldInfo
 
 DNS1123_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 QUANTITY = r"^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$"
+
+# Titles the JSON Schema shows in editors ("GPU node pools", not "Gpunodepools"): names are
+# split into words, and a word written otherwise in prose (an acronym, a product, a squashed
+# DataScienceCluster component key) is spelled here.
+_TITLE_WORDS = {
+    "aigateway": "AI gateway",
+    "api": "API",
+    "argocd": "Argo CD",
+    "ca": "CA",
+    "codeflare": "CodeFlare",
+    "cpu": "CPU",
+    "csv": "CSV",
+    "datasciencepipelines": "Data science pipelines",
+    "dcgm": "DCGM",
+    "feastoperator": "Feast operator",
+    "gcp": "GCP",
+    "gib": "(GiB)",
+    "gpu": "GPU",
+    "http": "HTTP",
+    "https": "HTTPS",
+    "id": "ID",
+    "kserve": "KServe",
+    "kueue": "Kueue",
+    "llamastackoperator": "Llama Stack operator",
+    "lmeval": "LM-Eval",
+    "mcplifecycleoperator": "MCP lifecycle operator",
+    "mig": "MIG",
+    "mlflowoperator": "MLflow operator",
+    "modelmeshserving": "ModelMesh serving",
+    "modelregistry": "Model registry",
+    "nim": "NIM",
+    "nvidia": "NVIDIA",
+    "ogx": "OGX",
+    "pvc": "PVC",
+    "ray": "Ray",
+    "rdma": "RDMA",
+    "repo": "repository",
+    "sparkoperator": "Spark operator",
+    "tls": "TLS",
+    "trainingoperator": "Training operator",
+    "trustyai": "TrustyAI",
+    "url": "URL",
+}
+
+
+def _title(words: list[str]) -> str:
+    spelled = [_TITLE_WORDS.get(w.lower(), w.lower()) for w in words if w]
+    text = " ".join(spelled)
+    return text[:1].upper() + text[1:]
+
+
+def field_title(name: str, info: FieldInfo) -> str:
+    """A field's title from its Python name (snake_case keeps acronyms apart: repo_url,
+    custom_ca_bundle); a key that is no identifier (nvidia.com/gpu) is titled as written."""
+    if info.alias and not re.fullmatch(r"[A-Za-z0-9]+", info.alias):
+        return info.alias
+    return _title(name.split("_"))
+
+
+def model_title(model: type) -> str:
+    """A model's title from its class name: GpuNodePool -> GPU node pool, LMEval -> LM-Eval."""
+    name = model.__name__
+    return _title(re.findall(r"KServe|TrustyAI|LMEval|ArgoCD|[A-Z]+(?=[A-Z][a-z]|$)|[A-Z]?[a-z0-9]+|[A-Z]+", name))
 
 
 class Model(BaseModel):
@@ -25,6 +89,8 @@ class Model(BaseModel):
         populate_by_name=False,
         frozen=True,
         validate_default=False,
+        field_title_generator=field_title,
+        model_title_generator=model_title,
     )
 
 
@@ -39,12 +105,19 @@ def _quantity(value: object) -> object:
 
 
 def _check_quantity(value: str) -> str:
-    if not re.match(QUANTITY, value):
+    # fullmatch: `$` alone would let "4\n" through, which Kubernetes (and the schema) refuse.
+    if not re.fullmatch(QUANTITY, value):
         raise ValueError(f"{value!r} is not a Kubernetes quantity (e.g. 500m, 4, 16Gi)")
     return value
 
 
-Quantity = Annotated[str, BeforeValidator(_quantity), AfterValidator(_check_quantity)]
+# The schema shows what a spec may write (a number, or a quantity string), not the string the
+# builders get.
+Quantity = Annotated[
+    str,
+    BeforeValidator(_quantity, json_schema_input_type=Annotated[str, Field(pattern=QUANTITY)] | int | float),
+    AfterValidator(_check_quantity),
+]
 Name = Annotated[str, Field(pattern=DNS1123_LABEL, max_length=63)]
 # Which states a component or service takes differs per release (its CRD's enum): the spec
 # accepts all three and the release's own schema decides (spec rule `release_fit`).
@@ -381,7 +454,7 @@ class ResourceQuota(Model):
 class FlavorResources(Model):
     cpu: ResourceQuota | None = None
     memory: ResourceQuota | None = None
-    gpu: ResourceQuota | None = Field(None, alias="nvidia.com/gpu")
+    gpu: ResourceQuota | None = Field(None, alias="nvidia.com/gpu", title="NVIDIA GPUs (nvidia.com/gpu)")
     mig: dict[str, ResourceQuota] = Field(
         default_factory=dict,
         description="MIG slices of a pool under the mixed strategy, by slice (1g.10gb: {nominal: 14}): quota on "

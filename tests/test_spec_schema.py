@@ -487,6 +487,11 @@ def properties(schema: dict = SCHEMA) -> list[tuple[str, str, dict]]:
     return found
 
 
+def test_every_property_is_described():
+    missing = [f"{m}.{k}" for m, k, v in properties() if not (v.get("description") or "").strip()]
+    assert missing == [], f"{len(missing)} properties without a description"
+
+
 def _squashed(word: str, vocabulary: set[str]) -> bool:
     """`word` is two or more vocabulary words run together (gpunodepools)."""
     word = word.lower()

@@ -31,10 +31,24 @@ class _Generator(GenerateJsonSchema):
 def schema_text() -> str:
     schema = PlatformSpec.model_json_schema(by_alias=True, mode="validation", schema_generator=_Generator)
     _release_choices(schema["$defs"]["Distribution"])
+    _unwrap(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "platform-spec.schema.json"
     schema["title"] = "OpenShift AI platform spec (rhoai-gitops)"
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
+
+
+def _unwrap(node) -> None:
+    """Descriptions from docstrings are wrapped for the source; editors wrap them themselves."""
+    if isinstance(node, dict):
+        if isinstance(node.get("description"), str):
+            node["description"] = " ".join(node["description"].split())
+        for key, value in node.items():
+            if key not in ("enum", "const", "default"):
+                _unwrap(value)
+    elif isinstance(node, list):
+        for item in node:
+            _unwrap(item)
 
 
 def choices(dist: str) -> dict[str, list[str]]:

@@ -10,9 +10,10 @@ so the valid corpus is of specs the CLI loads without any error, while the inval
 specs the model itself refuses. The exception the release data adds: distribution.version and
 .channel are enums of what the release data supports, which the CLI checks in its rules.
 
-One difference JSON cannot express: a float with no fraction (`replicas: 2.0`) is refused where
+Differences JSON cannot express: a float with no fraction (`replicas: 2.0`) is refused where
 the model wants an integer, but JSON Schema's `integer` is a value, not a spelling, so the schema
-takes it; the invalid corpus leaves such floats out.
+takes it; and YAML's .inf and .nan, which no JSON document holds. The invalid corpus leaves both
+out.
 """
 
 from __future__ import annotations
@@ -97,6 +98,14 @@ def test_examples_are_valid(name):
     assert schema_errors(raw) == []
 
 
+def test_the_starter_is_valid(tmp_path):
+    from generator.cli import main
+
+    assert main(["--repo", str(tmp_path), "init", "team-dev", "--repo-url", "https://github.com/acme/gitops.git"]) == 0
+    raw, _, errors = loader.read_yaml((tmp_path / "clusters" / "team-dev.yaml").read_text(encoding="utf-8"), "team-dev")
+    assert not errors and schema_errors(raw) == []
+
+
 def test_quantities_as_numbers_were_the_reported_mismatch():
     # The issue's examples: `nominal: 64` and `cpu: 2` load, and the schema takes them.
     data = json.loads(json.dumps(EXAMPLE_DATA["prod-aws"]))
@@ -107,6 +116,20 @@ def test_quantities_as_numbers_were_the_reported_mismatch():
     data["notebookSizes"][0]["requests"]["cpu"] = True
     assert schema_errors(data)
     assert refused_by_model(data)
+
+
+@pytest.mark.parametrize("path, value", [
+    (("metadata", "name"), "prod-aws\n"),
+    (("components", "workbenches", "pvcSize"), "10Gi\n"),
+    (("monitoring", "retention"), "15d\n"),
+])
+def test_a_final_newline_is_refused_by_both(path, value):
+    # Python's `$` matches before a final newline; the model (Rust regex, fullmatch) and
+    # ECMA-262, which editors and this test's validator use, do not.
+    data = json.loads(json.dumps(EXAMPLE_DATA["prod-aws"]))
+    _set(data, path, value)
+    assert refused_by_model(data)
+    assert schema_errors(data)
 
 
 def test_unquoted_version_is_an_error_in_both():

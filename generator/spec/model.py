@@ -40,18 +40,22 @@ _TITLE_WORDS = {
     "kserve": "KServe",
     "kueue": "Kueue",
     "llamastackoperator": "Llama Stack operator",
+    "max": "maximum",
     "lmeval": "LM-Eval",
     "mcplifecycleoperator": "MCP lifecycle operator",
     "mig": "MIG",
+    "min": "minimum",
     "mlflowoperator": "MLflow operator",
     "modelmeshserving": "ModelMesh serving",
     "modelregistry": "Model registry",
     "nim": "NIM",
     "nvidia": "NVIDIA",
     "ogx": "OGX",
+    "openshift": "OpenShift",
     "pvc": "PVC",
     "ray": "Ray",
     "rdma": "RDMA",
+    "ref": "reference",
     "repo": "repository",
     "sparkoperator": "Spark operator",
     "tls": "TLS",
@@ -224,8 +228,9 @@ class Distribution(Model):
     version: str | None = Field(
         None,
         pattern=r"^[0-9]+\.[0-9]+(\.[0-9]+)?$",
-        description="The release, 2.22, or a patch release, 2.22.2 (installed as the Subscription's "
-        "startingCSV). Default: the matrix's default for the distribution.",
+        description="The release, \"2.22\", or a patch release, \"2.22.2\" (installed as the Subscription's "
+        "startingCSV); quote it: unquoted, 2.20 is the number 2.2. Default: the distribution's default release "
+        "(data/matrix.yaml defaultVersion).",
     )
     channel: str | None = Field(
         None,

@@ -75,38 +75,30 @@ def choices(dist: str) -> dict[str, list[str]]:
 def _version_schema(found: dict[str, list[str]]) -> dict:
     return {
         "anyOf": [
-            {"type": "string", "enum": found["releases"], "title": "Release"},
-            {"type": "string", "enum": found["patches"], "title": "Patch release"},
+            {"enum": found["releases"], "title": "Release"},
+            {"enum": found["patches"], "title": "Patch release"},
             {"type": "null"},
         ]
     }
 
 
 def _channel_schema(found: dict[str, list[str]]) -> dict:
-    return {"anyOf": [{"type": "string", "enum": found["channels"]}, {"type": "null"}]}
+    return {"anyOf": [{"enum": found["channels"]}, {"type": "null"}]}
 
 
 def _release_choices(distribution: dict) -> None:
-    """distribution.version and .channel as enums of the release data: the union of every
-    distribution's on the properties (what editors complete), each distribution's own under
-    if/then on its name (what they check); a spec without a name is of the model's default."""
+    """distribution.version and .channel as enums of the release data, each distribution's
+    under if/then on its name (a spec without a name is of the model's default): editors
+    complete and check the named distribution's values only. The properties keep the model's
+    type, so an unquoted `version: 2.20` (a number) is a type error, as it is to the CLI."""
     names = get_args(Distribution.model_fields["name"].annotation)
     default = Distribution.model_fields["name"].default
-    found = {name: choices(name) for name in names}
-    union = {
-        key: sorted({v for f in found.values() for v in f[key]}, key=version_key if key != "channels" else None)
-        for key in ("releases", "patches", "channels")
-    }
-    props = distribution["properties"]
-    for field, shape in (("version", _version_schema), ("channel", _channel_schema)):
-        kept = {k: v for k, v in props[field].items() if k in ("title", "description", "default")}
-        props[field] = {**kept, **shape(union)}
     distribution["allOf"] = [
         {
             "if": {"properties": {"name": {"const": name}}, **({} if name == default else {"required": ["name"]})},
-            "then": {"properties": {"version": _version_schema(f), "channel": _channel_schema(f)}},
+            "then": {"properties": {"version": _version_schema(found), "channel": _channel_schema(found)}},
         }
-        for name, f in found.items()
+        for name, found in ((name, choices(name)) for name in names)
     ]
 
 

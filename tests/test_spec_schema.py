@@ -10,6 +10,9 @@ so the valid corpus is of specs the CLI loads without any error, while the inval
 specs the model itself refuses. The exception the release data adds: distribution.version and
 .channel are enums of what the release data supports, which the CLI checks in its rules.
 
+Last, yaml-language-server itself (node_modules) is driven as an editor drives it: the examples
+show no problem, completions and hovers come from the model and the release data.
+
 Differences JSON cannot express: a float with no fraction (`replicas: 2.0`) is refused where
 the model wants an integer, but JSON Schema's `integer` is a value, not a spelling, so the schema
 takes it; and YAML's .inf and .nan, which no JSON document holds. The invalid corpus leaves both
@@ -551,3 +554,86 @@ def test_title_generator_on_the_issue_examples():
     assert SCHEMA["$defs"]["ArgoCD"]["properties"]["repoURL"]["title"] == "Repository URL"
     assert props["trustedCABundle"]["title"] == "Trusted CA bundle"
     assert SCHEMA["$defs"]["Components"]["properties"]["datasciencepipelines"]["title"] == "Data science pipelines"
+
+
+# --------------------------------------------------------------------------- in the editor
+
+EDITOR = PROJECT / "node_modules" / "yaml-language-server"
+MODELINE = "# yaml-language-server: $schema=../schemas/platform-spec.schema.json\n"
+
+
+def _line_of(text: str, start: str, after: str = "") -> int:
+    """0-based line of the first line starting with `start` (below the first starting with `after`)."""
+    lines = text.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith(after)) if after else 0
+    return next(i for i in range(first, len(lines)) if lines[i].startswith(start))
+
+
+@pytest.fixture(scope="module")
+def editor(tmp_path_factory):
+    """What yaml-language-server, the engine of VS Code's YAML extension and of LSP editors, says
+    of the examples and of a few documents, through their modeline."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("node") or not EDITOR.is_dir():
+        pytest.skip("no node or node_modules/yaml-language-server (`make setup` installs it)")
+    repo = tmp_path_factory.mktemp("editor")
+    (repo / "schemas").mkdir()
+    (repo / "schemas" / "platform-spec.schema.json").write_text(schema_text(), encoding="utf-8")
+    clusters = repo / "clusters"
+    clusters.mkdir()
+    docs: list[dict] = []
+    for name in EXAMPLES:
+        shutil.copy(PROJECT / "clusters" / f"{name}.yaml", clusters / f"{name}.yaml")
+        docs.append({"path": str(clusters / f"{name}.yaml")})
+    bad = (PROJECT / "clusters" / "prod-aws.yaml").read_text(encoding="utf-8")
+    bad = re.sub(r'(?m)^  version: "[0-9.]+"$', "  version: 2.20", bad, count=1)
+    bad = bad.replace("nominal: 16,", "nominal: true,", 1)
+    (clusters / "bad.yaml").write_text(bad, encoding="utf-8")
+    docs.append({"path": str(clusters / "bad.yaml")})
+    for dist in ("rhoai", "odh"):
+        text = f"{MODELINE}metadata:\n  name: {dist}\ndistribution:\n  name: {dist}\n  version: \n  channel: \ncluster:\n  \n"
+        (clusters / f"{dist}.yaml").write_text(text, encoding="utf-8")
+        docs.append({"path": str(clusters / f"{dist}.yaml"), "complete": [
+            [_line_of(text, "  version:"), len("  version: ")],
+            [_line_of(text, "  channel:"), len("  channel: ")],
+            [_line_of(text, "  ", "cluster:"), 2],
+        ], "hover": [[_line_of(text, "cluster:"), 2]]})
+    result = subprocess.run(
+        ["node", str(Path(__file__).with_name("editor_session.js"))],
+        input=json.dumps({"root": str(repo), "documents": docs}), capture_output=True, text=True, timeout=300,
+        cwd=PROJECT,
+    )
+    assert result.returncode == 0, result.stderr
+    return {Path(p).stem: v for p, v in json.loads(result.stdout).items()}, bad
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_the_editor_finds_nothing_wrong_in_the_examples(editor, name):
+    assert editor[0][name]["diagnostics"] == []
+
+
+def test_the_editor_flags_an_unquoted_version_and_a_wrong_quantity(editor):
+    found, bad = editor
+    lines = {d["line"] for d in found["bad"]["diagnostics"]}
+    version = _line_of(bad, "  version: 2.20", "distribution:") + 1
+    nominal = next(i for i, line in enumerate(bad.splitlines()) if "nominal: true" in line) + 1
+    assert lines == {version, nominal}, found["bad"]["diagnostics"]
+
+
+@pytest.mark.parametrize("dist", ["rhoai", "odh"])
+def test_the_editor_completes_the_named_distributions_versions_and_channels(editor, dist):
+    version, channel, keys = editor[0][dist]["completions"]
+    found = choices(dist)
+    # Besides the values: null (the field is optional) and the default (null).
+    extra = {"null", "Default value"}
+    assert {c["label"].strip('"') for c in version} - extra == set(found["releases"] + found["patches"])
+    assert {c["label"].strip('"') for c in channel} - extra == set(found["channels"])
+    # Keys of a section complete with their descriptions, as the model has them.
+    from generator.spec.model import Cluster
+
+    described = {c["label"]: c["documentation"] for c in keys}
+    for name, info in Cluster.model_fields.items():
+        assert " ".join(info.description.split()) in " ".join(described[info.alias or name].split()), name
+    assert "The OpenShift cluster" in editor[0][dist]["hovers"][0]

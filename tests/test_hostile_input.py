@@ -133,6 +133,8 @@ def test_invalid_utf8_is_reported_at_the_byte(repo):
     ("components:\n  workbenches:\n    pvcSize: -64Gi\n", "'-64Gi' is negative"),
     ("components:\n  workbenches:\n    pvcSize: 2..5Gi\n", "'2..5Gi' is not a Kubernetes quantity"),
     ("monitoring:\n  collectorReplicas: 10000000000\n", "is more than the API server accepts (at most 2147483647)"),
+    ("components:\n  workbenches:\n    pvcSize: '1e999999999'\n", "'1e999999999' is not a Kubernetes quantity"),
+    ('auth:\n  adminGroups: ["\\ud800"]\n', "holds an escaped lone surrogate"),
 ])
 def test_values_are_read_and_bounded_as_kubernetes_does(tail, says):
     text = tail + MINIMAL if tail.startswith("%") else MINIMAL + tail

@@ -81,7 +81,7 @@ def _trailing_space(text: str, n: int) -> str:
 
 def _anchor(text: str, n: int) -> str:
     # `metadata:` becomes an anchored mapping; nothing refers to it yet, so the data is the same.
-    return text.replace("metadata:", "metadata: &meta", 1)
+    return text if "&meta" in text else text.replace("metadata:", "metadata: &meta", 1)
 
 
 EDITS = [_comment, _crlf, _bom, _blank_lines, _trailing_space, _anchor]

@@ -10,6 +10,8 @@ _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei"
 _DECIMAL = {"n": Fraction(1, 10**9), "u": Fraction(1, 10**6), "m": Fraction(1, 1000), "": 1,
             "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18}
 # The quantity grammar of k8s.io/apimachinery/pkg/api/resource (sign, number, suffix).
+# Beyond exa (1e18) and nano (1e-9) by far; Kubernetes' own Quantity cannot hold more either.
+MAX_EXPONENT = 99
 _QUANTITY = re.compile(r"^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?$")
 
 
@@ -27,6 +29,8 @@ def parse(value: object) -> Fraction | None:
     if not m:
         return None
     number, suffix = Fraction(m.group(1)), m.group(2) or ""
+    if suffix[:1] in ("e", "E") and abs(int(suffix[1:])) > MAX_EXPONENT:
+        return None  # 1e999999999 would take forever to compute exactly, and is no amount of anything
     if suffix in _BINARY:
         amount = number * _BINARY[suffix]
     elif suffix in _DECIMAL:

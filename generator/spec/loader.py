@@ -171,6 +171,10 @@ class _Builder:
             return None
         kind = tag[len(TAG):]
         if kind == "str":
+            if _SURROGATE.search(value):
+                # "\ud800" escapes to half a character: no text a Kubernetes object can hold.
+                self.fail(node, path, "holds an escaped lone surrogate (\\ud800-\\udfff), which is not Unicode text")
+                return None
             return value
         self.positions.raw[path] = value
         if kind == "null" and value == "":
@@ -254,6 +258,7 @@ def read_yaml(text: str, file: str) -> tuple[Any, Positions, list[SpecError]]:
     return data, builder.positions, builder.errors
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _YAML_DIRECTIVE = re.compile(r"^%YAML[ \t]+(\S+)", re.M)
 
 

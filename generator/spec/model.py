@@ -13,16 +13,87 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
+from generator.diff import quantity
+from pydantic.fields import FieldInfo
+
 DNS1123_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
-# A non-negative Kubernetes quantity (k8s.io/apimachinery resource.Quantity's grammar): every
-# quantity a spec sets is a size or an amount of a resource.
-QUANTITY = r"^\+?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?$"
+# A non-negative Kubernetes quantity (k8s.io/apimachinery resource.Quantity's grammar, exponents
+# of at most two digits: quantity.MAX_EXPONENT): every quantity a spec sets is a size or an
+# amount of a resource.
+QUANTITY = r"^\+?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]{1,2})?$"
 # Label keys and values as the API server validates them (a qualified name with an optional
 # DNS-subdomain prefix; a value of at most 63 characters, possibly empty).
 LABEL_KEY = (r"^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?"
              r"[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
 LABEL_VALUE = r"^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$"
 INT32_MAX = 2**31 - 1
+
+# Titles the JSON Schema shows in editors ("GPU node pools", not "Gpunodepools"): names are
+# split into words, and a word written otherwise in prose (an acronym, a product, a squashed
+# DataScienceCluster component key) is spelled here.
+_TITLE_WORDS = {
+    "aigateway": "AI gateway",
+    "api": "API",
+    "argocd": "Argo CD",
+    "ca": "CA",
+    "codeflare": "CodeFlare",
+    "cpu": "CPU",
+    "csv": "CSV",
+    "datasciencepipelines": "Data science pipelines",
+    "dcgm": "DCGM",
+    "feastoperator": "Feast operator",
+    "gcp": "GCP",
+    "gib": "(GiB)",
+    "gpu": "GPU",
+    "http": "HTTP",
+    "https": "HTTPS",
+    "id": "ID",
+    "kserve": "KServe",
+    "kueue": "Kueue",
+    "llamastackoperator": "Llama Stack operator",
+    "max": "maximum",
+    "lmeval": "LM-Eval",
+    "mcplifecycleoperator": "MCP lifecycle operator",
+    "mig": "MIG",
+    "min": "minimum",
+    "mlflowoperator": "MLflow operator",
+    "modelmeshserving": "ModelMesh serving",
+    "modelregistry": "Model registry",
+    "nim": "NIM",
+    "nvidia": "NVIDIA",
+    "ogx": "OGX",
+    "openshift": "OpenShift",
+    "pvc": "PVC",
+    "ray": "Ray",
+    "rdma": "RDMA",
+    "ref": "reference",
+    "repo": "repository",
+    "sparkoperator": "Spark operator",
+    "tls": "TLS",
+    "trainingoperator": "Training operator",
+    "trustyai": "TrustyAI",
+    "url": "URL",
+}
+
+
+def _title(words: list[str]) -> str:
+    spelled = [_TITLE_WORDS.get(w.lower(), w.lower()) for w in words if w]
+    text = " ".join(spelled)
+    return text[:1].upper() + text[1:]
+
+
+def field_title(name: str, info: FieldInfo) -> str:
+    """A field's title from its Python name (snake_case keeps acronyms apart: repo_url,
+    custom_ca_bundle); a key that is no identifier (nvidia.com/gpu) is titled as written."""
+    if info.alias and not re.fullmatch(r"[A-Za-z0-9]+", info.alias):
+        return info.alias
+    return _title(name.split("_"))
+
+
+def model_title(model: type) -> str:
+    """A model's title from its class name: GpuNodePool -> GPU node pool, LMEval -> LM-Eval."""
+    name = model.__name__
+    return _title(re.findall(r"KServe|TrustyAI|LMEval|ArgoCD|[A-Z]+(?=[A-Z][a-z]|$)|[A-Z]?[a-z0-9]+|[A-Z]+", name))
 
 
 class Model(BaseModel):
@@ -33,6 +104,10 @@ class Model(BaseModel):
         populate_by_name=False,
         frozen=True,
         validate_default=False,
+        field_title_generator=field_title,
+        model_title_generator=model_title,
+        # A field's docstring is its description in the exported JSON Schema (what editors show).
+        use_attribute_docstrings=True,
     )
 
     @field_validator("*", mode="after")
@@ -55,14 +130,22 @@ def _quantity(value: object) -> object:
 
 
 def _check_quantity(value: str) -> str:
-    if value.startswith("-") and re.match(QUANTITY, value[1:]):
+    if value.startswith("-") and re.fullmatch(QUANTITY, value[1:]):
         raise ValueError(f"{value!r} is negative: a size or an amount of a resource is 0 or more")
-    if not re.match(QUANTITY, value):
+    # fullmatch: `$` alone would let "4\n" through, which Kubernetes (and the schema) refuse.
+    if not re.fullmatch(QUANTITY, value) or quantity.parse(value) is None:
         raise ValueError(f"{value!r} is not a Kubernetes quantity (e.g. 500m, 4, 16Gi)")
     return value
 
 
-Quantity = Annotated[str, BeforeValidator(_quantity), AfterValidator(_check_quantity)]
+# The schema shows what a spec may write (a number, or a quantity string), not the string the
+# builders get.
+Quantity = Annotated[
+    str,
+    BeforeValidator(_quantity, json_schema_input_type=Annotated[str, Field(pattern=QUANTITY)]
+                    | Annotated[int, Field(ge=0)] | Annotated[float, Field(ge=0)]),
+    AfterValidator(_check_quantity),
+]
 Name = Annotated[str, Field(pattern=DNS1123_LABEL, max_length=63)]
 LabelKey = Annotated[str, Field(pattern=LABEL_KEY, max_length=317)]
 LabelValue = Annotated[str, Field(pattern=LABEL_VALUE, max_length=63)]
@@ -141,12 +224,19 @@ class MachineSetSettings(Model):
         None, description="Subnet name; `{infrastructureId}` and `{zone}` are substituted."
     )
     security_groups: list[str] = Field(default_factory=list)
+    """AWS security group names (matched by their Name tag) of the GPU machines;
+    `{infrastructureId}` and `{zone}` are substituted. Renders into each MachineSet's
+    providerSpec securityGroups. Default: none."""
     instance_profile: str | None = None
+    """AWS IAM instance profile of the GPU machines (usually `{infrastructureId}-worker-profile`);
+    `{infrastructureId}` and `{zone}` are substituted. Required for MachineSets on aws."""
     resource_group: str | None = Field(None, description="Azure resource group.")
     network: str | None = Field(None, description="GCP network / Azure vnet.")
     project_id: str | None = Field(None, description="GCP project id.")
     service_account: str | None = Field(None, description="GCP service account email.")
     root_volume_gib: int = Field(200, ge=50)
+    """Root disk size of each GPU machine in GiB (EBS gp3 on aws, pd-ssd on gcp, Premium_LRS on
+    azure). At least 50. Default: 200."""
     nodes_outside_pools: int = Field(
         6,
         ge=0,
@@ -157,15 +247,29 @@ class MachineSetSettings(Model):
 
 class Cluster(Model):
     platform: Literal["ocp", "osd", "rosa"] = "ocp"
+    """How the cluster is run: ocp (self-managed OpenShift), osd (OpenShift Dedicated) or rosa (Red
+    Hat OpenShift Service on AWS). Recorded for reference; nothing rendered depends on it today.
+    Default: ocp."""
     openshift_version: str = Field("4.16", pattern=r"^4\.[0-9]+$")
+    """The cluster's OpenShift version, major.minor (quote it: `"4.16"`). Picks the OLM catalog the
+    operator's channel and bundles are checked against and the NFD operand image. Default: 4.16."""
     provider: Literal["aws", "gcp", "azure", "baremetal"] = "aws"
+    """Infrastructure provider. On aws, gcp and azure GPU pools get MachineSets, MachineAutoscalers
+    and a ClusterAutoscaler; on baremetal the nodes are labelled and tainted by hand. Default:
+    aws."""
     api_server: str | None = Field(
         None, pattern=r"^https://", description="API server URL; the Argo CD destination."
     )
     base_domain: str | None = None
+    """The cluster's base domain (apps are at *.apps.<baseDomain>): the host of the dashboard probe.
+    Default: none (no dashboard probe)."""
     region: str | None = None
+    """Cloud region of the GPU MachineSets (AWS/GCP region, Azure location; Azure MachineSet names
+    are <region><zone>). Required for MachineSets."""
     infrastructure_id: str | None = Field(None, description="Cluster infrastructure name (MachineSet prefix).")
     machine_sets: MachineSetSettings | None = None
+    """Provider details of the GPU pools' MachineSets; required when pools get MachineSets (provider
+    aws, gcp or azure). Default: none."""
     proxy: Proxy | None = Field(None, description="The cluster's egress proxy, if it has one.")
     disconnected: Disconnected | None = Field(
         None, description="The cluster pulls from a mirror registry (a disconnected or restricted-network cluster)."
@@ -188,11 +292,15 @@ class Approver(Model):
 
 class Distribution(Model):
     name: Literal["rhoai", "odh"] = "rhoai"
+    """The platform: rhoai (Red Hat OpenShift AI, package rhods-operator) or odh (Open Data Hub,
+    package opendatahub-operator). Decides the namespaces, admin group, channels and releases.
+    Default: rhoai."""
     version: str | None = Field(
         None,
         pattern=r"^[0-9]+\.[0-9]+(\.[0-9]+)?$",
-        description="The release, 2.22, or a patch release, 2.22.2 (installed as the Subscription's "
-        "startingCSV). Default: the matrix's default for the distribution.",
+        description="The release, \"2.22\", or a patch release, \"2.22.2\" (installed as the Subscription's "
+        "startingCSV); quote it: unquoted, 2.20 is the number 2.2. Default: the distribution's default release "
+        "(data/matrix.yaml defaultVersion).",
     )
     channel: str | None = Field(
         None,
@@ -215,34 +323,63 @@ class Distribution(Model):
 
 class Component(Model):
     management_state: ManagementState = "Managed"
+    """Managed: the operator deploys the component; Removed: it removes it; Unmanaged: it leaves it
+    alone (Kueue: run by the Red Hat build of Kueue operator). Renders into the
+    DataScienceCluster's spec.components.<name>.managementState where the release has the
+    component. Default: Managed."""
 
 
 class RemovedByDefault(Model):
     management_state: ManagementState = "Removed"
+    """Managed: the operator deploys the component; Removed: it removes it; Unmanaged: it leaves it
+    alone. Renders into the DataScienceCluster's spec.components.<name>.managementState where the
+    release has the component. Default: Removed."""
 
 
 class Culling(Model):
     enabled: bool = True
+    """Stop idle workbenches (notebook-controller-culler-config ENABLE_CULLING). Default: true."""
     idle_minutes: int = Field(240, ge=1)
+    """Minutes without activity before a workbench is stopped (CULL_IDLE_TIME). Default: 240."""
     check_period_minutes: int = Field(1, ge=1)
+    """How often, in minutes, the culler checks for idle workbenches (IDLENESS_CHECK_PERIOD).
+    Default: 1."""
 
 
 class Workbenches(Component):
     namespace: Name | None = Field(None, description="Notebook namespace; default by distribution.")
     culling: Culling = Field(default_factory=Culling)
+    """Idle workbench culling: the notebook-controller-culler-config ConfigMap in the applications
+    namespace. Default: on, after 240 idle minutes."""
     pvc_size: Quantity = "20Gi"
+    """Size of each new workbench's storage volume (OdhDashboardConfig notebookController.pvcSize):
+    a quantity such as 20Gi. Default: 20Gi."""
     storage_class: str | None = None
+    """StorageClass of workbench volumes (OdhDashboardConfig notebookController.storageClassName).
+    Default: the cluster's default StorageClass."""
 
 
 class ServingCertificate(Model):
     type: Literal["SelfSigned", "Provided", "OpenshiftDefaultIngress"] = "OpenshiftDefaultIngress"
+    """Certificate of KServe's ingress gateway (DataScienceCluster
+    kserve.serving.ingressGateway.certificate.type): OpenshiftDefaultIngress uses the router's,
+    SelfSigned has the operator make one, Provided uses secretName. Default:
+    OpenshiftDefaultIngress."""
     secret_name: str | None = None
+    """TLS Secret of the ingress gateway (in the mesh's control plane namespace) for the Provided
+    and SelfSigned types. Default: the operator's (knative-serving-cert)."""
 
 
 class KServeServing(Model):
     management_state: ManagementState = "Managed"
+    """Managed: the operator creates KnativeServing for Serverless KServe, and the bundle installs
+    OpenShift Serverless; Removed or Unmanaged: neither. DataScienceCluster
+    kserve.serving.managementState. Default: Managed."""
     name: str = "knative-serving"
+    """Name of the KnativeServing the operator creates (DataScienceCluster kserve.serving.name).
+    Default: knative-serving."""
     certificate: ServingCertificate = Field(default_factory=ServingCertificate)
+    """The ingress gateway's certificate. Default: OpenshiftDefaultIngress."""
 
 
 class Nim(Model):
@@ -254,6 +391,8 @@ class KServe(Component):
         None, description="Default: Serverless where the release has it (2.x), else RawDeployment (3.x serves only that)."
     )
     serving: KServeServing = Field(default_factory=KServeServing)
+    """Knative Serving for Serverless deployments (2.x only). Default: Managed, named
+    knative-serving, with the default ingress certificate."""
     nim: Nim | None = Field(None, description="Default: the operator's (Managed).")
     raw_deployment_service_config: Literal["Headless", "Headed"] | None = Field(
         None, description="Services of RawDeployment predictors (RHOAI 2.19+, ODH 2.27+). Default: the operator's (Headless)."
@@ -268,6 +407,8 @@ class ArgoWorkflowsControllers(Model):
 
 class Pipelines(Component):
     argo_workflows_controllers: ArgoWorkflowsControllers | None = None
+    """The Argo Workflows controllers the pipelines run on (DataScienceCluster
+    datasciencepipelines.argoWorkflowsControllers). Default: the operator's (Managed)."""
 
 
 class LMEval(Model):
@@ -277,6 +418,8 @@ class LMEval(Model):
 
 class TrustyAIEval(Model):
     lmeval: LMEval = Field(default_factory=LMEval)
+    """LM-Eval jobs: whether they may run code from the evaluated model's repository and download
+    from the internet."""
 
 
 class TrustyAI(Component):
@@ -285,16 +428,23 @@ class TrustyAI(Component):
 
 class ModelRegistry(RemovedByDefault):
     registries_namespace: Name | None = None
+    """Namespace model registries are created in (DataScienceCluster
+    modelregistry.registriesNamespace); the bundle creates it. Default by distribution:
+    rhoai-model-registries (RHOAI), odh-model-registries (ODH)."""
 
 
 class FeatureStore(Model):
     name: Name
+    """Name of the FeatureStore object."""
     namespace: Name
+    """Namespace of the FeatureStore; the bundle creates it, labelled as a dashboard project (unless
+    a Kueue team owns it)."""
     project: str = Field(pattern=r"^[A-Za-z0-9_]+$", description="Feast project name.")
 
 
 class FeastOperator(RemovedByDefault):
     feature_stores: list[FeatureStore] = Field(default_factory=list)
+    """Feast FeatureStore objects to create (only while the component is Managed). Default: none."""
 
 
 class Kueue(Model):
@@ -307,18 +457,34 @@ class Kueue(Model):
 
 class Components(Model):
     dashboard: Component = Field(default_factory=Component)
+    """The OpenShift AI dashboard; also renders the OdhDashboardConfig (sizes, pages, workbench
+    settings). Default: Managed."""
     workbenches: Workbenches = Field(default_factory=Workbenches)
+    """Jupyter and other workbenches (notebook controller), with culling and storage settings.
+    Default: Managed."""
     datasciencepipelines: Pipelines = Field(default_factory=Pipelines)
+    """Data science pipelines (Kubeflow Pipelines on Argo Workflows). Default: Managed."""
     kserve: KServe = Field(default_factory=KServe)
+    """KServe single-model serving: deployment mode, Knative Serving, NIM. Default: Managed."""
     modelmeshserving: Component = Field(default_factory=Component)
+    """ModelMesh multi-model serving (2.x; 3.x has none). Default: Managed."""
     trustyai: TrustyAI = Field(default_factory=TrustyAI)
+    """TrustyAI model monitoring and LM-Eval. Default: Managed."""
     ray: Component = Field(default_factory=Component)
+    """KubeRay: Ray clusters for distributed workloads. Default: Managed."""
     codeflare: Component = Field(default_factory=Component)
+    """CodeFlare (2.x; gone in 3.x). Default: Managed."""
     kueue: Kueue = Field(default_factory=Kueue)
+    """Kueue job queueing: quotas (the quotas section) need it running. Default: Managed where the
+    release runs it as a component (2.x), else Unmanaged."""
     trainingoperator: RemovedByDefault = Field(default_factory=RemovedByDefault)
+    """Kubeflow Training Operator (PyTorchJob and other training jobs). Default: Removed."""
     modelregistry: ModelRegistry = Field(default_factory=ModelRegistry)
+    """Model registry, and the namespace registries go into. Default: Removed."""
     feastoperator: FeastOperator = Field(default_factory=FeastOperator)
+    """Feast feature store operator, and the FeatureStores to create. Default: Removed."""
     llamastackoperator: RemovedByDefault = Field(default_factory=RemovedByDefault)
+    """Llama Stack operator. Default: Removed."""
     trainer: RemovedByDefault = Field(default_factory=RemovedByDefault, description="Kubeflow Trainer v2 (3.2+).")
     mlflowoperator: RemovedByDefault = Field(default_factory=RemovedByDefault, description="MLflow (3.2+).")
     sparkoperator: RemovedByDefault = Field(default_factory=RemovedByDefault, description="Spark operator (3.4+).")
@@ -329,8 +495,14 @@ class Components(Model):
 
 class ControlPlane(Model):
     name: str = "data-science-smcp"
+    """Name of the ServiceMeshControlPlane the operator creates (DSCInitialization
+    serviceMesh.controlPlane.name). Default: data-science-smcp."""
     namespace: Name = "istio-system"
+    """Namespace of the mesh's control plane (DSCInitialization serviceMesh.controlPlane.namespace).
+    Default: istio-system."""
     metrics_collection: Literal["Istio", "None"] = "Istio"
+    """Istio: the mesh's own Prometheus collects its metrics; None: none (DSCInitialization
+    serviceMesh.controlPlane.metricsCollection). Default: Istio."""
 
 
 class MeshAuth(Model):
@@ -340,12 +512,22 @@ class MeshAuth(Model):
 
 class ServiceMesh(Model):
     management_state: ManagementState = "Managed"
+    """Managed: the operator sets up OpenShift Service Mesh (KServe Serverless needs it) and the
+    bundle installs the Service Mesh operator; Removed/Unmanaged: neither. DSCInitialization
+    serviceMesh.managementState; 3.x has no mesh and ignores the section. Default: Managed."""
     control_plane: ControlPlane = Field(default_factory=ControlPlane)
+    """The ServiceMeshControlPlane the operator creates. Default: data-science-smcp in istio-system,
+    Istio metrics."""
     auth: MeshAuth | None = None
+    """The mesh's authorization provider (DSCInitialization serviceMesh.auth). Default: the
+    operator's."""
 
 
 class TrustedCABundle(Model):
     management_state: Literal["Managed", "Removed", "Unmanaged"] = "Managed"
+    """Managed: the operator puts the cluster's trusted CAs (and customCABundle) into an
+    odh-trusted-ca-bundle ConfigMap in every data science namespace; Removed/Unmanaged: it does
+    not (DSCInitialization trustedCABundle.managementState). Default: Managed."""
     custom_ca_bundle: str = Field("", alias="customCABundle", description="PEM bundle (public certificates only).")
 
 
@@ -363,13 +545,18 @@ class Auth(Model):
 
 class Resources(Model):
     cpu: Quantity
+    """CPU cores: a number (2, 0.5) or a quantity string (500m)."""
     memory: Quantity
+    """Memory: a quantity such as 8Gi (or a number of bytes)."""
 
 
 class Size(Model):
     name: str = Field(min_length=1)
+    """Name shown in the dashboard's size menu."""
     requests: Resources
+    """Resources the container requests (what the scheduler reserves)."""
     limits: Resources
+    """Resources the container may use at most."""
 
 
 def _size(name: str, memory: str, req_cpu: str, lim_cpu: str) -> Size:
@@ -395,22 +582,31 @@ def default_sizes() -> list[Size]:
 
 class Accelerator(Model):
     vendor: Literal["nvidia"] = "nvidia"
+    """GPU vendor; only NVIDIA GPUs are supported. Default: nvidia."""
     product: str = Field(min_length=1, description="e.g. A100-SXM4-40GB, L4 (nvidia.com/gpu.product).")
     count: int = Field(ge=1, description="GPUs per node.")
     memory_gib: int | None = Field(None, ge=1, alias="memoryGiB")
+    """Memory of one GPU in GiB, for reference (e.g. 40 for an A100-SXM4-40GB); nothing rendered
+    depends on it today. Default: none."""
 
 
 class Replicas(Model):
     """Nodes of the whole pool, over all its zones (each zone's MachineSet gets a share)."""
 
     min: int = Field(0, ge=0)
+    """Fewest nodes the autoscaler keeps (split over the zones, the first zones get the remainder).
+    Default: 0."""
     max: int = Field(ge=0)
+    """Most nodes the autoscaler may create; also what quotas on the pool are checked against."""
 
 
 class Taint(Model):
     key: str
+    """Taint key, e.g. nvidia.com/gpu."""
     value: str | None = None
+    """Taint value; unset: the taint has none and tolerations use operator Exists. Default: none."""
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] = "NoSchedule"
+    """NoSchedule, PreferNoSchedule or NoExecute. Default: NoSchedule."""
 
 
 def default_taints() -> list[Taint]:
@@ -422,28 +618,56 @@ class GpuNodePool(Model):
     Kueue flavors and hardware profiles select them by."""
 
     name: Name
+    """Pool name: a DNS-1123 label; names the MachineSets (<infrastructureId>-gpu-<name>-<zone>),
+    the Kueue ResourceFlavor and the hardware profiles, and labels the nodes
+    rhoai-gitops.io/gpu-pool=<name>."""
     instance_type: str | None = Field(None, description="Cloud instance type; required with machine sets.")
     accelerator: Accelerator
+    """The GPUs of each node of the pool."""
     replicas: Replicas
+    """Node count bounds of the whole pool, for the MachineAutoscalers and ClusterAutoscaler."""
     zones: list[str] = Field(default_factory=list)
+    """Availability zones the pool's MachineSets go to, one MachineSet per zone (Azure: 1, 2, 3).
+    Required for MachineSets. Default: none."""
     labels: Labels = Field(default_factory=dict)
+    """Extra node labels of the pool, which Kueue flavors and hardware profiles also select on (not
+    nvidia.com/ or feature.node.kubernetes.io/ ones, which GPU feature discovery and NFD own).
+    Default: none."""
     taints: list[Taint] = Field(default_factory=default_taints)
-    time_slicing_replicas: int | None = Field(None, ge=2, description="Time-slicing: shares per GPU.")
-    mig_profile: str | None = Field(None, description="MIG layout (nvidia.com/mig.config), e.g. all-1g.5gb.")
+    """Taints of the pool's nodes; flavors, hardware profiles and the GPU operator's operands
+    tolerate them. Default: nvidia.com/gpu=true:NoSchedule."""
+    time_slicing_replicas: int | None = Field(
+        None, ge=2, description="Time-slicing: each GPU is advertised as this many nvidia.com/gpu (the device plugin config entry named after the pool). Default: none (whole GPUs)."
+    )
+    mig_profile: str | None = Field(
+        None, description="MIG layout of the pool's GPUs, one of NVIDIA's default config (nvidia.com/mig.config node label, e.g. all-1g.10gb); turns on the MIG manager. Default: none (MIG off)."
+    )
 
 
 class Driver(Model):
     version: str | None = None
+    """NVIDIA driver version (ClusterPolicy driver.version). Default: the GPU operator's."""
     repository: str | None = None
+    """Registry path of the driver image (ClusterPolicy driver.repository), e.g. a mirror. Default:
+    the GPU operator's."""
     use_open_kernel_modules: bool = False
+    """Build the open GPU kernel modules (ClusterPolicy driver.kernelModuleType: open, or
+    useOpenKernelModules on older channels). Default: false."""
     rdma: bool = False
+    """Enable GPUDirect RDMA (ClusterPolicy driver.rdma.enabled). Default: false."""
 
 
 class Nvidia(Model):
     gpu_operator_channel: str | None = Field(None, description="Default: the matrix's channel.")
     driver: Driver = Field(default_factory=Driver)
+    """The GPU driver the operator builds on each GPU node (ClusterPolicy spec.driver). Default: the
+    operator's."""
     mig_strategy: Literal["none", "single", "mixed"] = "none"
+    """How MIG slices are exposed (ClusterPolicy mig.strategy and the device plugin's migStrategy):
+    none, single (as nvidia.com/gpu) or mixed (as nvidia.com/mig-<slice>). Default: none."""
     dcgm_exporter: bool = True
+    """Run DCGM and its exporter with a ServiceMonitor (ClusterPolicy dcgm, dcgmExporter): the GPU
+    metrics the GPU alerts read. Default: true."""
 
 
 # --------------------------------------------------------------------------- quotas
@@ -451,14 +675,24 @@ class Nvidia(Model):
 
 class ResourceQuota(Model):
     nominal: Quantity
+    """The team's guaranteed quota of the resource on the flavor (ClusterQueue nominalQuota): a
+    number or a quantity (64, 256Gi)."""
     borrowing_limit: Quantity | None = None
+    """Most the team may borrow from its cohort above nominal (ClusterQueue borrowingLimit).
+    Default: no limit."""
     lending_limit: Quantity | None = None
+    """Most of the nominal quota the team lends to its cohort (ClusterQueue lendingLimit). Default:
+    all of it."""
 
 
 class FlavorResources(Model):
     cpu: ResourceQuota | None = None
+    """CPU quota on the flavor. Default: 0."""
     memory: ResourceQuota | None = None
-    gpu: ResourceQuota | None = Field(None, alias="nvidia.com/gpu")
+    """Memory quota on the flavor. Default: 0."""
+    gpu: ResourceQuota | None = Field(None, alias="nvidia.com/gpu", title="NVIDIA GPUs (nvidia.com/gpu)")
+    """Quota of whole GPUs (or time slices, or MIG slices under the single strategy) on the flavor.
+    Default: 0."""
     mig: dict[str, ResourceQuota] = Field(
         default_factory=dict,
         description="MIG slices of a pool under the mixed strategy, by slice (1g.10gb: {nominal: 14}): quota on "
@@ -469,11 +703,18 @@ class FlavorResources(Model):
 class FlavorQuota(Model):
     flavor: Name = Field(description="A GPU pool name, or the default CPU flavor's name.")
     resources: FlavorResources
+    """The team's quotas on the flavor, by resource; a resource left out is 0."""
 
 
 class Preemption(Model):
     reclaim_within_cohort: Literal["Never", "LowerPriority", "Any"] = "Any"
+    """Whether the team may preempt other teams' workloads in its cohort to reclaim its nominal
+    quota: Never, LowerPriority or Any (ClusterQueue preemption.reclaimWithinCohort). Default:
+    Any."""
     within_cluster_queue: Literal["Never", "LowerPriority", "LowerOrNewerEqualPriority"] = "LowerPriority"
+    """Whether a pending workload may preempt the team's own: Never, LowerPriority or
+    LowerOrNewerEqualPriority (ClusterQueue preemption.withinClusterQueue). Default:
+    LowerPriority."""
 
 
 class TeamGroup(Model):
@@ -495,11 +736,21 @@ class TeamGroup(Model):
 
 class Team(Model):
     name: Name
+    """Team name: names its ClusterQueue and labels its namespaces rhoai-gitops.io/team."""
     namespaces: list[Name] = Field(min_length=1)
+    """The team's namespaces: each is created (a dashboard project, labelled for Kueue where the
+    release wants it) with a LocalQueue named default into the team's ClusterQueue."""
     cohort: Name | None = None
+    """Cohort the team's ClusterQueue joins, to borrow and lend unused quota with the other teams in
+    it (ClusterQueue cohort). Default: none."""
     queueing_strategy: Literal["BestEffortFIFO", "StrictFIFO"] = "BestEffortFIFO"
+    """BestEffortFIFO lets a later workload that fits go first; StrictFIFO keeps the order
+    (ClusterQueue queueingStrategy). Default: BestEffortFIFO."""
     preemption: Preemption = Field(default_factory=Preemption)
+    """When the team's workloads may preempt others (ClusterQueue preemption). Default: reclaim
+    within cohort Any, within the queue LowerPriority."""
     quotas: list[FlavorQuota] = Field(min_length=1)
+    """The team's quotas per flavor: the default CPU flavor and GPU pools."""
     groups: list[TeamGroup] = Field(
         default_factory=list,
         description="Who works in the team's namespaces: each group bound with its role, allowed to see the team's "
@@ -509,16 +760,27 @@ class Team(Model):
 
 class PriorityClass(Model):
     name: Name
+    """Name of the WorkloadPriorityClass, which workloads name in kueue.x-k8s.io/priority-class."""
     value: int
+    """Priority: higher goes first and may preempt lower."""
     description: str = ""
+    """Free text shown with the priority class. Default: none."""
 
 
 class Quotas(Model):
     default_flavor: Name = "default-flavor"
+    """Name of the ResourceFlavor for CPU and memory off the GPU pools (no node labels). Default:
+    default-flavor."""
     allow_overcommit: bool = False
+    """Let the teams' nominal quotas on a pool add up to more than the pool can hold at its max.
+    Default: false."""
     cohorts: list[Name] = Field(default_factory=list)
+    """The cohorts teams may join; when listed, a team's cohort must be one of them. Default: any
+    name."""
     priority_classes: list[PriorityClass] = Field(default_factory=list)
+    """Kueue WorkloadPriorityClasses to create. Default: none."""
     teams: list[Team] = Field(default_factory=list)
+    """Teams: a ClusterQueue each, with its namespaces and their LocalQueues. Default: none."""
 
 
 # --------------------------------------------------------------------------- monitoring
@@ -526,24 +788,39 @@ class Quotas(Model):
 
 class SecretRef(Model):
     name: str = Field(pattern=r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+    """Name of the Secret, in monitoring.alertingNamespace, created outside this repository."""
     key: str = Field(min_length=1)
+    """Key of the Secret that holds the value."""
 
 
 class Receiver(Model):
     name: Name
+    """Name of the receiver and its AlertmanagerConfig."""
     type: Literal["pagerduty", "slack", "webhook"]
+    """Where alerts go: pagerduty (routing key), slack (webhook URL) or webhook (URL)."""
     secret_ref: SecretRef = Field(description="Secret holding the routing key / webhook URL; never the value itself.")
-    channel: str | None = Field(None, description="Slack channel.")
+    channel: str | None = Field(None, description="Slack channel the alerts are posted to (Slack receivers only). Default: the channel of the Slack webhook.")
     severities: list[Literal["critical", "warning", "info"]] = Field(default_factory=lambda: ["critical"])
+    """Alert severities routed to this receiver. Default: [critical]."""
 
 
 class Thresholds(Model):
     kueue_pending_workloads: int = Field(10, ge=1)
+    """Pending workloads in a ClusterQueue above which the Kueue alert fires. Default: 10."""
     kueue_pending_minutes: int = Field(15, ge=1)
+    """How long, in minutes, workloads stay pending above the threshold before alerting. Default:
+    15."""
     gpu_utilization_percent: int = Field(95, ge=1, le=100)
+    """Average GPU utilization (DCGM) of a GPU model at or above which the saturation alert fires.
+    Default: 95."""
     gpu_saturation_minutes: int = Field(30, ge=1)
+    """How long, in minutes, GPUs stay saturated before alerting. Default: 30."""
     model_server_error_ratio: float = Field(0.05, gt=0, lt=1)
+    """Share of 5xx answers of a Serverless model server above which the alert fires (between 0 and
+    1). Default: 0.05."""
     quota_usage_ratio: float = Field(1.0, gt=0, le=1)
+    """Share of a ClusterQueue's nominal quota at or above which the quota alert fires (up to 1).
+    Default: 1.0."""
     quota_minutes: int = Field(15, ge=1, description="How long a ClusterQueue's usage stays at quotaUsageRatio before alerting.")
 
 
@@ -552,18 +829,30 @@ class Probes(Model):
         None, description="Probe the dashboard route; default: when cluster.baseDomain is set (its host needs it)."
     )
     model_endpoints: list[str] = Field(default_factory=list)
+    """URLs of model endpoints to probe (a Probe with job rhoai-gitops-model-endpoints and its
+    alert). Default: none."""
     prober_url: str = "blackbox-exporter.openshift-monitoring.svc:9115"
+    """Address (host:port) of the blackbox exporter that runs the probes (Probe spec.prober.url).
+    Default: blackbox-exporter.openshift-monitoring.svc:9115."""
     interval: str = Field("60s", pattern=r"^[0-9]+(s|m|h)$")
+    """How often the probes run (30s, 1m). Default: 60s."""
 
 
 class Storage(Model):
     size: Quantity = "100Gi"
+    """Size of the platform Prometheus's volume (cluster-monitoring-config
+    prometheusK8s.volumeClaimTemplate). Default: 100Gi."""
     storage_class: str | None = None
+    """StorageClass of the platform Prometheus's volume. Default: the cluster's default."""
 
 
 class UserWorkload(Model):
     enabled: bool = True
+    """Turn on user workload monitoring (cluster-monitoring-config enableUserWorkload), which model
+    server and pipeline metrics need. Default: true."""
     retention: str | None = Field(None, pattern=r"^[0-9]+(h|d|w|y)$")
+    """How long the user workload Prometheus keeps data (user-workload-monitoring-config), e.g. 7d.
+    Default: OpenShift's (24h)."""
 
 
 # The platform's own observability stack (DSCInitialization spec.monitoring.metrics / traces /
@@ -572,50 +861,93 @@ class UserWorkload(Model):
 
 class MetricsStorage(Model):
     size: Quantity | None = None
+    """Volume size of the platform's metrics store (DSCInitialization
+    monitoring.metrics.storage.size). Default: the operator's."""
     retention: str | None = Field(None, pattern=r"^[0-9]+(ms|s|m|h|d|w|y)$")
+    """How long the platform's metrics store keeps data, e.g. 90d
+    (monitoring.metrics.storage.retention). Default: the operator's."""
 
 
 class MetricsResources(Model):
     cpu_limit: Quantity | None = None
+    """CPU limit of the metrics store (monitoring.metrics.resources.cpulimit). Default: the
+    operator's."""
     cpu_request: Quantity | None = None
+    """CPU request of the metrics store (monitoring.metrics.resources.cpurequest). Default: the
+    operator's."""
     memory_limit: Quantity | None = None
+    """Memory limit of the metrics store (monitoring.metrics.resources.memorylimit). Default: the
+    operator's."""
     memory_request: Quantity | None = None
+    """Memory request of the metrics store (monitoring.metrics.resources.memoryrequest). Default:
+    the operator's."""
 
 
 class PlatformMetrics(Model):
     storage: MetricsStorage | None = None
+    """Storage of the platform's metrics (DSCInitialization monitoring.metrics.storage). Default:
+    the operator's."""
     resources: MetricsResources | None = None
+    """Resources of the platform's metrics store (monitoring.metrics.resources). Default: the
+    operator's."""
     replicas: int | None = Field(None, ge=0)
+    """Replicas of the platform's metrics store (monitoring.metrics.replicas). Default: the
+    operator's."""
 
 
 class TracesStorage(Model):
     backend: Literal["pv", "s3", "gcs"] = "pv"
+    """Where traces are stored: pv (a volume), s3 or gcs (monitoring.traces.storage.backend).
+    Default: pv."""
     secret: str | None = Field(None, description="Name of the Secret with the object store's credentials (s3, gcs).")
     size: Quantity | None = Field(None, description="Volume size (pv only).")
     retention: str | None = Field(None, pattern=r"^[0-9]+(ms|s|m|h)$")
+    """How long traces are kept, e.g. 48h (monitoring.traces.storage.retention). Default: the
+    operator's."""
 
 
 class TracesTLS(Model):
     enabled: bool | None = None
+    """Serve the traces endpoint over TLS (monitoring.traces.tls.enabled). Default: the operator's."""
     certificate_secret: str | None = None
+    """Secret with the TLS certificate (monitoring.traces.tls.certificateSecret). Default: the
+    operator's."""
     ca_config_map: str | None = None
+    """ConfigMap with the CA bundle (monitoring.traces.tls.caConfigMap). Default: the operator's."""
 
 
 class PlatformTraces(Model):
     sample_ratio: str | None = Field(None, pattern=r"^(0(\.[0-9]+)?|1(\.0+)?)$")
+    """Share of requests traced, a quoted decimal between 0 and 1 such as "0.1"
+    (monitoring.traces.sampleRatio). Default: the operator's."""
     storage: TracesStorage = Field(default_factory=TracesStorage)
+    """Where traces are stored (monitoring.traces.storage). Default: a volume (pv)."""
     tls: TracesTLS | None = None
+    """TLS of the traces endpoint (monitoring.traces.tls). Default: the operator's."""
 
 
 class Monitoring(Model):
     enabled: bool = True
+    """Monitoring and alerting: the DSCInitialization's monitoring Managed,
+    cluster-monitoring-config, scrape configs, probes, alerts and receivers. false: monitoring
+    Removed and none of these rendered. Default: true."""
     namespace: Name | None = Field(None, description="DSCI monitoring namespace; default by distribution.")
     retention: str = Field("15d", pattern=r"^[0-9]+(h|d|w|y)$")
+    """How long the platform Prometheus keeps data (cluster-monitoring-config
+    prometheusK8s.retention), e.g. 15d. Default: 15d."""
     storage: Storage | None = None
+    """A persistent volume for the platform Prometheus. Default: none (emptyDir: data is lost on
+    restart)."""
     user_workload: UserWorkload = Field(default_factory=UserWorkload)
+    """User workload monitoring. Default: enabled, OpenShift's retention."""
     thresholds: Thresholds = Field(default_factory=Thresholds)
+    """Alert thresholds. Default: the values shown on each field."""
     receivers: list[Receiver] = Field(default_factory=list)
+    """Where alerts go: an AlertmanagerConfig each in monitoring.alertingNamespace (and user
+    AlertmanagerConfigs enabled). Default: none."""
     probes: Probes = Field(default_factory=Probes)
+    """Blackbox probes of the dashboard and model endpoints. Default: the dashboard when
+    cluster.baseDomain is set."""
     metrics: PlatformMetrics | None = Field(None, description="DSCInitialization spec.monitoring.metrics (RHOAI 2.23+, ODH 2.32+).")
     traces: PlatformTraces | None = Field(None, description="DSCInitialization spec.monitoring.traces (RHOAI 2.23+, ODH 2.32+).")
     alerting: bool = Field(False, description="DSCInitialization spec.monitoring.alerting: the platform's own alerts (RHOAI 2.25+, ODH 2.35+); needs metrics.storage.")
@@ -645,25 +977,39 @@ class Destination(Model):
 
 class Backoff(Model):
     duration: str = "10s"
+    """First wait before retrying a failed sync (Application syncPolicy.retry.backoff.duration),
+    e.g. 10s. Default: 10s."""
     factor: int = Field(2, ge=1)
+    """Factor each wait grows by. Default: 2."""
     max_duration: str = "5m"
+    """Longest wait between retries. Default: 5m."""
 
 
 class Retry(Model):
     limit: int = Field(10, ge=0)
+    """How many times a failed sync is retried (syncPolicy.retry.limit). Default: 10."""
     backoff: Backoff = Field(default_factory=Backoff)
+    """Waits between retries. Default: 10s, doubling, at most 5m."""
 
 
 class SyncPolicy(Model):
     automated: bool = True
+    """Sync automatically when git changes (Application syncPolicy.automated). Default: true."""
     self_heal: bool = True
+    """Revert changes made on the cluster outside git (automated.selfHeal). Default: true."""
     prune: bool = False
+    """Delete objects removed from git (automated.prune). Default: false."""
     retry: Retry = Field(default_factory=Retry)
+    """Retries of failed syncs. Default: 10 retries, 10s doubling to 5m."""
 
 
 class Fleet(Model):
     enabled: bool = False
+    """Add the cluster to the fleet ApplicationSet in fleet/argocd/ (one ApplicationSet makes every
+    fleet cluster's root Application). Default: false."""
     generator: Literal["git", "list"] = "git"
+    """git: the ApplicationSet reads clusters/*.yaml from the repository; list: it lists the
+    clusters (each may track its own targetRevision). Default: git."""
 
 
 class Bootstrap(Model):
@@ -684,11 +1030,20 @@ class ArgoCD(Model):
         "clusters/_defaults.yaml (a fork changes that one line).",
     )
     target_revision: str = "main"
+    """Branch, tag or commit Argo CD syncs from (Application spec.source.targetRevision); also where
+    runbook links point. Default: main."""
     namespace: Name = "openshift-gitops"
+    """Namespace of the Argo CD instance: its Applications and AppProject go there. Default:
+    openshift-gitops."""
     project: Name | None = Field(None, description="AppProject; default rhoai-<cluster>.")
     destination: Destination = Field(default_factory=Destination)
+    """Where Argo CD deploys this cluster's bundle: one of server, name or inCluster. Default:
+    cluster.apiServer."""
     sync_policy: SyncPolicy = Field(default_factory=SyncPolicy)
+    """Sync policy of the cluster's Applications. Default: automated with self-heal, no prune, 10
+    retries."""
     fleet: Fleet = Field(default_factory=Fleet)
+    """Fleet mode: the cluster's root Application made by a shared ApplicationSet. Default: off."""
     bootstrap: Bootstrap = Field(default_factory=Bootstrap, description="OpenShift GitOps itself, set up for this bundle.")
 
 
@@ -720,19 +1075,41 @@ def repo_file_url(repo_url: str | None, revision: str, path: str) -> str | None:
 
 class PlatformSpec(Model):
     metadata: Metadata
+    """The cluster's name and labels."""
     cluster: Cluster = Field(default_factory=Cluster)
+    """The OpenShift cluster: version, provider, API server, machine settings."""
     distribution: Distribution = Field(default_factory=Distribution)
+    """Which platform (RHOAI or ODH), release, channel and install approval: the operator's OLM
+    Subscription."""
     components: Components = Field(default_factory=Components)
+    """The data science components, each's managementState and settings: the DataScienceCluster
+    default-dsc."""
     service_mesh: ServiceMesh = Field(default_factory=ServiceMesh)
+    """OpenShift Service Mesh for KServe Serverless (DSCInitialization spec.serviceMesh; 2.x only)."""
     trusted_ca_bundle: TrustedCABundle = Field(default_factory=TrustedCABundle, alias="trustedCABundle")
+    """Trusted CA certificates injected into data science namespaces (DSCInitialization
+    spec.trustedCABundle)."""
     auth: Auth = Field(default_factory=Auth)
+    """Who administers and who may use the platform."""
     notebook_sizes: list[Size] = Field(default_factory=default_sizes)
+    """Container sizes offered for workbenches (OdhDashboardConfig spec.notebookSizes). Default:
+    Small, Medium, Large and X Large as documented for OpenShift AI."""
     model_server_sizes: list[Size] = Field(default_factory=default_sizes)
+    """Container sizes offered for model servers (OdhDashboardConfig spec.modelServerSizes).
+    Default: Small, Medium, Large and X Large."""
     gpu_node_pools: list[GpuNodePool] = Field(default_factory=list)
+    """GPU node pools: MachineSets where the provider has the Machine API, Kueue flavors, hardware
+    profiles and the GPU operator's config. Default: none (no GPU operator either)."""
     nvidia: Nvidia = Field(default_factory=Nvidia)
+    """The NVIDIA GPU operator and its ClusterPolicy (rendered when there are GPU pools)."""
     quotas: Quotas | None = None
+    """Kueue quotas: ResourceFlavors, a ClusterQueue per team, LocalQueues and priority classes.
+    Default: none."""
     monitoring: Monitoring = Field(default_factory=Monitoring)
+    """Monitoring and alerting of the platform: OpenShift monitoring config, scrape configs, probes,
+    alerts, receivers, and the platform's own metrics and traces."""
     argocd: ArgoCD = Field(default_factory=ArgoCD)
+    """How Argo CD syncs this cluster: repository, revision, destination, sync policy, fleet mode."""
 
     # ------------------------------------------------------------------ derived facts
     # Facts the distribution decides (via the matrix); builders ask these, never the raw fields.

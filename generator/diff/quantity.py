@@ -29,7 +29,7 @@ def parse(value: object) -> Fraction | None:
     if not m:
         return None
     number, suffix = Fraction(m.group(1)), m.group(2) or ""
-    if suffix[:1] in ("e", "E") and abs(int(suffix[1:])) > MAX_EXPONENT:
+    if suffix not in _BINARY and suffix not in _DECIMAL and abs(int(suffix[1:])) > MAX_EXPONENT:
         return None  # 1e999999999 would take forever to compute exactly, and is no amount of anything
     if suffix in _BINARY:
         amount = number * _BINARY[suffix]

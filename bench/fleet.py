@@ -63,6 +63,7 @@ def make_fleet(root: Path, size: int) -> Path:
     repo = root / f"fleet-{size}"
     (repo / "clusters").mkdir(parents=True)
     shutil.copytree(PROJECT / "schemas", repo / "schemas", ignore=shutil.ignore_patterns("crds"))
+    shutil.copy(PROJECT / "clusters" / "_defaults.yaml", repo / "clusters")  # argocd.repoURL
     for i in range(size):
         spec = synthetic_spec(i)
         (repo / "clusters" / f"{spec['metadata']['name']}.yaml").write_text(yamlio.dumps(spec))
@@ -138,20 +139,49 @@ def bench_size(root: Path, size: int, runs: int) -> dict:
     return result
 
 
-def bench_validate(root: Path, runs: int) -> dict | None:
-    """validate of 100 clusters against the shipped schemas (each cluster's own release)."""
-    repo = root / "fleet-100"
-    if not repo.exists():
-        repo = make_fleet(root, 100)
-    run(cli(repo, "render"))
-    out = {}
-    out["validate_100"] = measure(runs, lambda: None, lambda: cli(repo, "validate", "--output", "json"))
-    proc = subprocess.run(cli(repo, "validate", "--output", "json"), capture_output=True, text=True)
+def _validate(repo: Path) -> list[str]:
+    # The JSON report of the run measured (its stages' seconds) is kept beside the fleet.
+    return cli(repo, "validate", "--output", "json", "--json", str(repo.parent / f"{repo.name}-validate.json"))
+
+
+def _summary(repo: Path) -> dict:
     try:
-        report = json.loads(proc.stdout)
-        out["validate_report_summary"] = report.get("summary", {})
-    except ValueError:
-        pass
+        return json.loads((repo.parent / f"{repo.name}-validate.json").read_text()).get("summary", {})
+    except (OSError, ValueError):
+        return {}
+
+
+def bench_validate(root: Path, runs: int, warm_runs: int, cold_size: int, warm_size: int) -> dict:
+    """validate of `cold_size` clusters from nothing (no render, verdict or validator cache), and
+    of a `warm_size` fleet with one changed spec (re-rendered) after a full validate filled the
+    caches: the pre-merge gate of a merge request that changes one cluster."""
+    out: dict = {}
+    repo = root / f"fleet-{cold_size}"
+    if not repo.exists():
+        repo = make_fleet(root, cold_size)
+    run(cli(repo, "render"))
+
+    def cold() -> None:
+        shutil.rmtree(os.environ["RHOAI_GITOPS_CACHE"], ignore_errors=True)
+
+    out["validate_cold"] = {"clusters": cold_size, **measure(runs, cold, lambda: _validate(repo))}
+    out["validate_cold"]["summary"] = _summary(repo)
+    repo = root / f"fleet-{warm_size}"
+    if not repo.exists():
+        repo = make_fleet(root, warm_size)
+    cold()
+    run(cli(repo, "render"))
+    out["validate_fill"] = {"clusters": warm_size, **measure(1, lambda: None, lambda: _validate(repo))}
+    out["validate_fill"]["summary"] = _summary(repo)
+    first = repo / "clusters" / "fleet-0000.yaml"
+    original = first.read_text()
+
+    def change_one() -> None:
+        first.write_text(original.replace("nominal: 16", f"nominal: {16 + int(time.time() * 1000) % 50 + 1}", 1))
+        run(cli(repo, "render", "fleet-0000"))
+
+    out["validate_one_changed_warm"] = {"clusters": warm_size, **measure(warm_runs, change_one, lambda: _validate(repo))}
+    out["validate_one_changed_warm"]["summary"] = _summary(repo)
     return out
 
 
@@ -167,6 +197,8 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3, help="runs per measurement (1,000-cluster fleets use 1)")
     ap.add_argument("--json", type=Path, default=PROJECT / "bench" / "results.json")
     ap.add_argument("--no-validate", action="store_true")
+    ap.add_argument("--validate-sizes", type=int, nargs=2, default=[100, 1000], metavar=("COLD", "WARM"),
+                    help="validate COLD clusters from nothing, and a WARM fleet with one changed spec (default 100 1000)")
     args = ap.parse_args()
 
     machine = {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
@@ -182,7 +214,10 @@ def main() -> int:
             print(f"fleet of {size} ...", file=sys.stderr, flush=True)
             results["fleets"].append(bench_size(root, size, runs))
         if not args.no_validate:
-            results["validate"] = bench_validate(root, 1)
+            print("validate ...", file=sys.stderr, flush=True)
+            # A cold validate of 100 clusters takes minutes: one run unless the fleet is small.
+            cold_runs = 1 if args.validate_sizes[0] >= 100 else args.runs
+            results["validate"] = bench_validate(root, cold_runs, args.runs, *args.validate_sizes)
     one = next((f for f in results["fleets"] if f["clusters"] == 1), None)
     if one:
         one["render_to_kustomize_ratio"] = round(one["render_cold"]["median_s"] / one["kustomize_build_one_cluster_s"], 2)
@@ -207,7 +242,12 @@ def print_table(results: dict) -> None:
                   f"{f['kustomize_build_one_cluster_s']:.2f}s: ratio {f['render_to_kustomize_ratio']}")
     if results.get("validate"):
         v = results["validate"]
-        print(f"validate 100 clusters: {v['validate_100']['median_s']:.2f}s; {v.get('validate_report_summary', {})}")
+        fmt = lambda m: f"{m['median_s']:.2f}s ({m['min_s']:.2f}-{m['max_s']:.2f}, {m['runs']} run(s)), peak RSS {m['peak_rss_mib']} MiB"  # noqa: E731
+        c, f, w = v["validate_cold"], v["validate_fill"], v["validate_one_changed_warm"]
+        print(f"validate {c['clusters']} clusters cold: {fmt(c)}; stages {c['summary'].get('seconds', {})}")
+        print(f"validate {f['clusters']} clusters cold (fills the caches): {fmt(f)}; stages {f['summary'].get('seconds', {})}")
+        print(f"validate {w['clusters']} clusters, one changed spec, warm: {fmt(w)}; "
+              f"{w['summary'].get('verdictsCached', '?')} verdicts cached; stages {w['summary'].get('seconds', {})}")
     print(f"machine: {results['machine']}")
 
 

@@ -111,3 +111,43 @@ class RenderCache:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_bytes(data)
         tmp.replace(path)
+
+
+class VerdictCache:
+    """validate's verdicts per cluster (build, schema, cross-object and policy stages), so that a
+    cluster whose inputs are unchanged is not judged again.
+
+    The key (see validate.pipeline.verdict_key) is of content only: the spec and defaults bytes,
+    the generator's code and data, the committed files its builds read, the schemas, policies,
+    options and engines. An entry carries the digest of its own verdict; one that does not parse,
+    has another format or key, or whose digest does not match is a miss, never a verdict."""
+
+    def __init__(self, repo: Path, directory: Path | None = None):
+        self.dir = directory or cache_root(repo) / "verdicts"
+
+    def _entry_path(self, cluster: str) -> Path:
+        return self.dir / f"{cluster}.json"
+
+    def get(self, cluster: str, key: str) -> dict | None:
+        try:
+            entry = json.loads(self._entry_path(cluster).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(entry, dict) or entry.get("format") != FORMAT or entry.get("key") != key:
+            return None
+        verdict = entry.get("verdict")
+        if not isinstance(verdict, dict) or entry.get("digest") != _digest_of(verdict):
+            return None
+        return verdict
+
+    def put(self, cluster: str, key: str, verdict: dict) -> None:
+        entry = {"format": FORMAT, "key": key, "verdict": verdict, "digest": _digest_of(verdict)}
+        path = self._entry_path(cluster)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(json.dumps(entry, sort_keys=True).encode())
+        tmp.replace(path)
+
+
+def _digest_of(verdict: dict) -> str:
+    return hashlib.sha256(json.dumps(verdict, sort_keys=True, separators=(",", ":")).encode()).hexdigest()

@@ -263,12 +263,88 @@ def test_batches_of_clusters_judge_like_one_batch(rendered, tmp_path, capsys, mo
     repo = broken(rendered, tmp_path)
     path = repo / "overlays" / "prod-aws" / "kueue-quotas" / "localqueue-default-team-nlp.yaml"
     path.write_text(path.read_text().replace("clusterQueue: nlp", "clusterQueue: nowhere"))
-    whole = validate(repo, capsys)
+    whole = validate(repo, capsys, "--no-cache")
     monkeypatch.setattr("generator.validate.pipeline.CHUNK", 1)
-    batched = validate(repo, capsys)
+    batched = validate(repo, capsys, "--no-cache")
     assert whole[0] == batched[0] == 1
     assert whole[2]["findings"] == batched[2]["findings"] and whole[2]["findings"]
     assert failures(whole[3]) == failures(batched[3])
+
+
+# --------------------------------------------------------------------------- verdict cache
+
+
+def _judging_forbidden(monkeypatch) -> None:
+    """Any cluster judged (built) from here on fails the test: a verdict must come from the cache."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("a cluster was built although its verdict is cached")
+
+    monkeypatch.setattr("generator.validate.pipeline.build_many", refuse)
+
+
+def _stale_queue(repo: Path) -> None:
+    path = repo / "overlays" / "prod-aws" / "kueue-quotas" / "localqueue-default-team-nlp.yaml"
+    path.write_text(path.read_text().replace("clusterQueue: nlp", "clusterQueue: nowhere"))
+
+
+def test_unchanged_clusters_are_not_judged_again(rendered, tmp_path, capsys, monkeypatch):
+    repo = broken(rendered, tmp_path)
+    _stale_queue(repo)
+    first = validate(repo, capsys)
+    assert first[2]["summary"]["verdictsCached"] == 0 and first[0] == 1
+    _judging_forbidden(monkeypatch)
+    again = validate(repo, capsys)
+    assert again[2]["summary"]["verdictsCached"] == len(EXAMPLES)
+    # The same verdict, findings (the cached cross-object one included) and JUnit report alike.
+    assert again[0] == first[0] and again[2]["findings"] == first[2]["findings"]
+    assert any(f["stage"] == "cross-object" for f in again[2]["findings"])
+    strip = lambda tree: ET.tostring(tree).decode().replace(" ", "")  # noqa: E731
+    import re
+    assert re.sub(r'time="[^"]*"', "", strip(again[3])) == re.sub(r'time="[^"]*"', "", strip(first[3]))
+    assert again[2]["summary"]["objectsChecked"] == first[2]["summary"]["objectsChecked"]
+
+
+def test_a_change_to_what_a_verdict_read_is_a_miss(rendered, tmp_path, capsys):
+    repo = broken(rendered, tmp_path)
+    assert validate(repo, capsys)[0] == 0
+    # An overlay file of one cluster: that cluster alone is judged again, and fails.
+    _stale_queue(repo)
+    code, _, report, _ = validate(repo, capsys)
+    assert code == 1 and report["summary"]["verdictsCached"] == len(EXAMPLES) - 1
+    assert ("prod-aws", "cross-object") in {(f["cluster"], f["stage"]) for f in report["findings"]}
+    # A policy every cluster is judged by: every cluster again.
+    policy_file = repo / "schemas" / "policies" / "production.cue"
+    policy_file.write_text(policy_file.read_text() + "\n// reviewed\n")
+    code, _, report, _ = validate(repo, capsys)
+    assert code == 1 and report["summary"]["verdictsCached"] == 0
+    # A comment in a spec moves the lines findings point at: its cluster is a miss.
+    spec = repo / "clusters" / "odh-sandbox.yaml"
+    spec.write_text("# moved\n" + spec.read_text())
+    report = validate(repo, capsys)[2]
+    assert report["summary"]["verdictsCached"] == len(EXAMPLES) - 1
+
+
+@pytest.mark.parametrize("damage", ["garbage", "tampered", "truncated"])
+def test_a_corrupted_verdict_is_a_miss(rendered, tmp_path, capsys, monkeypatch, damage):
+    from generator.cache import VerdictCache
+
+    repo = broken(rendered, tmp_path)
+    _stale_queue(repo)
+    first = validate(repo, capsys)
+    entry = VerdictCache(repo)._entry_path("prod-aws")
+    data = json.loads(entry.read_text())
+    assert data["verdict"]["findings"], "the cached verdict holds the cross-object finding"
+    if damage == "garbage":
+        entry.write_bytes(b"\x00not json")
+    elif damage == "tampered":
+        # A verdict that says "clean" for a cluster that is not: its digest no longer matches.
+        data["verdict"]["findings"] = []
+        entry.write_text(json.dumps(data))
+    else:
+        entry.write_text(entry.read_text()[: len(entry.read_text()) // 2])
+    again = validate(repo, capsys)
+    assert again[2]["summary"]["verdictsCached"] == len(EXAMPLES) - 1
+    assert again[0] == first[0] == 1 and again[2]["findings"] == first[2]["findings"]
 
 
 @pytest.mark.parametrize("message, found, said", [

@@ -20,6 +20,8 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--schemas", type=Path, action="append", default=None, metavar="DIR",
                    help="folder of imported CRD schemas (repeatable; default <repo>/schemas/crds)")
     p.add_argument("--ignore-missing-schemas", action="store_true", help="pass objects whose kind has no schema")
+    p.add_argument("--no-cache", action="store_true",
+                   help="judge every cluster again, ignoring the verdict cache (~/.cache/rhoai-gitops/, or $RHOAI_GITOPS_CACHE)")
 
 
 @command("validate", "pre-merge checks: up to date, kustomize build, schemas, cross-object, CUE policies", _arguments)
@@ -33,7 +35,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     missing = [str(s) for s in schemas if not s.is_dir()]
     if missing:
         raise UsageError(f"no such schema folder: {', '.join(missing)}")
-    report = run(args.repo, Options(args.clusters or None, args.jobs, schemas, args.ignore_missing_schemas))
+    report = run(args.repo, Options(args.clusters or None, args.jobs, schemas, args.ignore_missing_schemas,
+                                   use_cache=not args.no_cache))
     sys.stdout.write(FORMATS[args.output](report))
     for fmt, target in (("junit", args.junit), ("json", args.json)):
         if target:

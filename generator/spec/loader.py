@@ -1,9 +1,15 @@
 """Read cluster specs from YAML with the position of every key and value.
 
-The YAML is composed into nodes with ruamel.yaml and turned into plain data here, by hand, so
-that nothing but plain maps, lists and scalars can come out of it: custom tags are refused,
-duplicate keys are refused, and alias expansion is bounded (alias bombs). Each value's
-(file, line, column) is kept by field path so validation errors point at the offending line.
+The YAML is composed into nodes and turned into plain data here, by hand, so that nothing but
+plain maps, lists and scalars can come out of it: custom tags are refused, duplicate keys are
+refused, and alias expansion is bounded (alias bombs). Each value's (file, line, column) is
+kept by field path so validation errors point at the offending line.
+
+Composing is libyaml's (PyYAML's C binding) where it is available: ruamel's pure-Python scanner
+was two thirds of a cold render. libyaml's resolver speaks YAML 1.1 (`yes` is a boolean), so
+plain scalars are resolved here with ruamel's own YAML 1.2 table, and a document libyaml refuses
+is composed again by ruamel, whose messages (and positions) are the ones users see. Both paths
+give the same data and positions: tests/test_loader_fast.py proves it over a generated corpus.
 """
 
 from __future__ import annotations
@@ -22,7 +28,15 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.reader import ReaderError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.nodes import Node
+from ruamel.yaml.resolver import implicit_resolvers as _RUAMEL_RESOLVERS
+
+try:
+    import yaml as _pyyaml
+
+    _FAST = bool(getattr(_pyyaml, "__with_libyaml__", False))
+except ImportError:  # pragma: no cover - PyYAML is a dependency; its C part may be missing
+    _FAST = False
 
 from generator.errors import SpecError, SpecErrors, format_path
 from generator.spec.model import PlatformSpec
@@ -115,38 +129,40 @@ class _Builder:
             raise _TooLarge(node)
         if depth > 64:
             raise _TooLarge(node)
-        if not (isinstance(node, ScalarNode) and node.tag == TAG + "null" and node.value == ""):
+        # Nodes of either composer (ruamel's or PyYAML's): told apart by their `id`.
+        kind = node.id
+        if not (kind == "scalar" and node.tag == TAG + "null" and node.value == ""):
             self.positions.values.setdefault(path, self.pos(node))
-        if isinstance(node, MappingNode):
+        if kind == "mapping":
             if node.tag not in (TAG + "map",):
                 self.fail(node, path, f"tag {node.tag!r} is not allowed: only plain maps, lists and scalars")
                 return None
             return self._mapping(node, path, depth)
-        if isinstance(node, SequenceNode):
+        if kind == "sequence":
             if node.tag != TAG + "seq":
                 self.fail(node, path, f"tag {node.tag!r} is not allowed: only plain maps, lists and scalars")
                 return None
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
-        if isinstance(node, ScalarNode):
+        if kind == "scalar":
             return self._scalar(node, path)
         self.fail(node, path, "unsupported YAML node")
         return None
 
-    def _mapping(self, node: MappingNode, path: tuple, depth: int) -> dict:
+    def _mapping(self, node: Node, path: tuple, depth: int) -> dict:
         out: dict = {}
         merged: dict = {}
         for key_node, value_node in node.value:
             if key_node.tag == TAG + "merge":
                 # `<<: *anchor` merge keys: explicit keys of this mapping win.
-                sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+                sources = value_node.value if value_node.id == "sequence" else [value_node]
                 for src in sources:
-                    if not isinstance(src, MappingNode):
+                    if src.id != "mapping":
                         self.fail(value_node, path, "a merge key (<<) takes a mapping or a list of mappings")
                         continue
                     for k, v in self._mapping(src, path, depth + 1).items():
                         merged.setdefault(k, v)
                 continue
-            if not isinstance(key_node, ScalarNode) or key_node.tag not in SCALAR_TAGS:
+            if key_node.id != "scalar" or key_node.tag not in SCALAR_TAGS:
                 self.fail(key_node, path, "keys must be plain scalars")
                 continue
             key = key_node.value if key_node.tag == TAG + "str" else self._scalar(key_node, path)
@@ -164,7 +180,7 @@ class _Builder:
             out.setdefault(k, v)
         return out
 
-    def _scalar(self, node: ScalarNode, path: tuple) -> Any:
+    def _scalar(self, node: Node, path: tuple) -> Any:
         tag, value = node.tag, node.value
         if tag not in SCALAR_TAGS:
             self.fail(node, path, f"tag {tag!r} is not allowed: only plain maps, lists and scalars")
@@ -230,6 +246,18 @@ def read_yaml(text: str, file: str) -> tuple[Any, Positions, list[SpecError]]:
         return None, builder.positions, [SpecError(
             file, line, 1, "", f"YAML {directive.group(1)} is not how specs are read: they are YAML 1.2 (where yes, no, "
             "on and off are text, not booleans); remove this line")]
+    nodes = _compose_fast(text) if _FAST and not _SLOW_PATH.search(text, 1 if text[:1] == "\ufeff" else 0) else None
+    if nodes is not None:
+        data, positions, errors = _build(nodes, builder)
+        if data is not None and not errors:
+            return data, positions, errors
+        # A document with errors is read again by ruamel: its reading of broken YAML (an empty
+        # document, a scalar for a document) is the one users see; this costs a bad file only.
+        builder = _Builder(file)
+    return _read_ruamel(text, file, builder)
+
+
+def _read_ruamel(text: str, file: str, builder: "_Builder") -> tuple[Any, Positions, list[SpecError]]:
     yaml = YAML(typ="safe", pure=True)
     try:
         nodes = list(yaml.compose_all(text))
@@ -242,12 +270,17 @@ def read_yaml(text: str, file: str) -> tuple[Any, Positions, list[SpecError]]:
             file, line, col, "", f"character {chr(code)!r} (#x{code:04x}) is not allowed in YAML: remove it")]
     except Exception as exc:  # ruamel raises a few unmarked errors (e.g. on some anchors)
         return None, builder.positions, [SpecError(file, 1, 1, "", f"invalid YAML: {exc}")]
+    return _build(nodes, builder)
+
+
+def _build(nodes: list, builder: "_Builder") -> tuple[Any, Positions, list[SpecError]]:
+    file = builder.file
     nodes = [n for n in nodes if n is not None]
     if len(nodes) != 1:
         return None, builder.positions, [SpecError(file, 1, 1, "", f"expected exactly one YAML document, found {len(nodes)}")]
     root = nodes[0]
     builder.positions.document = builder.pos(root)
-    if not isinstance(root, MappingNode):
+    if root.id != "mapping":
         p = builder.pos(root)
         return None, builder.positions, [SpecError(file, p.line, p.column, "", "the document must be a mapping (key: value), not a list or a scalar")]
     try:
@@ -259,6 +292,57 @@ def read_yaml(text: str, file: str) -> tuple[Any, Positions, list[SpecError]]:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _yaml12_resolvers() -> dict:
+    """ruamel's YAML 1.2 implicit resolvers, by first character, as PyYAML's resolver takes them."""
+    table: dict = {}
+    for versions, tag, regexp, first in _RUAMEL_RESOLVERS:
+        if (1, 2) in versions:
+            for ch in first:
+                table.setdefault(ch, []).append((tag, regexp))
+    return table
+
+
+if _FAST:
+    class _FastLoader(_pyyaml.CSafeLoader):
+        """libyaml's parser and composer; plain scalars resolved as YAML 1.2 (ruamel's table)."""
+
+        yaml_implicit_resolvers = _yaml12_resolvers()
+
+        def resolve(self, kind, value, implicit):
+            # libyaml marks a `!`-tagged empty node (`key: !`) as neither plain nor quoted;
+            # ruamel resolves it as a plain empty scalar (null), and so do we.
+            if implicit == (False, False):
+                implicit = (True, False)
+            return super().resolve(kind, value, implicit)
+
+
+# Where libyaml and ruamel read the same text differently, ruamel (the reference) reads it:
+# libyaml takes NEL, LS and PS for line breaks (YAML 1.1; in 1.2 they are text), accepts a tab
+# after a plain scalar, which ruamel refuses, and drops a BOM inside the text; its anchor and
+# alias names are narrower than YAML 1.2's (`&name:` is an anchor `name` then a colon to libyaml,
+# the anchor `name:` to ruamel). Real specs hold none of them.
+_SLOW_PATH = re.compile("[\t\x85\u2028\u2029\ufeff]"  # (a BOM but the first character)
+                        "|(?:^|[\\s\\[\\]{},])[&*][A-Za-z0-9_-]*[^A-Za-z0-9_\\s\\[\\]{},-]", re.M)
+
+
+def _compose_fast(text: str) -> list | None:
+    """The document's nodes, composed by libyaml; None where it refuses the text (or anything
+    else goes wrong), so that ruamel composes it again and says why."""
+    try:
+        loader = _FastLoader(text)
+        try:
+            nodes = []
+            while loader.check_node():
+                nodes.append(loader.get_node())
+            return nodes
+        finally:
+            loader.dispose()
+    except Exception:
+        return None
+
+
 _YAML_DIRECTIVE = re.compile(r"^%YAML[ \t]+(\S+)", re.M)
 
 

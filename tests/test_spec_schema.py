@@ -119,6 +119,11 @@ def test_quantities_as_numbers_were_the_reported_mismatch():
     data["notebookSizes"][0]["requests"]["cpu"] = True
     assert schema_errors(data)
     assert refused_by_model(data)
+    # A fraction whose text has a three-digit exponent (6.1e-222) is no quantity in either; the
+    # two-digit extremes are, and so is a whole number however written (1e100).
+    for value, ok in ((6.1e-222, False), (1.5e-100, False), (-1, False), (1e-99, True), (9.9e99, True), (1e100, True)):
+        data["notebookSizes"][0]["requests"]["cpu"] = value
+        assert (schema_errors(data) == []) is ok and refused_by_model(data) is not ok, value
 
 
 @pytest.mark.parametrize("path, value", [

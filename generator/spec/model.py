@@ -124,6 +124,9 @@ def _quantity(value: object) -> object:
     # but always hand the builders a string.
     if isinstance(value, bool):
         return value
+    if isinstance(value, float) and value.is_integer():
+        # A whole number written `2.0` or `1e100` is the integer JSON Schema sees in it.
+        value = int(value)
     if isinstance(value, (int, float)):
         return str(value)
     return value
@@ -142,8 +145,10 @@ def _check_quantity(value: str) -> str:
 # builders get.
 Quantity = Annotated[
     str,
+    # A number's text must fit the grammar too: a fraction beyond the two-digit exponent is no
+    # quantity (whole numbers, 0 among them, are integers).
     BeforeValidator(_quantity, json_schema_input_type=Annotated[str, Field(pattern=QUANTITY)]
-                    | Annotated[int, Field(ge=0)] | Annotated[float, Field(ge=0)]),
+                    | Annotated[int, Field(ge=0)] | Annotated[float, Field(ge=1e-99, lt=1e100)]),
     AfterValidator(_check_quantity),
 ]
 Name = Annotated[str, Field(pattern=DNS1123_LABEL, max_length=63)]

@@ -128,3 +128,12 @@ def test_suite_size_and_sources():
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     assert f"{cases} desired/live pairs" in readme and f"drift agrees on all {cases}" in readme
     assert f"The {skipped} entries listed there as not comparable" in readme
+
+
+def test_every_copied_upstream_file_names_its_source():
+    """Each file of testdata/ is listed in its SOURCES.md (repository, commit, path, licence)."""
+    testdata = FOLDER / "testdata"
+    sources = (testdata / "SOURCES.md").read_text(encoding="utf-8")
+    assert "Commit: 37ee0097cf851bc2dd7665fc081bbce61a7e836e" in sources and "Apache License 2.0" in sources
+    listed = {line.split("`")[1] for line in sources.splitlines() if line.startswith("| `")}
+    assert listed == {p.name for p in testdata.iterdir() if p.name != "SOURCES.md"}

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from generator.cli import main
+from test_argocd import _enable_fleet
 
 CLUSTER = "odh-sandbox"
 
@@ -30,11 +31,6 @@ def test_full_render_reports_no_staging_folders(rendered, capsys):
     out = capsys.readouterr().out
     assert out.startswith(f"wrote     overlays/{CLUSTER}\n"), out
     assert "removed   " not in out and ", 0 removed" in out, out
-
-
-def _enable_fleet(repo, cluster):
-    path = repo / "clusters" / f"{cluster}.yaml"
-    path.write_text(path.read_text() + "  fleet:\n    enabled: true\n    generator: git\n")
 
 
 @pytest.mark.parametrize("cache", [True, False])

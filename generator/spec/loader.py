@@ -607,8 +607,8 @@ def decode(raw: bytes, source: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = len(raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1
+        before = raw[: exc.start].decode("utf-8", "replace")
+        line, column = _line_col(before, len(before))
         raise SpecErrors([SpecError(source, line, column, "", f"byte {raw[exc.start]:#04x} is not UTF-8 text: "
                                                              "save the file as UTF-8")]) from None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import shutil
@@ -26,11 +27,16 @@ class BuildResult:
     path: str
     ok: bool
     output: str  # the built YAML stream, or the error text
+    # The built objects when they came from a joint build (joint_build), not as text.
+    parsed: list[dict] | None = None
 
     def objects(self) -> list[dict]:
+        """The built objects, a fresh copy each call (callers may change them)."""
         from generator import yamlio
 
-        return yamlio.loads_all(self.output) if self.ok else []
+        if not self.ok:
+            return []
+        return copy.deepcopy(self.parsed) if self.parsed is not None else yamlio.loads_all(self.output)
 
 
 def build(path: Path | str) -> BuildResult:

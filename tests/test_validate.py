@@ -279,7 +279,7 @@ def _judging_forbidden(monkeypatch) -> None:
     def refuse(*args, **kwargs):
         raise AssertionError("a cluster was built although its verdict is cached")
 
-    monkeypatch.setattr("generator.validate.pipeline.build_many", refuse)
+    monkeypatch.setattr("generator.validate.pipeline.build_groups", refuse)
 
 
 def _stale_queue(repo: Path) -> None:

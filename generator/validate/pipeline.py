@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.cache import VerdictCache, cache_root, code_fingerprint
-from generator.kustomize import BuildResult, build_many
+from generator.joint_build import build_groups
+from generator.kustomize import BuildResult
 from generator.resources import Obj, group_of, ident, ident_str, version_of
 from generator.spec.loader import LoadedSpec
 from generator.validate import cel, crossobject, policy
@@ -136,8 +137,11 @@ def source_paths(repo: Path, cluster: str) -> list[str]:
 
 def build_stage(repo: Path, specs: list[LoadedSpec], jobs: int | None, report: Report) -> dict[str, BuildResult]:
     paths: dict[str, list[str]] = {s.spec.name: source_paths(repo, s.spec.name) for s in specs}
-    every = [p for ps in paths.values() for p in ps]
-    builds = dict(zip(every, build_many([repo / p for p in every], jobs)))
+    # One kustomize run per cluster overlay for all its unit folders (joint_build proves when
+    # that equals building each).
+    groups = list(paths.values())
+    builds = {p: r for ps, rs in zip(groups, build_groups([[repo / p for p in ps] for ps in groups], jobs))
+              for p, r in zip(ps, rs)}
     for s in specs:
         name = s.spec.name
         report.checked[(name, "build")] = paths[name] or [f"overlays/{name}"]

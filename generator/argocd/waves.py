@@ -88,6 +88,7 @@ def graph(units: dict[str, list[Obj]]) -> Graph:
         spec = g.objects[n].get("spec") or {}
         crd_nodes[(spec.get("group", ""), (spec.get("names") or {}).get("kind", ""))] = n
     seen: set[tuple[Node, Node]] = set()
+    providing: dict[str, list[Node]] = {}  # API group -> the nodes that install its CRDs
 
     def add(edges: list[Edge], a: Node, b: Node, why: str) -> None:
         if a != b and (a, b) not in seen:
@@ -110,7 +111,9 @@ def graph(units: dict[str, list[Obj]]) -> Graph:
             g.unprovided.append(Unprovided(
                 n, f"no known provider for API group {group!r}: add it to generator/data/argocd.yaml (providers)"))
             continue
-        found = [p for p in nodes if p != n and any(alt.matches(g.objects[p]) for alt in alternatives)]
+        if group not in providing:  # the same for every object of the group: looked up once
+            providing[group] = [p for p in nodes if any(alt.matches(g.objects[p]) for alt in alternatives)]
+        found = [p for p in providing[group] if p != n]
         if not found:
             g.unprovided.append(Unprovided(
                 n, f"its CRD ({kind_str((group, kind))}) comes from an operator this bundle does not install: "

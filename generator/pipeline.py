@@ -27,9 +27,10 @@ from generator.bundle import Folder
 from generator.cache import RenderCache
 from generator.diff.tree import FileChange, TreeDiff, compare
 from generator.errors import SpecError, SpecErrors, UsageError
-from generator.spec.loader import LoadedSpec, decode, load_spec_text, read_defaults, read_source, spec_files
-from generator.tree import (WriteReport, generated_roots, is_current, locked, preflight, recover, sha256, stage_folder,
-                            swap_in, write_tree)
+from generator.spec.loader import (LoadedSpec, decode, load_spec_text, read_defaults, read_source, spec_files,
+                                   spec_files_and_errors)
+from generator.tree import (MANIFEST, WriteReport, content_digest, generated_roots, is_current, locked, preflight,
+                            recover, sha256, stage_folder, swap_in, write_tree)
 
 
 @dataclass
@@ -49,6 +50,11 @@ class Job:
     key: str = ""  # render cache key
     hashes: dict[str, str] = field(default_factory=dict)  # relpath -> sha256, for the cache
     refused: str = ""  # why the tree refuses this folder (UsageError from preflight)
+    # check mode: the generated files' paths in the folder (what was compared), and when asked
+    # (validate's verdict keys) the sha256 of the spec's bytes and tree.content_digest of the folder
+    listing: list[str] = field(default_factory=list)
+    spec_sha: str = ""
+    tree: str = ""
 
 
 # Set in the parent before the pool forks; workers read it (never pickled per task).
@@ -84,12 +90,19 @@ def _work(path_str: str) -> Job:
         job.status, job.errors = "error", exc.errors
         return job
     key = cache.key(_digest(raw, _CONTEXT["defaults_raw"])) if cache else ""
+    if _CONTEXT["digests"]:
+        job.spec_sha = sha256(raw)
     if cache:
         entry = cache.fresh(path.stem, key)
         if entry is not None:
             job.status = "cached" if mode == "render" else "clean"
             job.base, job.root, job.fleet = entry.get("base", ""), entry["root"], entry.get("fleet")
             job.files = len(entry["files"]) - 1
+            if mode == "check":
+                job.listing = sorted(rel for rel in entry["files"] if rel != MANIFEST)
+            if _CONTEXT["digests"]:
+                # fresh() has just verified every generated file against these digests.
+                job.tree = content_digest(repo / job.root, {rel: rec[0] for rel, rec in entry["files"].items()})
             return job
     try:
         loaded = _load(path, raw)
@@ -105,8 +118,13 @@ def _work(path_str: str) -> Job:
     if mode == "check":
         job.changes = compare(repo, [folder]).changes
         job.status = "differs" if job.changes else "clean"
-        if cache and not job.changes:
+        job.listing = sorted(folder.files)
+        # compare() reads text (a CRLF file equals its LF render): the cache, whose digests stand
+        # for the files' bytes, learns of the folder only when the bytes are the render's too.
+        if cache and not job.changes and _bytes_are(repo / folder.root, hashes):
             cache.record(job.name, key, folder.root, hashes, info)
+        if _CONTEXT["digests"]:
+            job.tree = content_digest(repo / folder.root)
         return job
     try:
         preflight(repo, [folder])
@@ -122,6 +140,13 @@ def _work(path_str: str) -> Job:
     # The cache learns of this folder only once it is swapped in (render_fleet).
     job.key, job.hashes = key, hashes
     return job
+
+
+def _bytes_are(root: Path, hashes: dict[str, str]) -> bool:
+    try:
+        return all(sha256((root / rel).read_bytes()) == digest for rel, digest in hashes.items())
+    except OSError:
+        return False
 
 
 def _run(jobs_n: int, paths: list[Path], progress: Callable[[], None] | None) -> Iterator[Job]:
@@ -162,11 +187,11 @@ def _progress_bar(total: int, label: str):
     return _Bar()
 
 
-def _setup(repo: Path, mode: str, use_cache: bool) -> None:
+def _setup(repo: Path, mode: str, use_cache: bool, digests: bool = False) -> None:
     defaults = read_defaults(repo)
     _CONTEXT.clear()
     _CONTEXT.update(repo=repo, mode=mode, defaults=defaults, defaults_raw=defaults[2] if defaults else None,
-                    cache=RenderCache(repo) if use_cache else None)
+                    cache=RenderCache(repo) if use_cache else None, digests=digests)
 
 
 def _members(jobs: Iterable[Job], repo: Path) -> tuple[list[FleetMember], Callable[[FleetMember], Any]]:
@@ -192,18 +217,23 @@ class FleetRender:
 
 
 def _run_fleet(repo: Path, names: list[str] | None, mode: str, jobs: int | None, use_cache: bool,
-               done: list[Job]) -> tuple[list[Folder], list[str]]:
+               done: list[Job], digests: bool = False, all_errors: bool = False) -> tuple[list[Folder], list[str]]:
     """Every cluster's job (appended to `done` as each finishes, so the caller can clean up
     after a failure); then what spans clusters: the bases of the distributions in use, the
-    fleet folder, and (full runs only) generated roots no spec makes any more."""
+    fleet folder, and (full runs only) generated roots no spec makes any more. `all_errors`:
+    stray files in clusters/ are reported with the specs' errors (as load_specs does), not alone."""
     from generator.render import render_base
 
-    paths = spec_files(repo, names)
-    _setup(repo, mode, use_cache)
+    if all_errors:
+        _setup(repo, mode, use_cache, digests)
+        paths, errors = spec_files_and_errors(repo, names)
+    else:
+        paths, errors = spec_files(repo, names), []
+        _setup(repo, mode, use_cache, digests)
     with _progress_bar(len(paths), mode) as tick:
         for job in _run(jobs or default_jobs(), paths, tick):
             done.append(job)
-    errors = [e for j in done for e in j.errors]
+    errors += [e for j in done for e in j.errors]
     if errors:
         raise SpecErrors(errors)
     refused = [j.refused for j in done if j.refused]
@@ -268,9 +298,17 @@ class FleetCheck:
 
 def check_fleet(repo: Path, names: list[str] | None = None, jobs: int | None = None, use_cache: bool = True) -> FleetCheck:
     """Compare the committed bundle with a fresh render; raises SpecErrors on bad specs."""
-    done: list[Job] = []
-    shared, stale = _run_fleet(repo, names, "check", jobs, use_cache, done)
-    diff = compare(repo, shared, stale)
-    diff.changes = [c for j in done for c in j.changes] + diff.changes
+    done, shared, diff = check_jobs(repo, names, jobs, use_cache)
     files = sum(j.files for j in done) + sum(len(f.files) for f in shared)
     return FleetCheck(len(done), len(done) + len(shared), files, diff)
+
+
+def check_jobs(repo: Path, names: list[str] | None, jobs: int | None, use_cache: bool, digests: bool = False,
+               all_errors: bool = False) -> tuple[list[Job], list[Folder], TreeDiff]:
+    """check_fleet's parts: each cluster's job summary (its files' list, and with `digests` what
+    validate's verdict keys need), the folders spanning clusters, and every difference found."""
+    done: list[Job] = []
+    shared, stale = _run_fleet(repo, names, "check", jobs, use_cache, done, digests, all_errors)
+    diff = compare(repo, shared, stale)
+    diff.changes = [c for j in done for c in j.changes] + diff.changes
+    return done, shared, diff

@@ -166,6 +166,27 @@ def sha256(text: str | bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def content_digest(root: Path, known: dict[str, str] | None = None) -> str:
+    """One digest of every file under `root` (links as their targets' bytes, linked folders not
+    entered): each file's relative path and the sha256 of its bytes. `known` holds sha256s
+    already verified against disk (the render cache's, when disk provably holds its output), so
+    those files are not read again; any other file is read and hashed."""
+    h = hashlib.sha256()
+    if not root.is_dir():
+        h.update(b"\0absent\0")
+        return h.hexdigest()
+    known = known or {}
+    for rel in _files_under(root):
+        digest = known.get(rel)
+        if digest is None:
+            path = root / rel
+            if not path.is_file():
+                continue  # a dangling link, a socket: nothing a build reads
+            digest = sha256(path.read_bytes())
+        h.update(f"{rel}\0{digest}\0".encode())
+    return h.hexdigest()
+
+
 def manifest_of(folder: Folder) -> dict:
     return {
         "generator": f"rhoai-gitops {__version__}",

@@ -21,7 +21,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
                    help="folder of imported CRD schemas (repeatable; default <repo>/schemas/crds)")
     p.add_argument("--ignore-missing-schemas", action="store_true", help="pass objects whose kind has no schema")
     p.add_argument("--no-cache", action="store_true",
-                   help="judge every cluster again, ignoring the verdict cache (~/.cache/rhoai-gitops/, or $RHOAI_GITOPS_CACHE)")
+                   help="judge and render every cluster again, ignoring the verdict and render caches (~/.cache/rhoai-gitops/, or $RHOAI_GITOPS_CACHE)")
 
 
 @command("validate", "pre-merge checks: up to date, kustomize build, schemas, cross-object, CUE policies", _arguments)

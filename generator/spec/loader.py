@@ -646,17 +646,21 @@ def _refuse_strays(folder: Path) -> None:
         raise SpecErrors(errors)
 
 
+def spec_files_and_errors(repo: Path, names: list[str] | None = None) -> tuple[list[Path], list[SpecError]]:
+    """spec_files, but stray files are errors reported beside every spec's own (the specs are
+    still read), not instead of them."""
+    try:
+        return spec_files(repo, names), []
+    except SpecErrors as exc:
+        return [p for p in sorted((repo / CLUSTERS_DIR).glob("*.yaml")) if not p.name.startswith("_")], list(exc.errors)
+
+
 def load_specs(repo: Path, names: list[str] | None = None) -> list[LoadedSpec]:
     """Load the named (default: all) cluster specs; every error from every file, at once."""
-    errors: list[SpecError] = []
     # A defaults file that does not read is the one error: every spec would fail with it.
     defaults = read_defaults(repo)
     loaded = []
-    try:
-        paths = spec_files(repo, names)
-    except SpecErrors as exc:
-        errors.extend(exc.errors)
-        paths = [p for p in sorted((repo / CLUSTERS_DIR).glob("*.yaml")) if not p.name.startswith("_")]
+    paths, errors = spec_files_and_errors(repo, names)
     for path in paths:
         source = path.relative_to(repo).as_posix()
         try:

@@ -1,6 +1,7 @@
 """`rhoai-gitops validate`: five stages over the committed bundle, each reported separately.
 
-1. up-to-date   the committed base/ and overlays/ equal a fresh render (generator.diff.tree)
+1. up-to-date   the committed base/ and overlays/ equal a fresh render (generator.pipeline's
+                check, in parallel worker processes, through the render cache)
 2. build        every Argo CD source path builds with kustomize, in parallel
 3. schema       every built object validates strictly against its schema (kubeconform when on
                 PATH, else the built-in validator over the same kubeconform-style folders)
@@ -13,6 +14,10 @@ gets its build and schema verdicts, so one CI run shows everything to fix.
 Stages 2 to 5 of a cluster whose inputs are unchanged since a run that judged them are not run
 again: their verdict comes from the verdict cache (generator.cache.VerdictCache), keyed by the
 content of everything they read (see verdict_key).
+
+Memory stays flat in fleet size: stage 1's workers hand back a small summary per cluster, the
+verdict keys are taken from bytes, and only the specs of clusters judged again are parsed, one
+batch (CHUNK) at a time.
 """
 
 from __future__ import annotations
@@ -102,13 +107,30 @@ def _owner(path: str) -> str:
 # --------------------------------------------------------------------------- 1. up to date
 
 
-def up_to_date(repo: Path, names: list[str] | None, report: Report) -> list[LoadedSpec]:
-    from generator.diff.tree import compare
-    from generator.render import render
+@dataclass
+class Member:
+    """One cluster as stage 1 leaves it: what the verdict cache and the later stages need."""
 
-    rendered = render(repo, names)
-    diff = compare(repo, rendered.folders, rendered.stale_roots)
-    for folder in rendered.folders:
+    name: str
+    source: str  # clusters/<name>.yaml
+    spec_sha: str = ""  # sha256 of the spec's bytes as stage 1 read them (with the verdict cache)
+    tree: str = ""  # tree.content_digest of its overlay folder (likewise)
+
+
+def up_to_date(repo: Path, names: list[str] | None, report: Report, jobs: int | None = None,
+               use_cache: bool = True) -> list[Member]:
+    """The committed bundle against a fresh render, like `check`: each cluster in a worker
+    process (its render cache entry, when disk provably holds its output, instead of a render),
+    each handing back the list of its generated files and what differs, never the folder.
+    A bad spec raises SpecErrors with every spec's errors, stray files in clusters/ included."""
+    from generator.pipeline import check_jobs
+
+    done, shared, diff = check_jobs(repo, names, jobs, use_cache, digests=use_cache, all_errors=True)
+    members = []
+    for job in done:
+        report.checked[(job.name, "up-to-date")] = [f"{job.root}/{rel}" for rel in job.listing]
+        members.append(Member(job.name, Path(job.path).relative_to(repo).as_posix(), job.spec_sha, job.tree))
+    for folder in shared:
         for rel in sorted(folder.files):
             path = f"{folder.root}/{rel}"
             report.checked.setdefault((_owner(path), "up-to-date"), []).append(path)
@@ -119,7 +141,28 @@ def up_to_date(repo: Path, names: list[str] | None, report: Report) -> list[Load
             "changed": "differs from a fresh render",
         }[change.status]
         report.findings.append(Finding(_owner(change.path), "up-to-date", change.path, "", f"{what}: run `rhoai-gitops render` and commit"))
-    return rendered.specs
+    return members
+
+
+def load_batch(repo: Path, members: list[Member], defaults) -> tuple[list[LoadedSpec], list[str]]:
+    """The batch's specs parsed (model and positions), and the sha256 of the bytes each was
+    parsed from: a verdict is recorded under the bytes it judged. Stage 1 read these specs
+    already; one changed since is reported as any bad spec is."""
+    from generator.errors import SpecErrors
+    from generator.spec.loader import decode, load_spec_text, read_source
+    from generator.tree import sha256
+
+    loaded, shas, errors = [], [], []
+    for m in members:
+        try:
+            raw = read_source(repo, repo / m.source)
+            loaded.append(load_spec_text(decode(raw, m.source), m.source, defaults))
+            shas.append(sha256(raw))
+        except SpecErrors as exc:
+            errors += exc.errors
+    if errors:
+        raise SpecErrors(errors)
+    return loaded, shas
 
 
 # --------------------------------------------------------------------------- 2. build
@@ -241,33 +284,39 @@ CHUNK = 64
 
 
 def run(repo: Path, options: Options) -> Report:
+    from generator.spec.loader import read_defaults
+
     clock = time.perf_counter()
     report = Report(clusters=[])
-    specs = up_to_date(repo, options.clusters, report)
-    report.clusters = [s.spec.name for s in specs]
+    members = up_to_date(repo, options.clusters, report, options.jobs, options.use_cache)
+    report.clusters = [m.name for m in members]
     report.seconds["up-to-date"] = time.perf_counter() - clock
     if policy.policy_files(repo):
         report.policy_engine = policy.engine(repo).name
     cache = VerdictCache(repo) if options.use_cache else None
-    keys: dict[str, str] = {}
-    todo = specs
+    shared = ""
+    todo = members
     if cache:
         clock = time.perf_counter()
         shared = _shared_fingerprint(repo, options, report.policy_engine)
         todo = []
-        for s in specs:
-            keys[s.spec.name] = verdict_key(repo, s, shared)
-            verdict = cache.get(s.spec.name, keys[s.spec.name])
-            if verdict is None or not _restore(s.spec.name, verdict, report):
-                todo.append(s)
-        report.verdicts_cached = len(specs) - len(todo)
+        for m in members:
+            verdict = cache.get(m.name, verdict_key(shared, m.source, m.spec_sha, m.tree))
+            if verdict is None or not _restore(m.name, verdict, report):
+                todo.append(m)
+        report.verdicts_cached = len(members) - len(todo)
         _timed(report, "verdict-cache", clock)
+    defaults = read_defaults(repo) if todo else None
     for start in range(0, len(todo), CHUNK):
         batch = todo[start : start + CHUNK]
+        clock = time.perf_counter()
+        specs, shas = load_batch(repo, batch, defaults)
+        _timed(report, "load", clock)
         seen = len(report.findings)
-        _judge(repo, batch, options, report)
+        _judge(repo, specs, options, report)
         if cache:
-            _record(cache, batch, keys, report.findings[seen:], report)
+            keys = {m.name: verdict_key(shared, m.source, sha, m.tree) for m, sha in zip(batch, shas)}
+            _record(cache, specs, keys, report.findings[seen:], report)
     order = {s: i for i, s in enumerate(STAGES)}
     report.findings = sorted(set(report.findings), key=lambda f: (f.cluster, order[f.stage], f.object, f.path, f.message))
     return report
@@ -334,12 +383,12 @@ def _shared_fingerprint(repo: Path, options: Options, policy_engine: str) -> str
     return h.hexdigest()
 
 
-def verdict_key(repo: Path, loaded: LoadedSpec, shared: str) -> str:
-    """A cluster's verdict key: the shared fingerprint, its spec's bytes (findings point at its
-    lines, so a comment moves them) and every committed file of its overlay."""
-    h = hashlib.sha256(f"{shared}\0{loaded.source}\0".encode() + (repo / loaded.source).read_bytes() + b"\0")
-    _hash_tree(h, repo / "overlays" / loaded.spec.name, repo)
-    return h.hexdigest()
+def verdict_key(shared: str, source: str, spec_sha: str, tree: str) -> str:
+    """A cluster's verdict key: the shared fingerprint, the sha256 of its spec's bytes (findings
+    point at its lines, so a comment moves them) and the content digest of every committed file
+    of its overlay (tree.content_digest, taken by stage 1's worker: generated files the render
+    cache verified on disk by their digests, every other file by reading it)."""
+    return hashlib.sha256(f"{shared}\0{source}\0{spec_sha}\0{tree}".encode()).hexdigest()
 
 
 def _record(cache: VerdictCache, batch: list[LoadedSpec], keys: dict[str, str], found: list[Finding], report: Report) -> None:

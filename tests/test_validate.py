@@ -269,6 +269,8 @@ def test_batches_of_clusters_judge_like_one_batch(rendered, tmp_path, capsys, mo
     assert whole[0] == batched[0] == 1
     assert whole[2]["findings"] == batched[2]["findings"] and whole[2]["findings"]
     assert failures(whole[3]) == failures(batched[3])
+    # An object identical in two clusters of one release is judged once, whatever their batches.
+    assert whole[2]["summary"]["objectsValidated"] == batched[2]["summary"]["objectsValidated"]
 
 
 # --------------------------------------------------------------------------- verdict cache

@@ -68,6 +68,10 @@ class Report:
     objects_validated: int = 0  # distinct ones among them (identical objects are validated once)
     cel_stats: cel.CelStats = field(default_factory=cel.CelStats)  # CEL rules over the distinct objects
     verdicts_cached: int = 0  # clusters whose stages 2 to 5 came from the verdict cache
+    # (kubernetes version, distribution, release) -> object digest -> its schema and CEL verdict:
+    # an object identical in many clusters of one release is judged once per run, whatever batch
+    # it comes in (a digest, not the object, so this stays small).
+    object_verdicts: dict[tuple[str, str, str], dict[bytes, list[tuple[str, str]]]] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -247,16 +251,16 @@ def schema_stage(repo: Path, work: list[tuple[LoadedSpec, list[Obj]]], options: 
             for loaded, objs in group:
                 found = kubeconform.validate(objs, folders, k8s, options.ignore_missing_schemas, hint)
                 report.findings += [Finding(loaded.spec.name, "schema", *f) for f in found]
-        _judge_objects(group, validator, options, hint, report, structural=not kubeconform.available())
+        verdicts = report.object_verdicts.setdefault((k8s, dist, version), {})
+        _judge_objects(group, validator, verdicts, options, hint, report, structural=not kubeconform.available())
 
 
-def _judge_objects(group, validator, options: Options, hint: str, report: Report, structural: bool) -> None:
+def _judge_objects(group, validator, verdicts: dict, options: Options, hint: str, report: Report, structural: bool) -> None:
     """Schema problems (unless kubeconform judged them) and CEL rule failures of each distinct
-    object of the group once; identical objects across clusters share the verdict."""
-    verdicts: dict[str, list[tuple[str, str]]] = {}
+    object once; identical objects across clusters share the verdict."""
     for loaded, objs in group:
         for o in objs:
-            key = json.dumps(o, sort_keys=True)
+            key = hashlib.sha256(json.dumps(o, sort_keys=True).encode()).digest()
             if key not in verdicts:
                 verdicts[key] = _verdict(o, validator, options, hint, report, structural)
                 report.objects_validated += 1

@@ -20,8 +20,9 @@ The split is used only where it is provably the same as separate builds:
 - every kustomization above a source path in that tree lists resources and nothing else;
 - nothing is remote, and every object's origin is one of the files or generator kustomizations
   the walk found.
-Otherwise, or when the joint build fails, the group's paths are built one by one (build_many),
-which also gives each failing path its own error. `tests/test_joint_build.py` proves the split
+When the joint build fails (two topmost paths may hold the same object), each topmost path is
+run with the paths below it; otherwise, or when that fails too, the paths are built one by one
+(build_many), which also gives each failing path its own error. `tests/test_joint_build.py` proves the split
 equal to separate builds of every source path of every example cluster.
 """
 
@@ -135,15 +136,16 @@ def _wrapper_text(wrapper: str, tops: list[str]) -> str:
     })
 
 
-def _split(top: str, paths: list[str], scratch: str) -> list[BuildResult] | None:
-    """The builds of `paths` (absolute, normalised; `top` includes the others) from one kustomize
-    run; None when the split would not be provably equal to separate builds, or the run fails."""
-    tree = walk([top])
+def _split(tops: list[str], paths: list[str], scratch: str) -> list[BuildResult] | None:
+    """The builds of `paths` (absolute, normalised; each is or is below one of `tops`) from one
+    kustomize run; None when the split would not be provably equal to separate builds, or the
+    run fails."""
+    tree = walk(tops)
     if tree is None or not all(all(tree.plain[a] for a in tree.chain(p)[1:]) for p in paths):
         return None  # not a tree, or something above a path transforms what the path builds
     wrapper = tempfile.mkdtemp(dir=scratch)
     with open(os.path.join(wrapper, "kustomization.yaml"), "w", encoding="utf-8") as fh:
-        fh.write(_wrapper_text(wrapper, [top]))
+        fh.write(_wrapper_text(wrapper, tops))
     joint = build(wrapper)
     if not joint.ok:
         return None  # built path by path, each with its own error
@@ -161,9 +163,7 @@ def _split(top: str, paths: list[str], scratch: str) -> list[BuildResult] | None
 
 def plan(paths: list[str]) -> list[list[str]]:
     """The group's paths as runs: each topmost path (one no other path of the group includes)
-    first, then the paths below it. Every topmost path is a run of its own: two of them may
-    hold the same object (a bootstrap folder repeats the egress unit), which one build of both
-    would refuse."""
+    first, then the paths below it; a path in a cycle alone (kustomize will say why)."""
     reach: dict[str, set[str]] = {}
     for p in paths:
         below = walk([p])
@@ -171,23 +171,36 @@ def plan(paths: list[str]) -> list[list[str]]:
     tops = [p for p in paths if not any(p in reach[q] for q in paths if q != p)]
     runs = [[t, *(p for p in paths if p != t and p in reach[t])] for t in tops]
     placed = {p for r in runs for p in r}
-    return runs + [[p] for p in paths if p not in placed]  # in a cycle: kustomize will say so
+    return runs + [[p] for p in paths if p not in placed]
+
+
+def _joint(attempts: list[tuple[int, list[str], list[str]]], scratch: str, jobs: int | None,
+           results: list[dict[str, BuildResult]]) -> list[tuple[int, list[str], list[str]]]:
+    """Run each (group, tops, paths) attempt; the ones that could not be split come back."""
+    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
+        splits = list(pool.map(lambda a: _split(a[1], a[2], scratch), attempts))
+    for (i, _, paths), split in zip(attempts, splits):
+        if split is not None:
+            results[i].update(zip(paths, split))
+    return [a for a, split in zip(attempts, splits) if split is None]
 
 
 def build_groups(groups: list[list[Path]], jobs: int | None = None) -> list[list[BuildResult]]:
-    """Build each group's paths (a group: one cluster's source paths), in the order given: one
-    kustomize run per topmost path and the paths below it where the split is provably exact,
-    every other path on its own (build_many, which builds equal inputs once)."""
+    """Build each group's paths (a group: one cluster's source paths), in the order given.
+
+    First one kustomize run for the whole group (its topmost paths side by side in the wrapper);
+    where that fails, as when two topmost paths hold the same object (a bootstrap folder repeats
+    the egress unit's objects, which one build refuses), one run per topmost path and the paths
+    below it; every path left is built on its own (build_many, which builds equal inputs once),
+    so a failing path gets its own error."""
     normal = [[os.path.normpath(os.path.realpath(p)) for p in g] for g in groups]
-    runs = [(i, run) for i, g in enumerate(normal) for run in plan(g)]
+    plans = [plan(g) for g in normal]
     results: list[dict[str, BuildResult]] = [{} for _ in groups]
     with tempfile.TemporaryDirectory(prefix="rhoai-gitops-build-") as scratch:
-        joint_runs = [(i, run) for i, run in runs if len(run) > 1]
-        with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
-            joint = list(pool.map(lambda r: _split(r[1][0], r[1], scratch), joint_runs))
-        for (i, run), split in zip(joint_runs, joint):
-            if split is not None:
-                results[i].update(zip(run, split))
+        whole = [(i, [r[0] for r in runs], [p for r in runs for p in r]) for i, runs in enumerate(plans)]
+        failed = _joint([a for a in whole if len(a[2]) > 1], scratch, jobs, results)
+        _joint([(i, [r[0]], r) for i, _, _ in failed if len(plans[i]) > 1 for r in plans[i] if len(r) > 1],
+               scratch, jobs, results)
         alone = [(i, p) for i, g in enumerate(normal) for p in g if p not in results[i]]
         for (i, p), result in zip(alone, build_many([p for _, p in alone], jobs)):
             results[i][p] = result

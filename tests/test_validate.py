@@ -261,6 +261,10 @@ def test_missing_cue_engine_names_what_to_install(rendered, tmp_path, capsys, mo
 def test_batches_of_clusters_judge_like_one_batch(rendered, tmp_path, capsys, monkeypatch):
     # Stages 2-5 hold one batch of clusters' builds at a time; the verdicts must not depend on it.
     repo = broken(rendered, tmp_path)
+    # A second cluster of odh-sandbox's release: most of its objects equal odh-sandbox's.
+    twin = (repo / "clusters" / "odh-sandbox.yaml").read_text().replace("name: odh-sandbox", "name: odh-twin", 1)
+    write_spec(repo, "odh-twin", twin)
+    assert main(["--repo", str(repo), "render", "odh-twin"]) == 0
     path = repo / "overlays" / "prod-aws" / "kueue-quotas" / "localqueue-default-team-nlp.yaml"
     path.write_text(path.read_text().replace("clusterQueue: nlp", "clusterQueue: nowhere"))
     whole = validate(repo, capsys, "--no-cache")

@@ -21,7 +21,13 @@ from generator.spec.model import PlatformSpec
 Pass = Callable[[PlatformSpec, bundle.Units], None]
 # The Argo CD passes stay last: waves and Applications are computed from every other object, and
 # the bootstrap unit's ClusterRole from everything the Applications sync.
-PASSES: list[Pass] = [egress.subscriptions, argocd_waves.assign, argocd_applications.add_unit, argocd_bootstrap.add_unit]
+def argocd_units(spec: PlatformSpec, units: bundle.Units) -> None:
+    """Waves, then the Applications, from one plan of the objects (planning is a third of a
+    cluster's render)."""
+    argocd_applications.add_unit(spec, units, argocd_waves.assign(spec, units))
+
+
+PASSES: list[Pass] = [egress.subscriptions, argocd_units, argocd_bootstrap.add_unit]
 
 
 def build_units(spec: PlatformSpec) -> bundle.Units:

@@ -30,8 +30,16 @@ def needs_shared() -> None:
     if not (SHARED / "upstream").is_dir():
         pytest.skip(f"no upstream data at {SHARED} (set RHOAI_GITOPS_SHARED): a user's clone has none")
 # Render cache and compiled validators of every test (and the CLI processes tests start) go to
-# one throw-away folder, not the user's ~/.cache.
-os.environ.setdefault("RHOAI_GITOPS_CACHE", tempfile.mkdtemp(prefix="rhoai-gitops-test-cache-"))
+# one throw-away folder, not the user's ~/.cache; removed when the session ends (a run leaves
+# about 400 MB there).
+_TEST_CACHE = None if "RHOAI_GITOPS_CACHE" in os.environ else tempfile.mkdtemp(prefix="rhoai-gitops-test-cache-")
+if _TEST_CACHE:
+    os.environ["RHOAI_GITOPS_CACHE"] = _TEST_CACHE
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _TEST_CACHE:
+        shutil.rmtree(_TEST_CACHE, ignore_errors=True)
 
 # What every spec of the example repository is merged over (its argocd.repoURL): a spec text in
 # a test stands for a file in that repository.

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import EXAMPLES, assert_valid, kustomize_objects, write_spec
+from conftest import EXAMPLES, PROJECT, assert_valid, kustomize_objects, write_spec
 from generator import catalogs, matrix, releases, render as render_module, yamlio
 from generator.argocd import waves
 from generator.argocd.fleet import ROOT as FLEET_ROOT
@@ -223,6 +223,23 @@ def test_waves_follow_the_dependency_graph():
     assert plan.cycles == [] and plan.graph.unprovided == []
     # Their namespace is another unit's: within the gpu unit both Subscriptions go first.
     assert w[matrix.operator("gpu")["package"]] == w[matrix.operator("nfd")["package"]] == 0
+
+
+@pytest.mark.parametrize("cluster", EXAMPLES)
+def test_annotating_waves_leaves_the_plan_the_applications_use(cluster):
+    # render plans once: the Applications' waves come from the plan made before annotating.
+    from generator.argocd.applications import UNIT
+
+    spec = load_specs(PROJECT, [cluster])[0].spec
+    units = {u: objs for u, objs in render_module.build_units(spec).items() if u not in (UNIT, "bootstrap")}
+    annotated = waves.plan(units)
+    for objs in units.values():
+        for o in objs:
+            for key in (waves.WAVE, waves.SYNC_OPTIONS):
+                (o["metadata"].get("annotations") or {}).pop(key, None)
+    bare = waves.plan(units)
+    assert annotated.unit_waves == bare.unit_waves and annotated.object_waves == bare.object_waves
+    assert len(set(annotated.unit_waves.values())) > 1
 
 
 def test_a_crd_in_the_bundle_orders_its_crs_and_needs_no_dry_run_skip():

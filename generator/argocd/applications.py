@@ -155,9 +155,10 @@ def app_project(spec, units: dict[str, list[Obj]], apps: list[Obj]) -> Obj:
     return project
 
 
-def add_unit(spec, units: dict[str, list[Obj]]) -> None:
-    """The pass: adds the `argocd` unit (AppProject, Applications, root Application)."""
-    p = waves.plan(units)
+def add_unit(spec, units: dict[str, list[Obj]], p: waves.Plan | None = None) -> None:
+    """The pass: adds the `argocd` unit (AppProject, Applications, root Application); `p`: the
+    units' wave plan when the caller has it."""
+    p = p or waves.plan(units)
     created = {o["metadata"]["name"] for u, objs in units.items() if u != UNIT for o in objs
                if o.get("kind") == "Namespace" and o.get("apiVersion") == "v1"}
     apps = [

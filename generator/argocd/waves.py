@@ -218,9 +218,10 @@ def add_sync_options(o: Obj, options: list[str]) -> None:
         annotate(o, SYNC_OPTIONS, ",".join(merged))
 
 
-def assign(spec, units: dict[str, list[Obj]]) -> None:
+def assign(spec, units: dict[str, list[Obj]]) -> Plan:
     """The pass: every object gets its sync wave, SkipDryRunOnMissingResource when its CRD
-    arrives with an operator during the same sync, and Prune=false when it is a singleton."""
+    arrives with an operator during the same sync, and Prune=false when it is a singleton.
+    Returns the plan, which annotating does not change (the graph reads no annotation)."""
     p = plan(units)
     crds = crd_kinds(p.graph.objects.values())
     never_prune = facts.never_prune()
@@ -232,3 +233,4 @@ def assign(spec, units: dict[str, list[Obj]]) -> None:
         if group_kind(o) in never_prune:
             options.append(NO_PRUNE)
         add_sync_options(o, options)
+    return p

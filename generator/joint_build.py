@@ -17,6 +17,8 @@ to every source path whose folder tree listed that origin, with the annotation r
 The split is used only where it is provably the same as separate builds:
 - the folders reachable from the wrapper form a tree: no folder and no resource file is listed
   twice (otherwise the same origin can reach two paths, differently transformed);
+- no kustomization in it sets its own output order or build annotations (`sortOptions`,
+  `buildMetadata`), which a standalone build of it would show and the joint one would not;
 - every kustomization above a source path in that tree lists resources and nothing else;
 - nothing is remote, and every object's origin is one of the files or generator kustomizations
   the walk found.
@@ -41,6 +43,9 @@ ORIGIN = "config.kubernetes.io/origin"
 # What a kustomization may hold and still add nothing to the builds of the folders it lists.
 PLAIN_KEYS = {"apiVersion", "kind", "resources"}
 _LISTS = ("resources", "bases", "components")
+# What makes a kustomization's own build differ from its objects in an including build, wherever
+# it is in the tree: its own output order, or build annotations (origin ones we remove).
+OWN_OUTPUT_KEYS = {"sortOptions", "buildMetadata"}
 
 
 def _kustomization(folder: str) -> str | None:
@@ -85,7 +90,7 @@ def walk(tops: list[str]) -> Tree | None:
                 data = yamlio.loads(fh.read())
         except Exception:  # noqa: BLE001 - unreadable: kustomize will say why, path by path
             return None
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) or OWN_OUTPUT_KEYS & set(data):
             return None
         tree.parent[folder] = parent
         tree.plain[folder] = set(data) <= PLAIN_KEYS

@@ -93,6 +93,16 @@ def test_a_folder_reached_twice_is_not_split(tmp_path):
     assert [(r.ok, r.objects()) for r in results] == separately(paths)
 
 
+@pytest.mark.parametrize("own", [{"sortOptions": {"order": "fifo"}}, {"buildMetadata": ["originAnnotations"]}])
+def test_a_unit_with_its_own_output_order_or_annotations_is_built_alone(tmp_path, own):
+    paths = two_units(tmp_path)
+    configmap(tmp_path / "b", "a-second")
+    kustomization(tmp_path / "b", resources=["b.yaml", "a-second.yaml"], **own)
+    results = build_groups([paths])[0]
+    assert [(r.ok, r.objects()) for r in results] == separately(paths)
+    assert results[2].parsed is None
+
+
 def test_a_file_listed_by_the_overlay_inside_a_unit_folder_goes_to_the_overlay_only(tmp_path):
     paths = two_units(tmp_path)
     configmap(tmp_path / "a", "extra")

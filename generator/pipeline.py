@@ -17,6 +17,8 @@ import hashlib
 import multiprocessing
 import os
 import sys
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,8 +31,8 @@ from generator.diff.tree import FileChange, TreeDiff, compare
 from generator.errors import SpecError, SpecErrors, UsageError
 from generator.spec.loader import (LoadedSpec, decode, load_spec_text, read_defaults, read_source, spec_files,
                                    spec_files_and_errors)
-from generator.tree import (MANIFEST, WriteReport, content_digest, generated_roots, is_current, locked, preflight,
-                            recover, sha256, stage_folder, swap_in, write_tree)
+from generator.tree import (MANIFEST, WriteReport, content_digest, fault_point, generated_roots, is_current,
+                            locked, preflight, recover, sha256, stage_folder, swap_in, write_tree)
 
 
 @dataclass
@@ -78,6 +80,8 @@ def _load(path: Path, raw: bytes) -> LoadedSpec:
 
 def _work(path_str: str) -> Job:
     from generator.render import base_of, render_cluster
+
+    fault_point("work")
 
     path = Path(path_str)
     repo: Path = _CONTEXT["repo"]
@@ -157,13 +161,21 @@ def _run(jobs_n: int, paths: list[Path], progress: Callable[[], None] | None) ->
                 progress()
             yield job
         return
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(jobs_n) as pool:
+    # A process pool that notices a worker's death (killed, out of memory) and says so, where
+    # multiprocessing.Pool would wait for its result for ever.
+    with ProcessPoolExecutor(jobs_n, mp_context=multiprocessing.get_context("fork")) as pool:
         # Chunks amortise the IPC per cluster; order is kept so output is deterministic.
-        for job in pool.imap(_work, [str(p) for p in paths], chunksize=max(1, min(16, len(paths) // (jobs_n * 8) or 1))):
-            if progress:
-                progress()
-            yield job
+        results = pool.map(_work, [str(p) for p in paths], chunksize=max(1, min(16, len(paths) // (jobs_n * 8) or 1)))
+        try:
+            for job in results:
+                if progress:
+                    progress()
+                yield job
+        except BrokenProcessPool:
+            raise UsageError(
+                "a worker process ended without finishing its clusters (killed, or out of memory?): "
+                "nothing was written; run again, with fewer `--jobs` if memory is short"
+            ) from None
 
 
 def _progress_bar(total: int, label: str):

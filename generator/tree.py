@@ -40,7 +40,7 @@ FAULT_ENV = "RHOAI_GITOPS_FAULT"
 _reached: dict[str, int] = {}
 
 
-def _step(name: str) -> None:
+def fault_point(name: str) -> None:
     fault = os.environ.get(FAULT_ENV)
     if not fault:
         return
@@ -287,7 +287,7 @@ def stage_folder(repo: Path, folder: Folder) -> Path:
     try:
         for rel, text in folder.files.items():
             _write(staging / rel, text.encode(), made)
-            _step("stage-write")
+            fault_point("stage-write")
         for rel in _user_files(root, manifest):
             dst = staging / rel
             dst.parent.mkdir(parents=True, exist_ok=True)
@@ -295,9 +295,9 @@ def stage_folder(repo: Path, folder: Folder) -> Path:
                 os.link(root / rel, dst)
             except OSError:
                 shutil.copy2(root / rel, dst)
-            _step("stage-link")
+            fault_point("stage-link")
         _write(staging / MANIFEST, manifest_text(folder).encode())
-        _step("stage-manifest")
+        fault_point("stage-manifest")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -311,9 +311,9 @@ def swap_in(repo: Path, root_rel: str, staging: Path) -> None:
     try:
         if root.exists():
             os.rename(root, retired)
-            _step("retire")
+            fault_point("retire")
         os.rename(staging, root)
-        _step("swap")
+        fault_point("swap")
     except BaseException:
         if retired.exists() and not root.exists():
             os.rename(retired, root)
@@ -354,7 +354,7 @@ def remove_generated(repo: Path, root_rel: str) -> None:
             (root / rel).unlink()
         except FileNotFoundError:
             pass
-        _step("remove")
+        fault_point("remove")
     (root / MANIFEST).unlink(missing_ok=True)
     for dirpath, _dirs, _files in sorted(os.walk(root), key=lambda t: -len(t[0])):
         try:

@@ -75,6 +75,18 @@ def test_killed_render_is_completed_by_the_next(changed, fault):
     assert_complete(changed)
 
 
+@pytest.mark.parametrize("command", ["render", "check"])
+def test_a_worker_killed_midway_fails_the_run_instead_of_hanging_it(changed, command):
+    # The second cluster a worker takes kills it, as the kernel's OOM killer would.
+    killed = cli(changed, command, "--jobs", "2", "--no-cache", fault="work:2", timeout=120)
+    assert killed.returncode == 2, killed.stdout + killed.stderr
+    assert "worker process ended" in killed.stderr and "Traceback" not in killed.stderr, killed.stderr
+    assert tree.leftovers(changed) == []  # nothing staged is left behind
+    again = cli(changed, "render", "--jobs", "2")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert_complete(changed)
+
+
 def test_renders_at_once_take_turns(changed):
     procs = [subprocess.Popen([sys.executable, "-m", "generator", "--repo", str(changed), "render", "--no-cache"],
                               cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -11,9 +11,12 @@ from generator.cli import clusters_arg, command
 def cmd_verify_argocd(args: argparse.Namespace) -> int:
     from generator.argocd.verify import verify
     from generator.spec.loader import load_specs
+    from generator.validate.pipeline import build_sources, source_paths
 
     specs = load_specs(args.repo, args.clusters or None)
-    builds: dict = {}
+    # Every source path built up front, a cluster in one kustomize run; verify builds what else
+    # an Application names.
+    builds = build_sources(args.repo, {s.spec.name: source_paths(args.repo, s.spec.name) for s in specs}, None)
     findings = []
     for s in specs:
         found = verify(args.repo, s.spec, builds)

@@ -182,13 +182,17 @@ def source_paths(repo: Path, cluster: str) -> list[str]:
     return paths
 
 
+def build_sources(repo: Path, paths: dict[str, list[str]], jobs: int | None) -> dict[str, BuildResult]:
+    """The builds of each cluster's source paths (repo-relative), by path: one kustomize run per
+    cluster overlay for all its unit folders (joint_build proves when that equals building each)."""
+    groups = list(paths.values())
+    return {p: r for ps, rs in zip(groups, build_groups([[repo / p for p in ps] for ps in groups], jobs))
+            for p, r in zip(ps, rs)}
+
+
 def build_stage(repo: Path, specs: list[LoadedSpec], jobs: int | None, report: Report) -> dict[str, BuildResult]:
     paths: dict[str, list[str]] = {s.spec.name: source_paths(repo, s.spec.name) for s in specs}
-    # One kustomize run per cluster overlay for all its unit folders (joint_build proves when
-    # that equals building each).
-    groups = list(paths.values())
-    builds = {p: r for ps, rs in zip(groups, build_groups([[repo / p for p in ps] for ps in groups], jobs))
-              for p, r in zip(ps, rs)}
+    builds = build_sources(repo, paths, jobs)
     for s in specs:
         name = s.spec.name
         report.checked[(name, "build")] = paths[name] or [f"overlays/{name}"]

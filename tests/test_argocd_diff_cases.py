@@ -130,10 +130,17 @@ def test_suite_size_and_sources():
     assert f"The {skipped} entries listed there as not comparable" in readme
 
 
-def test_every_copied_upstream_file_names_its_source():
-    """Each file of testdata/ is listed in its SOURCES.md (repository, commit, path, licence)."""
-    testdata = FOLDER / "testdata"
-    sources = (testdata / "SOURCES.md").read_text(encoding="utf-8")
-    assert "Commit: 37ee0097cf851bc2dd7665fc081bbce61a7e836e" in sources and "Apache License 2.0" in sources
-    listed = {line.split("`")[1] for line in sources.splitlines() if line.startswith("| `")}
-    assert listed == {p.name for p in testdata.iterdir() if p.name != "SOURCES.md"}
+@pytest.mark.parametrize("folder", [FOLDER, FOLDER / "testdata"], ids=["cases", "testdata"])
+def test_every_upstream_derived_file_names_its_source(folder):
+    """Each file of the folder is listed in its SOURCES.md (repository, commit, path, licence);
+    a case file's own `source:` names the same commit and paths."""
+    sources = (folder / "SOURCES.md").read_text(encoding="utf-8")
+    commit = "37ee0097cf851bc2dd7665fc081bbce61a7e836e"
+    assert f"Commit: {commit}" in sources and "Apache License 2.0" in sources
+    rows = {line.split("`")[1]: line for line in sources.splitlines() if line.startswith("| `")}
+    assert set(rows) == {p.name for p in folder.iterdir() if p.is_file() and p.name != "SOURCES.md"}
+    for name, row in rows.items():
+        if name.endswith(".yaml") and folder == FOLDER:
+            source = yaml.safe_load((folder / name).read_text(encoding="utf-8"))["source"]
+            assert source["commit"] == commit, name
+            assert all(f"`{path.strip()}`" in row for path in source["file"].split(",")), name

@@ -1,5 +1,5 @@
-"""The README's recipes, run as written: every code block of README.md, in order, on a fresh copy
-of the repository, so README and behaviour cannot drift apart.
+"""The docs' recipes, run as written: every code block of README.md and of each docs/*.md, in
+order, each file on its own fresh copy of the repository, so docs and behaviour cannot drift apart.
 
 Each block carries an HTML comment (invisible on the rendered page) saying what it is:
 
@@ -38,18 +38,20 @@ import pytest
 from conftest import PROJECT, fresh_copy
 
 README = PROJECT / "README.md"
+# Every document whose code blocks are recipes: the README, then the guides and references.
+DOCS = [README, *sorted((PROJECT / "docs").glob("*.md"))]
 FENCE = re.compile(r"^(\s*)```")
 RECIPE = re.compile(r"^\s*<!-- recipe: (.*?) -->\s*$")
 
 
 @dataclass
 class Step:
-    line: int  # in README.md
+    line: int  # in its document
     directive: str
     block: str | None  # the code block it introduces, if any
 
 
-def steps(text: str) -> list[Step]:
+def steps(text: str, name: str = "README.md") -> list[Step]:
     lines = text.split("\n")
     out: list[Step] = []
     pending: list[tuple[int, str]] = []
@@ -66,7 +68,7 @@ def steps(text: str) -> list[Step]:
                 end += 1
             block = "\n".join(line[len(indent):] for line in lines[i + 1 : end]) + "\n"
             if not pending:
-                raise AssertionError(f"README.md:{i + 1}: a code block without a recipe comment")
+                raise AssertionError(f"{name}:{i + 1}: a code block without a recipe comment")
             *scene, (at, directive) = pending
             out += [Step(n, d, None) for n, d in scene]
             out.append(Step(at, directive, block))
@@ -74,7 +76,7 @@ def steps(text: str) -> list[Step]:
             i = end
         elif pending and lines[i].strip() and not pending[-1][1].startswith(SCENE):
             # A block directive must sit right above its block.
-            raise AssertionError(f"README.md:{pending[-1][0]}: `{pending[-1][1]}` is not followed by a code block")
+            raise AssertionError(f"{name}:{pending[-1][0]}: `{pending[-1][1]}` is not followed by a code block")
         elif pending and lines[i].strip():
             out += [Step(n, d, None) for n, d in pending]
             pending = []
@@ -86,8 +88,13 @@ def steps(text: str) -> list[Step]:
 SCENE = ("edit ", "remove ", "sh ")
 
 
-def test_every_block_is_a_recipe():
-    kinds = [s.directive.split()[0].rstrip(":") for s in steps(README.read_text())]
+def _name(doc: Path) -> str:
+    return doc.relative_to(PROJECT).as_posix()
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=_name)
+def test_every_block_is_a_recipe(doc):
+    kinds = [s.directive.split()[0].rstrip(":") for s in steps(doc.read_text(), _name(doc))]
     assert set(kinds) <= {"run", "output", "lines", "file", "excerpt", "skip", "edit", "remove", "sh"}, kinds
 
 
@@ -166,15 +173,16 @@ def _edit(root: Path, spec: str, where: str) -> None:
     (root / path).write_text(text.replace(old, new))
 
 
-def test_readme_recipes_run_as_written(tmp_path):
+@pytest.mark.parametrize("doc", [d for d in DOCS if "```" in d.read_text()], ids=_name)
+def test_recipes_run_as_written(doc, tmp_path):
     if not shutil.which("kubectl") and not shutil.which("kustomize"):
         pytest.skip("no kubectl or kustomize on PATH")
     root = tmp_path / "checkout"
     fresh_copy(root)
     copy = Copy(root)
     ran = 0
-    for step in steps(README.read_text()):
-        where = f"README.md:{step.line}"
+    for step in steps(doc.read_text(), _name(doc)):
+        where = f"{_name(doc)}:{step.line}"
         kind, _, arg = step.directive.partition(" ")
         if kind == "run":
             cluster = dict(a.split("=", 1) for a in arg.split()).get("cluster", "prod-aws")
@@ -207,4 +215,5 @@ def test_readme_recipes_run_as_written(tmp_path):
         else:
             raise AssertionError(f"{where}: unknown recipe {step.directive!r}")
         ran += 1
-    assert ran >= 20
+    # The README walks through the whole product; a guide has at least one recipe.
+    assert ran >= (20 if doc == README else 1)

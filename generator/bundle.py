@@ -14,8 +14,9 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from generator import __version__, yamlio
-from generator.resources import Obj, file_name, ident, ident_str
+from generator import __version__
+from generator.core import yamlio
+from generator.core.resources import Obj, file_name, ident, ident_str
 
 KUSTOMIZATION = "kustomization.yaml"
 KUSTOMIZE_API = "kustomize.config.k8s.io/v1beta1"

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from generator import __version__
-from generator.errors import SpecErrors, UsageError
+from generator.core.errors import SpecErrors, UsageError
 
 Command = Callable[[argparse.Namespace], int]
 # (name, help, add-arguments, run). Subcommand modules register themselves via `command`.
@@ -62,7 +62,7 @@ def clusters_of(repo: Path, words: list[str]) -> list[str] | tuple:
 @command("lint", "load and check cluster specs only (fast; for editors and pre-commit)", clusters_arg)
 def cmd_lint(args: argparse.Namespace) -> int:
     from generator.argocd import fleet
-    from generator.spec.loader import load_specs
+    from generator.build import load_specs
 
     specs = load_specs(args.repo, args.clusters or None)
     # What render refuses lint refuses: fleet clusters must agree, so a named fleet cluster is

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
-from generator.resources import Obj
+from generator.core.resources import Obj
 
 # docker/distribution's reference grammar: a domain (with a dot or a port, or localhost), a
 # path of lower-case components, then :tag and/or @algorithm:digest.

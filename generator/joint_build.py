@@ -36,7 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import yamlio
+from generator.core import yamlio
 from generator.kustomize import KUSTOMIZATION_FILES, BuildResult, build, build_many
 
 ORIGIN = "config.kubernetes.io/origin"

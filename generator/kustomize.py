@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.errors import UsageError
+from generator.core.errors import UsageError
 
 
 def command() -> list[str]:
@@ -32,7 +32,7 @@ class BuildResult:
 
     def objects(self) -> list[dict]:
         """The built objects, a fresh copy each call (callers may change them)."""
-        from generator import yamlio
+        from generator.core import yamlio
 
         if not self.ok:
             return []
@@ -55,7 +55,7 @@ NOT_READ = ".generated.json"
 def _references(kustomization: Path) -> list[str] | None:
     """Relative paths out of the folder that a kustomization names (bases, resources, patches,
     generators...: any string starting with ../); None when it names something remote."""
-    from generator import yamlio
+    from generator.core import yamlio
 
     try:
         data = yamlio.loads(kustomization.read_text(encoding="utf-8"))

@@ -1,14 +1,13 @@
 """Fleet-scale render and check: streaming, parallel, cached.
 
-`render.render()` holds a whole render in memory, which is right for one cluster or a plan, but
-not for a fleet of thousands. Here each cluster is an independent job, run `jobs` at a time in
-worker processes: a worker loads one spec, renders it and either stages the folder on disk
+Each cluster is an independent job, run `jobs` at a time in worker processes: a worker loads one spec, renders it and either stages the folder on disk
 (render) or compares it with disk (check), and hands back only a small summary. Memory stays
 flat in fleet size. Clusters whose spec, defaults and generator code are unchanged and whose
-files on disk are provably the cached output are skipped (see cache.py).
+files on disk are provably the cached output are skipped (see store/cache.py).
 
 Render is all-or-nothing across the fleet: every cluster is staged first; only when no spec
-had an error are the staged folders swapped in. An error anywhere leaves the tree untouched.
+had an error are the staged folders swapped in (store/transaction.py). An error anywhere leaves
+the tree untouched.
 """
 
 from __future__ import annotations
@@ -25,14 +24,17 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from generator.argocd.fleet import FleetMember, fleet_folders
+from generator.build import base_of, render_base, render_cluster
+from generator.components import platform
 from generator.bundle import Folder
-from generator.cache import RenderCache
+from generator.store.cache import RenderCache
 from generator.diff.tree import FileChange, TreeDiff, compare
-from generator.errors import SpecError, SpecErrors, UsageError
+from generator.core.errors import SpecError, SpecErrors, UsageError
 from generator.spec.loader import (LoadedSpec, decode, load_spec_text, read_defaults, read_source, spec_files,
                                    spec_files_and_errors)
-from generator.tree import (MANIFEST, WriteReport, content_digest, fault_point, generated_roots, is_current,
-                            locked, preflight, recover, sha256, stage_folder, swap_in, write_tree)
+from generator.store.lock import locked
+from generator.store.transaction import Staged, commit_cluster, commit_spanning, discard, stage
+from generator.store.tree import MANIFEST, WriteReport, content_digest, fault_point, generated_roots, preflight, sha256
 
 
 @dataclass
@@ -75,12 +77,10 @@ def _digest(raw: bytes, defaults_raw: bytes | None) -> str:
 def _load(path: Path, raw: bytes) -> LoadedSpec:
     repo: Path = _CONTEXT["repo"]
     source = path.relative_to(repo).as_posix()
-    return load_spec_text(decode(raw, source), source, _CONTEXT["defaults"])
+    return load_spec_text(decode(raw, source), source, _CONTEXT["defaults"], platform.release_fit)
 
 
 def _work(path_str: str) -> Job:
-    from generator.render import base_of, render_cluster
-
     fault_point("work")
 
     path = Path(path_str)
@@ -131,16 +131,13 @@ def _work(path_str: str) -> Job:
             job.tree = content_digest(repo / folder.root)
         return job
     try:
-        preflight(repo, [folder])
+        job.staging = stage(repo, folder)
     except UsageError as exc:
         # Handed back, not raised: a worker raising would leave the folders other workers
         # staged meanwhile behind, as no job would report them for clean-up.
         job.status, job.refused = "error", str(exc)
         return job
-    if is_current(repo, folder):
-        job.status = "current"
-    else:
-        job.status, job.staging = "staged", str(stage_folder(repo, folder))
+    job.status = "staged" if job.staging else "current"
     # The cache learns of this folder only once it is swapped in (render_fleet).
     job.key, job.hashes = key, hashes
     return job
@@ -234,8 +231,6 @@ def _run_fleet(repo: Path, names: list[str] | None, mode: str, jobs: int | None,
     after a failure); then what spans clusters: the bases of the distributions in use, the
     fleet folder, and (full runs only) generated roots no spec makes any more. `all_errors`:
     stray files in clusters/ are reported with the specs' errors (as load_specs does), not alone."""
-    from generator.render import render_base
-
     if all_errors:
         _setup(repo, mode, use_cache, digests)
         paths, errors = spec_files_and_errors(repo, names)
@@ -263,7 +258,7 @@ def _run_fleet(repo: Path, names: list[str] | None, mode: str, jobs: int | None,
 
 def render_fleet(repo: Path, names: list[str] | None = None, jobs: int | None = None, use_cache: bool = True) -> FleetRender:
     """Render the named (default all) clusters to disk; raises SpecErrors with nothing written.
-    Renders of one repository take turns (tree.locked), each first finishing a killed one's swap."""
+    Renders of one repository take turns (store.lock.locked), each first finishing a killed one's swap."""
     with locked(repo):
         return _render_fleet(repo, names, jobs, use_cache)
 
@@ -274,26 +269,19 @@ def _render_fleet(repo: Path, names: list[str] | None, jobs: int | None, use_cac
         shared, stale = _run_fleet(repo, names, "render", jobs, use_cache, done)
         preflight(repo, shared)
     except BaseException:
-        # Nothing was swapped in yet: every staging folder goes, including those of jobs a
-        # failing worker left unreported (the lock is held, so no other render has any).
-        recover(repo)
-        for parent in {Path(j.staging).parent for j in done if j.staging}:
-            try:
-                os.rmdir(parent)  # overlays/ itself, if staging made it
-            except OSError:
-                pass
+        # Nothing was swapped in yet (the lock is held, so no other render has staged anything).
+        discard(repo, [j.staging for j in done])
         raise
     report = WriteReport([], [], [])
     cache: RenderCache | None = _CONTEXT["cache"]
     for j in done:
-        if j.status == "staged":
-            swap_in(repo, j.root, Path(j.staging))
-            report.written.append(j.root)
+        if j.status in ("staged", "current"):
+            staged = Staged(j.name, j.root, j.staging, j.key, j.hashes, {"base": j.base, "fleet": j.fleet})
+            written = commit_cluster(repo, staged, cache)
         else:
-            report.unchanged.append(j.root)
-        if cache and j.status in ("staged", "current"):
-            cache.record(j.name, j.key, j.root, j.hashes, {"base": j.base, "fleet": j.fleet})
-    spanning = write_tree(repo, shared, stale)
+            written = False  # cached: disk provably holds it already
+        (report.written if written else report.unchanged).append(j.root)
+    spanning = commit_spanning(repo, shared, stale)
     report.written += spanning.written
     report.unchanged += spanning.unchanged
     report.removed += spanning.removed

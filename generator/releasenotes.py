@@ -2,14 +2,14 @@
 writes see it: kinds the operator starts serving, DataScienceCluster components, fields of the
 DataScienceCluster, DSCInitialization and OdhDashboardConfig, values an enum starts accepting,
 fields that become immutable or ignored; and the channel a spec of each release gets. Read from
-the upstream data (generator.releases, generator.catalogs); `rhoai-gitops releases` prints it and
+the upstream data (generator.facts.releases, generator.facts.catalogs); `rhoai-gitops releases` prints it and
 the README's per-release tables are its Markdown."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from generator import catalogs, releases
+from generator.facts import catalogs, releases
 from generator.spec.model import Cluster
 
 KINDS = ("DataScienceCluster", "DSCInitialization", "OdhDashboardConfig", "Auth", "HardwareProfile")
@@ -119,7 +119,7 @@ def markdown(dists: tuple[str, ...] = ("rhoai", "odh")) -> str:
     from generator.diff.markdown import render
 
     openshift = Cluster.model_fields["openshift_version"].default
-    from generator import matrix
+    from generator.facts import matrix
 
     tables = [
         (dist, matrix.distribution(dist)["displayName"], catalogs.catalog(dist, openshift).describe(), notes(dist, openshift))

@@ -11,10 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from generator import releases, yamlio
+from generator.facts import releases
+from generator.core import yamlio
+from generator.argocd.fleet import FleetMember, fleet_folders
+from generator.build import base_of, render_base, render_cluster
+from generator.bundle import Folder
+from generator.components import platform
 from generator.kustomize import build
+from generator.pipeline import render_fleet
 from generator.spec import loader
-from generator.spec.loader import read_defaults
+from generator.spec.loader import LoadedSpec, load_specs, read_defaults
+from generator.store.tree import generated_roots
 from generator.validate import cel
 from generator.validate.schemas import import_crds
 from generator.validate.validator import SchemaValidator
@@ -47,7 +54,8 @@ EXAMPLE_DEFAULTS = read_defaults(PROJECT)
 
 
 def load_spec_text(text: str, source: str, defaults=EXAMPLE_DEFAULTS):
-    return loader.load_spec_text(text, source, defaults)
+    """A spec loaded and fitted to its release, as a render loads it."""
+    return loader.load_spec_text(text, source, defaults, platform.release_fit)
 
 
 EXAMPLES = sorted(p.stem for p in (PROJECT / "clusters").glob("*.yaml") if not p.name.startswith("_"))
@@ -124,3 +132,22 @@ def fresh_copy(dest: Path) -> None:
                 if entry.name != ".installed":
                     (dest / shared / entry.name).symlink_to(entry)
             (dest / shared / ".installed").touch()
+
+
+def render_to_disk(repo: Path, names: list[str] | None = None) -> list[LoadedSpec]:
+    """Render as `rhoai-gitops render` does (pipeline.render_fleet: stage, swap in, record in the
+    render cache; the one write path), in this process; returns the specs rendered."""
+    render_fleet(repo, names, jobs=1)
+    return load_specs(repo, names)
+
+
+def folders_in_memory(repo: Path) -> tuple[list[Folder], list[str]]:
+    """Every folder a full render of `repo` makes, built in memory from its parts (nothing
+    written), and the generated roots it would remove: the oracle the write path is compared with."""
+    specs = load_specs(repo)
+    folders = [render_base(b) for b in sorted({base_of(s.spec) for s in specs})] + [render_cluster(s) for s in specs]
+    by_source = {s.source: s for s in specs}
+    members = [FleetMember.of(s) for s in specs if s.spec.argocd.fleet.enabled]
+    folders += fleet_folders(members, lambda m: by_source[m.source].positions)
+    produced = {f.root for f in folders}
+    return folders, [r for r in generated_roots(repo) if r not in produced]

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import assert_valid, validator_for
 from generator.components import access, kueue, profiles
-from generator.errors import SpecErrors
+from generator.core.errors import SpecErrors
 from generator.spec.loader import load_spec_text, load_specs
 from conftest import PROJECT
 

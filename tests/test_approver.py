@@ -14,10 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import kustomize_objects, write_spec
+from conftest import kustomize_objects, render_to_disk, write_spec
 from generator.components import approver
-from generator.render import render
-from generator.tree import write_tree
 
 FIXTURES = Path(__file__).parent / "fixtures" / "installplans"
 pytestmark = pytest.mark.skipif(shutil.which("kubectl") is None or shutil.which("bash") is None,
@@ -37,8 +35,7 @@ distribution:
 
 def rendered_operator(repo: Path, csv: str) -> list[dict]:
     write_spec(repo, "manual", SPEC % csv)
-    out = render(repo, ["manual"])
-    write_tree(repo, out.folders, out.stale_roots)
+    render_to_disk(repo, ["manual"])
     return kustomize_objects(repo / "overlays/manual/operator")
 
 
@@ -129,8 +126,7 @@ def test_no_approver_under_automatic_approval_or_when_turned_off(repo):
     write_spec(repo, "auto", (SPEC % "rhods-operator.2.22.1").replace("manual", "auto").replace("Manual", "Automatic")
                .replace("channel: stable", "channel: stable-2.22"))
     write_spec(repo, "humans", (SPEC % "rhods-operator.2.22.1").replace("manual", "humans") + "  approver: {enabled: false}\n")
-    out = render(repo, ["auto", "humans"])
-    write_tree(repo, out.folders, out.stale_roots)
+    render_to_disk(repo, ["auto", "humans"])
     for cluster in ("auto", "humans"):
         objs = kustomize_objects(repo / f"overlays/{cluster}/operator")
         assert not [o for o in objs if o["metadata"]["name"] == "installplan-approver"], cluster

@@ -7,25 +7,19 @@ import re
 
 import pytest
 
-from conftest import EXAMPLES, PROJECT, assert_valid, kustomize_objects, write_spec
-from generator import catalogs, matrix, releases, render as render_module, yamlio
+from conftest import EXAMPLES, PROJECT, assert_valid, kustomize_objects, folders_in_memory, render_to_disk, write_spec
+from generator.facts import catalogs, matrix, releases
+from generator import build as render_module
+from generator.core import yamlio
 from generator.argocd import waves
 from generator.argocd.fleet import ROOT as FLEET_ROOT
 from generator.argocd.verify import verify
 from generator.cli import main
 from generator.components.base import Component
 from generator.components.olm import operator_install
-from generator.errors import SpecErrors
-from generator.render import render
-from generator.resources import annotation, ident, namespace, obj
+from generator.core.errors import SpecErrors
+from generator.core.resources import annotation, ident, namespace, obj
 from generator.spec.loader import load_specs
-from generator.tree import write_tree
-
-
-def render_to(repo, names=None):
-    rendered = render(repo, names)
-    write_tree(repo, rendered.folders, rendered.stale_roots)
-    return rendered
 
 
 def argocd_objects(repo, cluster):
@@ -45,7 +39,7 @@ def spec_of(repo, cluster):
 
 @pytest.fixture
 def rendered_repo(repo):
-    render_to(repo)
+    render_to_disk(repo)
     return repo
 
 
@@ -124,7 +118,7 @@ def test_every_rendered_object_carries_a_wave(rendered_repo):
 
 def test_repo_url_and_revision_change_every_application_and_nothing_else(repo, tmp_path):
     """The Forks recipe: repoURL once in _defaults.yaml, targetRevision per spec."""
-    before = {path: text for f in render(repo).folders for path, text in _files(f)}
+    before = {path: text for f in folders_in_memory(repo)[0] for path, text in _files(f)}
     defaults = repo / "clusters" / "_defaults.yaml"
     text = defaults.read_text()
     assert "repoURL: https://github.com/example/rhoai-gitops.git" in text
@@ -134,7 +128,7 @@ def test_repo_url_and_revision_change_every_application_and_nothing_else(repo, t
         text = re.sub(r"(?m)^  targetRevision: .*$", "  targetRevision: fork-branch", path.read_text())
         assert "fork-branch" in text
         path.write_text(text)
-    after = {path: text for f in render(repo).folders for path, text in _files(f)}
+    after = {path: text for f in folders_in_memory(repo)[0] for path, text in _files(f)}
     assert before.keys() == after.keys()
     changed = {p for p in before if before[p] != after[p]}
     apps = {p for p in before if re.search(r"/argocd/application-", p)}
@@ -333,7 +327,7 @@ metadata:
 cluster:
   apiServer: https://api.order.example.com:6443
 """)
-    render_to(repo, ["order"])
+    render_to_disk(repo, ["order"])
     return spec_of(repo, "order")
 
 
@@ -412,7 +406,7 @@ def _enable_fleet(repo, cluster, generator="git"):
 def test_fleet_applicationset(repo, crd_validator, generator):
     for cluster in ("prod-aws", "odh-sandbox"):
         _enable_fleet(repo, cluster, generator)
-    render_to(repo)
+    render_to_disk(repo)
     objs = kustomize_objects(repo / FLEET_ROOT)
     assert_valid(crd_validator, objs)
     (appset,) = [o for o in objs if o["kind"] == "ApplicationSet"]
@@ -431,7 +425,7 @@ def test_fleet_applicationset(repo, crd_validator, generator):
     for cluster in ("prod-aws", "odh-sandbox"):
         path = repo / "clusters" / f"{cluster}.yaml"
         path.write_text(path.read_text().replace("    enabled: true\n", "    enabled: false\n"))
-    render_to(repo)
+    render_to_disk(repo)
     assert not (repo / FLEET_ROOT).exists()
 
 
@@ -439,7 +433,7 @@ def test_fleet_clusters_must_agree(repo):
     _enable_fleet(repo, "prod-aws", "git")
     _enable_fleet(repo, "odh-sandbox", "list")
     with pytest.raises(SpecErrors) as exc:
-        render(repo)
+        render_to_disk(repo)
     (err,) = exc.value.errors
     assert err.file == "clusters/prod-aws.yaml" and err.path == "argocd.fleet.generator"
     assert "clusters/odh-sandbox.yaml" in err.message

@@ -18,7 +18,7 @@ from generator.diff.drift import IN_SYNC, Options, compare
 from generator.diff import knowntypes
 from generator.diff.knowntypes import fields_from_overrides
 from generator.diff.normalize import IgnoreRule
-from generator.errors import UsageError
+from generator.core.errors import UsageError
 
 FOLDER = Path(__file__).parent / "fixtures" / "argocd-diff"
 SOURCE_KEYS = {"repo", "commit", "file"}

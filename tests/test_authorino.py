@@ -7,7 +7,7 @@ from __future__ import annotations
 from conftest import PROJECT
 from generator.argocd import waves
 from generator.components import serving
-from generator.render import build_units
+from generator.build import build_units
 from conftest import load_spec_text
 from generator.spec.loader import load_specs
 

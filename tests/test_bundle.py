@@ -9,19 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, PROJECT, kustomize_objects, write_spec
+from conftest import EXAMPLES, PROJECT, kustomize_objects, render_to_disk, write_spec
 from generator.cli import main
 from generator.components import COMPONENTS
 from generator.kustomize import build_many
-from generator.render import build_units, in_aggregate, render
-from generator.resources import ident
+from generator.build import build_units, in_aggregate
+from generator.core.resources import ident
 from generator.spec.loader import load_specs
-from generator.tree import MANIFEST, write_tree
-
-
-def render_to(repo: Path, names: list[str] | None = None) -> None:
-    rendered = render(repo, names)
-    write_tree(repo, rendered.folders, rendered.stale_roots)
+from generator.store.tree import MANIFEST
 
 
 def snapshot(repo: Path) -> dict[str, bytes]:
@@ -45,7 +40,7 @@ def rendered(tmp_path_factory) -> Path:
     repo = tmp_path_factory.mktemp("bundle")
     shutil.copytree(PROJECT / "clusters", repo / "clusters")
     shutil.copytree(PROJECT / "schemas", repo / "schemas", ignore=shutil.ignore_patterns("crds"))
-    render_to(repo)
+    render_to_disk(repo)
     return repo
 
 
@@ -99,7 +94,7 @@ def test_every_file_has_the_generated_header(rendered):
 
 
 def test_rendering_twice_gives_byte_identical_files(rendered, repo, capsys):
-    render_to(repo)
+    render_to_disk(repo)
     first = snapshot(repo)
     assert snapshot(rendered) == first  # another directory, another process state
     shutil.rmtree(repo / "base")
@@ -116,12 +111,12 @@ def test_rendering_twice_gives_byte_identical_files(rendered, repo, capsys):
 
 
 def test_removed_component_leaves_the_overlay_and_is_removed_in_the_dsc(repo):
-    render_to(repo)
+    render_to_disk(repo)
     sandbox = repo / "overlays" / "odh-sandbox"
     assert (sandbox / "dashboard").is_dir()
     spec = (repo / "clusters" / "odh-sandbox.yaml").read_text()
     write_spec(repo, "odh-sandbox", spec.replace("components:\n", "components:\n  dashboard:\n    managementState: Removed\n", 1))
-    render_to(repo)
+    render_to_disk(repo)
     assert not (sandbox / "dashboard").exists()
     assert "- dashboard\n" not in (sandbox / "kustomization.yaml").read_text()
     assert "dashboard" not in {p.name for p in sandbox.iterdir()}
@@ -136,7 +131,7 @@ def test_removed_component_leaves_the_overlay_and_is_removed_in_the_dsc(repo):
 
 
 def test_files_no_longer_generated_are_deleted(repo):
-    render_to(repo)
+    render_to_disk(repo)
     prod = repo / "overlays" / "prod-aws"
     assert (prod / "featurestore" / "featurestore-fraud-features.yaml").is_file()
     spec = (repo / "clusters" / "prod-aws.yaml").read_text()
@@ -146,20 +141,20 @@ def test_files_no_longer_generated_are_deleted(repo):
         "",
     )
     write_spec(repo, "prod-aws", spec)
-    render_to(repo)
+    render_to_disk(repo)
     assert not (prod / "featurestore").exists()
     assert not any("featurestore" in rel for rel in snapshot(repo) if rel.startswith("overlays/prod-aws/"))
     # A whole cluster whose spec is gone: its generated files go, on a full render only.
     (repo / "clusters" / "odh-sandbox.yaml").unlink()
-    render_to(repo, ["prod-aws"])
+    render_to_disk(repo, ["prod-aws"])
     assert (repo / "overlays" / "odh-sandbox" / MANIFEST).is_file()
-    render_to(repo)
+    render_to_disk(repo)
     assert not (repo / "overlays" / "odh-sandbox").exists()
     assert not (repo / "base" / "odh-2").exists()  # no odh cluster left
 
 
 def test_user_files_inside_generated_folders_survive(repo):
-    render_to(repo)
+    render_to_disk(repo)
     prod = repo / "overlays" / "prod-aws"
     notes = prod / "NOTES.md"
     notes.write_text("ask the SRE team before changing quotas\n")
@@ -170,7 +165,7 @@ def test_user_files_inside_generated_folders_survive(repo):
     (own_dir / "keep.txt").write_text("x")
     spec = (repo / "clusters" / "prod-aws.yaml").read_text()
     write_spec(repo, "prod-aws", spec.replace("idleMinutes: 120", "idleMinutes: 30"))
-    render_to(repo)
+    render_to_disk(repo)
     assert "CULL_IDLE_TIME: \"30\"" in (prod / "workbenches" / "patch-configmap-notebook-controller-culler-config.yaml").read_text()
     assert notes.read_text() == "ask the SRE team before changing quotas\n"
     assert extra.read_text() == "kind: ConfigMap\n"
@@ -178,7 +173,7 @@ def test_user_files_inside_generated_folders_survive(repo):
     # Even when the generator stops making the folder they are in.
     write_spec(repo, "prod-aws", spec.replace("  feastoperator:\n    managementState: Managed\n", "  feastoperator:\n    managementState: Removed\n")
                .replace("    featureStores:\n      - name: fraud-features\n        namespace: team-risk\n        project: fraud_detection\n", ""))
-    render_to(repo)
+    render_to_disk(repo)
     assert (own_dir / "keep.txt").read_text() == "x"
     assert not (prod / "featurestore" / "kustomization.yaml").exists()
 
@@ -195,7 +190,7 @@ def test_user_file_where_the_generator_wants_to_write_fails_with_nothing_written
 
 
 def test_spec_error_leaves_the_old_tree_untouched(repo, capsys):
-    render_to(repo)
+    render_to_disk(repo)
     before = snapshot(repo)
     # One good change and one bad spec: the good one must not be written either.
     sandbox = (repo / "clusters" / "odh-sandbox.yaml").read_text()

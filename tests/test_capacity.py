@@ -8,10 +8,11 @@ import json
 import pytest
 
 from conftest import write_spec
-from generator import capacity, matrix
+from generator.capacity import pools as capacity
+from generator.facts import matrix
 from generator.cli import main
 from generator.components import gpu_nodes
-from generator.errors import SpecErrors
+from generator.core.errors import SpecErrors
 from conftest import load_spec_text
 
 # Three pools: MIG (single strategy), time-sliced, whole GPUs; two teams in one cohort.

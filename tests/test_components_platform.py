@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import EXAMPLES, assert_valid, kustomize_objects, validator_for, write_spec
-from generator import matrix, releases
+from conftest import EXAMPLES, assert_valid, kustomize_objects, render_to_disk, validator_for, write_spec
+from generator.facts import matrix, releases
 from generator.cli import main
-from generator.errors import SpecErrors
-from generator.render import build_units, render
-from generator.resources import Obj
+from generator.core.errors import SpecErrors
+from generator.build import build_units
+from generator.core.resources import Obj
 from conftest import load_spec_text
 from generator.spec.loader import load_specs
-from generator.tree import write_tree
 
 HEAD = """\
 metadata:
@@ -382,9 +381,7 @@ def test_validator_rejects_a_field_the_crd_lacks():
 
 
 def test_rendered_examples_validate_against_real_crds(repo):
-    rendered = render(repo)
-    write_tree(repo, rendered.folders, rendered.stale_roots)
-    specs = {s.spec.name: s.spec for s in rendered.specs}
+    specs = {s.spec.name: s.spec for s in render_to_disk(repo)}
     seen = set()
     for cluster in EXAMPLES:
         objs = [o for o in kustomize_objects(repo / "overlays" / cluster) if o["kind"] in CRD_KINDS]

@@ -14,7 +14,8 @@ import time
 import pytest
 
 from conftest import PROJECT
-from generator import tree
+from generator.store import tree
+from generator.store.lock import LOCK
 
 USER_FILES = {
     "overlays/prod-aws/dsc/my-notes.md": "the team's own notes\n",
@@ -97,9 +98,9 @@ def test_renders_at_once_take_turns(changed):
 
 
 def test_a_render_that_cannot_wait_says_who_holds_the_lock(changed):
-    from generator.cache import cache_root
+    from generator.store.cache import cache_root
 
-    lock = cache_root(changed) / tree.LOCK
+    lock = cache_root(changed) / LOCK
     lock.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(lock, os.O_RDWR | os.O_CREAT)
     try:

@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from generator import releases
-from generator.diff import knowntypes, quantity, schema
-from generator.resources import CLUSTER_SCOPED
+from generator.facts import releases
+from generator.diff import knowntypes, schema
+from generator.core import quantity
+from generator.core.resources import CLUSTER_SCOPED
 
 
 def _at(kind: schema.KindSchema, path: str) -> schema.Node:

@@ -12,18 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from generator import yamlio
+from generator.core import yamlio
 from generator.cli import main
-from generator.diff import quantity
+from generator.core import quantity
 from generator.diff.drift import IN_SYNC, MISSING, ORPHANED, OUT_OF_SYNC, application_rules, compare, desired_objects
 from generator.diff.live import read_exports
 from generator.diff.normalize import IgnoreRule, jq_delete
 from generator.diff.schema import kind_schema
-from generator.render import render
-from generator.resources import ident, ident_str
-from generator.tree import write_tree
+from generator.core.resources import ident, ident_str
 
-from conftest import PROJECT
+from conftest import PROJECT, render_to_disk
 
 CLUSTER = "prod-aws"
 FIXTURES = Path(__file__).parent / "fixtures" / "live"
@@ -36,8 +34,7 @@ def rendered(tmp_path_factory) -> Path:
 
     repo = tmp_path_factory.mktemp("drift-repo")
     shutil.copytree(PROJECT / "clusters", repo / "clusters")
-    result = render(repo, [CLUSTER])
-    write_tree(repo, result.folders, result.stale_roots)
+    render_to_disk(repo, [CLUSTER])
     return repo
 
 

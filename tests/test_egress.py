@@ -11,15 +11,16 @@ import pytest
 
 from conftest import assert_valid, validator_for
 from test_components_platform import every, one, spec_of
-from generator import images, matrix
-from generator import render as render_module
+from generator import images
+from generator.facts import matrix
+from generator import build as render_module
 from generator.argocd import waves
 from generator.cli import main
 from generator.components import olm
 from generator.components.base import Component
 from generator.components.egress import CA_CONFIG_MAP, INJECT_CA, OPERATOR_CA
-from generator.errors import SpecErrors
-from generator.render import build_units
+from generator.core.errors import SpecErrors
+from generator.build import build_units
 from generator.spec.loader import load_specs
 
 DISCONNECTED = "  disconnected:\n    mirrorRegistry: mirror.example.com:8443/ocp\n"

@@ -9,15 +9,14 @@ import copy
 import pytest
 import yaml
 
-from conftest import assert_valid, kustomize_objects, validator_for
-from generator import matrix, releases
+from conftest import assert_valid, kustomize_objects, render_to_disk, validator_for
+from generator.facts import matrix, releases
 from generator.components import gpu_nodes, gpu_operator, nfd, profiles
-from generator.errors import SpecErrors
-from generator.render import build_units, render
-from generator.resources import COMPONENT_LABEL, group_of, ident
+from generator.core.errors import SpecErrors
+from generator.build import build_units
+from generator.core.resources import COMPONENT_LABEL, group_of, ident
 from conftest import load_spec_text
 from generator.spec.loader import load_specs
-from generator.tree import write_tree
 
 MINE = ("gpu-nodes", "nfd", "gpu-operator", "hardware-profiles", "kueue-quotas")
 
@@ -314,9 +313,7 @@ def test_profiles_tolerate_pool_taints_and_node_scheduling_without_quotas():
 
 
 def test_prod_aws_overlays_build_to_the_rendered_objects(repo):
-    rendered = render(repo, ["prod-aws"])
-    write_tree(repo, rendered.folders, rendered.stale_roots)
-    (prod,) = rendered.specs
+    (prod,) = render_to_disk(repo, ["prod-aws"])
     units = build_units(prod.spec)
     expected_kinds = {
         "gpu-nodes": {"MachineSet", "MachineAutoscaler", "ClusterAutoscaler"},
@@ -335,8 +332,7 @@ def test_prod_aws_overlays_build_to_the_rendered_objects(repo):
 
 
 def test_edge_overlays_build(repo):
-    rendered = render(repo, ["edge-baremetal"])
-    write_tree(repo, rendered.folders, rendered.stale_roots)
+    render_to_disk(repo, ["edge-baremetal"])
     for name in ("nfd", "gpu-operator", "hardware-profiles"):
         assert kustomize_objects(repo / "overlays" / "edge-baremetal" / name)
     assert not (repo / "overlays" / "edge-baremetal" / "gpu-nodes").exists()

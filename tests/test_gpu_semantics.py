@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import PROJECT
-from generator import yamlio
-from generator.errors import SpecErrors
-from generator.render import build_units
+from generator.core import yamlio
+from generator.core.errors import SpecErrors
+from generator.build import build_units
 from conftest import load_spec_text
 from generator.spec.loader import load_specs
 

@@ -11,12 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import EXAMPLES, SHARED, kustomize_objects, needs_shared
+from conftest import EXAMPLES, SHARED, kustomize_objects, needs_shared, render_to_disk
 from generator.argocd import health, rbac
 from generator.argocd.facts import group_kind, kind_str
-from generator.render import render
-from generator.resources import annotation
-from generator.tree import write_tree
+from generator.core.resources import annotation
 
 FIXTURES = Path(__file__).parent / "fixtures" / "health"
 SAMPLES = sorted(FIXTURES.glob("*/*.yaml"))
@@ -113,8 +111,7 @@ def rendered(tmp_path_factory):
     for extra in ("defaults.yaml",):
         if (PROJECT / extra).exists():
             shutil.copy(PROJECT / extra, repo / extra)
-    out = render(repo)
-    write_tree(repo, out.folders, out.stale_roots)
+    render_to_disk(repo)
     return repo
 
 
@@ -219,7 +216,7 @@ def test_controller_may_write_and_bind_exactly_the_rbac_the_bundle_renders():
     to a role it does not hold, unless it has escalate / bind on that role: the controller gets
     those on the rendered roles by name, and on nothing else."""
     from generator.argocd import bootstrap
-    from generator.render import build_units
+    from generator.build import build_units
     from generator.spec.loader import load_specs
     from conftest import PROJECT
 
@@ -316,7 +313,7 @@ def test_the_render_cache_sees_every_file_the_generator_reads():
     """A health check or the approver's script changed must re-render: the cache key hashes
     every generator file of a kind in SOURCE_SUFFIXES."""
     import generator
-    from generator.cache import SOURCE_SUFFIXES
+    from generator.store.cache import SOURCE_SUFFIXES
 
     root = Path(generator.__file__).parent
     kinds = {p.suffix for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts}

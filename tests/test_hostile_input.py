@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from conftest import PROJECT, load_spec_text
 from generator.cli import main
-from generator.errors import SpecErrors
+from generator.core.errors import SpecErrors
 from generator.spec import loader
 from generator.spec.model import PlatformSpec
 
@@ -204,7 +204,7 @@ def _nest(path: tuple, value) -> dict:
 def test_no_text_field_of_the_spec_takes_a_secret():
     """A secret in any text field of the model (every one, found by walking it: a new field
     cannot slip past) is refused at that field, in the spec and in the defaults."""
-    from generator import yamlio
+    from generator.core import yamlio
 
     paths = _string_paths(PlatformSpec)
     assert len(paths) > 60
@@ -219,7 +219,7 @@ def test_no_text_field_of_the_spec_takes_a_secret():
 
 @pytest.mark.parametrize("value", NOT_SECRETS)
 def test_what_is_not_a_secret_passes(value):
-    from generator.secrets import looks_secret
+    from generator.core.secrets import looks_secret
 
     assert looks_secret(value) is None
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import yamlio
+from generator.core import yamlio
 from generator.joint_build import build_groups, plan, walk
 from generator.kustomize import build_many
 from generator.validate.pipeline import source_paths

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from conftest import PROJECT
-from generator.render import build_units
+from generator.build import build_units
 from generator.spec.loader import load_specs
 from generator.validate.kueue_rules import RULES, KueueProblem, QuantityError, check, parse_quantity
 

@@ -9,10 +9,13 @@ import re
 import pytest
 
 from conftest import SHARED, needs_shared, write_spec
-from generator import catalogs, images, matrix, mirror, ocmirror
+from generator import images
+from generator.facts import catalogs, matrix
+from generator.mirror import imageset as mirror
+from generator.mirror import ocmirror
 from generator.cli import main
-from generator.olmpath import upgrade_path
-from generator.render import build_units
+from generator.upgrade.olmpath import upgrade_path
+from generator.build import build_units
 from generator.spec.loader import load_specs
 
 UPSTREAM = SHARED / "upstream" / "oc-mirror-v2alpha1"
@@ -282,8 +285,8 @@ def test_every_release_on_every_catalog_mirrors_the_bundle_it_installs():
     """Across the data: each supported release, on each OpenShift version whose catalog ships
     it, by release and by its newest patch, Manual and Automatic: the configuration loads and
     the range of the Subscription's channel contains the bundle OLM installs."""
-    from generator import releases
-    from generator.errors import SpecErrors
+    from generator.facts import releases
+    from generator.core.errors import SpecErrors
     from conftest import load_spec_text
     from generator.spec.loader import LoadedSpec
 
@@ -318,8 +321,8 @@ def test_every_release_on_every_catalog_mirrors_the_bundle_it_installs():
 def test_every_reachable_upgrade_is_mirrored_hop_by_hop():
     """From each supported RHOAI 2.x release (as a spec installs it on OpenShift 4.17) to 2.25:
     wherever OLM has a path, each hop's bundles are inside the range of the hop's channel."""
-    from generator import releases
-    from generator.olmpath import NoUpgradePath
+    from generator.facts import releases
+    from generator.upgrade.olmpath import NoUpgradePath
     from conftest import load_spec_text
 
     cat, covered = catalogs.catalog("rhoai", "4.17"), 0

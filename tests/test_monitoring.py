@@ -13,14 +13,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import EXAMPLES, PROJECT, assert_valid, kustomize_objects, write_spec
-from generator import yamlio
-from generator.errors import SpecErrors
-from generator.render import build_units, render
-from generator.resources import Obj, group_of, ident
+from conftest import EXAMPLES, PROJECT, assert_valid, kustomize_objects, render_to_disk, write_spec
+from generator.core import yamlio
+from generator.core.errors import SpecErrors
+from generator.build import build_units
+from generator.core.resources import Obj, group_of, ident
 from conftest import load_spec_text
 from generator.spec.loader import load_specs
-from generator.tree import write_tree
 
 PROMTOOL_DIR = PROJECT / "tests" / "promtool"
 PROMTOOL_SPEC = PROMTOOL_DIR / "cluster.yaml"
@@ -65,8 +64,7 @@ def rendered(tmp_path_factory) -> Path:
     shutil.copytree(PROJECT / "clusters", repo / "clusters")
     shutil.copytree(PROJECT / "schemas", repo / "schemas", ignore=shutil.ignore_patterns("crds"))
     shutil.copy(PROMTOOL_SPEC, repo / "clusters" / "promtool.yaml")
-    result = render(repo)
-    write_tree(repo, result.folders, result.stale_roots)
+    render_to_disk(repo)
     return repo
 
 
@@ -167,8 +165,7 @@ def test_monitoring_disabled_renders_no_monitoring_and_dsci_removed(repo):
     spec = (repo / "clusters" / "prod-aws.yaml").read_text(encoding="utf-8")
     assert "\nmonitoring:\n  enabled: true\n" in spec
     write_spec(repo, "prod-aws", spec.replace("\nmonitoring:\n  enabled: true\n", "\nmonitoring:\n  enabled: false\n"))
-    result = render(repo, ["prod-aws"])
-    write_tree(repo, result.folders, result.stale_roots)
+    render_to_disk(repo, ["prod-aws"])
     overlay = repo / "overlays" / "prod-aws"
     assert not (overlay / "monitoring").exists()
     built = kustomize_objects(overlay)

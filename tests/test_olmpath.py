@@ -1,4 +1,4 @@
-"""The OLM upgrade planner (generator/olmpath.py) on the real catalog data and on small synthetic
+"""The OLM upgrade planner (generator/upgrade/olmpath.py) on the real catalog data and on small synthetic
 catalogs. Every path found on real data is re-checked hop by hop against the catalog with the
 rules OLM follows, written out again here so a bug in the planner cannot vouch for itself."""
 
@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from generator import catalogs
-from generator.catalogs import Catalog, semver_key
-from generator.olmpath import CHANNEL_ONLY, Hop, NoUpgradePath, UpgradePath, satisfies, upgrade_path
+from generator.facts import catalogs
+from generator.facts.catalogs import Catalog, semver_key
+from generator.upgrade.olmpath import CHANNEL_ONLY, Hop, NoUpgradePath, UpgradePath, satisfies, upgrade_path
 
 
 def rhoai() -> Catalog:

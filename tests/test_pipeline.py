@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, write_spec
-from generator.cache import RenderCache
-from generator.errors import SpecErrors
+from conftest import EXAMPLES, folders_in_memory, write_spec
+from generator.store.cache import RenderCache
+from generator.core.errors import SpecErrors
 from generator.pipeline import check_fleet, render_fleet
-from generator.render import render
 
 
 def snapshot(repo: Path) -> dict[str, bytes]:
@@ -33,7 +32,7 @@ def test_parallel_render_equals_serial_and_in_memory_render(repo, tmp_path):
     render_fleet(other, jobs=2, use_cache=False)
     serial, parallel = snapshot(repo), snapshot(other)
     assert serial == parallel
-    expected = {f"{f.root}/{rel}": text.encode() for f in render(repo).folders for rel, text in f.files.items()}
+    expected = {f"{f.root}/{rel}": text.encode() for f in folders_in_memory(repo)[0] for rel, text in f.files.items()}
     assert {k: v for k, v in serial.items() if not k.endswith(".generated.json")} == expected
 
 
@@ -96,7 +95,7 @@ def test_changed_spec_or_defaults_invalidate_only_what_they_touch(repo):
 def test_cache_key_changes_with_generator_code(repo, monkeypatch):
     cache = RenderCache(repo)
     key = cache.key("abc")
-    monkeypatch.setattr("generator.cache.code_fingerprint", lambda: "another generator")
+    monkeypatch.setattr("generator.store.cache.code_fingerprint", lambda: "another generator")
     assert cache.key("abc") != key
 
 

@@ -16,8 +16,8 @@ import pytest
 
 from conftest import PROJECT, write_spec
 from generator.cli import main
-from generator.errors import UsageError
-from generator.render import render
+from generator.core.errors import UsageError
+from generator.spec.loader import load_specs
 from generator.validate import pipeline, policy
 
 
@@ -47,7 +47,7 @@ def fleet(tmp_path_factory) -> Path:
 
 
 def work_of(repo: Path) -> list:
-    specs = render(repo, None).specs
+    specs = load_specs(repo)
     builds = pipeline.build_stage(repo, specs, 2, pipeline.Report(clusters=[]))
     work = [(s, pipeline.cluster_objects(s.spec.name, pipeline.source_paths(repo, s.spec.name), builds)) for s in specs]
     # A hand edit of a rendered object (the policy sees built objects, not only the spec).

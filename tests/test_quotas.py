@@ -8,8 +8,8 @@ import pytest
 
 from conftest import assert_valid, validator_for
 from generator.components import gpu_nodes, kueue, profiles
-from generator.errors import SpecErrors
-from generator.render import build_units
+from generator.core.errors import SpecErrors
+from generator.build import build_units
 from conftest import load_spec_text
 from generator.spec.loader import load_specs
 

@@ -18,11 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT, SHARED, assert_valid
-from generator import catalogs, releases, yamlio
-from generator.fit import fit_platform
-from generator.render import build_units
-from generator.resources import group_of
+from conftest import PROJECT, SHARED, assert_valid, render_to_disk
+from generator.facts import catalogs, releases
+from generator.core import yamlio
+from generator.components.platform import fit_platform
+from generator.build import build_units
+from generator.core.resources import group_of
 from conftest import load_spec_text
 from generator.validate.schemas import crd_documents, crd_schemas
 from generator.validate.validator import SchemaValidator
@@ -169,8 +170,8 @@ def test_every_release_gets_objects_its_own_crds_accept(dist, version, upstream_
     for validator in also:  # borrowed kinds: the later release's CRD takes them too
         assert_valid(validator, [o for o in objs if rel.borrowed(o["kind"])])
     # every option the spec turned on reached an object (or asks for what the release does anyway)
-    from generator.errors import format_path
-    from generator.spec.rules import _no_op
+    from generator.core.errors import format_path
+    from generator.components.platform import _no_op
 
     _, fitted = fit_platform(spec)
     lost = [l for l in fitted.left if l.origin in loaded.positions.keys and not _no_op(format_path(l.origin), l.value)]
@@ -206,7 +207,7 @@ HEAD = "metadata:\n  name: t\ncluster:\n  apiServer: https://api.t.example.com:6
 
 
 def spec_errors(text: str) -> list[str]:
-    from generator.errors import SpecErrors
+    from generator.core.errors import SpecErrors
 
     try:
         load_spec_text(HEAD + text, "clusters/t.yaml")
@@ -216,7 +217,7 @@ def spec_errors(text: str) -> list[str]:
 
 
 def spec_errors_on(openshift: str, text: str) -> list[str]:
-    from generator.errors import SpecErrors
+    from generator.core.errors import SpecErrors
 
     head = HEAD.replace("apiServer", f"openshiftVersion: '{openshift}'\n  apiServer")
     try:
@@ -272,7 +273,7 @@ def test_lint_accepts_real_channels_and_pins_the_release(fields, channel, starti
 def test_a_spec_without_channel_always_gets_one_that_lands_on_its_release(dist):
     """For every release and every OpenShift version with a catalog: the default channel ships
     the release, and either stops at it or is pinned (startingCSV of the release, Manual)."""
-    from generator import catalogs
+    from generator.facts import catalogs
 
     for openshift in ("4.16", "4.17", "4.18", "4.19", "4.20", "4.21", "4.22"):
         for version in releases.supported(dist):
@@ -351,7 +352,7 @@ def test_release_cel_rules_refuse_at_the_spec_line():
 
 def test_moving_the_production_example_to_3_4_names_each_setting_3x_lacks():
     from conftest import PROJECT
-    from generator.errors import SpecErrors
+    from generator.core.errors import SpecErrors
 
     text = (PROJECT / "clusters" / "prod-aws.yaml").read_text().replace('version: "2.22"', 'version: "3.4"')
     text = text.replace('openshiftVersion: "4.18"', 'openshiftVersion: "4.20"')
@@ -390,9 +391,7 @@ def test_every_release_builds_with_kustomize_to_exactly_its_objects(tmp_path):
     overlay): the platform's units build with kustomize to exactly the objects the builders
     made, so the base/overlay split holds for every release's API versions and fields."""
     from generator.kustomize import build_many
-    from generator.render import render
-    from generator.resources import ident
-    from generator.tree import write_tree
+    from generator.core.resources import ident
 
     (tmp_path / "clusters").mkdir()
     shutil.copy(PROJECT / "clusters" / "_defaults.yaml", tmp_path / "clusters")
@@ -403,11 +402,10 @@ def test_every_release_builds_with_kustomize_to_exactly_its_objects(tmp_path):
         data["metadata"]["name"] = name
         (tmp_path / "clusters" / f"{name}.yaml").write_text(yamlio.dumps(data))
         names[name] = (dist, version)
-    rendered = render(tmp_path)
-    write_tree(tmp_path, rendered.folders, rendered.stale_roots)
+    specs = render_to_disk(tmp_path)
     units = ("operator", "dsc", "dsci", "dashboard", "kueue-operator")
     wanted, expected = [], []
-    for loaded in rendered.specs:
+    for loaded in specs:
         built = build_units(loaded.spec)
         for unit in units:
             if built[unit]:
@@ -426,7 +424,7 @@ def test_a_bundle_s_max_openshift_version_is_checked(monkeypatch):
     data["rhoai"]["catalogs"]["4.20"]["maxOpenShiftVersion"] = {"rhods-operator.2.22.2": "4.19"}
     monkeypatch.setattr(catalogs, "_data", lambda: data)
     catalogs.catalog.cache_clear()
-    from generator.errors import SpecErrors
+    from generator.core.errors import SpecErrors
 
     text = HEAD.replace("apiServer", "openshiftVersion: '4.20'\n  apiServer") + distribution(version="2.22")
     try:

@@ -10,8 +10,8 @@ import copy
 import pytest
 
 from conftest import EXAMPLES, PROJECT
-from generator import scheduling
-from generator.render import build_units
+from generator.capacity import scheduling
+from generator.build import build_units
 from conftest import load_spec_text
 from generator.spec.loader import load_specs
 from generator.validate import crossobject

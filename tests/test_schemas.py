@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from generator import releases
+from generator.facts import releases
 from generator.cli import main
-from generator.errors import UsageError
+from generator.core.errors import UsageError
 from generator.validate.core import core_schema, kubernetes_version, write_core_schemas
 from generator.validate.schemas import portable_pattern
 from generator.validate.validator import SchemaValidator

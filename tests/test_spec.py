@@ -11,7 +11,7 @@ import pytest
 
 from conftest import EXAMPLES, PROJECT, write_spec
 from generator.cli import main
-from generator.errors import SpecErrors
+from generator.core.errors import SpecErrors
 from conftest import load_spec_text
 from generator.spec.loader import load_specs
 

@@ -36,8 +36,8 @@ from jsonschema import Draft202012Validator, validators
 from pydantic import BaseModel, BeforeValidator, ConfigDict, TypeAdapter, ValidationError
 
 from conftest import EXAMPLES, PROJECT
-from generator import catalogs, releases
-from generator.errors import SpecErrors
+from generator.facts import catalogs, releases
+from generator.core.errors import SpecErrors
 from generator.spec import loader
 from generator.spec.model import QUANTITY, PlatformSpec
 from generator.spec.schema import SCHEMA_PATH, choices, schema_text

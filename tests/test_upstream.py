@@ -7,7 +7,7 @@ import hashlib
 import json
 
 from conftest import SHARED, needs_shared
-from generator import catalogs, releases
+from generator.facts import catalogs, releases
 from generator.upstream import refresh
 
 

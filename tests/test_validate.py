@@ -13,7 +13,7 @@ import pytest
 
 from conftest import EXAMPLES, PROJECT, write_spec
 from generator.cli import main
-from generator.errors import UsageError
+from generator.core.errors import UsageError
 from generator.validate import policy
 
 
@@ -332,7 +332,7 @@ def test_a_change_to_what_a_verdict_read_is_a_miss(rendered, tmp_path, capsys):
 
 @pytest.mark.parametrize("damage", ["garbage", "tampered", "truncated"])
 def test_a_corrupted_verdict_is_a_miss(rendered, tmp_path, capsys, monkeypatch, damage):
-    from generator.cache import VerdictCache
+    from generator.store.cache import VerdictCache
 
     repo = broken(rendered, tmp_path)
     _stale_queue(repo)

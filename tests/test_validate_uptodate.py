@@ -11,15 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, PROJECT
-from generator.cache import RenderCache
+from conftest import EXAMPLES, PROJECT, folders_in_memory
+from generator.store.cache import RenderCache
 from generator.cli import main
 from generator.diff.tree import compare
-from generator.errors import SpecErrors
-from generator.render import render
+from generator.core.errors import SpecErrors
 from generator.spec.loader import load_specs
 from generator.validate import pipeline
-from generator.tree import MANIFEST
+from generator.store.tree import MANIFEST
 from generator.validate.pipeline import Options, Report
 
 
@@ -43,10 +42,10 @@ def repo(rendered, tmp_path) -> Path:
 
 def in_memory(repo: Path) -> tuple[set, dict]:
     """Stage 1 as it was: every cluster rendered in memory, compared with disk."""
-    rendered = render(repo, None)
-    diff = compare(repo, rendered.folders, rendered.stale_roots)
+    folders, stale_roots = folders_in_memory(repo)
+    diff = compare(repo, folders, stale_roots)
     checked: dict = {}
-    for folder in rendered.folders:
+    for folder in folders:
         for rel in sorted(folder.files):
             path = f"{folder.root}/{rel}"
             checked.setdefault(pipeline._owner(path), []).append(path)

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from generator import yamlio
+from generator.core import yamlio
 
 scalars = st.one_of(
     st.none(),

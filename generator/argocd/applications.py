@@ -12,7 +12,7 @@ from typing import Any
 
 from generator.argocd import UNIT, facts, waves
 from generator.argocd.facts import group_kind
-from generator.resources import COMPONENT_LABEL, MANAGED_BY, MANAGER, Obj, annotate, is_namespaced, label, obj
+from generator.core.resources import COMPONENT_LABEL, MANAGED_BY, MANAGER, Obj, annotate, is_namespaced, label, obj
 
 API = "argoproj.io/v1alpha1"
 IN_CLUSTER = "https://kubernetes.default.svc"

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import copy
 
-from generator import matrix
+from generator.facts import matrix
 from generator.argocd import UNIT, health, rbac
 from generator.components import egress
-from generator.components.olm import operator_install
-from generator.resources import COMPONENT_LABEL, MANAGED_BY, MANAGER, Obj, label, namespace, obj
+from generator.components.gitops import operator_objects
+from generator.core.resources import COMPONENT_LABEL, MANAGED_BY, MANAGER, Obj, label, namespace, obj
 
 BOOTSTRAP = "bootstrap"
 ARGOCD_API = "argoproj.io/v1beta1"
@@ -48,17 +48,6 @@ def synced_objects(units: dict[str, list[Obj]]) -> list[Obj]:
 def controller_role(spec, objs: list[Obj]) -> Obj:
     return obj("rbac.authorization.k8s.io/v1", "ClusterRole", role_name(spec),
                rules=rbac.rules(objs, spec.argocd.sync_policy.prune))
-
-
-def operator_objects(spec) -> list[Obj]:
-    """The OpenShift GitOps operator's install, when the spec bootstraps (the egress unit
-    mirrors what it pulls like any other operator's)."""
-    if not spec.argocd.bootstrap.enabled:
-        return []
-    op = matrix.operator("gitops")
-    env = {**op["env"], "ARGOCD_CLUSTER_CONFIG_NAMESPACES": spec.argocd.namespace}
-    return operator_install(spec, package=op["package"], ns=op["namespace"],
-                            channel=spec.argocd.bootstrap.channel or op["channel"], env=env)
 
 
 # What a disconnected cluster needs before Argo CD can sync anything: the mirrors and catalogs

@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
-from generator import catalogs, matrix
-from generator.resources import Obj, group_of
+from generator.facts import catalogs, matrix
+from generator.core.resources import Obj, group_of
 
 GroupKind = tuple[str, str]  # (group, kind)
 

@@ -15,8 +15,8 @@ from typing import Callable
 from generator import __version__
 from generator.argocd.applications import API, IN_CLUSTER, root_application, sync_policy
 from generator.bundle import KUSTOMIZATION, Folder, kustomization
-from generator.errors import SpecErrors
-from generator.resources import COMPONENT_LABEL, MANAGED_BY, MANAGER, canonical, file_name, label, obj
+from generator.core.errors import SpecErrors
+from generator.core.resources import COMPONENT_LABEL, MANAGED_BY, MANAGER, canonical, file_name, label, obj
 from generator.spec.loader import LoadedSpec, Positions
 from generator.spec.model import ArgoCD
 from generator.spec.rules import where

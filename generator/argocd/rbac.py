@@ -12,7 +12,7 @@ from typing import Iterable
 
 from generator.argocd import facts
 from generator.argocd.facts import GroupKind, group_kind
-from generator.resources import Obj
+from generator.core.resources import Obj
 
 # Apply is get + create + patch (client-side apply reads, then patches; server-side apply
 # patches); update for the objects Argo CD replaces; list/watch for its cluster cache.

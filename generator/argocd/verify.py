@@ -23,7 +23,7 @@ from generator.argocd import UNIT, bootstrap, facts, health, rbac, waves
 from generator.argocd.applications import IN_CLUSTER, destination, overlay_path, root_name
 from generator.argocd.facts import group_kind, kind_str
 from generator.kustomize import BuildResult, build_many
-from generator.resources import Obj, annotation, ident, ident_str, is_namespaced
+from generator.core.resources import Obj, annotation, ident, ident_str, is_namespaced
 from generator.validate.report import Finding
 
 STAGE = "cross-object"

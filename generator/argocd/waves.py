@@ -22,7 +22,7 @@ from typing import Iterable
 
 from generator.argocd import UNIT, facts
 from generator.argocd.facts import GroupKind, group_kind, kind_str
-from generator.resources import Obj, annotate, annotation, ident, ident_str
+from generator.core.resources import Obj, annotate, annotation, ident, ident_str
 
 WAVE = "argocd.argoproj.io/sync-wave"
 SYNC_OPTIONS = "argocd.argoproj.io/sync-options"

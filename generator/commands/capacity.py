@@ -1,12 +1,12 @@
 """`rhoai-gitops capacity`: per cluster, what the GPU pools can provide and how the teams'
-Kueue quotas share it (the sums the spec rules check, generator/capacity.py)."""
+Kueue quotas share it (the sums the spec rules check, generator/capacity/pools.py)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 
-from generator import capacity
+from generator.capacity import pools as capacity
 from generator.cli import clusters_arg, command
 
 
@@ -17,7 +17,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 
 @command("capacity", "GPU pools (max GPUs), teams' quotas (nominal, can borrow, lends) and headroom", _arguments)
 def cmd_capacity(args: argparse.Namespace) -> int:
-    from generator.spec.loader import load_specs
+    from generator.build import load_specs
 
     reports = [capacity.report(s.spec) for s in load_specs(args.repo, args.clusters or None)]
     if args.output == "json":

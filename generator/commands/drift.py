@@ -12,7 +12,7 @@ from generator.cli import command
 from generator.diff import live, markdown
 from generator.diff.drift import IN_SYNC, STATUSES, DriftReport, application_rules, compare, desired_objects
 from generator.diff.objects import show
-from generator.errors import UsageError
+from generator.core.errors import UsageError
 from generator.spec.loader import spec_files
 
 

@@ -1,6 +1,6 @@
 """`rhoai-gitops mirror [CLUSTER ...]`: the oc-mirror v2 ImageSetConfiguration that fills the
-clusters' mirror registry with exactly what their bundles install (generator/mirror.py),
-checked against oc-mirror's own loading rules (generator/ocmirror.py) before it is written."""
+clusters' mirror registry with exactly what their bundles install (generator/mirror/imageset.py),
+checked against oc-mirror's own loading rules (generator/mirror/ocmirror.py) before it is written."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import argparse
 from pathlib import Path
 
 from generator.cli import clusters_arg, command
-from generator.errors import UsageError
+from generator.core.errors import UsageError
+from generator.store.atomic import write_atomic
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -20,8 +21,9 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 
 @command("mirror", "write the oc-mirror v2 ImageSetConfiguration for the clusters (default: every disconnected one)", _arguments)
 def cmd_mirror(args: argparse.Namespace) -> int:
-    from generator import mirror, ocmirror
-    from generator.spec.loader import load_specs
+    from generator.mirror import imageset as mirror
+    from generator.mirror import ocmirror
+    from generator.build import load_specs
 
     loaded = load_specs(args.repo, args.clusters or None)
     if not args.clusters:
@@ -37,8 +39,6 @@ def cmd_mirror(args: argparse.Namespace) -> int:
     if args.file is None:
         print(text, end="")
         return 0
-    tmp = args.file.with_name(args.file.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(args.file)
+    write_atomic(args.file, text)
     print(f"wrote {args.file} ({len(plan.clusters)} cluster(s): {', '.join(plan.clusters)})")
     return 0

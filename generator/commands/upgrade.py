@@ -1,5 +1,5 @@
 """`rhoai-gitops upgrade CLUSTER --to VERSION`: what a platform team reads before changing the
-cluster's release (generator/upgrade.py). Exit 0 when changing the version alone renders and
+cluster's release (generator/upgrade/plan.py). Exit 0 when changing the version alone renders and
 OLM can get there, 1 when the plan lists spec changes or OLM refuses, 2 for bad input."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def render_text(plan) -> str:
 
 @command("upgrade", "plan a release change: OLM path through the catalog, spec changes, object plan, manual steps", _arguments)
 def cmd_upgrade(args: argparse.Namespace) -> int:
-    from generator.upgrade import plan_upgrade
+    from generator.upgrade.plan import plan_upgrade
 
     plan = plan_upgrade(args.repo, args.cluster, args.to, args.from_bundle)
     if args.output == "json":

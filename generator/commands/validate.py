@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from generator.cli import clusters_arg, command
-from generator.errors import UsageError
+from generator.core.errors import UsageError
+from generator.store.atomic import write_atomic
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -40,5 +41,5 @@ def cmd_validate(args: argparse.Namespace) -> int:
     sys.stdout.write(FORMATS[args.output](report))
     for fmt, target in (("junit", args.junit), ("json", args.json)):
         if target:
-            target.write_text(FORMATS[fmt](report), encoding="utf-8")
+            write_atomic(target, FORMATS[fmt](report))
     return 1 if report.findings else 0

@@ -10,7 +10,7 @@ from generator.cli import clusters_arg, command
 @command("verify-argocd", "check the committed Argo CD objects the way Argo CD will read them", clusters_arg)
 def cmd_verify_argocd(args: argparse.Namespace) -> int:
     from generator.argocd.verify import verify
-    from generator.spec.loader import load_specs
+    from generator.build import load_specs
     from generator.validate.pipeline import build_sources, source_paths
 
     specs = load_specs(args.repo, args.clusters or None)

@@ -8,8 +8,7 @@ from __future__ import annotations
 from generator.components.base import Component
 from generator.components import egress, operator
 from generator.components import dashboard, dsc, dsci, featurestore, modelregistry, serving, workbenches
-from generator.components import gpu_nodes, gpu_operator, kueue, kueue_operator, nfd, profiles
-from generator.components import access, monitoring
+from generator.components import access, gpu_nodes, gpu_operator, kueue, kueue_operator, monitoring, nfd, profiles
 
 COMPONENTS: list[Component] = [
     egress.COMPONENT,

@@ -15,10 +15,10 @@ answer for.
 
 from __future__ import annotations
 
-from generator import capacity
+from generator.capacity import pools as capacity
 from generator.components import kueue, profiles
 from generator.components.base import Component
-from generator.resources import Obj, obj
+from generator.core.resources import Obj, obj
 
 RBAC = "rbac.authorization.k8s.io/v1"
 RBAC_GROUP = "rbac.authorization.k8s.io"

@@ -12,8 +12,8 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
-from generator import matrix
-from generator.resources import Obj, annotate, obj
+from generator.facts import matrix
+from generator.core.resources import Obj, annotate, obj
 
 PINNED = "rhoai-gitops.io/pinned-csv"
 RBAC = "rbac.authorization.k8s.io/v1"

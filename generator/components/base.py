@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Optional
 
 if TYPE_CHECKING:
-    from generator.resources import Obj
+    from generator.core.resources import Obj
     from generator.spec.model import PlatformSpec
 
 

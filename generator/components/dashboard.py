@@ -9,11 +9,11 @@ RHOAI 2.23 / ODH 2.31) are never written, and flags only where the release's CRD
 
 from __future__ import annotations
 
-from generator import matrix
+from generator.facts import matrix
 from generator.components.base import Component
 from generator.components.dsci import AUTH
-from generator.fit import Fit
-from generator.resources import Obj, obj
+from generator.facts.fit import Fit
+from generator.core.resources import Obj, obj
 
 KIND = "OdhDashboardConfig"
 NAME = "odh-dashboard-config"

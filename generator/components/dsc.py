@@ -6,10 +6,10 @@ fields, and values, that release accepts."""
 
 from __future__ import annotations
 
-from generator import releases
+from generator.facts import releases
 from generator.components.base import Component
-from generator.fit import Fit
-from generator.resources import Obj, obj
+from generator.facts.fit import Fit
+from generator.core.resources import Obj, obj
 
 KIND = "DataScienceCluster"
 NAME = "default-dsc"
@@ -62,7 +62,7 @@ def fit(spec, f: Fit) -> list[Obj]:
     o = obj(f.release.api_version(KIND), KIND, NAME, spec={"components": {}})
 
     # Every component the spec models, under the release's name for it: one the release lacks
-    # is left out (and an error where the spec sets it, spec rule release_fit).
+    # is left out (and an error where the spec sets it, the release fit, components/platform.py).
     for name in type(spec.components).model_fields:
         key = releases.component_key(f.release, name) or name
 

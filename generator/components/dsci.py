@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from generator.components import serving
 from generator.components.base import Component
-from generator.fit import Fit
-from generator.resources import Obj, obj
+from generator.facts.fit import Fit
+from generator.core.resources import Obj, obj
 
 KIND = "DSCInitialization"
 NAME = "default-dsci"

@@ -22,10 +22,12 @@ unit adds is covered without a change here:
 
 from __future__ import annotations
 
-from generator import images, matrix
+from generator import images
+from generator.facts import matrix
+from generator.components import gitops
 from generator.components.base import Component
 from generator.components.olm import MARKETPLACE, mirror_catalog_source, source_of
-from generator.resources import COMPONENT_LABEL, MANAGED_BY, MANAGER, Obj, label, obj
+from generator.core.resources import COMPONENT_LABEL, MANAGED_BY, MANAGER, Obj, label, obj
 
 NAME = "egress"
 CONFIG_API = "config.openshift.io/v1"
@@ -126,9 +128,8 @@ def cluster_proxy(spec) -> list[Obj]:
 def derive(spec, units: dict[str, list[Obj]]) -> list[Obj]:
     out: list[Obj] = []
     if spec.cluster.disconnected:
-        from generator.argocd import bootstrap  # the bootstrap unit is made by a later pass
-
-        subs = subscriptions_of(units) + [o for o in bootstrap.operator_objects(spec) if o.get("kind") == "Subscription"]
+        # The bootstrap unit (made by a later pass) installs the GitOps operator: mirror it too.
+        subs = subscriptions_of(units) + [o for o in gitops.operator_objects(spec) if o.get("kind") == "Subscription"]
         refs = [images.parse(r) for r in images.referenced(o for objs in units.values() for o in objs)]
         out += [o for o in (digest_mirrors(spec, subs, refs), tag_mirrors(spec, refs)) if o]
         out += catalog_sources(spec, subs)

@@ -6,9 +6,9 @@ Kueue); creating it here too would give one object two owning Applications.
 
 from __future__ import annotations
 
-from generator import matrix
+from generator.facts import matrix
 from generator.components.base import Component
-from generator.resources import Obj, namespace, obj
+from generator.core.resources import Obj, namespace, obj
 from generator.spec.rules import team_namespaces
 
 # Lists the namespace as a data science project in the dashboard.

@@ -9,19 +9,15 @@ nodes (README, "GPU pools and quotas").
 
 from __future__ import annotations
 
-from generator import capacity
+from generator.capacity import pools as capacity
 from generator.components.base import Component
-from generator.resources import Obj, obj
-from generator.spec.rules import MACHINE_PROVIDERS
+from generator.core.resources import Obj, obj
+from generator.core.names import FOREIGN_LABEL_PREFIXES, MACHINE_PROVIDERS, machine_set_name
 
 MACHINE_API = "openshift-machine-api"
 MACHINE_API_VERSION = "machine.openshift.io/v1beta1"
 POOL_LABEL = "rhoai-gitops.io/gpu-pool"
 GPU_ROLE_LABEL = "node-role.kubernetes.io/gpu"
-# Label prefixes other controllers own on GPU nodes: GPU feature discovery rewrites
-# nvidia.com/gpu.product (<product>-SHARED under time-slicing, <product>-MIG-<slice> under MIG
-# single), NFD writes feature.node.kubernetes.io/*. A pool is never selected by them.
-FOREIGN_LABEL_PREFIXES = ("nvidia.com/", "feature.node.kubernetes.io/")
 # The cluster autoscaler counts a node's GPUs under the value of this label; its
 # resourceLimits.gpus[].type must equal it (OpenShift "Labeling GPU machine sets").
 ACCELERATOR_LABEL = "cluster-api/accelerator"
@@ -88,12 +84,6 @@ def all_tolerations(spec) -> list[dict]:
 
 def has_machine_sets(spec) -> bool:
     return bool(spec.gpu_node_pools) and spec.cluster.provider in MACHINE_PROVIDERS
-
-
-def machine_set_name(spec, pool, zone: str) -> str:
-    # Azure zones are "1", "2", "3": the installer names its MachineSets <region><zone>.
-    suffix = f"{spec.cluster.region}{zone}" if spec.cluster.provider == "azure" else zone
-    return f"{spec.cluster.infrastructure_id}-gpu-{pool.name}-{suffix}".lower()
 
 
 def _fill(template: str, spec, zone: str) -> str:

@@ -3,11 +3,12 @@ device plugin, DCGM exporter and MIG manager, and the device plugin's time-slici
 
 from __future__ import annotations
 
-from generator import matrix, yamlio
+from generator.facts import matrix
+from generator.core import yamlio
 from generator.components import gpu_nodes
 from generator.components.base import Component
 from generator.components.olm import operator_group, subscription
-from generator.resources import Obj, namespace, obj
+from generator.core.resources import Obj, namespace, obj
 
 DEVICE_PLUGIN_CONFIG = "device-plugin-config"
 # Entry for nodes without the device-plugin.config label: every GPU whole.

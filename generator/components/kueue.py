@@ -8,11 +8,12 @@ Cohort kind is v1alpha1 (or absent) in the Kueue versions RHOAI 2.x ships.
 
 from __future__ import annotations
 
-from generator import capacity, matrix
-from generator.capacity import GPU, MIG_PREFIX
+from generator.capacity import pools as capacity
+from generator.facts import matrix
+from generator.capacity.pools import GPU, MIG_PREFIX
 from generator.components import gpu_nodes
 from generator.components.base import Component
-from generator.resources import Obj, namespace, obj
+from generator.core.resources import Obj, namespace, obj
 
 API = "kueue.x-k8s.io/v1beta1"
 # The same LocalQueue name in every team namespace, so that one HardwareProfile of type Queue

@@ -5,10 +5,10 @@ the cluster's Managed components need. The quotas (kueue.py) are the same either
 
 from __future__ import annotations
 
-from generator import matrix
+from generator.facts import matrix
 from generator.components.base import Component
 from generator.components.olm import install_operator
-from generator.resources import Obj, obj
+from generator.core.resources import Obj, obj
 
 API = "kueue.openshift.io/v1"
 NAME = "cluster"  # a singleton: the CRD's CEL rule insists on the name

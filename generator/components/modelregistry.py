@@ -4,7 +4,7 @@ owning it here puts it under Argo CD (and Prune=false) before anyone deploys a r
 from __future__ import annotations
 
 from generator.components.base import Component
-from generator.resources import Obj, namespace
+from generator.core.resources import Obj, namespace
 
 
 def build(spec) -> list[Obj]:

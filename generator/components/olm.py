@@ -6,8 +6,8 @@ connected cluster subscribes to that OperatorHub catalog, a disconnected one to 
 
 from __future__ import annotations
 
-from generator import matrix
-from generator.resources import Obj, namespace, obj
+from generator.facts import matrix
+from generator.core.resources import Obj, namespace, obj
 
 MARKETPLACE = "openshift-marketplace"
 MIRROR_SUFFIX = "-mirror"

@@ -1,11 +1,11 @@
 """The RHOAI / ODH operator itself, installed through OLM: the channel, startingCSV and approval
-that land it on the spec's release (generator.catalogs.install), and the operator settings the
+that land it on the spec's release (generator.facts.catalogs.install), and the operator settings the
 bundle relies on (matrix.yaml: operatorEnv); under Manual approval, the pin and its approver
 (approver.py)."""
 
 from __future__ import annotations
 
-from generator import catalogs, matrix
+from generator.facts import catalogs, matrix
 from generator.components import approver
 from generator.components.base import Component
 from generator.components.olm import operator_install

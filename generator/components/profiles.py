@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator import capacity, matrix
-from generator.capacity import GPU, MIG_PREFIX
+from generator.capacity import pools as capacity
+from generator.facts import matrix
+from generator.capacity.pools import GPU, MIG_PREFIX
 from generator.components import gpu_nodes, kueue
 from generator.components.base import Component
-from generator.resources import Obj, obj
+from generator.core.resources import Obj, obj
 
 CPU_PROFILE = "cpu"
 ANNOTATION_PREFIX = "opendatahub.io/"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from generator.components.base import Component
 from generator.components.olm import install_operator
-from generator.resources import Obj
+from generator.core.resources import Obj
 
 
 def needs_serverless(spec) -> bool:

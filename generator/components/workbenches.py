@@ -4,7 +4,7 @@ from, in the applications namespace (times in minutes, as the controller expects
 from __future__ import annotations
 
 from generator.components.base import Component
-from generator.resources import Obj, obj
+from generator.core.resources import Obj, obj
 
 NAME = "notebook-controller-culler-config"
 

@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from generator import yamlio
+from generator.core import yamlio
 from generator.diff import knowntypes, schema
 from generator.diff.knowntypes import KnownTypeField
 from generator.diff.normalize import IgnoreRule, apply_rules, argocd_normalize, last_applied, rules_from_applications, strip_server_fields
 from generator.diff.objects import ABSENT, FieldChange, diff
-from generator.errors import UsageError
+from generator.core.errors import UsageError
 from generator.kustomize import build
-from generator.resources import MANAGED_BY, MANAGER, Obj, group_of, ident, ident_str
+from generator.core.resources import MANAGED_BY, MANAGER, Obj, group_of, ident, ident_str
 
 IN_SYNC, OUT_OF_SYNC, MISSING, ORPHANED = "in sync", "out of sync", "missing", "orphaned"
 STATUSES = (OUT_OF_SYNC, MISSING, ORPHANED, IN_SYNC)

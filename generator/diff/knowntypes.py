@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from generator.diff import quantity, schema
-from generator.resources import Obj, group_of
+from generator.diff import schema
+from generator.core import quantity
+from generator.core.resources import Obj, group_of
 
 QUANTITY_TYPE, DURATION_TYPE = "core/Quantity", "meta/v1/Duration"
 

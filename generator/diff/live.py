@@ -9,9 +9,9 @@ from pathlib import Path
 
 import yaml
 
-from generator import yamlio
-from generator.errors import UsageError
-from generator.resources import MANAGED_BY, MANAGER, Obj, group_of, version_of
+from generator.core import yamlio
+from generator.core.errors import UsageError
+from generator.core.resources import MANAGED_BY, MANAGER, Obj, group_of, version_of
 
 EXPORT_SUFFIXES = (".yaml", ".yml", ".json")
 

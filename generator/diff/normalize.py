@@ -15,8 +15,8 @@ from typing import Any, Callable
 
 import jq
 
-from generator.errors import UsageError
-from generator.resources import Obj, group_of
+from generator.core.errors import UsageError
+from generator.core.resources import Obj, group_of
 
 SERVER_METADATA = ("managedFields", "resourceVersion", "uid", "generation", "creationTimestamp", "selfLink")
 # Written by `kubectl apply` and by Argo CD's tracking; never part of what the bundle says.

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from generator.resources import Obj, ident, ident_str
+from generator.core.resources import Obj, ident, ident_str
 
 
 class _Absent:

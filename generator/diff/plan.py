@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.diff.objects import ObjectChange, diff_objects
-from generator.errors import SpecError, SpecErrors, UsageError
-from generator.render import build_units
-from generator.resources import Obj
-from generator.spec.loader import CLUSTERS_DIR, LoadedSpec, load_specs
+from generator.core.errors import SpecError, SpecErrors, UsageError
+from generator.build import build_units, load_specs
+from generator.core.resources import Obj
+from generator.spec.loader import CLUSTERS_DIR, LoadedSpec
 
 
 @dataclass

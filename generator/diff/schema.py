@@ -19,9 +19,9 @@ from typing import Any
 
 import yaml
 
-from generator import matrix, releases
-from generator.matrix import version_key
-from generator.validate.schemas import schema_file_name
+from generator.facts import matrix, releases
+from generator.facts.matrix import version_key
+from generator.core.schemafiles import schema_file_name
 
 QUANTITY_DEF = "io.k8s.apimachinery.pkg.api.resource.Quantity"
 DURATION_DEF = "io.k8s.apimachinery.pkg.apis.meta.v1.Duration"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.bundle import Folder
-from generator.tree import MANIFEST, manifest_text, read_manifest
+from generator.store.tree import MANIFEST, manifest_text, read_manifest
 
 
 @dataclass

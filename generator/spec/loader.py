@@ -22,7 +22,7 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable
 
 from pydantic import ValidationError
 from ruamel.yaml import YAML
@@ -38,7 +38,7 @@ try:
 except ImportError:  # pragma: no cover - PyYAML is a dependency; its C part may be missing
     _FAST = False
 
-from generator.errors import SpecError, SpecErrors, format_path
+from generator.core.errors import SpecError, SpecErrors, format_path
 from generator.spec.model import PlatformSpec
 
 CLUSTERS_DIR = "clusters"
@@ -487,8 +487,15 @@ def _model_of(annotation: Any) -> Any:
     return None
 
 
-def load_spec_text(text: str, source: str, defaults: tuple[Any, Positions, bytes] | None = None) -> LoadedSpec:
-    """Load one spec from text; raises SpecErrors with every problem found."""
+# Rules of a floor above this one that judge a spec by objects built from it (the release fit,
+# components/platform.py): callers that build hand them in; loading itself builds nothing.
+Check = Callable[[PlatformSpec, "Positions"], Iterable[SpecError]]
+
+
+def load_spec_text(text: str, source: str, defaults: tuple[Any, Positions, bytes] | None = None,
+                   check: Check | None = None) -> LoadedSpec:
+    """Load one spec from text; raises SpecErrors with every problem found (`check`'s with the
+    spec rules', first, once the spec has a model)."""
     from generator.spec import rules
 
     data, positions, errors = read_yaml(text, source)
@@ -510,7 +517,7 @@ def load_spec_text(text: str, source: str, defaults: tuple[Any, Positions, bytes
     except ValidationError as exc:
         raise SpecErrors(errors + _elsewhere(pydantic_errors(exc, positions), reported)) from None
     stem = Path(source).stem
-    found = rules.check(spec, positions)
+    found = (list(check(spec, positions)) if check else []) + rules.check(spec, positions)
     if Path(source).parent.name == CLUSTERS_DIR and spec.metadata.name != stem:
         found.append(positions.error(("metadata", "name"), f"must equal the file name {stem!r} (it names the overlay folder)"))
     found = errors + _elsewhere(found, reported)
@@ -529,7 +536,7 @@ def _elsewhere(found: list[SpecError], reported: list[str]) -> list[SpecError]:
 
 
 def secret_errors(data: Any, positions: Positions) -> list[SpecError]:
-    from generator.secrets import looks_secret, strings
+    from generator.core.secrets import looks_secret, strings
 
     out = []
     for path, value in strings(data):
@@ -615,7 +622,7 @@ def decode(raw: bytes, source: str) -> str:
 
 def spec_files(repo: Path, names: list[str] | None = None) -> list[Path]:
     """Cluster spec files, sorted; `names` selects clusters (unknown names are usage errors)."""
-    from generator.errors import UsageError
+    from generator.core.errors import UsageError
 
     folder = repo / CLUSTERS_DIR
     if not folder.is_dir():
@@ -655,8 +662,9 @@ def spec_files_and_errors(repo: Path, names: list[str] | None = None) -> tuple[l
         return [p for p in sorted((repo / CLUSTERS_DIR).glob("*.yaml")) if not p.name.startswith("_")], list(exc.errors)
 
 
-def load_specs(repo: Path, names: list[str] | None = None) -> list[LoadedSpec]:
-    """Load the named (default: all) cluster specs; every error from every file, at once."""
+def load_specs(repo: Path, names: list[str] | None = None, check: Check | None = None) -> list[LoadedSpec]:
+    """Load the named (default: all) cluster specs; every error from every file, at once.
+    `check`: see load_spec_text."""
     # A defaults file that does not read is the one error: every spec would fail with it.
     defaults = read_defaults(repo)
     loaded = []
@@ -664,7 +672,7 @@ def load_specs(repo: Path, names: list[str] | None = None) -> list[LoadedSpec]:
     for path in paths:
         source = path.relative_to(repo).as_posix()
         try:
-            loaded.append(load_spec_text(decode(read_source(repo, path), source), source, defaults))
+            loaded.append(load_spec_text(decode(read_source(repo, path), source), source, defaults, check))
         except SpecErrors as exc:
             errors.extend(exc.errors)
     if errors:

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
-from generator.diff import quantity
+from generator.core import quantity
 from pydantic.fields import FieldInfo
 
 DNS1123_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
@@ -156,7 +156,7 @@ LabelKey = Annotated[str, Field(pattern=LABEL_KEY, max_length=317)]
 LabelValue = Annotated[str, Field(pattern=LABEL_VALUE, max_length=63)]
 Labels = dict[LabelKey, LabelValue]
 # Which states a component or service takes differs per release (its CRD's enum): the spec
-# accepts all three and the release's own schema decides (spec rule `release_fit`).
+# accepts all three and the release's own schema decides (the release fit, components/platform.py).
 ManagementState = Literal["Managed", "Removed", "Unmanaged"]
 
 
@@ -1126,7 +1126,7 @@ class PlatformSpec(Model):
     @property
     def version(self) -> str:
         """The release, major.minor (a patch release's version without its patch)."""
-        from generator import matrix
+        from generator.facts import matrix
 
         written = self.distribution.version or matrix.distribution(self.distribution.name)["defaultVersion"]
         return ".".join(written.split(".")[:2])
@@ -1139,8 +1139,8 @@ class PlatformSpec(Model):
 
     @property
     def release(self):
-        """The spec's release's facts (generator.releases.Release)."""
-        from generator import releases
+        """The spec's release's facts (generator.facts.releases.Release)."""
+        from generator.facts import releases
 
         return releases.release(self.distribution.name, self.version)
 
@@ -1154,7 +1154,7 @@ class PlatformSpec(Model):
 
     @property
     def admin_groups(self) -> list[str]:
-        from generator import matrix
+        from generator.facts import matrix
 
         if self.auth.admin_groups is not None:
             return list(self.auth.admin_groups)
@@ -1163,7 +1163,7 @@ class PlatformSpec(Model):
     @property
     def namespaces(self) -> dict[str, str]:
         """operator / applications / workbenches / monitoring / modelRegistries namespaces."""
-        from generator import matrix
+        from generator.facts import matrix
 
         found = dict(matrix.distribution(self.distribution.name)["namespaces"])
         if self.components.workbenches.namespace:
@@ -1177,13 +1177,13 @@ class PlatformSpec(Model):
     # -- per release: a default, or a component, the release decides
 
     def _known_release(self) -> bool:
-        from generator import releases
+        from generator.facts import releases
 
         return self.version in releases.supported(self.distribution.name)
 
     def has_component(self, component: str) -> bool:
         """The release's DataScienceCluster has the component (under some name)."""
-        from generator import releases
+        from generator.facts import releases
 
         return not self._known_release() or releases.component_key(self.release, component) is not None
 
@@ -1209,7 +1209,7 @@ class PlatformSpec(Model):
         """Where a component's controllers run: the distribution's `key` namespace, or, when an
         operator of its own runs it (Unmanaged), that operator's namespace (matrix.yaml
         operators.<component>)."""
-        from generator import matrix
+        from generator.facts import matrix
 
         if self.component_state(component) == "Unmanaged" and component in matrix.matrix()["operators"]:
             return matrix.operator(component)["namespace"]

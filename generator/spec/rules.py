@@ -6,16 +6,16 @@ it is written), so the user sees why two settings clash without hunting for the 
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections import defaultdict
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from generator import capacity, catalogs, matrix, releases
-from generator.diff import quantity
-from generator.validate import cel
-from generator.errors import SpecError, format_path
-from generator.secrets import carries_credentials
+from generator.capacity import pools as capacity
+from generator.facts import catalogs, matrix, releases
+from generator.core import quantity
+from generator.core.names import FOREIGN_LABEL_PREFIXES, MACHINE_PROVIDERS, machine_set_name
+from generator.core.errors import SpecError, format_path
+from generator.core.secrets import carries_credentials
 
 if TYPE_CHECKING:
     from generator.spec.loader import Positions
@@ -55,11 +55,11 @@ VERSION = ("distribution", "version")
 CHANNEL = ("distribution", "channel")
 
 
-def _supported(spec) -> bool:
+def is_supported(spec) -> bool:
     return spec.version in releases.supported(spec.distribution.name)
 
 
-def _release_ref(spec, positions) -> str:
+def release_ref(spec, positions) -> str:
     """The spec's release and where it comes from, for messages naming both ends."""
     if VERSION in positions.keys:
         pos = positions.of(VERSION)
@@ -87,11 +87,11 @@ def supported_release(spec, positions):
 def subscription(spec, positions):
     """The channel, patch release, startingCSV and approval must land OLM on the spec's release,
     as the cluster's catalog has it."""
-    if not _supported(spec):
+    if not is_supported(spec):
         return
     d = spec.distribution
     cat = catalogs.catalog(d.name, spec.cluster.openshift_version)
-    release, ref = spec.version, _release_ref(spec, positions)
+    release, ref = spec.version, release_ref(spec, positions)
     shipping = cat.channels_with(release)
     if not shipping:
         offered = [v for v in catalogs.openshift_versions(d.name, release) if v != "*"]
@@ -147,52 +147,6 @@ def subscription(spec, positions):
             f"{plan.head.name}, past the release the bundle is rendered for, {ref}; set Manual (changing "
             f"the version in git is then the upgrade), or set the version to {plan.head.release}",
         )
-
-
-def _no_op(spec_path: str, value) -> bool:
-    """The value asks for what a release without the field does anyway (matrix.yaml
-    noOpWhereAbsent)."""
-    return any(
-        fnmatch.fnmatchcase(spec_path, entry["spec"]) and value == entry["value"] for entry in matrix.matrix()["noOpWhereAbsent"]
-    )
-
-
-def _instead(spec, spec_path: str) -> str:
-    """What to use instead (matrix.yaml replacedBy) on the spec's release line, for the longest
-    key covering the field."""
-    line = spec.version.split(".")[0]
-    hints = {k: v["text"] for k, v in matrix.matrix()["replacedBy"].items() if line in v["lines"]}
-    found = [k for k in hints if spec_path == k or spec_path.startswith(k + ".")]
-    return f": {hints[max(found, key=len)]}" if found else ""
-
-
-@rule
-def release_fit(spec, positions):
-    """Every platform setting the spec writes exists in its release and passes the release's
-    own validation rules (CEL), at the spec's line."""
-    if not _supported(spec):
-        return
-    from generator.fit import fit_platform
-
-    objs, fitted = fit_platform(spec)
-    ref = _release_ref(spec, positions)
-    for left in fitted.left:
-        if left.origin is None or left.origin not in positions.keys:
-            continue  # a default the release does not take: the operator's own default applies
-        where_ = format_path(left.origin)
-        if left.reason == "does not exist" and _no_op(where_, left.value):
-            continue
-        since = releases.first_with(spec.distribution.name, left.kind, left.path, left.value)
-        later = f"; {spec.distribution.name} {since} and later take it" if since and matrix.version_key(since) > matrix.version_key(spec.version) else ""
-        yield positions.error(left.origin, f"{left.kind} {left.path} {left.reason} in {ref}{later}{_instead(spec, where_)}")
-    for o in objs:
-        schema = spec.release.schema(o["kind"])
-        for found in cel.check(schema, o) if schema else []:
-            origin = fitted.origin_of(o["kind"], found.path) or VERSION
-            yield positions.error(
-                origin,
-                f"{o['kind']} {found.path or '(root)'}: {found.message}: refused by {ref}, CEL rule `{found.rule}`",
-            )
 
 
 # --------------------------------------------------------------------------- component dependencies
@@ -375,20 +329,15 @@ def quota_references(spec, positions):
 # --------------------------------------------------------------------------- GPU pools
 
 
-MACHINE_PROVIDERS = ("aws", "gcp", "azure")
-
-
 @rule
 def gpu_pools(spec, positions):
-    from generator.components import gpu_nodes
-
     provider = spec.cluster.provider
     for i, pool in enumerate(spec.gpu_node_pools):
         pp = ("gpuNodePools", i)
         if pool.replicas.min > pool.replicas.max:
             yield positions.error(pp + ("replicas", "min"), f"greater than {where(positions, pp + ('replicas', 'max'))}")
         for key in pool.labels:
-            if key.startswith(gpu_nodes.FOREIGN_LABEL_PREFIXES):
+            if key.startswith(FOREIGN_LABEL_PREFIXES):
                 yield positions.error(
                     pp + ("labels", key),
                     "GPU feature discovery and NFD own this label prefix and rewrite such labels on GPU nodes (time-slicing "
@@ -438,8 +387,6 @@ MACHINE_SET_SETTINGS = {
 
 @rule
 def machine_sets(spec, positions):
-    from generator.components.gpu_nodes import machine_set_name
-
     provider = spec.cluster.provider
     ms = spec.cluster.machine_sets
     if not spec.gpu_node_pools or provider not in MACHINE_PROVIDERS or ms is None:

@@ -9,9 +9,10 @@ from typing import get_args
 
 from pydantic.json_schema import GenerateJsonSchema
 
-from generator import catalogs, releases
-from generator.matrix import version_key
+from generator.facts import catalogs, releases
+from generator.facts.matrix import version_key
 from generator.spec.model import Distribution, PlatformSpec
+from generator.store.atomic import write_atomic
 
 SCHEMA_PATH = "schemas/platform-spec.schema.json"
 
@@ -112,9 +113,6 @@ def export(repo: Path, check: bool = False) -> int:
             return 1
         print(f"{SCHEMA_PATH} is current")
         return 0
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, text, parents=True)
     print(f"wrote {SCHEMA_PATH}")
     return 0

@@ -6,11 +6,12 @@ import re
 import subprocess
 from pathlib import Path
 
-from generator import catalogs, matrix
-from generator.errors import UsageError
+from generator.facts import catalogs, matrix
+from generator.core.errors import UsageError
 from generator.spec.loader import CLUSTERS_DIR, DEFAULTS_FILE, read_defaults
 from generator.spec.model import DNS1123_LABEL, Cluster
-from generator.secrets import carries_credentials
+from generator.core.secrets import carries_credentials
+from generator.store.atomic import write_atomic
 
 STARTER = """\
 # yaml-language-server: $schema=../schemas/platform-spec.schema.json
@@ -129,12 +130,6 @@ def write_starter(repo: Path, name: str, distribution: str, force: bool = False,
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     if new_defaults is not None:
-        _write_atomically(defaults_path, new_defaults)
-    _write_atomically(path, text)
+        write_atomic(defaults_path, new_defaults)
+    write_atomic(path, text)
     return path
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)

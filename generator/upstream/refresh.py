@@ -32,7 +32,9 @@ from typing import Any
 import yaml
 
 from generator.upstream.sources import Origins
-from generator.validate.schemas import crd_schemas, schema_file_name
+from generator.core.schemafiles import schema_file_name
+from generator.store.atomic import write_atomic
+from generator.validate.schemas import crd_schemas
 
 OUT = Path(__file__).resolve().parents[1] / "data" / "upstream"
 
@@ -429,9 +431,7 @@ def write(files: dict[str, str], out: Path = OUT) -> tuple[int, int]:
         path = out / rel
         if path.is_file() and path.read_text(encoding="utf-8") == text:
             continue
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        write_atomic(path, text)
         written += 1
     return written, removed
 
@@ -463,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
         text = readme.read_text(encoding="utf-8")
         new = releasenotes.readme_with_tables(text)
         if new != text:
-            readme.write_text(new, encoding="utf-8")
+            write_atomic(readme, new)
             print("README.md: per-release tables updated")
     return 0
 

@@ -15,9 +15,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from generator import matrix
-from generator.errors import UsageError
-from generator.validate.schemas import schema_file_name
+from generator.facts import matrix
+from generator.core.errors import UsageError
+from generator.core.schemafiles import schema_file_name
+from generator.store.atomic import write_atomic
 
 # How kinds' files and the definitions file itself refer to a definition.
 _REF_PREFIXES = ("/api/_definitions.json#/$defs/", "#/$defs/")
@@ -110,8 +111,6 @@ def write_core_schemas(kinds: set[tuple[str, str, str]], k8s: str, out: Path) ->
         schema = core_schema(kind, group, version, k8s)
         if schema is None:
             continue
-        tmp = out / (name + ".tmp")
-        tmp.write_text(json.dumps(schema, sort_keys=True) + "\n", encoding="utf-8")
-        tmp.replace(target)
+        write_atomic(target, json.dumps(schema, sort_keys=True) + "\n")
         written.append(name)
     return written

@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from generator import matrix, scheduling, secrets
-from generator.errors import format_path
-from generator.scheduling import taint_str, tolerates
-from generator.resources import Obj, at, ident_str, is_namespaced
+from generator.facts import matrix
+from generator.capacity import scheduling
+from generator.core import secrets
+from generator.core.errors import format_path
+from generator.capacity.scheduling import taint_str, tolerates
+from generator.core.resources import Obj, at, ident_str, is_namespaced
 from generator.validate import egress_rules, kueue_rules
 from generator.validate.report import Finding
 
@@ -124,7 +126,7 @@ def check(spec, objs: list[Obj]) -> list[Finding]:
             add(o, path, "tolerations match no GPU pool's taints: " + (
                 "; ".join(f"{p.name} has {', '.join(map(taint_str, p.taints)) or 'no taints'}" for p in pools) or "the cluster has no GPU pools"))
 
-    # Would the workloads the profiles and queues invite ever run? (generator/scheduling.py)
+    # Would the workloads the profiles and queues invite ever run? (generator/capacity/scheduling.py)
     for outcome in scheduling.failures(scheduling.simulate(spec, objs)):
         add(outcome.workload.profile_obj, "", f"[scheduling] {outcome.describe()} cannot run: {outcome.reason}")
 

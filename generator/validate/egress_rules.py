@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from generator import images, matrix
+from generator import images
+from generator.facts import matrix
 from generator.components.olm import MARKETPLACE
-from generator.resources import Obj, at, ident_str
+from generator.core.resources import Obj, at, ident_str
 
 
 def _sources(objs: list[Obj], kind: str, field: str) -> list[str]:

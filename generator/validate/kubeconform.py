@@ -14,9 +14,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from generator import yamlio
-from generator.errors import UsageError
-from generator.resources import Obj, ident_str
+from generator.core import yamlio
+from generator.core.errors import UsageError
+from generator.core.resources import Obj, ident_str
+from generator.store.atomic import copy_folder_atomic
 
 
 def available() -> bool:
@@ -77,11 +78,6 @@ def folders(sources: list, cache: Path) -> list[Path]:
         digest = hashlib.sha256(json.dumps({k: str(v) for k, v in sorted(source.items())}).encode()).hexdigest()[:16]
         folder = cache / digest
         if not folder.is_dir():
-            tmp = cache / f".{digest}.tmp"
-            shutil.rmtree(tmp, ignore_errors=True)
-            tmp.mkdir(parents=True)
-            for name, path in source.items():
-                shutil.copyfile(path, tmp / name)
-            tmp.replace(folder)
+            copy_folder_atomic(source, folder)
         out.append(folder)
     return out

@@ -48,8 +48,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Iterable
 
-from generator.diff import quantity
-from generator.resources import Obj, group_of, ident_str, version_of
+from generator.core import quantity
+from generator.core.resources import Obj, group_of, ident_str, version_of
 from generator.validate.validator import field_path
 
 KUEUE = "kueue.x-k8s.io"
@@ -67,7 +67,7 @@ _CRD = "CRD kueue.x-k8s.io"
 
 @dataclass(frozen=True, order=True)
 class KueueProblem:
-    object: str  # generator.resources.ident_str(o), e.g. "ClusterQueue.kueue.x-k8s.io risk"
+    object: str  # generator.core.resources.ident_str(o), e.g. "ClusterQueue.kueue.x-k8s.io risk"
     path: str  # field path inside the object, e.g. "spec.resourceGroups[0].flavors[1].resources[2].lendingLimit"
     rule: str  # the rule's id, e.g. "clusterqueue/lending-limit-needs-cohort"
     message: str  # what Kueue would say / why, naming the values, ending with the rule's origin

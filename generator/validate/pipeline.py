@@ -12,7 +12,7 @@ Every stage runs even when an earlier one failed, on what is committed: a stale 
 gets its build and schema verdicts, so one CI run shows everything to fix.
 
 Stages 2 to 5 of a cluster whose inputs are unchanged since a run that judged them are not run
-again: their verdict comes from the verdict cache (generator.cache.VerdictCache), keyed by the
+again: their verdict comes from the verdict cache (generator.store.cache.VerdictCache), keyed by the
 content of everything they read (see verdict_key).
 
 Memory stays flat in fleet size: stage 1's workers hand back a small summary per cluster, the
@@ -31,10 +31,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.cache import VerdictCache, cache_root, code_fingerprint
+from generator.store.cache import VerdictCache, code_fingerprint, core_schema_dir, kubeconform_dir, validators_dir
+from generator.components import platform
 from generator.joint_build import build_groups
 from generator.kustomize import BuildResult
-from generator.resources import Obj, group_of, ident, ident_str, version_of
+from generator.core.resources import Obj, group_of, ident, ident_str, version_of
 from generator.spec.loader import LoadedSpec
 from generator.validate import cel, crossobject, policy
 from generator.validate.report import STAGES, Finding
@@ -152,15 +153,15 @@ def load_batch(repo: Path, members: list[Member], defaults) -> tuple[list[Loaded
     """The batch's specs parsed (model and positions), and the sha256 of the bytes each was
     parsed from: a verdict is recorded under the bytes it judged. Stage 1 read these specs
     already; one changed since is reported as any bad spec is."""
-    from generator.errors import SpecErrors
+    from generator.core.errors import SpecErrors
     from generator.spec.loader import decode, load_spec_text, read_source
-    from generator.tree import sha256
+    from generator.store.tree import sha256
 
     loaded, shas, errors = [], [], []
     for m in members:
         try:
             raw = read_source(repo, repo / m.source)
-            loaded.append(load_spec_text(decode(raw, m.source), m.source, defaults))
+            loaded.append(load_spec_text(decode(raw, m.source), m.source, defaults, platform.release_fit))
             shas.append(sha256(raw))
         except SpecErrors as exc:
             errors += exc.errors
@@ -229,7 +230,7 @@ def schema_stage(repo: Path, work: list[tuple[LoadedSpec, list[Obj]]], options: 
     """Each cluster's objects against its Kubernetes version's core schemas, its release's own
     platform schemas, the user's imported CRDs and the shipped schemas of every other operator,
     in that order; then the CRDs' CEL rules (x-kubernetes-validations) over the defaulted object."""
-    from generator import releases
+    from generator.facts import releases
     from generator.validate import kubeconform
     from generator.validate.core import kubernetes_version, write_core_schemas
     from generator.validate.validator import SchemaValidator
@@ -243,15 +244,15 @@ def schema_stage(repo: Path, work: list[tuple[LoadedSpec, list[Obj]]], options: 
     hint = "import its CRD with `rhoai-gitops schemas import <CRD files or folders>`"
     report.schema_engine = "kubeconform" if kubeconform.available() else "built-in"
     for (k8s, dist, version), group in sorted(groups.items()):
-        core_dir = cache_root(repo) / "schemas" / f"kubernetes-{k8s}"
+        core_dir = core_schema_dir(repo, k8s)
         write_core_schemas(set().union(*(_kinds(objs) for _, objs in group)), k8s, core_dir)
         sources = [core_dir, releases.release(dist, version).schema_files(), *crd_dirs, releases.common_schema_files()]
-        validator = SchemaValidator(sources, cache=cache_root(repo) / "validators")
+        validator = SchemaValidator(sources, cache=validators_dir(repo))
         for loaded, objs in group:
             report.checked[(loaded.spec.name, "schema")] = [ident_str(o) for o in objs]
             report.objects_checked += len(objs)
         if kubeconform.available():
-            folders = kubeconform.folders(sources, cache_root(repo) / "schemas" / "kubeconform")
+            folders = kubeconform.folders(sources, kubeconform_dir(repo))
             for loaded, objs in group:
                 found = kubeconform.validate(objs, folders, k8s, options.ignore_missing_schemas, hint)
                 report.findings += [Finding(loaded.spec.name, "schema", *f) for f in found]

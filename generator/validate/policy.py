@@ -38,9 +38,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import catalogs
-from generator.errors import UsageError
-from generator.resources import Obj
+from generator.facts import catalogs
+from generator.core.errors import UsageError
+from generator.core.resources import Obj
 from generator.spec.loader import LoadedSpec
 from generator.validate.report import Finding
 

@@ -19,12 +19,9 @@ from typing import Any, Iterable
 
 import yaml
 
-from generator.errors import UsageError
-
-
-def schema_file_name(kind: str, group: str, version: str) -> str:
-    g = f"-{group}" if group else ""
-    return f"{kind}{g}-{version}.json".lower()
+from generator.core.errors import UsageError
+from generator.core.schemafiles import schema_file_name
+from generator.store.atomic import write_atomic
 
 
 _FLAGS = re.compile(r"\(\?[imsU]+\)")
@@ -155,9 +152,7 @@ def import_crds(sources: Iterable[Path], out: Path) -> list[str]:
     written = []
     for crd in crd_documents(sources):
         for name, schema in crd_schemas(crd).items():
-            tmp = out / (name + ".tmp")
-            tmp.write_text(json.dumps(schema, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-            tmp.replace(out / name)
+            write_atomic(out / name, json.dumps(schema, indent=1, sort_keys=True) + "\n")
             written.append(name)
     return sorted(written)
 

@@ -24,8 +24,9 @@ from typing import Any, Callable, Mapping, Union
 import fastjsonschema
 import jsonschema
 
-from generator.resources import Obj, group_of, ident_str, version_of
-from generator.validate.schemas import schema_file_name
+from generator.core.resources import Obj, group_of, ident_str, version_of
+from generator.core.schemafiles import schema_file_name
+from generator.store.atomic import write_atomic
 
 
 @dataclass(frozen=True)
@@ -83,10 +84,7 @@ def _fast(schema: dict, cache: Path | None) -> Callable[[Any], Any] | None:
         entry = _FIRST_FUNCTION.search(source).group(1)
         code = compile(source, f"<schema {key[:12]}>", "exec")
         if cached:
-            cache.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_suffix(".tmp")
-            tmp.write_bytes(marshal.dumps((entry, code)))
-            tmp.replace(cached)
+            write_atomic(cached, marshal.dumps((entry, code)), parents=True)
     namespace: dict[str, Any] = {}
     exec(code, namespace)
     return namespace[entry]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from generator.components.base import Component
 from generator.components.monitoring import alerts, config, probes, routing, scrape
-from generator.resources import Obj, namespace
+from generator.core.resources import Obj, namespace
 
 CLUSTER_MONITORING = {"openshift.io/cluster-monitoring": "true"}
 

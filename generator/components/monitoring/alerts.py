@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator import matrix
+from generator.facts import matrix
 from generator.components.monitoring import probes
-from generator.resources import Obj, obj
+from generator.core.resources import Obj, obj
 
 API = "monitoring.coreos.com/v1"
 # Long enough to ride out a rolling update or a node drain, short enough to page before users do.

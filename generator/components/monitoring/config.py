@@ -4,8 +4,8 @@ retention and storage, user workload monitoring on/off, AlertmanagerConfig suppo
 
 from __future__ import annotations
 
-from generator import yamlio
-from generator.resources import Obj, obj
+from generator.core import yamlio
+from generator.core.resources import Obj, obj
 
 CLUSTER_CONFIG = ("cluster-monitoring-config", "openshift-monitoring")
 USER_WORKLOAD_CONFIG = ("user-workload-monitoring-config", "openshift-user-workload-monitoring")

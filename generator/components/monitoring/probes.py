@@ -4,8 +4,8 @@ each Probe has a fixed job name, which the probe alerts select on."""
 
 from __future__ import annotations
 
-from generator import matrix
-from generator.resources import Obj, obj
+from generator.facts import matrix
+from generator.core.resources import Obj, obj
 
 API = "monitoring.coreos.com/v1"
 DASHBOARD_JOB = "rhoai-gitops-dashboard"

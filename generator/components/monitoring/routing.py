@@ -5,7 +5,7 @@ a routing key or webhook URL."""
 
 from __future__ import annotations
 
-from generator.resources import Obj, namespace, obj
+from generator.core.resources import Obj, namespace, obj
 
 API = "monitoring.coreos.com/v1alpha1"
 

@@ -11,7 +11,7 @@ The NVIDIA DCGM exporter is scraped through the ClusterPolicy's own ServiceMonit
 
 from __future__ import annotations
 
-from generator.resources import Obj, obj
+from generator.core.resources import Obj, obj
 
 API = "monitoring.coreos.com/v1"
 PROMETHEUS_SA = ("prometheus-k8s", "openshift-monitoring")

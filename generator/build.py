@@ -1,19 +1,20 @@
-"""The pipeline, top-down: load specs -> build objects per component -> passes over the whole
-cluster (ordering, Argo CD) -> split into base + overlay folders -> write (or compare)."""
+"""One cluster in memory: its spec -> objects per component -> passes over the whole cluster
+(ordering, Argo CD) -> base + overlay folders. Writing them is the pipeline's (pipeline.py, store/)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
 from generator import bundle
 from generator.argocd import applications as argocd_applications, bootstrap as argocd_bootstrap, waves as argocd_waves
-from generator.argocd.fleet import FleetMember, fleet_folders
 from generator.components import COMPONENTS, egress
-from generator.resources import COMPONENT_LABEL, MANAGED_BY, MANAGER, canonical, label
-from generator.spec.loader import LoadedSpec, load_specs
+from generator.facts import catalogs, matrix
+from generator.core.resources import COMPONENT_LABEL, MANAGED_BY, MANAGER, canonical, label
+from generator.components import platform
+from generator.spec import loader
+from generator.spec.loader import LoadedSpec
 from generator.spec.model import PlatformSpec
 
 # A pass sees every unit of one cluster at once and may annotate objects or add units (the
@@ -55,8 +56,6 @@ def base_of(spec: PlatformSpec) -> str:
 def default_spec(base: str) -> PlatformSpec:
     """The spec a base is built from: nothing but the generator's defaults, at the line's base
     release (matrix.yaml baseVersions) on the oldest OpenShift whose catalog ships it."""
-    from generator import catalogs, matrix
-
     dist, line = base.rsplit("-", 1)
     version = matrix.distribution(dist)["baseVersions"][line]
     openshift = next((v for v in catalogs.openshift_versions(dist, version) if v != "*"), None)
@@ -99,26 +98,8 @@ def render_cluster(loaded: LoadedSpec) -> bundle.Folder:
     )
 
 
-@dataclass
-class Rendered:
-    specs: list[LoadedSpec]
-    folders: list[bundle.Folder]
-    stale_roots: list[str]  # generated roots no spec produces any more (full renders only)
-
-
-def render(repo: Path, names: list[str] | None = None) -> Rendered:
-    """Render the named clusters (default all) in memory; raises SpecErrors on bad specs."""
-    from generator.tree import generated_roots
-
-    specs = load_specs(repo, names)
-    folders = [render_base(b) for b in sorted({base_of(s.spec) for s in specs})]
-    folders += [render_cluster(s) for s in specs]
-    stale: list[str] = []
-    if not names:
-        # The fleet ApplicationSet spans every spec, so only a full render can write it.
-        by_source = {s.source: s for s in specs}
-        members = [FleetMember.of(s) for s in specs if s.spec.argocd.fleet.enabled]
-        folders += fleet_folders(members, lambda m: by_source[m.source].positions)
-        produced = {f.root for f in folders}
-        stale = [r for r in generated_roots(repo) if r not in produced]
-    return Rendered(specs, folders, stale)
+def load_specs(repo: Path, names: list[str] | None = None) -> list[LoadedSpec]:
+    """The named (default all) specs, loaded and fitted to their release (the release fit needs
+    the platform's built objects, so the builders' floor hands it to the loader); every error of
+    every file at once."""
+    return loader.load_specs(repo, names, check=platform.release_fit)

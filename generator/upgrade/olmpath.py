@@ -1,5 +1,5 @@
 """The path OLM takes to upgrade an operator from its installed bundle to a target release,
-through the real catalog graph (generator/catalogs.py), for `rhoai-gitops upgrade`.
+through the real catalog graph (generator/facts/catalogs.py), for `rhoai-gitops upgrade`.
 
 How OLM moves an installed operator (the model searched here):
 
@@ -32,9 +32,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from generator import matrix
-from generator.catalogs import Catalog, semver_key
-from generator.matrix import version_key
+from generator.facts import matrix
+from generator.facts.catalogs import Catalog, semver_key
+from generator.facts.matrix import version_key
 
 # A pure channel change at the end of a plan: the installed bundle is already an entry of the
 # new channel and nothing there upgrades from it, so OLM creates no InstallPlan.

@@ -32,11 +32,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from generator import matrix, yamlio
-from generator.capacity import GPU, MIG_PREFIX
+from generator.facts import matrix
+from generator.core import yamlio
+from generator.capacity.pools import GPU, MIG_PREFIX
 from generator.components import gpu_nodes, kueue_operator
-from generator.diff import quantity
-from generator.resources import Obj, at, ident_str
+from generator.core import quantity
+from generator.core.resources import Obj, at, ident_str
 
 KUEUE = "kueue.x-k8s.io"
 QUEUE_LABEL = "kueue.x-k8s.io/queue-name"

@@ -5,7 +5,7 @@ Auth) set every field through a `Fit`, which keeps a field only where the releas
 has it, accepts its value (enum), does not describe it as ignored, and (for objects the platform
 creates before Argo CD applies ours) does not forbid changing it. What it leaves out is recorded
 with the spec field that asked for it: a spec that explicitly sets something its release lacks
-is an error at that line (spec rule `release_fit`); a default the release lacks is simply left
+is an error at that line (the release fit, components/platform.py); a default the release lacks is simply left
 to the operator.
 """
 
@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator import matrix
-from generator.releases import Release
-from generator.resources import Obj
+from generator.facts import matrix
+from generator.facts.releases import Release
+from generator.core.resources import Obj
 
 Origin = tuple  # a spec field path, e.g. ("components", "workbenches", "namespace")
 
@@ -90,11 +90,3 @@ class Fit:
             if best is None or score > best[0]:
                 best = (score, origin)
         return best[1] if best else None
-
-
-def fit_platform(spec) -> tuple[list[Obj], Fit]:
-    """The platform's own objects for the spec's release, and what was left out of them."""
-    from generator.components import dashboard, dsc, dsci
-
-    f = Fit(spec.release)
-    return dsc.fit(spec, f) + dsci.fit(spec, f) + dashboard.fit(spec, f), f

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import generator
-from generator.tree import MANIFEST, sha256
+from generator.store.atomic import write_atomic
+from generator.store.tree import MANIFEST, sha256
 
 CACHE_ENV = "RHOAI_GITOPS_CACHE"
 FORMAT = 1
@@ -34,6 +35,22 @@ def cache_root(repo: Path) -> Path:
     env = os.environ.get(CACHE_ENV)
     top = Path(env) if env else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rhoai-gitops"
     return top / hashlib.sha256(str(repo.resolve()).encode()).hexdigest()[:16]
+
+
+# validate's own cache folders, beside the render and verdict caches.
+def core_schema_dir(repo: Path, k8s: str) -> Path:
+    """Kubernetes' core kinds' schemas for one Kubernetes version (validate.core writes them)."""
+    return cache_root(repo) / "schemas" / f"kubernetes-{k8s}"
+
+
+def kubeconform_dir(repo: Path) -> Path:
+    """The shipped schemas copied into folders, as kubeconform reads them."""
+    return cache_root(repo) / "schemas" / "kubeconform"
+
+
+def validators_dir(repo: Path) -> Path:
+    """Compiled schema validators (validate.validator)."""
+    return cache_root(repo) / "validators"
 
 
 # Every kind of file the generator reads: .lua and .sh (health checks, the approver's script) are
@@ -104,13 +121,7 @@ class RenderCache:
         manifest = (base / MANIFEST).read_bytes()
         table[MANIFEST] = [sha256(manifest), st.st_size, st.st_mtime_ns]
         entry = {"format": FORMAT, "key": key, "root": root, "files": table, **info}
-        self._write(self._entry_path(cluster), json.dumps(entry, sort_keys=True).encode())
-
-    def _write(self, path: Path, data: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        write_atomic(self._entry_path(cluster), json.dumps(entry, sort_keys=True), parents=True)
 
 
 class VerdictCache:
@@ -142,11 +153,7 @@ class VerdictCache:
 
     def put(self, cluster: str, key: str, verdict: dict) -> None:
         entry = {"format": FORMAT, "key": key, "verdict": verdict, "digest": _digest_of(verdict)}
-        path = self._entry_path(cluster)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(json.dumps(entry, sort_keys=True).encode())
-        tmp.replace(path)
+        write_atomic(self._entry_path(cluster), json.dumps(entry, sort_keys=True), parents=True)
 
 
 def _digest_of(verdict: dict) -> str:

@@ -1,5 +1,5 @@
 """What a platform team reads before changing a cluster's `distribution.version`: the OLM path
-through the real catalog graph (generator/olmpath.py), the spec changes the target requires (the
+through the real catalog graph (generator/upgrade/olmpath.py), the spec changes the target requires (the
 spec errors it would get, at their lines), the object-level plan between the current and the
 target render (the engine of `plan`), and the manual steps the move needs (data/upgrades.yaml,
 each with its source)."""
@@ -15,12 +15,13 @@ from typing import Any
 
 import yaml
 
-from generator import catalogs, releases
+from generator.facts import catalogs, releases
 from generator.diff.objects import ObjectChange, diff_objects
-from generator.errors import SpecError, SpecErrors, UsageError
-from generator.olmpath import NoUpgradePath, UpgradePath, upgrade_path
-from generator.render import build_units
-from generator.spec.loader import LoadedSpec, load_spec_text, load_specs, read_defaults
+from generator.core.errors import SpecError, SpecErrors, UsageError
+from generator.upgrade.olmpath import NoUpgradePath, UpgradePath, upgrade_path
+from generator.build import build_units, load_specs
+from generator.components import platform
+from generator.spec.loader import LoadedSpec, load_spec_text, read_defaults
 from generator.spec.model import PlatformSpec
 
 _VERSION = re.compile(r"^[0-9]+\.[0-9]+(\.[0-9]+)?$")
@@ -145,7 +146,7 @@ def plan_upgrade(repo: Path, cluster: str, to: str, from_bundle: str | None = No
     moved = _with_version(text, loaded, to)
     defaults = read_defaults(repo)
     try:
-        load_spec_text(moved, loaded.source, defaults)
+        load_spec_text(moved, loaded.source, defaults, platform.release_fit)
     except SpecErrors as exc:
         result.spec_errors = exc.errors
     # the objects, as the target renders them once those settings are gone (what the builders

@@ -1,7 +1,7 @@
 """The hand-kept facts of data/matrix.yaml: what the upstream data cannot say (namespaces, page
 flags and the components behind them, channel preferences, the other operators' channels...).
-Per-release facts (kinds, fields, enums, channels, bundles) come from generator.releases and
-generator.catalogs, derived from upstream data."""
+Per-release facts (kinds, fields, enums, channels, bundles) come from generator.facts.releases and
+generator.facts.catalogs, derived from upstream data."""
 
 from __future__ import annotations
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from generator import matrix
-from generator.matrix import version_key
+from generator.core.schemafiles import data_dir
+from generator.facts import matrix
+from generator.facts.matrix import version_key
 
 if TYPE_CHECKING:
     from generator.spec.model import PlatformSpec
@@ -34,8 +35,6 @@ def semver_key(version: str) -> tuple:
 
 @lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
-    from generator.releases import data_dir
-
     return json.loads((data_dir() / "catalogs.json").read_text(encoding="utf-8"))
 
 

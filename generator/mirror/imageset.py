@@ -7,10 +7,10 @@ the clusters' bundles contain is one package of the catalog that ships it (matri
 is mirrored without a change here. Per Subscription:
 
 - its channel, and where the catalog data knows the package (the platform operator,
-  generator/catalogs.py) the version range OLM will install: from the pinned bundle
+  generator/facts/catalogs.py) the version range OLM will install: from the pinned bundle
   (startingCSV) or the channel head, up to that bundle when the Subscription holds it (Manual
   approval), else up to the channel head, which Automatic approval upgrades to;
-- for a planned upgrade (`--to`), every bundle on the OLM path (generator/olmpath.py), per
+- for a planned upgrade (`--to`), every bundle on the OLM path (generator/upgrade/olmpath.py), per
   channel the path uses: oc-mirror selects min..max within each channel;
 - defaultChannel: the channel the clusters subscribe to (oc-mirror needs one that survives the
   filter, and a filtered catalog without the package's default channel is invalid).
@@ -26,12 +26,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from generator import catalogs, images, matrix, yamlio
+from generator import images
+from generator.facts import catalogs, matrix
+from generator.core import yamlio
 from generator.components.olm import source_catalog
-from generator.errors import UsageError
-from generator.ocmirror import API_VERSION, KIND
-from generator.olmpath import NoUpgradePath, upgrade_path
-from generator.render import build_units
+from generator.core.errors import UsageError
+from generator.mirror.ocmirror import API_VERSION, KIND
+from generator.upgrade.olmpath import NoUpgradePath, upgrade_path
+from generator.build import build_units
 from generator.spec.loader import LoadedSpec
 
 

@@ -13,20 +13,14 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from generator import matrix
-from generator.matrix import version_key
-from generator.validate.schemas import schema_file_name
+from generator.facts import catalogs, matrix
+from generator.facts.matrix import version_key
+from generator.core.schemafiles import data_dir, schema_file_name
 
-UPSTREAM = "data/upstream"
 _IMMUTABLE = re.compile(r"^\s*self\s*==\s*oldSelf\s*$")
-
-
-def data_dir() -> Path:
-    return Path(str(resources.files("generator").joinpath(UPSTREAM)))
 
 
 @lru_cache(maxsize=1)
@@ -46,8 +40,6 @@ def releases(dist: str) -> list[str]:
 
 @lru_cache(maxsize=None)
 def _supported(dist: str) -> tuple[str, ...]:
-    from generator import catalogs
-
     lines = matrix.distribution(dist)["lines"]
     offered = catalogs.offered_releases(dist)
     return tuple(v for v in releases(dist) if v.split(".")[0] in lines and v in offered)

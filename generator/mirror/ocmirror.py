@@ -24,7 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from generator import yamlio
+from generator.core import yamlio
 
 API_VERSION = "mirror.openshift.io/v2alpha1"
 KIND = "ImageSetConfiguration"

@@ -10,28 +10,21 @@ old one and swapped in with two renames, so a failure midway leaves the old fold
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
 import re
 import shutil
 import sys
-import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from generator import __version__
 from generator.bundle import Folder
-from generator.errors import UsageError
+from generator.core.errors import UsageError
 
 MANIFEST = ".generated.json"
 ROOT_PARENTS = ("base", "overlays", "fleet")
-# In the repository's cache folder (outside the checkout, so a failed render writes nothing there).
-LOCK = "render.lock"
-LOCK_TIMEOUT_ENV = "RHOAI_GITOPS_LOCK_TIMEOUT"  # seconds a render waits for another (default 600)
 # A swap's hidden folders: `.<root>.new-<pid>` (staging) and `.<root>.old-<pid>` (stepped aside).
 LEFTOVER = re.compile(r"^\.(?P<root>[^/]+)\.(?P<kind>new|old)-(?P<pid>[0-9]+)$")
 # Fault injection for the crash tests: "<step>:<n>" ends the process, as a kill would (no
@@ -49,68 +42,6 @@ def fault_point(name: str) -> None:
         _reached[name] = _reached.get(name, 0) + 1
         if _reached[name] == int(n or 1):
             os._exit(137)
-
-
-# --------------------------------------------------------------------------- one render at a time
-
-
-_held: dict[Path, int] = {}  # repo -> depth, for the process that holds its lock
-
-
-@contextmanager
-def locked(repo: Path) -> Iterator[None]:
-    """Hold the repository's render lock (re-entrant within a process; worker processes forked
-    while it is held share it). A second render waits for the first, then finds its work done
-    or redoes it; after `RHOAI_GITOPS_LOCK_TIMEOUT` seconds it gives up with exit 2."""
-    from generator.cache import cache_root  # cache imports this module
-
-    key = repo.resolve()
-    if key in _held:
-        _held[key] += 1
-        try:
-            yield
-        finally:
-            _held[key] -= 1
-        return
-    path = cache_root(key) / LOCK
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise UsageError(f"cannot create the render lock {path}: {exc.strerror}") from None
-    try:
-        _acquire(fd, key)
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        _held[key] = 1
-        try:
-            recover(key)
-            yield
-        finally:
-            del _held[key]
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
-def _acquire(fd: int, repo: Path) -> None:
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return
-    except BlockingIOError:
-        pass
-    holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
-    print(f"rhoai-gitops: another render of {repo} is running (pid {holder}); waiting for it", file=sys.stderr)
-    deadline = time.monotonic() + float(os.environ.get(LOCK_TIMEOUT_ENV, "600"))
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            if time.monotonic() > deadline:
-                raise UsageError(f"another render of {repo} (pid {holder}) still holds the render lock; "
-                                 f"try again when it has finished") from None
-            time.sleep(0.05)
 
 
 def leftovers(repo: Path) -> list[Path]:
@@ -361,23 +292,3 @@ def remove_generated(repo: Path, root_rel: str) -> None:
             os.rmdir(dirpath)
         except OSError:
             pass  # not empty: holds the user's files
-
-
-def write_tree(repo: Path, folders: list[Folder], stale_roots: list[str]) -> WriteReport:
-    with locked(repo):
-        return _write_tree(repo, folders, stale_roots)
-
-
-def _write_tree(repo: Path, folders: list[Folder], stale_roots: list[str]) -> WriteReport:
-    preflight(repo, folders)
-    report = WriteReport([], [], [])
-    for folder in folders:
-        if is_current(repo, folder):
-            report.unchanged.append(folder.root)
-        else:
-            write_folder(repo, folder)
-            report.written.append(folder.root)
-    for root in stale_roots:
-        remove_generated(repo, root)
-        report.removed.append(root)
-    return report

@@ -1,0 +1,1 @@
+"""Upgrades: the OLM path through the catalog graph and the report `rhoai-gitops upgrade` prints."""

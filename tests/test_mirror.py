@@ -230,7 +230,8 @@ def test_clusters_merge_per_catalog_and_openshift_version(repo):
     for name, version in (("a", "2.22.1"), ("b", "2.22.2")):
         write_spec(repo, name, f"metadata:\n  name: {name}\ncluster:\n  apiServer: https://api.{name}:6443\n  openshiftVersion: '4.18'\n"
                    f"  disconnected: {{mirrorRegistry: mirror.example.com}}\ndistribution:\n  version: {version}\n"
-                   "  channel: stable-2.22\n  installPlanApproval: Manual\n")
+                   "  channel: stable-2.22\n  installPlanApproval: Manual\n"
+                   "argocd:\n  repoURL: https://gitlab.site.example.internal/platform/gitops.git\n")
     loaded = load_specs(repo, ["a", "b"])
     plan = mirror.plan(loaded)
     ops = plan.config["mirror"]["operators"]

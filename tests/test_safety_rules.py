@@ -36,7 +36,8 @@ def test_a_disconnected_cluster_taking_a_public_repo_url_from_the_defaults_is_re
     spec = repo / "clusters" / "edge-baremetal.yaml"
     text = spec.read_text()
     # the spec no longer overrides the defaults file's github.com URL
-    spec.write_text(text.replace("  repoURL: https://git.factory3.example.internal/platform/rhoai-gitops.git\n", ""))
+    spec.write_text(text.replace("  repoURL: https://git.factory3.example.internal/platform/rhoai-gitops.git\n", "")
+                    .replace("    httpsProxy: http://proxy.factory3.example.internal:3128\n", ""))
     (err,) = [e for e in errors_of(repo, "edge-baremetal") if e.path == "argocd.repoURL"]
     defaults = repo / "clusters" / "_defaults.yaml"
     assert (err.file, err.line) == ("clusters/_defaults.yaml", line_of(defaults, "repoURL:"))
@@ -46,6 +47,11 @@ def test_a_disconnected_cluster_taking_a_public_repo_url_from_the_defaults_is_re
     (err,) = [e for e in errors_of(repo, "edge-baremetal") if e.path == "argocd.repoURL"]
     assert (err.file, err.line) == ("clusters/edge-baremetal.yaml", line_of(spec, "repoURL:"))
     assert main(["--repo", str(repo), "lint", "edge-baremetal"]) == 2
+    # through the cluster's HTTPS proxy the public host is reachable; over SSH it is not
+    spec.write_text(text.replace("  repoURL: https://git.factory3.example.internal/platform/rhoai-gitops.git\n", ""))
+    assert load_specs(repo, ["edge-baremetal"])
+    spec.write_text(text.replace("https://git.factory3.example.internal/platform/rhoai-gitops.git", "git@github.com:me/gitops.git"))
+    assert [e.path for e in errors_of(repo, "edge-baremetal")] == ["argocd.repoURL"]
     # connected clusters may use the public host
     assert load_specs(repo, ["prod-aws"])
 

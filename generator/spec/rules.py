@@ -701,20 +701,27 @@ def git_host(url: str) -> str:
 
 @rule
 def disconnected_repository(spec, positions):
-    """A disconnected cluster's Argo CD reaches no public git host: its Applications would never
-    sync. Reported where repoURL is written: the defaults file's line when the spec takes it
-    from there."""
+    """A disconnected cluster's Argo CD reaches no public git host, unless over HTTPS through the
+    cluster's proxy: its Applications would never sync. Reported where repoURL is written: the
+    defaults file's line when the spec takes it from there."""
     repo_url = spec.argocd.repo_url
     if not spec.cluster.disconnected or not repo_url:
         return
     host = git_host(repo_url)
-    if host in matrix.matrix()["publicGitHosts"]:
-        yield positions.error(
-            ("argocd", "repoURL"),
-            f"{repo_url} is on the public host {host}, which the disconnected cluster "
-            f"({where(positions, ('cluster', 'disconnected'))}) cannot reach: Argo CD would never fetch the bundle. "
-            "Set argocd.repoURL in this spec to the site's mirror of this repository",
-        )
+    if host not in matrix.matrix()["publicGitHosts"]:
+        return
+    proxy = spec.cluster.proxy
+    # HTTPS through the cluster's proxy reaches the host (unless noProxy sends it direct); SSH
+    # does not go through an HTTP proxy.
+    if proxy is not None and proxy.https_proxy and repo_url.lower().startswith("https://") and not any(
+            host == entry.lstrip(".") or host.endswith("." + entry.lstrip(".")) for entry in proxy.no_proxy):
+        return
+    yield positions.error(
+        ("argocd", "repoURL"),
+        f"{repo_url} is on the public host {host}, which the disconnected cluster "
+        f"({where(positions, ('cluster', 'disconnected'))}) cannot reach (no cluster.proxy.httpsProxy carries it): "
+        "Argo CD would never fetch the bundle. Set argocd.repoURL in this spec to the site's mirror of this repository",
+    )
 
 
 @rule

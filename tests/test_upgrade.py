@@ -56,6 +56,8 @@ def test_text_and_markdown(repo, capsys):
     code, md, _ = upgrade(repo, capsys, "prod-aws", "--to", "3.4", "--output", "markdown")
     assert md.startswith("### Upgrade `prod-aws`: rhoai 2.22 → 3.4")
     assert "| 2 | `support-required-upgrade` (switch) |" in md
+    assert "` — applied: set distribution.channel to stable-3.4\n" in md
+    assert "**Objects** of the target spec with the applied changes (" in md
 
 
 def test_an_openshift_too_old_for_the_target_is_a_refusal_with_the_reason(repo, capsys):

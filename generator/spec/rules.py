@@ -393,7 +393,7 @@ def owned_namespaces(spec, positions) -> dict[str, str]:
     """Namespaces the platform, OpenShift or another unit of the bundle owns -> who, in words."""
     out: dict[str, str] = {ns: "one of OpenShift's own namespaces" for ns in matrix.matrix()["platformNamespaces"]}
     for name, op in matrix.matrix()["operators"].items():
-        out[op["namespace"]] = f"the {op['package']} operator's namespace (the bundle's {name} unit)"
+        out.setdefault(op["namespace"], f"the {op['package']} operator's namespace (the bundle's {name} unit)")
     for role, ns in spec.namespaces.items():
         out[ns] = f"the platform's {role} namespace ({spec.distribution.name}: its operator creates and owns it)"
     if spec.monitoring.enabled:

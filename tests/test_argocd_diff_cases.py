@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator.diff import knowntypes, settings
 from generator.diff.drift import IN_SYNC, Options, compare
-from generator.diff import knowntypes
-from generator.diff.knowntypes import fields_from_overrides
 from generator.diff.normalize import IgnoreRule
 from generator.core.errors import UsageError
 
@@ -61,42 +60,86 @@ def _cases() -> list:
     return out
 
 
-def _options(case: dict) -> tuple[list[IgnoreRule], Options]:
+def _argocd_cm(opts: dict) -> dict[str, str]:
+    """The case's Argo CD settings as an argocd-cm ConfigMap's data: as the case gives it
+    (`argocdCm`), or its resourceOverrides as split keys (resource.customizations.<type>.
+    <group_Kind>) and its compare options as resource.compareoptions."""
+    if "argocdCm" in opts:
+        return dict(opts["argocdCm"])
+    data = {}
+    for key, override in (opts.get("resourceOverrides") or {}).items():
+        group_kind = "all" if key == "*/*" else key.replace("/", "_")
+        for kind in ("ignoreDifferences", "knownTypeFields"):
+            if (override or {}).get(kind) is not None:
+                data[f"resource.customizations.{kind}.{group_kind}"] = yaml.safe_dump(override[kind])
+    if "ignoreAggregatedRoles" in opts:
+        data["resource.compareoptions"] = yaml.safe_dump({"ignoreAggregatedRoles": opts["ignoreAggregatedRoles"]})
+    return data
+
+
+def sets_comparison_settings(case: dict) -> bool:
+    """The case sets what argocd-cm decides (overrides, compare options), not only an
+    Application's ignoreDifferences."""
+    return bool(_argocd_cm(case.get("options") or {}))
+
+
+def _options(case: dict, with_settings: bool = True) -> tuple[list[IgnoreRule], Options]:
+    """The rules and options drift compares with: the Application's ignoreDifferences, and the
+    argocd-cm settings read the way `drift --argocd-cm` reads them."""
     opts = case.get("options") or {}
-    overrides = opts.get("resourceOverrides") or {}
-    ignores = [dict(e) for e in opts.get("ignoreDifferences") or []]
-    for key, override in overrides.items():
-        diffs = (override or {}).get("ignoreDifferences") or {}
-        if diffs:
-            group, _, kind = key.rpartition("/")
-            ignores.append({"group": group, "kind": kind, **diffs})
-    rules = [IgnoreRule.from_argocd(e) for e in ignores]
-    return rules, Options(tuple(fields_from_overrides(overrides)), bool(opts.get("ignoreAggregatedRoles")))
+    rules = [IgnoreRule.from_argocd(dict(e)) for e in opts.get("ignoreDifferences") or []]
+    found = settings.from_argocd_cm(_argocd_cm(opts), "argocd-cm") if with_settings else settings.Settings()
+    return rules + found.ignore_rules(), found.options()
 
 
-@pytest.mark.parametrize("source,case", _cases())
-def test_agrees_with_argocd(source, case, capsys):
-    assert SOURCE_KEYS <= set(source) and case["test"] and case["argocd"] in ("in sync", "out of sync", "error")
-    rules, options = _options(case)
+def verdict(case: dict, with_settings: bool = True):
+    """drift's verdict on the case, its field paths and the report (raises UsageError where
+    drift refuses the settings or the rules)."""
+    rules, options = _options(case, with_settings)
     desired, live = _object(case, "desired"), _object(case, "live")
-    if case["argocd"] == "error":
-        with pytest.raises(UsageError):
-            compare("argocd", [desired], [live], rules, options)
-        return
     if desired and live and not (desired.get("metadata") or {}).get("namespace") and (live.get("metadata") or {}).get("namespace"):
         # Argo CD gives a namespaced object without a namespace the Application's destination
         # namespace, the one the live object is in.
         desired = {**desired, "metadata": {**desired["metadata"], "namespace": live["metadata"]["namespace"]}}
     report = compare("argocd", [desired] if desired else [], [live] if live else [], rules, options)
-    verdict = "out of sync" if any(o.status != IN_SYNC for o in report.objects) else "in sync"
-    fields = [f.path for o in report.objects for f in o.fields]
-    assert verdict == case["argocd"], fields
+    found = "out of sync" if any(o.status != IN_SYNC for o in report.objects) else "in sync"
+    return found, [f.path for o in report.objects for f in o.fields], report
+
+
+@pytest.mark.parametrize("source,case", _cases())
+def test_agrees_with_argocd(source, case, capsys):
+    assert SOURCE_KEYS <= set(source) and case["test"] and case["argocd"] in ("in sync", "out of sync", "error")
+    if case["argocd"] == "error":
+        with pytest.raises(UsageError):
+            verdict(case)
+        return
+    found, fields, report = verdict(case)
+    assert found == case["argocd"], fields
     if "paths" in case:
         assert sorted(fields) == sorted(case["paths"])
     if "warning" in case:
         assert any(case["warning"] in w for w in report.warnings), report.warnings
     if case.get("noWarnings"):
         assert report.warnings == []
+
+
+def test_the_comparison_settings_decide_where_argocd_says_they_do():
+    """The figures of the cases that set argocd-cm comparison settings: read through argocd-cm,
+    drift agrees on every one (test_agrees_with_argocd); without them it disagrees on the
+    cases whose verdict the settings decide, so none of them passes by accident."""
+    cases = [p.values[1] for p in _cases() if sets_comparison_settings(p.values[1]) and p.values[1]["argocd"] != "error"]
+    disagree = []
+    for case in cases:
+        try:
+            found, _, _ = verdict(case, with_settings=False)
+        except UsageError:
+            found = "error"
+        if found != case["argocd"]:
+            disagree.append(case["name"])
+    assert len(cases) >= 20 and len(disagree) >= 8, (len(cases), disagree)
+    readme = (Path(__file__).parents[1] / "docs" / "upgrades-and-safety.md").read_text(encoding="utf-8")
+    assert f"{len(cases)} cases set argocd-cm comparison settings" in readme
+    assert f"without them drift would disagree on {len(disagree)}" in readme
 
 
 def test_every_argocd_known_type_resolves():

@@ -24,12 +24,18 @@ argocd:
 """
 
 
-def spec_of(text: str):
-    return load_spec_text(HEAD + text, "clusters/t.yaml").spec
+# argocd.repoURL of a disconnected cluster without a proxy: the site's own git server (the
+# example defaults' github.com is out of its reach).
+SITE_GIT = "  repoURL: https://gitlab.site.example.internal/platform/gitops.git\n"
 
 
-def units_of(text: str) -> dict[str, list[Obj]]:
-    return build_units(spec_of(text))
+def spec_of(text: str, argocd: str = ""):
+    """The spec HEAD + text; `argocd`: more lines of HEAD's argocd mapping."""
+    return load_spec_text(HEAD + argocd + text, "clusters/t.yaml").spec
+
+
+def units_of(text: str, argocd: str = "") -> dict[str, list[Obj]]:
+    return build_units(spec_of(text, argocd))
 
 
 def every(units: dict[str, list[Obj]], kind: str) -> list[Obj]:
@@ -79,11 +85,11 @@ def test_rhoai_subscription_carries_approval_and_starting_csv():
 
 
 def test_disconnected_cluster_takes_every_operator_from_the_mirror_of_its_own_catalog():
-    units = units_of("cluster:\n  disconnected:\n    mirrorRegistry: m:8443\n")
+    units = units_of("cluster:\n  disconnected:\n    mirrorRegistry: m:8443\n", SITE_GIT)
     subs = packages(units)
     assert {"rhods-operator", "servicemeshoperator", "serverless-operator"} <= set(subs)
     assert {s["spec"]["source"] for s in subs.values()} == {"redhat-operators-mirror"}
-    odh = packages(units_of("distribution:\n  name: odh\ncluster:\n  disconnected:\n    mirrorRegistry: m:8443\n"))
+    odh = packages(units_of("distribution:\n  name: odh\ncluster:\n  disconnected:\n    mirrorRegistry: m:8443\n", SITE_GIT))
     assert odh["opendatahub-operator"]["spec"]["source"] == "community-operators-mirror"
     # connected: OperatorHub's own catalog of each package
     assert packages(units_of(""))["rhods-operator"]["spec"]["source"] == "redhat-operators"

@@ -10,7 +10,7 @@ import copy
 import pytest
 
 from conftest import assert_valid, validator_for
-from test_components_platform import every, one, spec_of
+from test_components_platform import SITE_GIT, every, one, spec_of
 from generator import images
 from generator.facts import matrix
 from generator import build as render_module
@@ -95,16 +95,16 @@ def test_connected_cluster_has_no_egress_and_subscribes_to_the_default_catalogs(
 
 
 def test_default_sources_kept_and_never_contact_source_where_the_spec_says():
-    units = build_units(spec_of("cluster:\n" + DISCONNECTED + "    disableDefaultSources: false\n    neverContactSource: true\n"))
+    units = build_units(spec_of("cluster:\n" + DISCONNECTED + "    disableDefaultSources: false\n    neverContactSource: true\n", SITE_GIT))
     assert every(units, "OperatorHub") == []
     assert {e["mirrorSourcePolicy"] for e in one(units, "ImageDigestMirrorSet")["spec"]["imageDigestMirrors"]} == {"NeverContactSource"}
     # no image named by tag: no ITMS
     assert every(units, "ImageTagMirrorSet") == []
-    assert_valid(validator_for(spec_of("cluster:\n" + DISCONNECTED)), units["egress"])
+    assert_valid(validator_for(spec_of("cluster:\n" + DISCONNECTED, SITE_GIT)), units["egress"])
 
 
 def test_odh_comes_from_the_community_catalog_mirror():
-    units = build_units(spec_of("distribution:\n  name: odh\ncluster:\n" + DISCONNECTED))
+    units = build_units(spec_of("distribution:\n  name: odh\ncluster:\n" + DISCONNECTED, SITE_GIT))
     cs = {c["metadata"]["name"]: c["spec"]["image"] for c in every(units, "CatalogSource")}
     # ODH itself from the community catalog; the serving stack it runs on is Red Hat's
     assert cs == {"community-operators-mirror": "mirror.example.com:8443/ocp/redhat/community-operator-index:v4.16",
@@ -194,7 +194,7 @@ def test_proxy_credentials_are_a_spec_error_with_exit_2(repo, capsys):
 
 
 def test_the_package_table_is_the_one_place_for_catalogs():
-    spec = spec_of("cluster:\n" + DISCONNECTED)
+    spec = spec_of("cluster:\n" + DISCONNECTED, SITE_GIT)
     with pytest.raises(ValueError, match="ships in certified-operators"):
         olm.subscription(spec, package="gpu-operator-certified", ns="x", channel="v25.3", source="redhat-operators")
     with pytest.raises(KeyError, match="not in generator/data/matrix.yaml `packages`"):

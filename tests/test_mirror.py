@@ -13,6 +13,7 @@ from generator import images
 from generator.facts import catalogs, matrix
 from generator.mirror import imageset as mirror
 from generator.mirror import ocmirror
+from generator.core import yamlio
 from generator.cli import main
 from generator.upgrade.olmpath import upgrade_path
 from generator.build import build_units
@@ -233,7 +234,8 @@ def test_clusters_merge_per_catalog_and_openshift_version(repo):
     for name, version in (("a", "2.22.1"), ("b", "2.22.2")):
         write_spec(repo, name, f"metadata:\n  name: {name}\ncluster:\n  apiServer: https://api.{name}:6443\n  openshiftVersion: '4.18'\n"
                    f"  disconnected: {{mirrorRegistry: mirror.example.com}}\ndistribution:\n  version: {version}\n"
-                   "  channel: stable-2.22\n  installPlanApproval: Manual\n")
+                   "  channel: stable-2.22\n  installPlanApproval: Manual\n"
+                   "argocd:\n  repoURL: https://gitlab.site.example.internal/platform/gitops.git\n")
     loaded = load_specs(repo, ["a", "b"])
     plan = mirror.plan(loaded)
     ops = plan.config["mirror"]["operators"]
@@ -346,3 +348,30 @@ def test_every_reachable_upgrade_is_mirrored_hop_by_hop():
                 assert in_range(cat.bundle(bundle).version, channels[hop.channel]), (release, hop)
         covered += 1
     assert covered >= 8, covered
+
+
+def test_a_planned_upgrade_mirrors_every_package_and_image_of_the_target_render(repo, capsys):
+    """edge-baremetal at 2.25 on OpenShift 4.19, planned to 3.4: the 3.x render installs the
+    Red Hat build of Kueue, which the 2.x one does not; a mirror made for the plan holds it."""
+    from generator.upgrade import end_state_spec
+
+    spec = repo / "clusters" / "edge-baremetal.yaml"
+    spec.write_text(spec.read_text().replace('openshiftVersion: "4.16"', 'openshiftVersion: "4.19"')
+                    .replace('version: "2.16"', 'version: "2.25"').replace("channel: eus-2.16", "channel: stable-2.25"))
+    (edge,) = load_specs(repo, ["edge-baremetal"])
+    target = end_state_spec(repo, edge, "3.4")
+    assert target.version == "3.4"
+    capsys.readouterr()
+    assert main(["--repo", str(repo), "mirror", "edge-baremetal", "--to", "3.4"]) == 0
+    text = capsys.readouterr().out
+    ocmirror.load(text)
+    found = packages_of(yamlio.loads(text))
+    before = {name for _, name in packages_of(mirror.plan([edge]).config)}
+    target_objs = [o for objs in build_units(target).values() for o in objs]
+    for sub in (o["spec"] for o in target_objs if o["kind"] == "Subscription"):
+        index = matrix.catalog_index(matrix.package(sub["name"])["catalog"], target.cluster.openshift_version)
+        channels = {c["name"]: c for c in found[(index, sub["name"])]["channels"]}
+        assert sub["channel"] in channels, (sub["name"], channels)
+    assert "kueue-operator" in {name for _, name in found} - before
+    named = {i["name"] for i in yamlio.loads(text)["mirror"]["additionalImages"]}
+    assert set(images.referenced(target_objs)) <= named

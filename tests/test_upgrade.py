@@ -56,6 +56,8 @@ def test_text_and_markdown(repo, capsys):
     code, md, _ = upgrade(repo, capsys, "prod-aws", "--to", "3.4", "--output", "markdown")
     assert md.startswith("### Upgrade `prod-aws`: rhoai 2.22 → 3.4")
     assert "| 2 | `support-required-upgrade` (switch) |" in md
+    assert "` — applied: set distribution.channel to stable-3.4\n" in md
+    assert "**Objects** of the target spec with the applied changes (" in md
 
 
 def test_an_openshift_too_old_for_the_target_is_a_refusal_with_the_reason(repo, capsys):
@@ -86,3 +88,62 @@ def test_a_target_the_catalog_lacks_is_a_clear_error(repo, capsys):
     assert code == 2 and "no OLM catalog of rhods-operator ships rhoai 3.1; supported: 2.13" in err and "Traceback" not in err
     code, _, err = upgrade(repo, capsys, "prod-aws", "--to", "three")
     assert code == 2 and "--to 'three'" in err
+
+
+def kueue_managed(repo) -> None:
+    """prod-aws on OpenShift 4.20 with `components.kueue.managementState: Managed`, valid on 2.x
+    and refused by 3.x (the Red Hat build of Kueue runs it there: Unmanaged)."""
+    on_openshift(repo, "prod-aws", "4.20")
+    spec = repo / "clusters" / "prod-aws.yaml"
+    text = spec.read_text()
+    spec.write_text(text.replace("components:\n", "components:\n  # Kueue as a platform component (2.x)\n  kueue:\n    managementState: Managed\n", 1))
+
+
+def test_the_object_plan_is_the_end_state_with_the_mechanical_changes_applied(repo, capsys):
+    kueue_managed(repo)
+    code, out, _ = upgrade(repo, capsys, "prod-aws", "--to", "3.4", "--output", "json")
+    assert code == 1  # the version alone does not render
+    plan = json.loads(out)
+    applied = {c["path"]: c for c in plan["specChanges"]["applied"]}
+    assert applied["components.kueue.managementState"] == {"path": "components.kueue.managementState", "action": "set",
+                                                          "from": "Managed", "to": "Unmanaged"}
+    assert applied["distribution.channel"]["to"] == plan["olm"]["hops"][-1]["channel"] == "stable-3.4"
+    assert applied["distribution.startingCSV"]["to"] == plan["olm"]["target"]
+    assert applied["components.kserve.deploymentMode"]["action"] == "remove"
+    assert applied["components.kserve.serving"]["action"] == "remove"
+    assert plan["specChanges"]["needPerson"] == []
+    added = {o["object"] for o in plan["objects"] if o["status"] == "added"}
+    # what the 3.x render really holds once Kueue is Unmanaged: the Kueue operator and its Kueue
+    assert {"Subscription.operators.coreos.com openshift-kueue-operator/kueue-operator",
+            "Kueue.kueue.openshift.io cluster", "Namespace openshift-kueue-operator"} <= added
+    code, text, _ = upgrade(repo, capsys, "prod-aws", "--to", "3.4")
+    assert 'applied: set components.kueue.managementState: "Managed" -> "Unmanaged"' in text
+    assert "Objects (the target spec with the applied changes):" in text
+
+
+def test_write_spec_writes_the_target_spec_keeping_comments_and_it_renders(repo, capsys):
+    kueue_managed(repo)
+    target = repo / "clusters" / "prod-aws.yaml"
+    before = target.read_text()
+    code, _, err = upgrade(repo, capsys, "prod-aws", "--to", "3.4", "--write-spec", str(target))
+    assert code == 1 and "wrote" in err and "5 change(s) applied" in err
+    after = target.read_text()
+    assert after.splitlines()[:2] == before.splitlines()[:2]  # the header comments
+    assert "  # Kueue as a platform component (2.x)\n  kueue:\n    managementState: Unmanaged\n" in after
+    assert 'version: "3.4"' in after and "deploymentMode" not in after and "serving:" not in after
+    assert "    storageClass: gp3-csi\n" in after and "rootVolumeGib: 300" in after
+    # the merge request is that one file: the target spec reads, with nothing left to change
+    code, out, _ = upgrade(repo, capsys, "prod-aws", "--to", "3.4", "--output", "json")
+    plan = json.loads(out)
+    assert code == 0 and plan["specErrors"] == [] and plan["objects"] == []
+
+
+def test_what_no_rule_can_change_is_left_to_a_person(repo, capsys):
+    # OpenShift 4.18 ships no 3.4: no mechanical change; the spec's other fixes are still made
+    code, out, _ = upgrade(repo, capsys, "prod-aws", "--to", "3.4", "--output", "json")
+    plan = json.loads(out)
+    people = plan["specChanges"]["needPerson"]
+    assert any(": cluster.openshiftVersion: " in e and "needs OpenShift 4.19 or later" in e for e in people)
+    assert {c["path"] for c in plan["specChanges"]["applied"]} >= {"components.kserve.deploymentMode"}
+    code, _, err = upgrade(repo, capsys, "prod-aws", "--to", "3.4", "--write-spec", str(repo))
+    assert code == 2 and "is a folder" in err

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 
+from generator.core import yamlio
 from generator.facts import matrix
 from generator.argocd import UNIT, health, rbac
 from generator.components import egress
@@ -50,6 +51,15 @@ def controller_role(spec, objs: list[Obj]) -> Obj:
                rules=rbac.rules(objs, spec.argocd.sync_policy.prune))
 
 
+def comparison_settings() -> dict[str, str]:
+    """argocd-cm keys the instance sets so Argo CD compares the platform's custom resources by
+    value where a webhook rewrites them (matrix.yaml argocdKnownTypeFields)."""
+    out = {}
+    for group_kind, fields in sorted(matrix.matrix()["argocdKnownTypeFields"].items()):
+        out[f"resource.customizations.knownTypeFields.{group_kind.replace('/', '_')}"] = yamlio.dumps(fields)
+    return out
+
+
 # What a disconnected cluster needs before Argo CD can sync anything: the mirrors and catalogs
 # the GitOps operator installs through (the same objects as the egress unit's, which Argo CD then
 # keeps; applied first by hand, so they are identical, never a subset that would flap).
@@ -67,6 +77,7 @@ def build(spec, units: dict[str, list[Obj]]) -> list[Obj]:
         "controller": {"respectRBAC": "normal"},
         "resourceHealthChecks": health.resource_health_checks(),
         "server": {"route": {"enabled": True}},
+        "extraConfig": comparison_settings(),
     }))
     out.append(controller_role(spec, synced_objects(units)))
     out.append(obj("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", role_name(spec),

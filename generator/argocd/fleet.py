@@ -73,9 +73,42 @@ def check_specs(specs: list[LoadedSpec]) -> None:
         _check([FleetMember.of(s) for s in fleet], lambda m: by_source[m.source].positions)
 
 
+def _destination(argocd: ArgoCD) -> tuple[tuple, str] | None:
+    """The field naming a fleet cluster's destination explicitly, and the cluster it names.
+    inCluster in fleet mode is the hub: the cluster the fleet's Argo CD (and its
+    ApplicationSet) runs on."""
+    d = argocd.destination
+    if d.in_cluster:
+        return ("argocd", "destination", "inCluster"), IN_CLUSTER
+    if d.server:
+        return ("argocd", "destination", "server"), d.server.rstrip("/")
+    if d.name:
+        return ("argocd", "destination", "name"), f"name:{d.name}"
+    return None
+
+
 def _check(members: list[FleetMember], positions_of: PositionsOf) -> None:
     first = members[0]
     errors = []
+    # The fleet's Applications all live on the hub: two clusters whose destination is the same
+    # cluster (inCluster twice: the hub) would deploy two platforms onto one.
+    taken: dict[str, FleetMember] = {}
+    for m in members:
+        found = _destination(m.argocd)
+        if found is None:
+            continue
+        path, target = found
+        if target in taken:
+            other = taken[target]
+            errors.append(positions_of(m).error(
+                path,
+                f"the same cluster as {other.name}'s destination ({where(positions_of(other), _destination(other.argocd)[0])}): "
+                "in fleet mode every Application lives on the hub, and inCluster means the hub itself, so two fleet "
+                "clusters would deploy their platforms onto one cluster; give this one destination.server (its API "
+                "server) or destination.name",
+            ))
+        else:
+            taken[target] = m
     for other in members[1:]:
         for path, get in _shared_fields(first.argocd.fleet.generator):
             if get(other.argocd) != get(first.argocd):

@@ -15,7 +15,8 @@ from generator.store.atomic import write_atomic
 def _arguments(p: argparse.ArgumentParser) -> None:
     clusters_arg(p)
     p.add_argument("--to", metavar="VERSION", default=None,
-                   help="a planned upgrade: also mirror every bundle on the OLM path to this release (see `upgrade`)")
+                   help="a planned upgrade: also mirror every bundle on the OLM path to this release, and every package "
+                        "and image the target render pulls (the end state `upgrade` plans)")
     p.add_argument("--file", "-f", type=Path, default=None, help="write it here (default: standard output)")
 
 
@@ -30,7 +31,12 @@ def cmd_mirror(args: argparse.Namespace) -> int:
         loaded = [s for s in loaded if s.spec.cluster.disconnected]
         if not loaded:
             raise UsageError("no cluster spec sets cluster.disconnected; name the clusters to mirror for")
-    plan = mirror.plan(loaded, args.to)
+    targets = None
+    if args.to:
+        from generator.upgrade.plan import end_state_spec
+
+        targets = {item.name: end_state_spec(args.repo, item, args.to) for item in loaded}
+    plan = mirror.plan(loaded, args.to, targets)
     text = mirror.document(plan, args.to)
     try:
         ocmirror.load(text)

@@ -11,7 +11,7 @@ import fnmatch
 from typing import Iterator
 
 from generator.components import dashboard, dsc, dsci
-from generator.core.errors import SpecError, format_path
+from generator.core.errors import REMOVE, Fix, SpecError, format_path
 from generator.core.resources import Obj
 from generator.facts import matrix, releases
 from generator.facts.fit import Fit
@@ -33,13 +33,21 @@ def _no_op(spec_path: str, value) -> bool:
     )
 
 
-def _instead(spec, spec_path: str) -> str:
+def _instead(spec, spec_path: str) -> tuple[str, Fix | None]:
     """What to use instead (matrix.yaml replacedBy) on the spec's release line, for the longest
-    key covering the field."""
+    key covering the field, and the mechanical change it names (its `fix`), if any."""
     line = spec.version.split(".")[0]
-    hints = {k: v["text"] for k, v in matrix.matrix()["replacedBy"].items() if line in v["lines"]}
-    found = [k for k in hints if spec_path == k or spec_path.startswith(k + ".")]
-    return f": {hints[max(found, key=len)]}" if found else ""
+    entries = {k: v for k, v in matrix.matrix()["replacedBy"].items() if line in v["lines"]}
+    found = [k for k in entries if spec_path == k or spec_path.startswith(k + ".")]
+    if not found:
+        return "", None
+    key = max(found, key=len)
+    entry, fix = entries[key], None
+    if entry.get("fix") == REMOVE:
+        fix = Fix(tuple(key.split(".")), REMOVE)
+    elif isinstance(entry.get("fix"), dict):
+        fix = Fix(tuple(key.split(".")), "set", entry["fix"]["set"])
+    return f": {entry['text']}", fix
 
 
 def release_fit(spec, positions) -> Iterator[SpecError]:
@@ -57,7 +65,8 @@ def release_fit(spec, positions) -> Iterator[SpecError]:
             continue
         since = releases.first_with(spec.distribution.name, left.kind, left.path, left.value)
         later = f"; {spec.distribution.name} {since} and later take it" if since and matrix.version_key(since) > matrix.version_key(spec.version) else ""
-        yield positions.error(left.origin, f"{left.kind} {left.path} {left.reason} in {ref}{later}{_instead(spec, where_)}")
+        instead, fix = _instead(spec, where_)
+        yield positions.error(left.origin, f"{left.kind} {left.path} {left.reason} in {ref}{later}{instead}", fix=fix)
     for o in objs:
         schema = spec.release.schema(o["kind"])
         for found in cel.check(schema, o) if schema else []:

@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
+
+REMOVE = "remove"
+
+
+@dataclass(frozen=True)
+class Fix:
+    """The mechanical change that resolves an error: remove the field at `path`, or set it to
+    `value` (what the message names). Errors without one need a person's judgement."""
+
+    path: tuple
+    action: str  # REMOVE or "set"
+    value: Any = None
+
+    def describe(self) -> str:
+        where = format_path(self.path)
+        return f"remove {where}" if self.action == REMOVE else f"set {where} to {self.value}"
 
 
 @dataclass(frozen=True, order=True)
@@ -12,6 +29,7 @@ class SpecError:
     column: int  # 1-based
     path: str  # dotted field path, e.g. gpuNodePools[0].replicas.max
     message: str
+    fix: Fix | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"

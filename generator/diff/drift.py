@@ -4,6 +4,7 @@ is orphaned."""
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -44,6 +45,7 @@ class DriftReport:
     objects: list[ObjectDrift]
     ignore_rules: int  # ignoreDifferences entries honoured
     warnings: list[str] = field(default_factory=list)  # rules skipped for an object, and why
+    settings: str = "Argo CD's defaults"  # where the comparison settings came from
 
     @property
     def drifted(self) -> bool:
@@ -61,6 +63,7 @@ class DriftReport:
             "drift": self.drifted,
             "summary": self.summary(),
             "ignoreRules": self.ignore_rules,
+            "argocdSettings": self.settings,
             "warnings": self.warnings,
             "objects": [o.as_dict() for o in self.objects],
         }
@@ -87,17 +90,33 @@ def application_rules(repo: Path, cluster: str) -> list[IgnoreRule]:
     return rules_from_applications(objs)
 
 
+# resource.compareoptions ignoreResourceStatusField: status ignored on every object (Argo CD's
+# default), on CustomResourceDefinitions only, or nowhere.
+STATUS_ALL, STATUS_CRD, STATUS_NONE = "all", "crd", "none"
+
+
 @dataclass(frozen=True)
 class Options:
-    """Argo CD settings that change what it compares (argocd-cm): `resource.customizations`
-    knownTypeFields, and `resource.compareoptions` ignoreAggregatedRoles."""
+    """Argo CD settings that change what it compares (argocd-cm, generator/diff/settings.py):
+    `resource.customizations` knownTypeFields, and `resource.compareoptions`
+    ignoreAggregatedRoles and ignoreResourceStatusField."""
 
     known_type_fields: tuple[KnownTypeField, ...] = ()
     ignore_aggregated_roles: bool = False
+    ignore_resource_status: str = STATUS_ALL
+
+    def compares_status(self, o: Obj) -> bool:
+        if self.ignore_resource_status == STATUS_NONE:
+            return True
+        crd = (group_of(o), o.get("kind")) == ("apiextensions.k8s.io", "CustomResourceDefinition")
+        return self.ignore_resource_status == STATUS_CRD and not crd
 
 
 def _prepared(o: Obj, options: Options) -> Obj:
-    out = knowntypes.normalize(argocd_normalize(strip_server_fields(o), options.ignore_aggregated_roles),
+    stripped = strip_server_fields(o)
+    if "status" in o and options.compares_status(o):
+        stripped["status"] = copy.deepcopy(o["status"])
+    out = knowntypes.normalize(argocd_normalize(stripped, options.ignore_aggregated_roles),
                                list(options.known_type_fields))
     if schema.scope(group_of(o), o.get("kind", "")) == schema.CLUSTER:
         (out.get("metadata") or {}).pop("namespace", None)

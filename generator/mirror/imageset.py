@@ -11,7 +11,10 @@ is mirrored without a change here. Per Subscription:
   (startingCSV) or the channel head, up to that bundle when the Subscription holds it (Manual
   approval), else up to the channel head, which Automatic approval upgrades to;
 - for a planned upgrade (`--to`), every bundle on the OLM path (generator/upgrade/olmpath.py), per
-  channel the path uses: oc-mirror selects min..max within each channel;
+  channel the path uses: oc-mirror selects min..max within each channel; and everything the
+  target render pulls (the end state `upgrade` plans, generator/upgrade/plan.py): each Subscription
+  of it at the target's OpenShift version (an operator only the target installs, such as the
+  Kueue operator on 3.x) and each image it names;
 - defaultChannel: the channel the clusters subscribe to (oc-mirror needs one that survives the
   filter, and a filtered catalog without the package's default channel is invalid).
 
@@ -35,6 +38,7 @@ from generator.mirror.ocmirror import API_VERSION, KIND
 from generator.upgrade.olmpath import NoUpgradePath, upgrade_path
 from generator.build import build_units
 from generator.spec.loader import LoadedSpec
+from generator.spec.model import PlatformSpec
 
 
 @dataclass
@@ -116,22 +120,31 @@ def _subscription_bundles(spec, sub: dict, upgrade_to: str | None) -> dict[str, 
     return out
 
 
-def plan(loaded: list[LoadedSpec], upgrade_to: str | None = None) -> Plan:
+def plan(loaded: list[LoadedSpec], upgrade_to: str | None = None, targets: dict[str, PlatformSpec] | None = None) -> Plan:
+    """`targets`: cluster name -> its spec at `upgrade_to` (upgrade.end_state_spec), whose
+    render is mirrored too."""
     # (catalog index image) -> package -> Package
     operators: dict[str, dict[str, Package]] = {}
     extra: set[str] = set()
-    for item in loaded:
-        spec = item.spec
+
+    def add(spec: PlatformSpec, path_to: str | None, subscribed: bool) -> None:
         objs = [o for objs in build_units(spec).values() for o in objs]
         for sub in (o for o in objs if o.get("kind") == "Subscription"):
             package = sub["spec"]["name"]
             index = matrix.catalog_index(source_catalog(package), spec.cluster.openshift_version)
             entry = operators.setdefault(index, {}).setdefault(package, Package())
-            entry.subscribed[sub["spec"]["channel"]] += 1
-            for channel, versions in _subscription_bundles(spec, sub, upgrade_to).items():
+            if subscribed or not entry.subscribed:
+                entry.subscribed[sub["spec"]["channel"]] += 1
+            for channel, versions in _subscription_bundles(spec, sub, path_to).items():
                 for version in versions:
                     entry.span(channel).add(version)
         extra.update(images.referenced(objs))
+
+    for item in loaded:
+        add(item.spec, upgrade_to, True)
+        if targets and item.spec.name in targets:
+            # the default channel stays what the cluster subscribes to today, where it has one
+            add(targets[item.spec.name], None, False)
     mirror: dict = {}
     if operators:
         mirror["operators"] = [

@@ -38,7 +38,7 @@ try:
 except ImportError:  # pragma: no cover - PyYAML is a dependency; its C part may be missing
     _FAST = False
 
-from generator.core.errors import SpecError, SpecErrors, format_path
+from generator.core.errors import Fix, SpecError, SpecErrors, format_path
 from generator.spec.model import PlatformSpec
 
 CLUSTERS_DIR = "clusters"
@@ -86,9 +86,9 @@ class Positions:
     def key_of(self, path: tuple) -> Position:
         return self.keys.get(tuple(path)) or self.of(path)
 
-    def error(self, path: tuple, message: str, *, at_key: bool = False) -> SpecError:
+    def error(self, path: tuple, message: str, *, at_key: bool = False, fix: Fix | None = None) -> SpecError:
         pos = self.key_of(path) if at_key else self.of(path)
-        return SpecError(pos.file, pos.line, pos.column, format_path(path), message)
+        return SpecError(pos.file, pos.line, pos.column, format_path(path), message, fix)
 
 
 @dataclass

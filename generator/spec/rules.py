@@ -296,6 +296,7 @@ def quota_references(spec, positions):
             f"{q.default_flavor!r} is also a GPU pool name ({where(positions, ('gpuNodePools', pools[q.default_flavor], 'name'))})",
         )
     owner: dict[str, tuple] = {}
+    owned = owned_namespaces(spec, positions)
     for t, team in enumerate(q.teams):
         tp = ("quotas", "teams", t)
         if team.cohort and q.cohorts and team.cohort not in q.cohorts:
@@ -324,6 +325,25 @@ def quota_references(spec, positions):
                 yield positions.error(here, f"namespace {ns!r} already belongs to another team ({where(positions, owner[ns])})")
             else:
                 owner[ns] = here
+            if ns in owned:
+                yield positions.error(
+                    here,
+                    f"namespace {ns!r} is {owned[ns]}: the team's unit renders a Namespace object for each of its "
+                    "namespaces, so two Applications would own one Namespace (and pruning the team would delete it); "
+                    "give the team a namespace of its own",
+                )
+
+
+def owned_namespaces(spec, positions) -> dict[str, str]:
+    """Namespaces the platform, OpenShift or another unit of the bundle owns -> who, in words."""
+    out: dict[str, str] = {ns: "one of OpenShift's own namespaces" for ns in matrix.matrix()["platformNamespaces"]}
+    for name, op in matrix.matrix()["operators"].items():
+        out.setdefault(op["namespace"], f"the {op['package']} operator's namespace (the bundle's {name} unit)")
+    for role, ns in spec.namespaces.items():
+        out[ns] = f"the platform's {role} namespace ({spec.distribution.name}: its operator creates and owns it)"
+    if spec.monitoring.enabled:
+        out[spec.monitoring.alerting_namespace] = f"the alerting namespace of the monitoring unit ({where(positions, ('monitoring', 'alertingNamespace'))})"
+    return out
 
 
 # --------------------------------------------------------------------------- GPU pools
@@ -609,6 +629,37 @@ def repository_named(spec, positions):
             f"is not set and cannot be derived from argocd.repoURL {spec.argocd.repo_url} (only GitHub, GitLab and "
             "Bitbucket file URLs are known): set it to where docs/runbooks.md is published",
         )
+
+
+def git_host(url: str) -> str:
+    """The host of a git URL: https://host/..., ssh://user@host:port/..., or scp-like user@host:path."""
+    m = re.match(r"^[a-z][a-z0-9+.-]*://(?:[^@/]*@)?([^/:?#]+)", url, re.I) or re.match(r"^(?:[^@/]+@)?([^/:]+):", url)
+    return m.group(1).lower() if m else ""
+
+
+@rule
+def disconnected_repository(spec, positions):
+    """A disconnected cluster's Argo CD reaches no public git host, unless over HTTPS through the
+    cluster's proxy: its Applications would never sync. Reported where repoURL is written: the
+    defaults file's line when the spec takes it from there."""
+    repo_url = spec.argocd.repo_url
+    if not spec.cluster.disconnected or not repo_url:
+        return
+    host = git_host(repo_url)
+    if host not in matrix.matrix()["publicGitHosts"]:
+        return
+    proxy = spec.cluster.proxy
+    # HTTPS through the cluster's proxy reaches the host (unless noProxy sends it direct); SSH
+    # does not go through an HTTP proxy.
+    if proxy is not None and proxy.https_proxy and repo_url.lower().startswith("https://") and not any(
+            host == entry.lstrip(".") or host.endswith("." + entry.lstrip(".")) for entry in proxy.no_proxy):
+        return
+    yield positions.error(
+        ("argocd", "repoURL"),
+        f"{repo_url} is on the public host {host}, which the disconnected cluster "
+        f"({where(positions, ('cluster', 'disconnected'))}) cannot reach (no cluster.proxy.httpsProxy carries it): "
+        "Argo CD would never fetch the bundle. Set argocd.repoURL in this spec to the site's mirror of this repository",
+    )
 
 
 @rule

@@ -2,7 +2,12 @@
 through the real catalog graph (generator/upgrade/olmpath.py), the spec changes the target requires (the
 spec errors it would get, at their lines), the object-level plan between the current and the
 target render (the engine of `plan`), and the manual steps the move needs (data/upgrades.yaml,
-each with its source)."""
+each with its source).
+
+The object plan is the end state: it renders the target spec after the changes the errors name
+mechanically (their `Fix`, from matrix.yaml replacedBy; the Subscription's channel and
+startingCSV from the OLM path) are applied, as `--write-spec` writes it. Errors without such a
+change are listed as a person's to resolve."""
 
 from __future__ import annotations
 
@@ -17,10 +22,11 @@ import yaml
 
 from generator.facts import catalogs, releases
 from generator.diff.objects import ObjectChange, diff_objects
-from generator.core.errors import SpecError, SpecErrors, UsageError
+from generator.core.errors import REMOVE, Fix, SpecError, SpecErrors, UsageError, format_path
 from generator.upgrade.olmpath import NoUpgradePath, UpgradePath, upgrade_path
 from generator.build import build_units, load_specs
 from generator.components import platform
+from generator.spec import edit
 from generator.spec.loader import LoadedSpec, load_spec_text, read_defaults
 from generator.spec.model import PlatformSpec
 
@@ -41,6 +47,25 @@ class UpgradePlan:
     spec_errors: list[SpecError] = field(default_factory=list)
     objects: list[ObjectChange] | None = None  # None: the target spec does not even parse
     steps: list[dict] = field(default_factory=list)
+    # the end state: the target spec's text with the mechanical changes made, those changes,
+    # and the errors it still has (a person's to resolve)
+    target_text: str = ""
+    applied: list[edit.Applied] = field(default_factory=list)
+    remaining: list[SpecError] = field(default_factory=list)
+
+    def applied_to(self, error: SpecError) -> edit.Applied | None:
+        """The change made for one of `spec_errors` (None: a person's to make)."""
+        fix_path = error.fix.path if error.fix is not None else _SUBSCRIPTION_FIELDS.get(error.path)
+        return next((a for a in self.applied if a.fix.path == fix_path), None)
+
+    def further(self) -> list[SpecError]:
+        """Errors only the changed spec gets (at its lines, as --write-spec writes it)."""
+        seen = {e.path for e in self.spec_errors}
+        return [e for e in self.remaining if e.path not in seen]
+
+    def needs_person(self) -> list[SpecError]:
+        """The version-only errors no change was made for, then the further ones."""
+        return [e for e in self.spec_errors if self.applied_to(e) is None] + self.further()
 
     @property
     def ready(self) -> bool:
@@ -66,6 +91,12 @@ class UpgradePlan:
                 }
             ),
             "specErrors": [str(e) for e in self.spec_errors],
+            "specChanges": {
+                "applied": [{"path": format_path(a.fix.path), "action": a.fix.action,
+                             **({"from": a.old} if a.old is not edit.ABSENT else {}),
+                             **({"to": a.fix.value} if a.fix.action != REMOVE else {})} for a in self.applied],
+                "needPerson": [str(e) for e in self.needs_person()],
+            },
             "objects": None if self.objects is None else [o.as_dict() for o in self.objects],
             "manualSteps": self.steps,
         }
@@ -145,19 +176,69 @@ def plan_upgrade(repo: Path, cluster: str, to: str, from_bundle: str | None = No
     text = (repo / loaded.source).read_text(encoding="utf-8")
     moved = _with_version(text, loaded, to)
     defaults = read_defaults(repo)
-    try:
-        load_spec_text(moved, loaded.source, defaults, platform.release_fit)
-    except SpecErrors as exc:
-        result.spec_errors = exc.errors
-    # the objects, as the target renders them once those settings are gone (what the builders
-    # leave out for a release that lacks them)
-    target_spec = _model(moved, loaded.source, defaults)
+    result.spec_errors = _errors(moved, loaded.source, defaults)
+    result.target_text, result.applied, result.remaining = end_state(moved, loaded.source, defaults, result.spec_errors, result.path)
+    # the objects, as the end state renders them (what the builders leave out for a release
+    # that lacks a setting a person has yet to change)
+    target_spec = _model(result.target_text, loaded.source, defaults)
     if target_spec is not None:
         old = [o for objs in build_units(spec).values() for o in objs]
         new = [o for objs in build_units(target_spec).values() for o in objs]
         result.objects = diff_objects(old, new)
     result.steps = mirror_steps(spec, to) + manual_steps(spec, target)
     return result
+
+
+def end_state_spec(repo: Path, loaded: LoadedSpec, to: str) -> PlatformSpec:
+    """The spec a cluster has once moved to `to` (the end state `upgrade` plans); raises
+    UsageError when OLM cannot get there or the spec does not read at the target."""
+    plan = plan_upgrade(repo, loaded.name, to)
+    if plan.path is None:
+        raise UsageError(f"{loaded.name}: --to {to}: {plan.refusal}")
+    spec = _model(plan.target_text, loaded.source, read_defaults(repo))
+    if spec is None:
+        raise UsageError(f"{loaded.name}: --to {to}: the target spec does not read; run `rhoai-gitops upgrade {loaded.name} --to {to}`")
+    return spec
+
+
+# The Subscription fields the OLM path decides at the target: the last hop's channel, and the
+# bundle it lands on for a spec that pins one.
+_SUBSCRIPTION_FIELDS = {"distribution.channel": ("distribution", "channel"),
+                        "distribution.startingCSV": ("distribution", "startingCSV")}
+
+
+def _subscription_fix(error: SpecError, path: UpgradePath | None) -> Fix | None:
+    field_path = _SUBSCRIPTION_FIELDS.get(error.path)
+    if path is None or field_path is None or not path.hops:
+        return None
+    value = path.hops[-1].channel if field_path[-1] == "channel" else path.target
+    return Fix(field_path, "set", value)
+
+
+def _errors(text: str, source: str, defaults) -> list[SpecError]:
+    try:
+        load_spec_text(text, source, defaults, platform.release_fit)
+    except SpecErrors as exc:
+        return exc.errors
+    return []
+
+
+def end_state(text: str, source: str, defaults, errors: list[SpecError], path: UpgradePath | None,
+              rounds: int = 4) -> tuple[str, list[edit.Applied], list[SpecError]]:
+    """The target spec's text with every mechanical change made, round after round (a change
+    can bring out an error the first one hid), the changes, and the errors left."""
+    applied: list[edit.Applied] = []
+    for _ in range(rounds):
+        fixes = [f for e in errors if e.file == source for f in [e.fix or _subscription_fix(e, path)] if f is not None]
+        fixes = [f for f in dict.fromkeys(fixes) if all(a.fix.path != f.path for a in applied)]
+        if not fixes:
+            break
+        text, done = edit.apply(text, fixes)
+        if not done:
+            break
+        applied += done
+        errors = _errors(text, source, defaults)
+    return text, applied, errors
 
 
 def mirror_steps(spec: PlatformSpec, to: str) -> list[dict]:

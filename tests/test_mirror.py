@@ -353,7 +353,7 @@ def test_every_reachable_upgrade_is_mirrored_hop_by_hop():
 def test_a_planned_upgrade_mirrors_every_package_and_image_of_the_target_render(repo, capsys):
     """edge-baremetal at 2.25 on OpenShift 4.19, planned to 3.4: the 3.x render installs the
     Red Hat build of Kueue, which the 2.x one does not; a mirror made for the plan holds it."""
-    from generator.upgrade import end_state_spec
+    from generator.upgrade.plan import end_state_spec
 
     spec = repo / "clusters" / "edge-baremetal.yaml"
     spec.write_text(spec.read_text().replace('openshiftVersion: "4.16"', 'openshiftVersion: "4.19"')

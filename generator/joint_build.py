@@ -88,7 +88,7 @@ def walk(tops: list[str]) -> Tree | None:
         try:
             with open(kfile, encoding="utf-8") as fh:
                 data = yamlio.loads(fh.read())
-        except Exception:  # noqa: BLE001 - unreadable: kustomize will say why, path by path
+        except Exception:  # unreadable: kustomize will say why, path by path
             return None
         if not isinstance(data, dict) or OWN_OUTPUT_KEYS & set(data):
             return None
@@ -121,7 +121,7 @@ def _origin_file(obj: dict, wrapper: str) -> str | None:
         return None
     try:
         origin = yamlio.loads(annotations.pop(ORIGIN))
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
     if not annotations:
         del meta["annotations"]  # kustomize itself drops an empty map

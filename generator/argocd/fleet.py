@@ -10,7 +10,7 @@ ApplicationSet, which also lets each cluster track its own targetRevision.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 from generator import __version__
 from generator.argocd.applications import API, IN_CLUSTER, root_application, sync_policy
@@ -36,7 +36,7 @@ class FleetMember:
     argocd: ArgoCD
 
     @classmethod
-    def of(cls, loaded: LoadedSpec) -> "FleetMember":
+    def of(cls, loaded: LoadedSpec) -> FleetMember:
         return cls(loaded.spec.name, loaded.source, loaded.digest, loaded.spec.argocd)
 
     def to_json(self) -> dict:
@@ -44,7 +44,7 @@ class FleetMember:
                 "argocd": self.argocd.model_dump(mode="json", by_alias=True)}
 
     @classmethod
-    def from_json(cls, data: dict) -> "FleetMember":
+    def from_json(cls, data: dict) -> FleetMember:
         return cls(data["name"], data["source"], data["digest"], ArgoCD.model_validate(data["argocd"]))
 
 

@@ -8,7 +8,7 @@ controller watches only what it may list.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from generator.argocd import facts
 from generator.argocd.facts import GroupKind, group_kind

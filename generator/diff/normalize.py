@@ -10,8 +10,9 @@ import json
 import multiprocessing
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from functools import lru_cache
-from typing import Any, Callable
+from functools import cache
+from typing import Any
+from collections.abc import Callable
 
 import jq
 
@@ -113,7 +114,7 @@ class IgnoreRule:
     managed_fields_managers: tuple[str, ...] = ()
 
     @classmethod
-    def from_argocd(cls, entry: dict) -> "IgnoreRule":
+    def from_argocd(cls, entry: dict) -> IgnoreRule:
         return cls(
             group=str(entry.get("group", "") or ""),
             kind=str(entry.get("kind", "") or ""),
@@ -174,9 +175,9 @@ def apply_rules(desired: Obj, live: Obj, rules: list[IgnoreRule], warn: Callable
         o = _sweep(o)
         for rule in matching:
             for pointer in rule.json_pointers:
-                o = _try(o, lambda doc: _remove_pointer(doc, pointer), f"jsonPointer {pointer}", warn)
+                o = _try(o, lambda doc, pointer=pointer: _remove_pointer(doc, pointer), f"jsonPointer {pointer}", warn)
             for expr in rule.jq_path_expressions:
-                o = _try(o, lambda doc: jq_delete(doc, expr), f"jqPathExpression {expr}", warn)
+                o = _try(o, lambda doc, expr=expr: jq_delete(doc, expr), f"jqPathExpression {expr}", warn)
         out.append(o)
     return out[0], out[1]
 
@@ -277,7 +278,7 @@ def _sweep(node: Any) -> Any:
 # --------------------------------------------------------------------------- jq
 
 
-@lru_cache(maxsize=None)
+@cache
 def _jq_program(expr: str) -> Any:
     try:
         return jq.compile(f"del({expr})")

@@ -22,7 +22,8 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
+from collections.abc import Callable, Iterable
 
 from pydantic import ValidationError
 from ruamel.yaml import YAML
@@ -257,7 +258,7 @@ def read_yaml(text: str, file: str) -> tuple[Any, Positions, list[SpecError]]:
     return _read_ruamel(text, file, builder)
 
 
-def _read_ruamel(text: str, file: str, builder: "_Builder") -> tuple[Any, Positions, list[SpecError]]:
+def _read_ruamel(text: str, file: str, builder: _Builder) -> tuple[Any, Positions, list[SpecError]]:
     yaml = YAML(typ="safe", pure=True)
     try:
         nodes = list(yaml.compose_all(text))
@@ -273,7 +274,7 @@ def _read_ruamel(text: str, file: str, builder: "_Builder") -> tuple[Any, Positi
     return _build(nodes, builder)
 
 
-def _build(nodes: list, builder: "_Builder") -> tuple[Any, Positions, list[SpecError]]:
+def _build(nodes: list, builder: _Builder) -> tuple[Any, Positions, list[SpecError]]:
     file = builder.file
     nodes = [n for n in nodes if n is not None]
     if len(nodes) != 1:

@@ -30,7 +30,7 @@ import heapq
 import itertools
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from generator.facts import matrix
 from generator.facts.catalogs import Catalog, semver_key
@@ -117,7 +117,7 @@ def _version(text: str) -> tuple:
     return semver_key(text)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parse_range(skip_range: str) -> tuple[tuple[tuple[str, tuple], ...], ...]:
     """A blang/semver range as OR-ed groups of AND-ed (operator, version key) comparators.
 
@@ -293,10 +293,7 @@ def upgrade_path(
         raise NoUpgradePath(f"channel {target_channel} of {where} ships no {target_release} bundle; "
                             f"the channels that do are {shipping}")
 
-    if start_channel is not None:
-        starts = [start_channel]
-    else:
-        starts = [c for c in graph.channels if start in graph.members[c]]
+    starts = [start_channel] if start_channel is not None else [c for c in graph.channels if start in graph.members[c]]
 
     # Dijkstra over (installed bundle, Subscription channel). A path's cost is (switches, hops,
     # preference), compared in that order; preference is the per-hop (rank, channel, bundle)

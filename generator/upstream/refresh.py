@@ -32,7 +32,6 @@ from typing import Any
 import yaml
 
 from generator.upstream.sources import Origins
-from generator.core.schemafiles import schema_file_name
 from generator.store.atomic import write_atomic
 from generator.validate.schemas import crd_schemas
 
@@ -53,7 +52,7 @@ NOT_COMMON = {
     "servingruntimes.serving.kserve.io": "users write ServingRuntimes; the bundle renders none",
     "rayclusters.ray.io": "users write RayClusters; the bundle renders none",
     "notebooks.kubeflow.org": "workbenches create Notebooks; the bundle renders none",
-    **{name: "validated per release (platform-crds/<dist>/<version>/)" for name in RELEASE_CRDS},
+    **dict.fromkeys(RELEASE_CRDS, "validated per release (platform-crds/<dist>/<version>/)"),
 }
 
 # OpenShift's own API-server kinds the bundle renders (not CRDs; OpenAPI v2 definitions of

@@ -8,7 +8,8 @@ runs them in this stage too.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from generator.facts import matrix
 from generator.capacity import scheduling

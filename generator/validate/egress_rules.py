@@ -13,7 +13,7 @@ without a cluster.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from generator import images
 from generator.facts import matrix

@@ -468,7 +468,7 @@ def _judge(repo: Path, specs: list[LoadedSpec], options: Options, report: Report
         report.findings += verify(repo, loaded.spec, builds)
     clock = _timed(report, "cross-object", clock)
 
-    for name, found in policy.run(repo, work, options.jobs).items():
+    for found in policy.run(repo, work, options.jobs).values():
         report.findings += found
     for loaded, objs in work:
         report.checked[(loaded.spec.name, "policy")] = policy.subjects(loaded, objs)

@@ -43,6 +43,7 @@ from generator.core.errors import UsageError
 from generator.core.resources import Obj
 from generator.spec.loader import LoadedSpec
 from generator.validate.report import Finding
+import contextlib
 
 STAGE = "policy"
 POLICY_DIR = Path("schemas") / "policies"
@@ -166,10 +167,8 @@ def policy_position(positions: list[str], repo: Path) -> str:
     policy = next((p for p in reversed(positions) if ".cue:" in p), "")
     if policy:
         file, rest = split_position(policy)
-        try:
+        with contextlib.suppress(ValueError):
             policy = (repo / file).resolve().relative_to(repo.resolve()).as_posix() + rest
-        except ValueError:
-            pass
     return policy
 
 

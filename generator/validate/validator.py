@@ -19,7 +19,8 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Union
+from typing import Any
+from collections.abc import Callable, Mapping
 
 import fastjsonschema
 import jsonschema
@@ -99,7 +100,7 @@ def field_path(parts) -> str:
 
 # Where schemas are found: a kubeconform-style folder of `<kind>-<group>-<version>.json` files,
 # or a mapping from such names to files (the shipped upstream schemas, deduplicated on disk).
-SchemaSource = Union[Path, Mapping[str, Path]]
+SchemaSource = Path | Mapping[str, Path]
 
 # Compiled schemas by file, shared by every validator of the process (the same shipped schema
 # serves many releases).

@@ -48,6 +48,15 @@ def parse(reference: str) -> ImageRef | None:
     return ImageRef(m["domain"], m["path"], m["tag"], m["digest"])
 
 
+def parse_qualified(reference: str) -> ImageRef:
+    """parse() of a reference known to be fully qualified (one `referenced` returned, or an index
+    image of matrix.yaml); anything else is a generator bug."""
+    ref = parse(reference)
+    if ref is None:
+        raise ValueError(f"not a fully qualified image reference: {reference!r}")
+    return ref
+
+
 def _walk(node: Any) -> Iterator[str]:
     if isinstance(node, dict):
         for key, value in node.items():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from collections.abc import Callable
+from typing import Any
 
 from generator import __version__
 from generator.argocd.applications import API, IN_CLUSTER, root_application, sync_policy
@@ -51,7 +52,7 @@ class FleetMember:
 PositionsOf = Callable[[FleetMember], Positions]
 
 
-def _shared_fields(generator: str) -> list[tuple[tuple, object]]:
+def _shared_fields(generator: str) -> list[tuple[tuple, Callable[[Any], Any]]]:
     """Spec fields every fleet cluster must agree on: they are written once, in the
     ApplicationSet. In list mode each element carries its own targetRevision."""
     fields = [

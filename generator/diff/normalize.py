@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import copy
+from functools import partial
 import json
 import multiprocessing
 from dataclasses import dataclass
@@ -67,7 +68,7 @@ def argocd_normalize(o: Obj, ignore_aggregated_roles: bool = False) -> Obj:
     if group == "" and kind == "Secret":
         string_data = o.get("stringData")
         if isinstance(string_data, dict):
-            data = o.get("data") if isinstance(o.get("data"), dict) else {}
+            data: dict = o["data"] if isinstance(o.get("data"), dict) else {}
             for k, v in string_data.items():
                 data[k] = base64.b64encode(v.encode()).decode() if isinstance(v, str) else v
             o["data"] = data
@@ -175,9 +176,9 @@ def apply_rules(desired: Obj, live: Obj, rules: list[IgnoreRule], warn: Callable
         o = _sweep(o)
         for rule in matching:
             for pointer in rule.json_pointers:
-                o = _try(o, lambda doc, pointer=pointer: _remove_pointer(doc, pointer), f"jsonPointer {pointer}", warn)
+                o = _try(o, partial(_remove_pointer, pointer=pointer), f"jsonPointer {pointer}", warn)
             for expr in rule.jq_path_expressions:
-                o = _try(o, lambda doc, expr=expr: jq_delete(doc, expr), f"jqPathExpression {expr}", warn)
+                o = _try(o, partial(jq_delete, expr=expr), f"jqPathExpression {expr}", warn)
         out.append(o)
     return out[0], out[1]
 

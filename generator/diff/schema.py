@@ -63,7 +63,9 @@ class Node:
     def ref(self) -> str | None:
         for node in [self.schema, *(self.schema.get("allOf") or [])]:
             ref = node.get("$ref") if isinstance(node, dict) else None
-            for prefix in _REFS if isinstance(ref, str) else ():
+            if not isinstance(ref, str):
+                continue
+            for prefix in _REFS:
                 if ref.startswith(prefix):
                     return ref[len(prefix):]
         return None

@@ -143,7 +143,7 @@ def catalog(dist: str, openshift_version: str) -> Catalog:
 def offered_releases(dist: str) -> frozenset[str]:
     """Releases with a generally available bundle (no pre-release such as 3.5.0-ea.2) in some
     channel of some catalog."""
-    found = set()
+    found: set[str] = set()
     for key in catalog_keys(dist):
         cat = catalog(dist, key)
         for channel in cat.channels():

@@ -23,13 +23,12 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.reader import ReaderError
-from ruamel.yaml.nodes import Node
 from ruamel.yaml.resolver import implicit_resolvers as _RUAMEL_RESOLVERS
 
 try:
@@ -58,6 +57,10 @@ class Position:
     file: str
     line: int
     column: int
+
+
+# A node of either YAML composer (ruamel's or PyYAML's), told apart by its `id`.
+Node = Any
 
 
 @dataclass
@@ -392,7 +395,8 @@ def deep_merge(under: Any, over: Any, under_pos: Positions, over_pos: Positions,
 
 def _copy_positions(src: Positions, dst: Positions, prefix: tuple) -> None:
     n = len(prefix)
-    for table_src, table_dst in ((src.keys, dst.keys), (src.values, dst.values), (src.raw, dst.raw)):
+    tables: list[tuple[dict, dict]] = [(src.keys, dst.keys), (src.values, dst.values), (src.raw, dst.raw)]
+    for table_src, table_dst in tables:
         for p, pos in table_src.items():
             if p[:n] == prefix:
                 table_dst[p] = pos
@@ -421,7 +425,7 @@ def pydantic_errors(exc: ValidationError, positions: Positions) -> list[SpecErro
     return errors
 
 
-def _in_users_terms(err: dict, raw: str | None) -> str | None:
+def _in_users_terms(err: Mapping[str, Any], raw: str | None) -> str | None:
     """pydantic's type errors said the way YAML trips people: what YAML read, what to write."""
     kind, value = err["type"], err.get("input")
     written = raw if raw is not None else repr(value)

@@ -60,8 +60,8 @@ def recover(repo: Path) -> list[str]:
     done = []
     found = leftovers(repo)
     # Stepped-aside folders first: one whose root is missing is the last complete state.
-    for path in sorted(found, key=lambda p: LEFTOVER.match(p.name)["kind"] != "old"):
-        m = LEFTOVER.match(path.name)
+    parsed = [(p, m) for p in found if (m := LEFTOVER.match(p.name))]
+    for path, m in sorted(parsed, key=lambda pm: pm[1]["kind"] != "old"):
         root = path.parent / m["root"]
         if m["kind"] == "old" and not root.exists():
             os.rename(path, root)

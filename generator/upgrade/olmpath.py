@@ -347,14 +347,14 @@ def upgrade_path(
 
     if not finals:
         newest = max((b for b, _ in best), key=lambda b: cat.bundle(b).key)
-        shipping = [target_channel] if target_channel else cat.channels_with(target_release)
+        channels = [target_channel] if target_channel else cat.channels_with(target_release)
         got = sorted({c for (b, c) in best if cat.bundle(b).release == target_release})
         also = f" ({target_release} is reachable only in {', '.join(got)})" if got else ""
-        ways = "; ".join(_entry_point(cat, c, target_release) for c in shipping[:4])
+        ways = "; ".join(_entry_point(cat, c, target_release) for c in channels[:4])
         raise NoUpgradePath(
             f"no upgrade path in {where} from {start} to {target_release}"
             f"{' in channel ' + target_channel if target_channel else ''}: OLM can take it as far as {newest}{also}, "
-            f"but never onto a {target_release} bundle in {', '.join(shipping)}; the way into {target_release} "
+            f"but never onto a {target_release} bundle in {', '.join(channels)}; the way into {target_release} "
             f"there: {ways}. OLM cannot make this move: it needs a fresh install of {target_release} or a catalog "
             "whose channels bridge the releases"
         )

@@ -167,7 +167,9 @@ def release_data(shared: Path, shipper: Shipper) -> dict:
         dist = dist_dir.name
         releases: dict[str, dict] = {}
         for rel_dir in sorted((p for p in dist_dir.iterdir() if p.is_dir()), key=lambda p: version_key(p.name)):
-            kinds, schemas, prose = {}, {}, {"ignored": {}, "deprecated": {}, "rejected": {}}
+            kinds: dict[str, Any] = {}
+            schemas: dict[str, Any] = {}
+            prose: dict[str, dict] = {"ignored": {}, "deprecated": {}, "rejected": {}}
             for f in sorted(rel_dir.glob("*.yaml")):
                 crd = _load(f)
                 kind = crd["spec"]["names"]["kind"]

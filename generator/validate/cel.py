@@ -422,7 +422,7 @@ def _is_datetime(s: str) -> bool:
     if len(parts) < 2 or not _is_date(parts[0]):
         return False
     m = _DATETIME_TIME.fullmatch(parts[1])
-    return bool(m) and m[1] <= "23" and m[2] <= "59" and m[3] <= "59"
+    return m is not None and m[1] <= "23" and m[2] <= "59" and m[3] <= "59"
 
 
 FORMATS: dict[str, Callable[[str], list[str]]] = {

@@ -23,8 +23,13 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
+# The code's own checks: ruff (lint and format), mypy on the package, and the import contracts
+# of .importlinter (the floors of docs/architecture.md). Spec lint is `rhoai-gitops lint`.
 lint: setup
-	$(CLI) lint
+	$(BIN)/ruff check generator tests bench scripts
+	$(BIN)/ruff format --check generator tests bench scripts
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # The committed bundle must equal a fresh render (the before-commit hook runs this; offline, ~1 s).
 check: setup

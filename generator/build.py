@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from generator import bundle
 from generator.argocd import applications as argocd_applications, bootstrap as argocd_bootstrap, waves as argocd_waves
@@ -65,7 +65,7 @@ def default_spec(base: str) -> PlatformSpec:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def base_units(base: str) -> bundle.Units:
     return build_units(default_spec(base))
 

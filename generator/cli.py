@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from generator import __version__
 from generator.core.errors import SpecErrors, UsageError

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any
+from collections.abc import Iterable, Iterator
 
 from generator.core.resources import Obj
 
@@ -45,6 +46,15 @@ def parse(reference: str) -> ImageRef | None:
     if not m:
         return None
     return ImageRef(m["domain"], m["path"], m["tag"], m["digest"])
+
+
+def parse_qualified(reference: str) -> ImageRef:
+    """parse() of a reference known to be fully qualified (one `referenced` returned, or an index
+    image of matrix.yaml); anything else is a generator bug."""
+    ref = parse(reference)
+    if ref is None:
+        raise ValueError(f"not a fully qualified image reference: {reference!r}")
+    return ref
 
 
 def _walk(node: Any) -> Iterator[str]:

@@ -64,7 +64,7 @@ class Tree:
     plain: dict[str, bool] = field(default_factory=dict)  # folder -> lists resources only
     owner: dict[str, str] = field(default_factory=dict)  # resource file or kustomization -> folder
 
-    def chain(self, folder: str) -> list[str]:
+    def chain(self, folder: str | None) -> list[str]:
         """The folder and every folder above it."""
         out = []
         while folder is not None:
@@ -88,7 +88,7 @@ def walk(tops: list[str]) -> Tree | None:
         try:
             with open(kfile, encoding="utf-8") as fh:
                 data = yamlio.loads(fh.read())
-        except Exception:  # noqa: BLE001 - unreadable: kustomize will say why, path by path
+        except Exception:  # unreadable: kustomize will say why, path by path
             return None
         if not isinstance(data, dict) or OWN_OUTPUT_KEYS & set(data):
             return None
@@ -116,12 +116,14 @@ def _origin_file(obj: dict, wrapper: str) -> str | None:
     """The absolute file an object came from (a resource file, or the kustomization whose
     generator made it), read from and removed with its origin annotation."""
     meta = obj.get("metadata")
-    annotations = meta.get("annotations") if isinstance(meta, dict) else None
+    if not isinstance(meta, dict):
+        return None
+    annotations = meta.get("annotations")
     if not isinstance(annotations, dict) or ORIGIN not in annotations:
         return None
     try:
         origin = yamlio.loads(annotations.pop(ORIGIN))
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
     if not annotations:
         del meta["annotations"]  # kustomize itself drops an empty map

@@ -134,7 +134,7 @@ def build_many(paths: list[Path | str], jobs: int | None = None) -> list[BuildRe
         own = dict(zip(map(str, redo), pool.map(build, redo)))
     out = []
     for p, d in zip(paths, digests):
-        if str(p) in own:
+        if str(p) in own or d is None:  # without a digest a path is always built on its own
             out.append(own[str(p)])
         else:
             out.append(BuildResult(str(p), True, shared[d].output))

@@ -21,7 +21,8 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterable, Iterator
 
 from generator.argocd.fleet import FleetMember, fleet_folders
 from generator.build import base_of, render_base, render_cluster

@@ -65,7 +65,7 @@ def _diff(old: releases.Release | None, new: releases.Release) -> list[str]:
         added = [p for p in after if p not in before and _parent(p) not in set(after) - set(before)]
         removed = [p for p in before if p not in after and _parent(p) not in set(before) - set(after)]
         out += [f"+ {_short(kind, p)}" for p in added]
-        out += [f"− {_short(kind, p)}" for p in removed]
+        out += [f"− {_short(kind, p)}" for p in removed]  # noqa: RUF001 (a typographic minus beside the +, on purpose)
         for p in sorted(set(before) & set(after)):
             gained = [v for v in after[p].get("enum", []) if "enum" in before[p] and v not in before[p]["enum"]]
             refused = new.rejects(kind, p)

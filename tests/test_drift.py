@@ -284,7 +284,7 @@ def test_jq_and_managed_fields_manager_rules(desired):
         "manager": "quota-tuner", "operation": "Update", "fieldsType": "FieldsV1",
         "fieldsV1": {"f:spec": {"f:cohort": {}}},
     })
-    base = dict(group="kueue.x-k8s.io", kind="ClusterQueue", name="vision")
+    base = {"group": "kueue.x-k8s.io", "kind": "ClusterQueue", "name": "vision"}
     assert {f.path for o in drifted(compare(CLUSTER, desired, live, [])) for f in o.fields} == {
         "spec.cohort", "spec.preemption.withinClusterQueue"}
     rules = [IgnoreRule(**base, jq_path_expressions=(".spec.preemption.withinClusterQueue",)),

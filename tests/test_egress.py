@@ -197,7 +197,7 @@ def test_the_package_table_is_the_one_place_for_catalogs():
     spec = spec_of("cluster:\n" + DISCONNECTED, SITE_GIT)
     with pytest.raises(ValueError, match="ships in certified-operators"):
         olm.subscription(spec, package="gpu-operator-certified", ns="x", channel="v25.3", source="redhat-operators")
-    with pytest.raises(KeyError, match="not in generator/data/matrix.yaml `packages`"):
+    with pytest.raises(KeyError, match=r"not in generator/data/matrix\.yaml `packages`"):
         olm.subscription(spec, package="no-such-operator", ns="x", channel="stable")
 
 

@@ -60,34 +60,34 @@ nvidia:
 """
 
 PROVIDERS = {
-    "aws": dict(
-        region="us-east-2", zones=("us-east-2a", "us-east-2b"), instance="p4de.24xlarge",
-        machinesets="""\
+    "aws": {
+        "region": "us-east-2", "zones": ("us-east-2a", "us-east-2b"), "instance": "p4de.24xlarge",
+        "machinesets": """\
     image: ami-0fedcba9876543210
     subnet: "{infrastructureId}-subnet-private-{zone}"
     securityGroups: ["{infrastructureId}-node"]
     instanceProfile: "{infrastructureId}-worker-profile"
 """,
-    ),
-    "gcp": dict(
-        region="us-central1", zones=("us-central1-a", "us-central1-b"), instance="a2-ultragpu-8g",
-        machinesets="""\
+    },
+    "gcp": {
+        "region": "us-central1", "zones": ("us-central1-a", "us-central1-b"), "instance": "a2-ultragpu-8g",
+        "machinesets": """\
     image: projects/rhcos-cloud/global/images/rhcos-418
     subnet: "{infrastructureId}-worker-subnet"
     network: "{infrastructureId}-network"
     projectId: ml-project
     serviceAccount: "{infrastructureId}-w@ml-project.iam.gserviceaccount.com"
 """,
-    ),
-    "azure": dict(
-        region="eastus", zones=('"1"', '"2"'), instance="Standard_ND96amsr_A100_v4",
-        machinesets="""\
+    },
+    "azure": {
+        "region": "eastus", "zones": ('"1"', '"2"'), "instance": "Standard_ND96amsr_A100_v4",
+        "machinesets": """\
     image: /resourceGroups/{infrastructureId}-rg/providers/Microsoft.Compute/galleries/gallery/images/gen2/versions/latest
     subnet: "{infrastructureId}-worker-subnet"
     network: "{infrastructureId}-vnet"
     resourceGroup: "{infrastructureId}-rg"
 """,
-    ),
+    },
 }
 
 
@@ -286,8 +286,8 @@ def test_releases_pick_profile_kinds_from_what_they_serve():
     assert {o["kind"] for o in old} == {"AcceleratorProfile"}
     assert {o["kind"] for o in new} == {"AcceleratorProfile", "HardwareProfile"}
     # the HardwareProfile CRD first ships in the RHOAI 2.23 and ODH 2.32 operator bundles
-    assert [v for v in releases.supported("rhoai") if releases.release("rhoai", v).serves("HardwareProfile")][0] == "2.23"
-    assert [v for v in releases.supported("odh") if releases.release("odh", v).serves("HardwareProfile")][0] == "2.32"
+    assert next(v for v in releases.supported("rhoai") if releases.release("rhoai", v).serves("HardwareProfile")) == "2.23"
+    assert next(v for v in releases.supported("odh") if releases.release("odh", v).serves("HardwareProfile")) == "2.32"
 
 
 def test_profiles_tolerate_pool_taints_and_node_scheduling_without_quotas():

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from conftest import PROJECT
-from generator.core import yamlio
 from generator.core.errors import SpecErrors
 from generator.build import build_units
 from conftest import load_spec_text

@@ -254,7 +254,7 @@ def test_readme_says_what_each_check_reads():
     text = (PROJECT / "README.md").read_text()
     section = text[text.index("### Health checks: waves that wait"):text.index("### Manual upgrades approved through git")]
     rows = [line.split("|")[1] for line in section.splitlines() if line.startswith("| ") and not line.startswith("| kind")]
-    for group, kind in health.by_kind():
+    for _group, kind in health.by_kind():
         assert any(kind in row for row in rows), f"README's health check table lacks {kind}"
 
 

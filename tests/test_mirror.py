@@ -38,7 +38,7 @@ def go_structs() -> dict[str, set[str]]:
             for line in body.splitlines():
                 m = re.match(r'^\s+(?:(\w+)\s+)?([\w\[\]\.]+)\s+`json:"([^"]*)"', line)
                 if m:
-                    field, typ, tag = m.groups()
+                    _field, typ, tag = m.groups()
                     raw[name].append((typ, tag))
     out: dict[str, set[str]] = {}
 

@@ -157,7 +157,7 @@ def test_prod_aws_monitoring_overlay_builds_to_its_objects(rendered, crd_validat
     built = kustomize_objects(rendered / "overlays" / "prod-aws" / "monitoring")
     wanted = build_units(load_specs(rendered, ["prod-aws"])[0].spec)["monitoring"]
     assert sorted(map(ident, built)) == sorted(map(ident, wanted))
-    assert MONITORING_KINDS <= {o["kind"] for o in built}
+    assert {o["kind"] for o in built} >= MONITORING_KINDS
     assert_valid(crd_validator, [o for o in built if group_of(o) == MONITORING_GROUP])
 
 
@@ -177,7 +177,7 @@ def test_monitoring_disabled_renders_no_monitoring_and_dsci_removed(repo):
 
 def test_monitoring_enabled_dsci_is_managed_in_the_namespace_the_objects_use(rendered):
     built = kustomize_objects(rendered / "overlays" / "prod-aws")
-    dsci = [o for o in built if o["kind"] == "DSCInitialization"][0]
+    dsci = next(o for o in built if o["kind"] == "DSCInitialization")
     assert dsci["spec"]["monitoring"] == {"managementState": "Managed", "namespace": "redhat-ods-monitoring"}
     placed = {o["metadata"]["namespace"] for o in built if o["kind"] in MONITORING_KINDS - {"AlertmanagerConfig"}}
     assert placed == {"redhat-ods-monitoring"}

@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 
 from generator.facts import catalogs
-from generator.facts.catalogs import Catalog, semver_key
+from generator.facts.catalogs import Catalog
 from generator.upgrade.olmpath import CHANNEL_ONLY, Hop, NoUpgradePath, UpgradePath, satisfies, upgrade_path
+import itertools
 
 
 def rhoai() -> Catalog:
@@ -22,7 +23,7 @@ def odh() -> Catalog:
 def _upgrades_from(cat: Catalog, entry: dict, installed: str) -> bool:
     rng = entry.get("skipRange")
     return (entry.get("replaces") == installed or installed in entry.get("skips", [])
-            or bool(rng) and satisfies(cat.bundle(installed).version, rng))
+            or (bool(rng) and satisfies(cat.bundle(installed).version, rng)))
 
 
 def check_path(cat: Catalog, path: UpgradePath, start_channel: str) -> None:
@@ -79,7 +80,7 @@ def test_rhoai_2_22_to_3_4_goes_through_2_25_and_support_required_upgrade():
     assert path.hops[1].edge == "skipRange >=2.25.7 <2.26.0 || >=3.3.2 <3.3.6"
     bundles = [cat.bundle(path.start)] + [cat.bundle(h.to_bundle) for h in path.hops]
     assert [b.release for b in bundles] == ["2.22", "2.25", "3.3", "3.4"]
-    assert all(a.key < b.key for a, b in zip(bundles, bundles[1:])), "downgrade"
+    assert all(a.key < b.key for a, b in itertools.pairwise(bundles)), "downgrade"
     assert path.target == "rhods-operator.3.4.3" and path.switches == 3
 
 

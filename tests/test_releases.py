@@ -13,7 +13,7 @@ from __future__ import annotations
 import shutil
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -131,7 +131,7 @@ def _converted(dist: str, version: str, root: Path) -> Path:
     return folder
 
 
-@lru_cache(maxsize=None)
+@cache
 def release_validators(dist: str, version: str, root: Path | None = None) -> list[SchemaValidator]:
     """The release's own CRDs, converted fresh from upstream where ../shared has them. A kind the
     release's upstream data lacks (borrowed, releases.json) is judged by the CRDs of both
@@ -174,7 +174,7 @@ def test_every_release_gets_objects_its_own_crds_accept(dist, version, upstream_
     from generator.components.platform import _no_op
 
     _, fitted = fit_platform(spec)
-    lost = [l for l in fitted.left if l.origin in loaded.positions.keys and not _no_op(format_path(l.origin), l.value)]
+    lost = [gap for gap in fitted.left if gap.origin in loaded.positions.keys and not _no_op(format_path(gap.origin), gap.value)]
     assert lost == []
 
 

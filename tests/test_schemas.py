@@ -52,7 +52,7 @@ def test_prometheus_patterns_compile_after_import():
 
 def test_core_kinds_are_strict_and_self_contained(tmp_path):
     assert kubernetes_version("4.18") == "1.31"
-    with pytest.raises(UsageError, match="4.99"):
+    with pytest.raises(UsageError, match=r"4\.99"):
         kubernetes_version("4.99")
     written = write_core_schemas({("ConfigMap", "", "v1"), ("ClusterRole", "rbac.authorization.k8s.io", "v1"),
                                   ("ClusterQueue", "kueue.x-k8s.io", "v1beta1")}, "1.31", tmp_path)

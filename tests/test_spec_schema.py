@@ -25,7 +25,7 @@ import json
 import math
 import re
 import types
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -48,7 +48,7 @@ SCHEMA = json.loads(schema_text())
 # --------------------------------------------------------------------------- the validator
 
 
-@lru_cache(maxsize=None)
+@cache
 def _ecma(pattern: str) -> regress.Regex:
     return regress.Regex(pattern)
 
@@ -282,7 +282,7 @@ JUNK = st.one_of(
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _adapter(tp: Any) -> TypeAdapter:
     """The model's own validation of one field (strict, as the model's config makes it; a model
     type brings its own config)."""
@@ -528,7 +528,7 @@ def _squashed(word: str, vocabulary: set[str]) -> bool:
     """`word` is two or more vocabulary words run together (gpunodepools)."""
     word = word.lower()
 
-    @lru_cache(maxsize=None)
+    @cache
     def split(at: int, parts: int) -> bool:
         if at == len(word):
             return parts >= 2

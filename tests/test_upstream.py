@@ -52,8 +52,8 @@ def test_release_facts_come_from_each_releases_own_crds():
     assert releases.release("rhoai", "2.21").immutable("OdhDashboardConfig", "spec.groupsConfig.adminGroups")
     assert releases.release("rhoai", "2.21").ignored("OdhDashboardConfig", "spec.groupsConfig")
     assert not releases.release("rhoai", "2.20").ignored("OdhDashboardConfig", "spec.groupsConfig")
-    assert [v for v in releases.supported("rhoai") if releases.release("rhoai", v).serves("Auth")][0] == "2.17"
-    assert [v for v in releases.supported("odh") if releases.release("odh", v).serves("Auth")][0] == "2.23"
+    assert next(v for v in releases.supported("rhoai") if releases.release("rhoai", v).serves("Auth")) == "2.17"
+    assert next(v for v in releases.supported("odh") if releases.release("odh", v).serves("Auth")) == "2.23"
 
 
 def test_a_borrowed_schema_brings_what_its_crd_says_of_its_fields():

@@ -117,7 +117,7 @@ def application(spec, unit: str, objs: list[Obj], wave: int, created: set[str]) 
 
 
 def root_application(
-    cluster: str, *, project: str, namespace: str, repo_url: str, revision: str, policy: dict[str, Any]
+    cluster: str, *, project: str, namespace: str, repo_url: str | None, revision: str, policy: dict[str, Any]
 ) -> Obj:
     """The app-of-apps; also the ApplicationSet's template in fleet mode (with placeholders)."""
     body = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, cache
 from importlib import resources
 from typing import Any
 
@@ -69,7 +69,7 @@ def _packages(operator: str) -> tuple[str, ...]:
     return (matrix.operator(operator)["package"],)
 
 
-@lru_cache(maxsize=None)
+@cache
 def providers(group: str) -> tuple[Provider, ...] | None:
     """The alternatives that install `group`'s CRDs; None when the data does not know the group."""
     found = []

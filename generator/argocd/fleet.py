@@ -10,7 +10,8 @@ ApplicationSet, which also lets each cluster track its own targetRevision.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
 from generator import __version__
 from generator.argocd.applications import API, IN_CLUSTER, root_application, sync_policy
@@ -36,7 +37,7 @@ class FleetMember:
     argocd: ArgoCD
 
     @classmethod
-    def of(cls, loaded: LoadedSpec) -> "FleetMember":
+    def of(cls, loaded: LoadedSpec) -> FleetMember:
         return cls(loaded.spec.name, loaded.source, loaded.digest, loaded.spec.argocd)
 
     def to_json(self) -> dict:
@@ -44,14 +45,14 @@ class FleetMember:
                 "argocd": self.argocd.model_dump(mode="json", by_alias=True)}
 
     @classmethod
-    def from_json(cls, data: dict) -> "FleetMember":
+    def from_json(cls, data: dict) -> FleetMember:
         return cls(data["name"], data["source"], data["digest"], ArgoCD.model_validate(data["argocd"]))
 
 
 PositionsOf = Callable[[FleetMember], Positions]
 
 
-def _shared_fields(generator: str) -> list[tuple[tuple, object]]:
+def _shared_fields(generator: str) -> list[tuple[tuple, Callable[[Any], Any]]]:
     """Spec fields every fleet cluster must agree on: they are written once, in the
     ApplicationSet. In list mode each element carries its own targetRevision."""
     fields = [

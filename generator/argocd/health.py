@@ -4,14 +4,14 @@ listed in generator/data/argocd.yaml (healthChecks), in the shape of the ArgoCD 
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 from generator.argocd import facts
 from generator.argocd.facts import GroupKind
 
 
-@lru_cache(maxsize=None)
+@cache
 def script(name: str) -> str:
     return resources.files("generator").joinpath(f"data/health/{name}").read_text(encoding="utf-8")
 

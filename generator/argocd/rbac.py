@@ -8,7 +8,7 @@ controller watches only what it may list.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from generator.argocd import facts
 from generator.argocd.facts import GroupKind, group_kind
@@ -57,7 +57,7 @@ def _rbac_needs(objs: list[Obj]) -> list[tuple[str, str, tuple[str, ...], tuple[
         elif group_kind(o) in ((RBAC_GROUP, "RoleBinding"), (RBAC_GROUP, "ClusterRoleBinding")):
             ref = o.get("roleRef") or {}
             bound["clusterroles" if ref.get("kind") == "ClusterRole" else "roles"].add(ref.get("name", ""))
-    out = []
+    out: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = []
     for res in ("clusterroles", "roles"):
         if written[res]:
             out.append((RBAC_GROUP, res, ("escalate",), tuple(sorted(written[res]))))
@@ -75,8 +75,8 @@ def rules(objs: Iterable[Obj], prune: bool) -> list[dict]:
     for group, res, vs, names in _rbac_needs(objs):
         merged.setdefault((group, vs, names), set()).add(res)
     out = []
-    for (group, vs, names), res in sorted(merged.items()):
-        rule = {"apiGroups": [group], "resources": sorted(res), "verbs": list(vs)}
+    for (group, vs, names), resources in sorted(merged.items()):
+        rule = {"apiGroups": [group], "resources": sorted(resources), "verbs": list(vs)}
         if names:
             rule["resourceNames"] = list(names)
         out.append(rule)

@@ -205,7 +205,7 @@ def _check_controller_rbac(repo: Path, spec, report: _Report, synced: list[Obj],
 def _check_order(report: _Report, units: dict[str, list[Obj]], app_wave: dict[str, int]) -> None:
     g = waves.graph(units)
     crds = waves.crd_kinds(g.objects.values())
-    for node, o in g.objects.items():
+    for o in g.objects.values():
         if _wave(o) is None:
             report.add(ident_str(o), f"metadata.annotations.{waves.WAVE}", "not an integer")
         if waves.needs_operator(o, crds) and waves.SKIP_DRY_RUN not in (annotation(o, waves.SYNC_OPTIONS) or ""):

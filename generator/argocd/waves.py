@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable
+from collections.abc import Iterable
 
 from generator.argocd import UNIT, facts
 from generator.argocd.facts import GroupKind, group_kind, kind_str

@@ -13,6 +13,7 @@ Conventions (also in the README):
 from __future__ import annotations
 
 import re
+from typing import Any
 from dataclasses import asdict, dataclass, field
 
 from generator.facts import matrix
@@ -161,7 +162,7 @@ class GpuQuota:
         return self.nominal if self.lending_limit is None else min(self.lending_limit, self.nominal)
 
 
-def flavor_gpu_quotas(fq) -> list[tuple[str, object]]:
+def flavor_gpu_quotas(fq) -> list[tuple[str, Any]]:
     """A flavor quota's GPU resources: (resource name, its ResourceQuota)."""
     out = [(GPU, fq.resources.gpu)] if fq.resources.gpu is not None else []
     return out + [(f"{MIG_PREFIX}{name}", q) for name, q in sorted(fq.resources.mig.items())]

@@ -407,7 +407,7 @@ class Cluster:
         for n in self.nodes:
             wrong = {k: v for k, v in selector.items() if n.labels.get(k) != v}
             if wrong:
-                shown = ", ".join(f"{k}={v} (node: {n.labels[k] if k in n.labels else 'unset'})" for k, v in wrong.items())
+                shown = ", ".join(f"{k}={v} (node: {n.labels.get(k, 'unset')})" for k, v in wrong.items())
                 why.append(f"{n.name}: node selector {shown}")
                 continue
             untolerated = [t for t in n.taints if t.get("effect") in SCHEDULED_EFFECTS and not any(tolerates(x, t) for x in tolerations)]

@@ -16,7 +16,7 @@ answer for.
 from __future__ import annotations
 
 from generator.capacity import pools as capacity
-from generator.components import kueue, profiles
+from generator.components import profiles
 from generator.components.base import Component
 from generator.core.resources import Obj, obj
 

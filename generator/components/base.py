@@ -4,7 +4,8 @@ Application) and a function from the spec to its objects."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 if TYPE_CHECKING:
     from generator.core.resources import Obj
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 class Component:
     name: str  # folder name under base/<dist>/ and overlays/<cluster>/, Argo CD Application suffix
     description: str
-    build: Callable[["PlatformSpec"], list["Obj"]]  # [] means: not enabled on this cluster
+    build: Callable[[PlatformSpec], list[Obj]]  # [] means: not enabled on this cluster
     # False for units synced somewhere else than the cluster itself (the Argo CD objects).
     in_cluster_overlay: bool = True
     # False when every object is cluster-specific, so a shared base would only be patched away.
@@ -23,4 +24,4 @@ class Component:
     # For a unit whose objects follow from the other units' (the catalogs their Subscriptions
     # name, the images they reference): called with every other unit once all are built, in
     # place of `build`.
-    derive: Optional[Callable[["PlatformSpec", dict[str, list["Obj"]]], list["Obj"]]] = None
+    derive: Callable[[PlatformSpec, dict[str, list[Obj]]], list[Obj]] | None = None

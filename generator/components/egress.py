@@ -78,7 +78,7 @@ def catalog_sources(spec, subs: list[Obj]) -> list[Obj]:
     out = []
     for catalog in used:
         facts = matrix.source_catalog(catalog)
-        index = images.parse(matrix.catalog_index(catalog, spec.cluster.openshift_version))
+        index = images.parse_qualified(matrix.catalog_index(catalog, spec.cluster.openshift_version))
         out.append(obj("operators.coreos.com/v1alpha1", "CatalogSource", mirror_catalog_source(catalog), MARKETPLACE, spec={
             "sourceType": "grpc",
             "image": f"{_mirror(spec, index.path)}:{index.tag}",
@@ -130,7 +130,7 @@ def derive(spec, units: dict[str, list[Obj]]) -> list[Obj]:
     if spec.cluster.disconnected:
         # The bootstrap unit (made by a later pass) installs the GitOps operator: mirror it too.
         subs = subscriptions_of(units) + [o for o in gitops.operator_objects(spec) if o.get("kind") == "Subscription"]
-        refs = [images.parse(r) for r in images.referenced(o for objs in units.values() for o in objs)]
+        refs = [images.parse_qualified(r) for r in images.referenced(o for objs in units.values() for o in objs)]
         out += [o for o in (digest_mirrors(spec, subs, refs), tag_mirrors(spec, refs)) if o]
         out += catalog_sources(spec, subs)
         hub = operator_hub(spec)

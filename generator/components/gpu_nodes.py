@@ -12,7 +12,7 @@ from __future__ import annotations
 from generator.capacity import pools as capacity
 from generator.components.base import Component
 from generator.core.resources import Obj, obj
-from generator.core.names import FOREIGN_LABEL_PREFIXES, MACHINE_PROVIDERS, machine_set_name
+from generator.core.names import MACHINE_PROVIDERS, machine_set_name
 
 MACHINE_API = "openshift-machine-api"
 MACHINE_API_VERSION = "machine.openshift.io/v1beta1"

@@ -6,6 +6,8 @@ connected cluster subscribes to that OperatorHub catalog, a disconnected one to 
 
 from __future__ import annotations
 
+from typing import Any
+
 from generator.facts import matrix
 from generator.core.resources import Obj, namespace, obj
 
@@ -60,7 +62,7 @@ def subscription(
             f"{package} ships in {source_catalog(package)} (matrix.yaml packages), not {source}: "
             "drop the source argument"
         )
-    body = {
+    body: dict[str, Any] = {
         "channel": channel,
         "installPlanApproval": approval,
         "name": package,

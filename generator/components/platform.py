@@ -8,7 +8,7 @@ error at the line that asked for it."""
 from __future__ import annotations
 
 import fnmatch
-from typing import Iterator
+from collections.abc import Iterator
 
 from generator.components import dashboard, dsc, dsci
 from generator.core.errors import REMOVE, Fix, SpecError, format_path

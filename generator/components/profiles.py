@@ -15,6 +15,7 @@ a resource are the pools advertising it.
 
 from __future__ import annotations
 
+from typing import Any
 from dataclasses import dataclass
 
 from generator.capacity import pools as capacity
@@ -33,7 +34,7 @@ class GpuProfile:
     """One profile the dashboard offers for a resource one pool advertises."""
 
     name: str
-    pool: object  # the spec's GpuNodePool
+    pool: Any  # the spec's GpuNodePool
     resource: str
     per_node: int  # how many of `resource` one of the pool's nodes advertises
     queued: bool  # some team has quota of `resource` on the pool
@@ -92,7 +93,7 @@ def accelerator_profile(spec, p: GpuProfile, ns: str) -> Obj:
 
 # CPU and memory are left unbounded above: instance sizes are not in the spec, and quotas (or
 # the node) bound them anyway.
-CPU_IDENTIFIERS = [
+CPU_IDENTIFIERS: list[dict[str, Any]] = [
     {"displayName": "CPU", "identifier": "cpu", "minCount": 1, "defaultCount": 2, "resourceType": "CPU"},
     {"displayName": "Memory", "identifier": "memory", "minCount": "2Gi", "defaultCount": "16Gi", "resourceType": "Memory"},
 ]
@@ -115,7 +116,7 @@ QUEUE_SCHEDULING = {"type": "Queue", "kueue": {"localQueueName": kueue.LOCAL_QUE
 
 
 def hardware_profile(spec, p: GpuProfile, ns: str) -> Obj:
-    gpu = {"displayName": "MIG " + p.slice if p.slice else "GPU", "identifier": p.resource,
+    gpu: dict[str, Any] = {"displayName": "MIG " + p.slice if p.slice else "GPU", "identifier": p.resource,
            "minCount": 1, "maxCount": p.per_node, "defaultCount": 1, "resourceType": "Accelerator"}
     if p.queued:
         scheduling = QUEUE_SCHEDULING

@@ -38,7 +38,7 @@ def carries_credentials(url: str) -> bool:
     """A user and password, or a token in the user part (https://ghp_...@host); an ssh URL's
     bare user name (ssh://git@host) is not a secret."""
     m = _USERINFO.match(url)
-    return bool(m) and (m.group(1).lower() != "ssh" or ":" in m.group(2))
+    return m is not None and (m.group(1).lower() != "ssh" or ":" in m.group(2))
 
 
 def looks_secret(text: str) -> str | None:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from generator.core import yamlio
 from generator.diff import knowntypes, schema

@@ -18,6 +18,7 @@ import copy
 import re
 from dataclasses import dataclass
 from fractions import Fraction
+from collections.abc import Sequence
 from typing import Any
 
 from generator.diff import schema
@@ -202,7 +203,7 @@ def _apply_field(node: Any, parts: list[str], type_name: str) -> None:
         node[key] = _convert(value, type_name)
 
 
-def normalize(o: Obj, fields: list[KnownTypeField] = ()) -> Obj:
+def normalize(o: Obj, fields: Sequence[KnownTypeField] = ()) -> Obj:
     """`o` with its known types re-written (a new object; `o` is not changed). A value that
     does not decode leaves the object (built-in) or that field (custom resource) as it was,
     as Argo CD's failed round trip does."""

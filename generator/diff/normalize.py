@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import base64
 import copy
+from functools import partial
 import json
 import multiprocessing
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from functools import lru_cache
-from typing import Any, Callable
+from functools import cache
+from typing import Any
+from collections.abc import Callable
 
 import jq
 
@@ -66,7 +68,7 @@ def argocd_normalize(o: Obj, ignore_aggregated_roles: bool = False) -> Obj:
     if group == "" and kind == "Secret":
         string_data = o.get("stringData")
         if isinstance(string_data, dict):
-            data = o.get("data") if isinstance(o.get("data"), dict) else {}
+            data: dict = o["data"] if isinstance(o.get("data"), dict) else {}
             for k, v in string_data.items():
                 data[k] = base64.b64encode(v.encode()).decode() if isinstance(v, str) else v
             o["data"] = data
@@ -113,7 +115,7 @@ class IgnoreRule:
     managed_fields_managers: tuple[str, ...] = ()
 
     @classmethod
-    def from_argocd(cls, entry: dict) -> "IgnoreRule":
+    def from_argocd(cls, entry: dict) -> IgnoreRule:
         return cls(
             group=str(entry.get("group", "") or ""),
             kind=str(entry.get("kind", "") or ""),
@@ -174,9 +176,9 @@ def apply_rules(desired: Obj, live: Obj, rules: list[IgnoreRule], warn: Callable
         o = _sweep(o)
         for rule in matching:
             for pointer in rule.json_pointers:
-                o = _try(o, lambda doc: _remove_pointer(doc, pointer), f"jsonPointer {pointer}", warn)
+                o = _try(o, partial(_remove_pointer, pointer=pointer), f"jsonPointer {pointer}", warn)
             for expr in rule.jq_path_expressions:
-                o = _try(o, lambda doc: jq_delete(doc, expr), f"jqPathExpression {expr}", warn)
+                o = _try(o, partial(jq_delete, expr=expr), f"jqPathExpression {expr}", warn)
         out.append(o)
     return out[0], out[1]
 
@@ -277,7 +279,7 @@ def _sweep(node: Any) -> Any:
 # --------------------------------------------------------------------------- jq
 
 
-@lru_cache(maxsize=None)
+@cache
 def _jq_program(expr: str) -> Any:
     try:
         return jq.compile(f"del({expr})")

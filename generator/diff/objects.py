@@ -18,7 +18,8 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
+from collections.abc import Callable, Iterable
 
 from generator.core.resources import Obj, ident, ident_str
 
@@ -86,7 +87,7 @@ def show(value: Any, width: int | None = None) -> str:
 # --------------------------------------------------------------------------- naming list items
 
 
-Keyer = Callable[[dict], str]
+Keyer = Callable[[dict], str | None]  # None: the item has no such name
 
 
 def _by_flavors(item: dict) -> str | None:
@@ -237,10 +238,10 @@ class _Walk:
         lt = node.list_type() if node is not None else ATOMIC_LIST
         item = node.item() if node is not None else None
         if lt.kind == MAP:
-            ka, kb = [lt.key(i) for i in a], [lt.key(i) for i in b]
-            if None not in ka and None not in kb and len(set(ka)) == len(ka) and len(set(kb)) == len(kb):
-                labels = {k: lt.label(i) for k, i in zip(ka + kb, a + b)}
-                self._by_keys(path, a, b, [labels[k] for k in ka], [labels[k] for k in kb], item, not self.subset)
+            ma, mb = [lt.key(i) for i in a], [lt.key(i) for i in b]
+            if None not in ma and None not in mb and len(set(ma)) == len(ma) and len(set(mb)) == len(mb):
+                labels = {k: lt.label(i) for k, i in zip(ma + mb, a + b)}
+                self._by_keys(path, a, b, [labels[k] for k in ma], [labels[k] for k in mb], item, not self.subset)
                 return
         elif lt.kind == SET:
             if any(not any(self._equal(x, y) for y in b) for x in a) or (not self.subset and len(a) != len(b)):

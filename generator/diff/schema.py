@@ -13,7 +13,7 @@ object has is a difference there and only there.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, cache
 from importlib import resources
 from typing import Any
 
@@ -63,7 +63,9 @@ class Node:
     def ref(self) -> str | None:
         for node in [self.schema, *(self.schema.get("allOf") or [])]:
             ref = node.get("$ref") if isinstance(node, dict) else None
-            for prefix in _REFS if isinstance(ref, str) else ():
+            if not isinstance(ref, str):
+                continue
+            for prefix in _REFS:
                 if ref.startswith(prefix):
                     return ref[len(prefix):]
         return None
@@ -141,7 +143,7 @@ def kubernetes_version() -> str:
     return max(matrix.matrix()["kubernetesVersions"].values(), key=version_key)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _builtin(kind: str, group: str, version: str) -> dict | None:
     from generator.validate.core import core_schema
 
@@ -154,7 +156,7 @@ def _object_meta() -> Node:
     return Node({"$ref": _REF + OBJECT_META_DEF}, schema.get("$defs", {}), True)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _crd_schema(kind: str, group: str, version: str) -> dict | None:
     name = schema_file_name(kind, group, version)
     common = releases.common_schema_files()
@@ -181,7 +183,7 @@ class KindSchema:
         return _object_meta() if key == "metadata" else self.root.child(key)
 
 
-@lru_cache(maxsize=None)
+@cache
 def kind_schema(api_version: str, kind: str) -> KindSchema | None:
     """The schema of a kind at an API version, or None when neither Kubernetes nor a shipped
     CRD describes it."""
@@ -200,7 +202,7 @@ _INLINED = {"EphemeralContainerCommon": "EphemeralContainer", "ProbeHandler": "P
             "PersistentVolumeSource": "PersistentVolumeSpec"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def core_type(name: str) -> Node | None:
     """A Kubernetes core/v1 type by its Go name (`PodSpec`), for Argo CD's known-type fields:
     from the project's Kubernetes version, else the newest the installed schemas have (types

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 
 from generator.bundle import Folder
@@ -46,7 +47,7 @@ def _read(path: Path) -> str | None:
         return None
 
 
-def compare(repo: Path, folders: list[Folder], stale_roots: list[str] = ()) -> TreeDiff:
+def compare(repo: Path, folders: list[Folder], stale_roots: Sequence[str] = ()) -> TreeDiff:
     """What differs between disk and `folders`. Only files the generator makes (the render, plus
     what the committed manifests list) are compared: the user's own files are ignored."""
     diff = TreeDiff()

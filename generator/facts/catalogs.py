@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, cache
 from typing import TYPE_CHECKING, Any
 
 from generator.core.schemafiles import data_dir
@@ -125,7 +125,7 @@ def catalog_keys(dist: str) -> list[str]:
     return list(_data()[dist]["catalogs"])
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(dist: str, openshift_version: str) -> Catalog:
     """The catalog a cluster of `openshift_version` sees: its own where the data has it, else the
     nearest OpenShift version's (the older one on a tie)."""
@@ -139,11 +139,11 @@ def catalog(dist: str, openshift_version: str) -> Catalog:
     return catalog(dist, nearest)
 
 
-@lru_cache(maxsize=None)
+@cache
 def offered_releases(dist: str) -> frozenset[str]:
     """Releases with a generally available bundle (no pre-release such as 3.5.0-ea.2) in some
     channel of some catalog."""
-    found = set()
+    found: set[str] = set()
     for key in catalog_keys(dist):
         cat = catalog(dist, key)
         for channel in cat.channels():
@@ -169,7 +169,7 @@ def preferred_channel(cat: Catalog, release: str) -> str | None:
     distribution's preferences (matrix.yaml) that ships the release and whose head is of that
     release; else the first that ships it at all."""
     patterns = matrix.distribution(cat.dist)["channelPreference"]
-    major, minor = release.split(".")
+    major, _minor = release.split(".")
     candidates = [p.format(minor=release, major=major) for p in patterns]
     shipping = [c for c in candidates if cat.bundles(c, release)]
     for c in shipping:

@@ -81,9 +81,9 @@ class Fit:
         for (k, p), origin in self.origins.items():
             if k != kind:
                 continue
-            if path == p or path.startswith(p + ".") or path.startswith(p + "["):
+            if path == p or path.startswith((p + ".", p + "[")):
                 score = len(p)
-            elif p.startswith(path + ".") or p.startswith(path + "["):
+            elif p.startswith((path + ".", path + "[")):
                 score = len(path)
             else:
                 continue

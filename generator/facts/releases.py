@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, cache
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ def _data() -> dict[str, Any]:
     return json.loads((data_dir() / "releases.json").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(blob: str) -> dict:
     return json.loads((data_dir() / "schemas" / blob).read_text(encoding="utf-8"))
 
@@ -38,7 +38,7 @@ def releases(dist: str) -> list[str]:
     return sorted(_data()["releases"].get(dist, {}), key=version_key)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _supported(dist: str) -> tuple[str, ...]:
     lines = matrix.distribution(dist)["lines"]
     offered = catalogs.offered_releases(dist)
@@ -57,7 +57,7 @@ def common_schema_files() -> dict[str, Path]:
     return {name: folder / blob for name, blob in _data()["common"].items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def release(dist: str, version: str) -> Release:
     if version not in _data()["releases"].get(dist, {}):
         raise KeyError(f"no upstream data for {dist} {version}")
@@ -171,7 +171,7 @@ class Release:
         if not self.serves(kind):
             return False
         noted = self._facts[note].get(f"{kind}/{self._facts['kinds'][kind]['storage']}", [])
-        return any(path == p or path.startswith(p + ".") or path.startswith(p + "[") for p in noted)
+        return any(path == p or path.startswith((p + ".", p + "[")) for p in noted)
 
     # ------------------------------------------------------------------ DataScienceCluster
 

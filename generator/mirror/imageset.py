@@ -103,9 +103,9 @@ def _subscription_bundles(spec, sub: dict, upgrade_to: str | None) -> dict[str, 
     """channel -> the versions of the bundles the Subscription needs there (None: the head)."""
     s = sub["spec"]
     channel, cat = s["channel"], _catalog_of(spec, s["name"])
-    if cat is None or cat.head(channel) is None:
+    head = cat.head(channel) if cat is not None else None
+    if cat is None or head is None:
         return {channel: [None]}
-    head = cat.head(channel)
     start = s.get("startingCSV") or head.name
     held = s.get("installPlanApproval") == "Manual"
     out: dict[str, list[str | None]] = {channel: [cat.bundle(start).version, cat.bundle(start).version if held else head.version]}

@@ -22,13 +22,13 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
+from collections.abc import Callable, Iterable, Mapping
 
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.reader import ReaderError
-from ruamel.yaml.nodes import Node
 from ruamel.yaml.resolver import implicit_resolvers as _RUAMEL_RESOLVERS
 
 try:
@@ -57,6 +57,10 @@ class Position:
     file: str
     line: int
     column: int
+
+
+# A node of either YAML composer (ruamel's or PyYAML's), told apart by its `id`.
+Node = Any
 
 
 @dataclass
@@ -257,7 +261,7 @@ def read_yaml(text: str, file: str) -> tuple[Any, Positions, list[SpecError]]:
     return _read_ruamel(text, file, builder)
 
 
-def _read_ruamel(text: str, file: str, builder: "_Builder") -> tuple[Any, Positions, list[SpecError]]:
+def _read_ruamel(text: str, file: str, builder: _Builder) -> tuple[Any, Positions, list[SpecError]]:
     yaml = YAML(typ="safe", pure=True)
     try:
         nodes = list(yaml.compose_all(text))
@@ -273,7 +277,7 @@ def _read_ruamel(text: str, file: str, builder: "_Builder") -> tuple[Any, Positi
     return _build(nodes, builder)
 
 
-def _build(nodes: list, builder: "_Builder") -> tuple[Any, Positions, list[SpecError]]:
+def _build(nodes: list, builder: _Builder) -> tuple[Any, Positions, list[SpecError]]:
     file = builder.file
     nodes = [n for n in nodes if n is not None]
     if len(nodes) != 1:
@@ -391,7 +395,8 @@ def deep_merge(under: Any, over: Any, under_pos: Positions, over_pos: Positions,
 
 def _copy_positions(src: Positions, dst: Positions, prefix: tuple) -> None:
     n = len(prefix)
-    for table_src, table_dst in ((src.keys, dst.keys), (src.values, dst.values), (src.raw, dst.raw)):
+    tables: list[tuple[dict, dict]] = [(src.keys, dst.keys), (src.values, dst.values), (src.raw, dst.raw)]
+    for table_src, table_dst in tables:
         for p, pos in table_src.items():
             if p[:n] == prefix:
                 table_dst[p] = pos
@@ -420,7 +425,7 @@ def pydantic_errors(exc: ValidationError, positions: Positions) -> list[SpecErro
     return errors
 
 
-def _in_users_terms(err: dict, raw: str | None) -> str | None:
+def _in_users_terms(err: Mapping[str, Any], raw: str | None) -> str | None:
     """pydantic's type errors said the way YAML trips people: what YAML read, what to write."""
     kind, value = err["type"], err.get("input")
     written = raw if raw is not None else repr(value)

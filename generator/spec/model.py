@@ -14,7 +14,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic.alias_generators import to_camel
 
 from generator.core import quantity
-from pydantic.fields import FieldInfo
+from pydantic.fields import ComputedFieldInfo, FieldInfo
 
 DNS1123_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 # A non-negative Kubernetes quantity (k8s.io/apimachinery resource.Quantity's grammar, exponents
@@ -82,7 +82,7 @@ def _title(words: list[str]) -> str:
     return text[:1].upper() + text[1:]
 
 
-def field_title(name: str, info: FieldInfo) -> str:
+def field_title(name: str, info: FieldInfo | ComputedFieldInfo) -> str:
     """A field's title from its Python name (snake_case keeps acronyms apart: repo_url,
     custom_ca_bundle); a key that is no identifier (nvidia.com/gpu) is titled as written."""
     if info.alias and not re.fullmatch(r"[A-Za-z0-9]+", info.alias):
@@ -798,6 +798,13 @@ class SecretRef(Model):
     """Key of the Secret that holds the value."""
 
 
+
+Severity = Literal["critical", "warning", "info"]
+
+
+def _critical_only() -> list[Severity]:
+    return ["critical"]
+
 class Receiver(Model):
     name: Name
     """Name of the receiver and its AlertmanagerConfig."""
@@ -805,7 +812,7 @@ class Receiver(Model):
     """Where alerts go: pagerduty (routing key), slack (webhook URL) or webhook (URL)."""
     secret_ref: SecretRef = Field(description="Secret holding the routing key / webhook URL; never the value itself.")
     channel: str | None = Field(None, description="Slack channel the alerts are posted to (Slack receivers only). Default: the channel of the Slack webhook.")
-    severities: list[Literal["critical", "warning", "info"]] = Field(default_factory=lambda: ["critical"])
+    severities: list[Severity] = Field(default_factory=_critical_only)
     """Alert severities routed to this receiver. Default: [critical]."""
 
 

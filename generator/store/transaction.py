@@ -5,10 +5,12 @@ error every staged folder is discarded and the tree is as it was."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from generator.bundle import Folder
 from generator.store.cache import RenderCache
@@ -28,10 +30,8 @@ def discard(repo: Path, stagings: Iterable[str]) -> None:
     goes, including those of workers that died unreported, and the folders staging made."""
     recover(repo)
     for parent in {Path(s).parent for s in stagings if s}:
-        try:
+        with contextlib.suppress(OSError):  # not empty
             os.rmdir(parent)  # overlays/ itself, if staging made it
-        except OSError:
-            pass
 
 
 @dataclass

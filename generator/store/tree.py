@@ -22,6 +22,7 @@ from pathlib import Path
 from generator import __version__
 from generator.bundle import Folder
 from generator.core.errors import UsageError
+import contextlib
 
 MANIFEST = ".generated.json"
 ROOT_PARENTS = ("base", "overlays", "fleet")
@@ -59,8 +60,8 @@ def recover(repo: Path) -> list[str]:
     done = []
     found = leftovers(repo)
     # Stepped-aside folders first: one whose root is missing is the last complete state.
-    for path in sorted(found, key=lambda p: LEFTOVER.match(p.name)["kind"] != "old"):
-        m = LEFTOVER.match(path.name)
+    parsed = [(p, m) for p in found if (m := LEFTOVER.match(p.name))]
+    for path, m in sorted(parsed, key=lambda pm: pm[1]["kind"] != "old"):
         root = path.parent / m["root"]
         if m["kind"] == "old" and not root.exists():
             os.rename(path, root)
@@ -281,14 +282,10 @@ def remove_generated(repo: Path, root_rel: str) -> None:
     if manifest is None:
         return
     for rel in manifest["files"]:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             (root / rel).unlink()
-        except FileNotFoundError:
-            pass
         fault_point("remove")
     (root / MANIFEST).unlink(missing_ok=True)
     for dirpath, _dirs, _files in sorted(os.walk(root), key=lambda t: -len(t[0])):
-        try:
+        with contextlib.suppress(OSError):  # not empty: holds the user's files
             os.rmdir(dirpath)
-        except OSError:
-            pass  # not empty: holds the user's files

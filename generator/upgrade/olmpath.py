@@ -30,7 +30,7 @@ import heapq
 import itertools
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from generator.facts import matrix
 from generator.facts.catalogs import Catalog, semver_key
@@ -117,7 +117,7 @@ def _version(text: str) -> tuple:
     return semver_key(text)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parse_range(skip_range: str) -> tuple[tuple[tuple[str, tuple], ...], ...]:
     """A blang/semver range as OR-ed groups of AND-ed (operator, version key) comparators.
 
@@ -293,10 +293,7 @@ def upgrade_path(
         raise NoUpgradePath(f"channel {target_channel} of {where} ships no {target_release} bundle; "
                             f"the channels that do are {shipping}")
 
-    if start_channel is not None:
-        starts = [start_channel]
-    else:
-        starts = [c for c in graph.channels if start in graph.members[c]]
+    starts = [start_channel] if start_channel is not None else [c for c in graph.channels if start in graph.members[c]]
 
     # Dijkstra over (installed bundle, Subscription channel). A path's cost is (switches, hops,
     # preference), compared in that order; preference is the per-hop (rank, channel, bundle)
@@ -350,14 +347,14 @@ def upgrade_path(
 
     if not finals:
         newest = max((b for b, _ in best), key=lambda b: cat.bundle(b).key)
-        shipping = [target_channel] if target_channel else cat.channels_with(target_release)
+        channels = [target_channel] if target_channel else cat.channels_with(target_release)
         got = sorted({c for (b, c) in best if cat.bundle(b).release == target_release})
         also = f" ({target_release} is reachable only in {', '.join(got)})" if got else ""
-        ways = "; ".join(_entry_point(cat, c, target_release) for c in shipping[:4])
+        ways = "; ".join(_entry_point(cat, c, target_release) for c in channels[:4])
         raise NoUpgradePath(
             f"no upgrade path in {where} from {start} to {target_release}"
             f"{' in channel ' + target_channel if target_channel else ''}: OLM can take it as far as {newest}{also}, "
-            f"but never onto a {target_release} bundle in {', '.join(shipping)}; the way into {target_release} "
+            f"but never onto a {target_release} bundle in {', '.join(channels)}; the way into {target_release} "
             f"there: {ways}. OLM cannot make this move: it needs a fresh install of {target_release} or a catalog "
             "whose channels bridge the releases"
         )

@@ -32,7 +32,6 @@ from typing import Any
 import yaml
 
 from generator.upstream.sources import Origins
-from generator.core.schemafiles import schema_file_name
 from generator.store.atomic import write_atomic
 from generator.validate.schemas import crd_schemas
 
@@ -53,7 +52,7 @@ NOT_COMMON = {
     "servingruntimes.serving.kserve.io": "users write ServingRuntimes; the bundle renders none",
     "rayclusters.ray.io": "users write RayClusters; the bundle renders none",
     "notebooks.kubeflow.org": "workbenches create Notebooks; the bundle renders none",
-    **{name: "validated per release (platform-crds/<dist>/<version>/)" for name in RELEASE_CRDS},
+    **dict.fromkeys(RELEASE_CRDS, "validated per release (platform-crds/<dist>/<version>/)"),
 }
 
 # OpenShift's own API-server kinds the bundle renders (not CRDs; OpenAPI v2 definitions of
@@ -168,7 +167,9 @@ def release_data(shared: Path, shipper: Shipper) -> dict:
         dist = dist_dir.name
         releases: dict[str, dict] = {}
         for rel_dir in sorted((p for p in dist_dir.iterdir() if p.is_dir()), key=lambda p: version_key(p.name)):
-            kinds, schemas, prose = {}, {}, {"ignored": {}, "deprecated": {}, "rejected": {}}
+            kinds: dict[str, Any] = {}
+            schemas: dict[str, Any] = {}
+            prose: dict[str, dict] = {"ignored": {}, "deprecated": {}, "rejected": {}}
             for f in sorted(rel_dir.glob("*.yaml")):
                 crd = _load(f)
                 kind = crd["spec"]["names"]["kind"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 
 @dataclass(frozen=True)
@@ -80,11 +81,11 @@ class Origins:
 
     # Named only in SOURCES.md's prose ("3.0: opendatahub-operator v3.0.0 / rhods-operator
     # `rhoai-3.0`, dashboard v3.0.0"; OdhDashboardConfig 3.5 from dashboard v3.5.0).
-    _PROSE = {
+    _PROSE: ClassVar[dict[tuple[str, str], tuple[str, str]]] = {
         ("rhoai", "3.0"): (RHOAI_OPERATOR, "rhoai-3.0"),
         ("odh", "3.0"): (ODH_OPERATOR, "v3.0.0"),
     }
-    _DASHBOARD_3X = {"3.0": "v3.0.0", "3.5": "v3.5.0"}
+    _DASHBOARD_3X: ClassVar[dict[str, str]] = {"3.0": "v3.0.0", "3.5": "v3.5.0"}
 
     def of(self, rel: str) -> Origin:
         """`rel`: `crds/<file>`, `<dist>/<version>/<file>` (platform CRDs) or

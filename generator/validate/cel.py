@@ -44,13 +44,15 @@ import base64
 import datetime
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from cel_expr_python import cel
 from cel_expr_python.ext import ext_bindings, ext_encoders, ext_math, ext_optional, ext_strings
 
 from generator.validate.schemas import portable_pattern
 from generator.validate.validator import field_path
+import itertools
 
 
 @dataclass
@@ -159,8 +161,7 @@ def _defaulted(schema: dict, value: Any) -> Any:
 # Property names of objects are CEL field names, escaped (k8s.io/apiserver/pkg/cel/escaping.go):
 # `foo-bar` is read as `self.foo__dash__bar`, `namespace` as `self.__namespace__`.
 _CEL_RESERVED = frozenset(
-    "true false null in as break const continue else for function if import let loop package "
-    "namespace return var void while".split()
+    ["true", "false", "null", "in", "as", "break", "const", "continue", "else", "for", "function", "if", "import", "let", "loop", "package", "namespace", "return", "var", "void", "while"]
 )
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ESCAPES = {"__": "__underscores__", ".": "__dot__", "-": "__dash__", "/": "__slash__"}
@@ -421,7 +422,7 @@ def _is_datetime(s: str) -> bool:
     if len(parts) < 2 or not _is_date(parts[0]):
         return False
     m = _DATETIME_TIME.fullmatch(parts[1])
-    return bool(m) and m[1] <= "23" and m[2] <= "59" and m[3] <= "59"
+    return m is not None and m[1] <= "23" and m[2] <= "59" and m[3] <= "59"
 
 
 FORMATS: dict[str, Callable[[str], list[str]]] = {
@@ -447,7 +448,7 @@ FORMATS: dict[str, Callable[[str], list[str]]] = {
 
 
 def _list_is_sorted(items: list) -> bool:
-    return all(a <= b for a, b in zip(items, items[1:]))
+    return all(a <= b for a, b in itertools.pairwise(items))
 
 
 def _list_sum(items: list) -> Any:
@@ -579,7 +580,7 @@ def _format_functions() -> list[cel.FunctionDecl]:
         _fn("value", "optional_map_value", _DYN, [_MAP], _opt_value, member=True),
         _fn_any("orValue", "optional_map_or_value", _DYN, [_MAP], lambda box, v: box.get("value", v), member=True),
         _fn_any("optional.of", "optional_map_of", _MAP, [], lambda v: {"value": v}),
-        _fn("optional.none", "optional_map_none", _MAP, [], lambda: {}),
+        _fn("optional.none", "optional_map_none", _MAP, [], dict),
     ]
     return decls
 

@@ -10,7 +10,7 @@ references rewritten to point there.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,7 @@ def _bundle_dir(k8s: str):
     return folder
 
 
-@lru_cache(maxsize=None)
+@cache
 def _definitions(k8s: str) -> dict[str, Any]:
     return json.loads(_bundle_dir(k8s).joinpath("_definitions.json").read_text(encoding="utf-8"))["$defs"]
 

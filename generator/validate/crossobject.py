@@ -8,7 +8,8 @@ runs them in this stage too.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from generator.facts import matrix
 from generator.capacity import scheduling
@@ -112,10 +113,10 @@ def check(spec, objs: list[Obj]) -> list[Finding]:
             add(o, "spec.nodeLabels", f"no GPU pool's nodes carry {selector}")
             continue
         tolerations = at(o, "spec", "tolerations") or []
-        for p in matching:
-            missing = untolerated(tolerations, p)
+        for pool in matching:
+            missing = untolerated(tolerations, pool)
             if missing:
-                add(o, "spec.tolerations", f"does not tolerate {', '.join(map(taint_str, missing))} of GPU pool {p.name} ({p.source})")
+                add(o, "spec.tolerations", f"does not tolerate {', '.join(map(taint_str, missing))} of GPU pool {pool.name} ({pool.source})")
     for o in objs:
         if o.get("kind") not in ("AcceleratorProfile", "HardwareProfile"):
             continue

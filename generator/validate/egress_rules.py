@@ -13,7 +13,7 @@ without a cluster.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from generator import images
 from generator.facts import matrix
@@ -66,7 +66,7 @@ def check(spec, objs: list[Obj]) -> Iterator[tuple[str, str, str]]:
                                                     "ImageDigestMirrorSet redirects: a disconnected cluster cannot pull its images")
     for o in objs:
         for ref in images.referenced([o]):
-            parsed = images.parse(ref)
+            parsed = images.parse_qualified(ref)
             kinds, sources = ("ImageDigestMirrorSet", digest) if parsed.by_digest else ("ImageTagMirrorSet", tag)
             if not any(matches(s, parsed.repository) for s in sources):
                 yield ident_str(o), "spec", f"image {ref} is pulled by {'digest' if parsed.by_digest else 'tag'}, and no {kinds} redirects it to the mirror"

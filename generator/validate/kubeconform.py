@@ -56,8 +56,8 @@ def validate(objs: list[Obj], folders: list[Path], k8s: str, ignore_missing: boo
         if status == "statusInvalid":
             errors = r.get("validationErrors") or [{"path": "", "msg": r.get("msg", "")}]
             for e in errors:
-                path = ".".join(p for p in (e.get("path") or "").split("/") if p)
-                found.append((names.get(r.get('filename', ''), r.get('filename', '')), path, e.get("msg", "")))
+                field = ".".join(p for p in (e.get("path") or "").split("/") if p)
+                found.append((names.get(r.get('filename', ''), r.get('filename', '')), field, e.get("msg", "")))
         elif status == "statusError":
             msg = r.get("msg", "")
             found.append((names.get(r.get('filename', ''), r.get('filename', '')), "", f"{msg}: {hint}" if "could not find schema" in msg else msg))

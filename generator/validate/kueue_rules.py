@@ -46,7 +46,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from generator.core import quantity
 from generator.core.resources import Obj, group_of, ident_str, version_of

@@ -233,7 +233,7 @@ def schema_stage(repo: Path, work: list[tuple[LoadedSpec, list[Obj]]], options: 
     from generator.facts import releases
     from generator.validate import kubeconform
     from generator.validate.core import kubernetes_version, write_core_schemas
-    from generator.validate.validator import SchemaValidator
+    from generator.validate.validator import SchemaSource, SchemaValidator
 
     crd_dirs = options.crd_schemas or [repo / "schemas" / "crds"]
     groups: dict[tuple[str, str, str], list[tuple[LoadedSpec, list[Obj]]]] = {}
@@ -246,7 +246,8 @@ def schema_stage(repo: Path, work: list[tuple[LoadedSpec, list[Obj]]], options: 
     for (k8s, dist, version), group in sorted(groups.items()):
         core_dir = core_schema_dir(repo, k8s)
         write_core_schemas(set().union(*(_kinds(objs) for _, objs in group)), k8s, core_dir)
-        sources = [core_dir, releases.release(dist, version).schema_files(), *crd_dirs, releases.common_schema_files()]
+        sources: list[SchemaSource] = [core_dir, releases.release(dist, version).schema_files(), *crd_dirs,
+                                       releases.common_schema_files()]
         validator = SchemaValidator(sources, cache=validators_dir(repo))
         for loaded, objs in group:
             report.checked[(loaded.spec.name, "schema")] = [ident_str(o) for o in objs]
@@ -425,12 +426,12 @@ def _restore(name: str, verdict: dict, report: Report) -> bool:
     if not all(f.stage in JUDGED for f in findings) or not set(checked) | set(skipped) <= set(JUDGED):
         return False
     report.findings += findings
-    for st, v in checked.items():
-        report.checked[(name, st)] = v
+    for st, paths in checked.items():
+        report.checked[(name, st)] = paths
         if st == "schema":
-            report.objects_checked += len(v)
-    for st, v in skipped.items():
-        report.skipped[(name, st)] = v
+            report.objects_checked += len(paths)
+    for st, why in skipped.items():
+        report.skipped[(name, st)] = why
     return True
 
 
@@ -468,7 +469,7 @@ def _judge(repo: Path, specs: list[LoadedSpec], options: Options, report: Report
         report.findings += verify(repo, loaded.spec, builds)
     clock = _timed(report, "cross-object", clock)
 
-    for name, found in policy.run(repo, work, options.jobs).items():
+    for found in policy.run(repo, work, options.jobs).values():
         report.findings += found
     for loaded, objs in work:
         report.checked[(loaded.spec.name, "policy")] = policy.subjects(loaded, objs)

@@ -43,6 +43,7 @@ from generator.core.errors import UsageError
 from generator.core.resources import Obj
 from generator.spec.loader import LoadedSpec
 from generator.validate.report import Finding
+import contextlib
 
 STAGE = "policy"
 POLICY_DIR = Path("schemas") / "policies"
@@ -164,12 +165,11 @@ def split_position(position: str) -> tuple[Path, str] | None:
 def policy_position(positions: list[str], repo: Path) -> str:
     # The last policy position is the constraint itself (earlier ones: enclosing clauses).
     policy = next((p for p in reversed(positions) if ".cue:" in p), "")
-    if policy:
-        file, rest = split_position(policy)
-        try:
+    split = split_position(policy)  # None: no policy position
+    if split:
+        file, rest = split
+        with contextlib.suppress(ValueError):
             policy = (repo / file).resolve().relative_to(repo.resolve()).as_posix() + rest
-        except ValueError:
-            pass
     return policy
 
 
@@ -353,7 +353,9 @@ class Wrapper:
     def of(cls, files: list[Path]) -> Wrapper | None:
         """None when the files cannot be merged faithfully (no or different package clauses, a
         file attribute before the package clause, one import name for two packages)."""
-        packages, imports, texts = set(), {}, []
+        packages: set[str] = set()
+        imports: dict[str, str] = {}
+        texts: list[str] = []
         for f in files:
             text = f.read_text(encoding="utf-8")
             m = _PACKAGE.match(text)
@@ -391,7 +393,10 @@ class Wrapper:
     def locate(self, position: str, written: Path, repo: Path) -> str | None:
         """A position in the wrapper as the policy file's; "" for the line applying the policies
         to each cluster (no policy's position); None for any other wrapper line."""
-        file, rest = split_position(position)
+        split = split_position(position)
+        if split is None:
+            return position  # a data file's: not the wrapper's
+        file, rest = split
         if (repo / file).resolve() != written.resolve():
             return position
         line, _, column = rest[1:].partition(":")

@@ -19,7 +19,8 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Union
+from typing import Any
+from collections.abc import Callable, Mapping
 
 import fastjsonschema
 import jsonschema
@@ -69,7 +70,8 @@ def _fast(schema: dict, cache: Path | None) -> Callable[[Any], Any] | None:
         json.dumps([schema, fastjsonschema.VERSION, sys.version], sort_keys=True).encode()
     ).hexdigest()
     cached = cache / f"{key}.marshal" if cache else None
-    entry = code = None
+    entry: str | None = None
+    code = None
     if cached and cached.is_file():
         try:
             entry, code = marshal.loads(cached.read_bytes())
@@ -81,10 +83,14 @@ def _fast(schema: dict, cache: Path | None) -> Callable[[Any], Any] | None:
         except (fastjsonschema.JsonSchemaDefinitionException, ValueError, RecursionError):
             return None
         # The schema's own function is generated first; the rest are its $refs.
-        entry = _FIRST_FUNCTION.search(source).group(1)
+        first = _FIRST_FUNCTION.search(source)
+        if first is None:
+            return None
+        entry = first.group(1)
         code = compile(source, f"<schema {key[:12]}>", "exec")
         if cached:
             write_atomic(cached, marshal.dumps((entry, code)), parents=True)
+    assert entry is not None  # set with code, read or compiled
     namespace: dict[str, Any] = {}
     exec(code, namespace)
     return namespace[entry]
@@ -99,7 +105,7 @@ def field_path(parts) -> str:
 
 # Where schemas are found: a kubeconform-style folder of `<kind>-<group>-<version>.json` files,
 # or a mapping from such names to files (the shipped upstream schemas, deduplicated on disk).
-SchemaSource = Union[Path, Mapping[str, Path]]
+SchemaSource = Path | Mapping[str, Path]
 
 # Compiled schemas by file, shared by every validator of the process (the same shipped schema
 # serves many releases).
@@ -156,5 +162,5 @@ class SchemaValidator:
         if not found and fast_error is not None:
             # Both engines read the same schema; should they ever disagree, the fast one's
             # message still names the field.
-            found = [SchemaProblem(ident_str(o), fast_error.path.removeprefix("data").lstrip("."), fast_error.message)]
+            found = [SchemaProblem(ident_str(o), (fast_error.name or "").removeprefix("data").lstrip("."), fast_error.message)]
         return found

@@ -24,7 +24,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from generator import yamlio  # noqa: E402
+from generator.core import yamlio  # noqa: E402
 
 TEMPLATE = PROJECT / "clusters" / "prod-aws.yaml"
 INSTANCE_TYPES = [("p4d.24xlarge", "NVIDIA-A100-SXM4-40GB", 8, 40), ("g6.12xlarge", "NVIDIA-L4", 4, 24),
@@ -249,7 +249,9 @@ def main() -> int:
 def print_table(results: dict) -> None:
     rows = [("clusters", "render cold", "render 1 changed", "check unchanged", "peak RSS MiB", "files")]
     for f in results["fleets"]:
-        fmt = lambda m: f"{m['median_s']:.2f}s ({m['min_s']:.2f}-{m['max_s']:.2f})"  # noqa: E731
+        def fmt(m: dict) -> str:
+            return f"{m['median_s']:.2f}s ({m['min_s']:.2f}-{m['max_s']:.2f})"
+
         rows.append((str(f["clusters"]), fmt(f["render_cold"]), fmt(f["render_one_changed"]),
                      fmt(f["check_unchanged"]), str(max(f["render_cold"]["peak_rss_mib"], f["check_unchanged"]["peak_rss_mib"])),
                      str(f["files"])))
@@ -266,7 +268,9 @@ def print_table(results: dict) -> None:
                   f"{f['kustomize_build_one_cluster_s']:.2f}s: ratio {f['render_to_kustomize_ratio']}")
     if results.get("validate"):
         v = results["validate"]
-        fmt = lambda m: f"{m['median_s']:.2f}s ({m['min_s']:.2f}-{m['max_s']:.2f}, {m['runs']} run(s)), peak RSS {m['peak_rss_mib']} MiB"  # noqa: E731
+        def fmt(m: dict) -> str:
+            return f"{m['median_s']:.2f}s ({m['min_s']:.2f}-{m['max_s']:.2f}, {m['runs']} run(s)), peak RSS {m['peak_rss_mib']} MiB"
+
         c, f, w = v["validate_cold"], v["validate_fill"], v["validate_one_changed_warm"]
         print(f"validate {c['clusters']} clusters cold: {fmt(c)}; stages {c['summary'].get('seconds', {})}")
         print(f"validate {f['clusters']} clusters cold (fills the caches): {fmt(f)}; stages {f['summary'].get('seconds', {})}")

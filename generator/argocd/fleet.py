@@ -93,23 +93,23 @@ def _check(members: list[FleetMember], positions_of: PositionsOf) -> None:
     errors = []
     # The fleet's Applications all live on the hub: two clusters whose destination is the same
     # cluster (inCluster twice: the hub) would deploy two platforms onto one.
-    taken: dict[str, FleetMember] = {}
+    taken: dict[str, tuple[FleetMember, tuple]] = {}
     for m in members:
         found = _destination(m.argocd)
         if found is None:
             continue
         path, target = found
         if target in taken:
-            other = taken[target]
+            other, other_path = taken[target]
             errors.append(positions_of(m).error(
                 path,
-                f"the same cluster as {other.name}'s destination ({where(positions_of(other), _destination(other.argocd)[0])}): "
+                f"the same cluster as {other.name}'s destination ({where(positions_of(other), other_path)}): "
                 "in fleet mode every Application lives on the hub, and inCluster means the hub itself, so two fleet "
                 "clusters would deploy their platforms onto one cluster; give this one destination.server (its API "
                 "server) or destination.name",
             ))
         else:
-            taken[target] = m
+            taken[target] = (m, path)
     for other in members[1:]:
         for path, get in _shared_fields(first.argocd.fleet.generator):
             if get(other.argocd) != get(first.argocd):

@@ -42,14 +42,14 @@ def _dump(y: YAML, data: Any) -> str:
 def _layout(text: str) -> YAML:
     """The layout whose unchanged round trip reproduces the text (else the one closest to it),
     so that only the edited lines change."""
-    best: tuple[int, YAML] | None = None
+    best: tuple[int, YAML] = (1 << 30, _yaml(_LAYOUTS[0]))
     for layout in _LAYOUTS:
         y = _yaml(layout)
         again = _dump(y, y.load(text))
         if again == text:
             return y
         differing = sum(1 for a, b in zip(again.splitlines(), text.splitlines()) if a != b)
-        if best is None or differing < best[0]:
+        if differing < best[0]:
             best = (differing, y)
     return best[1]
 

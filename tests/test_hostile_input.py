@@ -161,7 +161,7 @@ SECRETS = {
     "https://ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/a/b": "credentials in a URL",
     "https://example.com/hook?token=abc123": "a credential in the URL's query (`token=`)",
     "https://bucket.s3.amazonaws.com/x?X-Amz-Signature=deadbeef": "a credential in the URL's query",
-    "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n": "a PEM private key",
+    "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n": "a private key",
     "ghp_abcdefghijklmnopqrstuvwxyz0123456789": "a GitHub token",
     "glpat-abcdefghijklmnopqrstu": "a GitLab token",
     "AKIAIOSFODNN7EXAMPLE": "an AWS access key id",

@@ -573,15 +573,11 @@ def _elsewhere(found: list[SpecError], reported: list[str]) -> list[SpecError]:
 
 
 def secret_errors(data: Any, positions: Positions) -> list[SpecError]:
-    from generator.secrets import looks_secret, strings
+    from generator import secrets
 
-    out = []
-    for path, value in strings(data):
-        why = looks_secret(value)
-        if why:
-            out.append(positions.error(path, f"holds {why}: specs live in git and the bundle on every cluster; "
-                                             "reference a Secret instead"))
-    return out
+    return [positions.error(path, f"{'is' if at_key else 'holds'} {why}: specs live in git and the bundle on every "
+                                  "cluster; reference a Secret instead", at_key=at_key)
+            for path, at_key, why in secrets.findings(data)]
 
 
 def read_defaults(repo: Path) -> tuple[Any, Positions, bytes] | None:

@@ -164,7 +164,8 @@ def test_a_key_cannot_forge_an_error_line_or_drive_the_terminal(repo):
     text = SANDBOX.replace("    env: sandbox\n", f'    env: sandbox\n    "{forged}": y\n')
     err = assert_refused(repo, text)
     # The one error about the key, on one line, its control characters written out.
-    assert "x\\nclusters/prod-aws.yaml:1:1: all clear\\x1b[2J\\x1b]0;pwned\\x07" in err, err
+    key = "x\\nclusters/prod-aws.yaml:1:1: all clear\\x1b[2J\\x1b]0;pwned\\x07"
+    assert f"clusters/odh-sandbox.yaml:{line_of(text, forged)}:5: metadata.labels.{key}: is not a label key" in err, err
     assert not any(line.startswith("clusters/prod-aws.yaml") for line in err.splitlines()), err
 
 

@@ -41,7 +41,7 @@ except ImportError:  # pragma: no cover - PyYAML is a dependency; its C part may
     _FAST = False
 
 from generator.errors import SpecError, SpecErrors, format_path
-from generator.spec.model import PlatformSpec
+from generator.spec.model import LABEL_KEY, PlatformSpec
 
 CLUSTERS_DIR = "clusters"
 DEFAULTS_FILE = "_defaults.yaml"
@@ -450,6 +450,14 @@ def pydantic_errors(exc: ValidationError, positions: Positions) -> list[SpecErro
             message = "unknown field"
             parent = loc[:-1]
             errors.append(positions.error(loc, f"{message}; allowed here: {_allowed_fields(parent)}", at_key=True))
+            continue
+        if loc and loc[-1] == "[key]":
+            # A map key that is not one (a label key): at the key, named by its path, in words.
+            key = loc[:-1]
+            if err["type"] == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == LABEL_KEY:
+                message = ("is not a label key: an optional DNS-subdomain prefix and `/`, then up to 63 letters, "
+                           "digits, `-`, `_` or `.`, beginning and ending with a letter or digit")
+            errors.append(positions.error(key, message, at_key=True))
             continue
         if err["type"] == "value_error":
             message = message.removeprefix("Value error, ")

@@ -117,6 +117,10 @@ def _try_lock(fd: int) -> bool:
 def lock_holder(fd: int) -> int | None:
     """The pid of the live process holding the lock, as the kernel knows it (F_GETLK), or None
     when the lock is free: never a pid written in the file by a process that may be gone."""
+    if not sys.platform.startswith("linux"):
+        # struct flock's layout is Linux's below; elsewhere, the pid the holder wrote.
+        written = os.pread(fd, 32, 0).decode(errors="replace").strip()
+        return int(written) if written.isdigit() else None
     query = struct.pack(_FLOCK, fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0)
     try:
         answer = fcntl.fcntl(fd, fcntl.F_GETLK, query)

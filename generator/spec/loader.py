@@ -40,6 +40,7 @@ try:
 except ImportError:  # pragma: no cover - PyYAML is a dependency; its C part may be missing
     _FAST = False
 
+from generator import secrets
 from generator.errors import SpecError, SpecErrors, format_path
 from generator.spec.model import LABEL_KEY, PlatformSpec
 
@@ -581,8 +582,6 @@ def _elsewhere(found: list[SpecError], reported: list[str]) -> list[SpecError]:
 
 
 def secret_errors(data: Any, positions: Positions) -> list[SpecError]:
-    from generator import secrets
-
     return [positions.error(path, f"{'is' if at_key else 'holds'} {why}: specs live in git and the bundle on every "
                                   "cluster; reference a Secret instead", at_key=at_key)
             for path, at_key, why in secrets.findings(data)]

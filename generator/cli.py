@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 from collections.abc import Callable
 
 from generator import __version__
-from generator.core.errors import SpecErrors, UsageError
+from generator.core.errors import SpecErrors, UsageError, escape
 
 Command = Callable[[argparse.Namespace], int]
 # (name, help, add-arguments, run). Subcommand modules register themselves via `command`.
@@ -72,7 +73,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
     else:
         fleet.check_specs(specs)
     for s in specs:
-        print(f"ok  {s.source}")
+        print(f"ok  {escape(s.source)}")
     return 0
 
 
@@ -174,7 +175,14 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _warning_line(message, category, filename, lineno, file=None, line=None) -> None:
+    """A library's warning as one escaped line of ours, not Python's multi-line report."""
+    text = " ".join(str(message).split())
+    print(f"rhoai-gitops: warning: {escape(text)}", file=file or sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
+    warnings.showwarning = _warning_line
     args = parser().parse_args(argv)
     args.repo = args.repo.resolve()
     if getattr(args, "clusters", None):
@@ -192,7 +200,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{n} error{'s' if n != 1 else ''}; nothing written", file=sys.stderr)
         return 2
     except UsageError as exc:
-        print(f"rhoai-gitops: {exc}", file=sys.stderr)
+        # Its lines are the message's own layout (a list of files, say); within each, the text
+        # it quotes from files and specs is shown escaped.
+        print("rhoai-gitops: " + "\n".join(escape(line) for line in str(exc).split("\n")), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -204,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         # The disk refused (full, read-only, permissions): what and why, never a traceback;
         # a render stages whole folders, so the tree is as it was.
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"rhoai-gitops: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(escape(f"rhoai-gitops: {where}{exc.strerror or exc}"), file=sys.stderr)
         return 2
 
 

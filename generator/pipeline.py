@@ -12,9 +12,11 @@ the tree untouched.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import multiprocessing
 import os
+import signal
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -161,7 +163,8 @@ def _run(jobs_n: int, paths: list[Path], progress: Callable[[], None] | None) ->
         return
     # A process pool that notices a worker's death (killed, out of memory) and says so, where
     # multiprocessing.Pool would wait for its result for ever.
-    with ProcessPoolExecutor(jobs_n, mp_context=multiprocessing.get_context("fork")) as pool:
+    with ProcessPoolExecutor(jobs_n, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         # Chunks amortise the IPC per cluster; order is kept so output is deterministic.
         results = pool.map(_work, [str(p) for p in paths], chunksize=max(1, min(16, len(paths) // (jobs_n * 8) or 1)))
         try:
@@ -174,6 +177,24 @@ def _run(jobs_n: int, paths: list[Path], progress: Callable[[], None] | None) ->
                 "a worker process ended without finishing its clusters (killed, or out of memory?): "
                 "nothing was written; run again, with fewer `--jobs` if memory is short"
             ) from None
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker's first act: ask the kernel to kill it when the render that forked it dies
+    (PR_SET_PDEATHSIG), so no worker outlives its render, staging folders behind the next one's
+    back. The render may have died between the fork and this call: then the worker is already
+    an orphan (another parent) and ends at once."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # no prctl: the parent check below still stops a worker born an orphan
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def _progress_bar(total: int, label: str):

@@ -161,12 +161,17 @@ SECRETS = {
     "https://ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/a/b": "credentials in a URL",
     "https://example.com/hook?token=abc123": "a credential in the URL's query (`token=`)",
     "https://bucket.s3.amazonaws.com/x?X-Amz-Signature=deadbeef": "a credential in the URL's query",
-    "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n": "a PEM private key",
+    "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n": "a private key",
     "ghp_abcdefghijklmnopqrstuvwxyz0123456789": "a GitHub token",
     "glpat-abcdefghijklmnopqrstu": "a GitLab token",
     "AKIAIOSFODNN7EXAMPLE": "an AWS access key id",
     "xoxb-1234567890-abcdefghij": "a Slack token",
     "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U": "a JSON Web Token",
+    # Forms the first rule lacked (issue 30): detect-secrets' and the project's own beside it.
+    "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBGXabc\n-----END PGP PRIVATE KEY BLOCK-----\n": "a private key",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY": "an AWS secret access key",
+    "Authorization: Basic dXNlcjpodW50ZXIy": "an HTTP Authorization header",
+    "token=9f8e7d6c5b4a": "a credential assigned to `token=`",
 }
 NOT_SECRETS = ["ssh://git@github.com/a/b.git", "git@github.com:a/b.git", "https://github.com/team@ml/gitops.git",
                "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n", "https://example.com/?page=2"]

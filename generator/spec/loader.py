@@ -20,14 +20,16 @@ import math
 import os
 import re
 import stat
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
-from collections.abc import Callable, Iterable, Mapping
 
 from pydantic import ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import implicit_resolvers as _RUAMEL_RESOLVERS
 
@@ -38,8 +40,9 @@ try:
 except ImportError:  # pragma: no cover - PyYAML is a dependency; its C part may be missing
     _FAST = False
 
+from generator.core import secrets
 from generator.core.errors import Fix, SpecError, SpecErrors, format_path
-from generator.spec.model import PlatformSpec
+from generator.spec.model import LABEL_KEY, PlatformSpec
 
 CLUSTERS_DIR = "clusters"
 DEFAULTS_FILE = "_defaults.yaml"
@@ -119,6 +122,10 @@ class _Builder:
         self.count = 0
         self.errors: list[SpecError] = []
         self._after_key: dict[tuple, Position] = {}  # path -> just after its key's colon
+        # Maps and lists being built, outermost first: an alias to one of them (`&A` ... `*A`
+        # inside it, directly or through other anchors, or `<<: *A` in it) is a cycle, which
+        # expands for ever; refused where the alias stands, never followed.
+        self._open: set[int] = set()
 
     def pos(self, node: Node) -> Position:
         return Position(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -127,7 +134,16 @@ class _Builder:
         p = self.pos(node)
         self.errors.append(SpecError(p.file, p.line, p.column, format_path(path), message))
 
-    def build(self, node: Node, path: tuple, depth: int = 0) -> Any:
+    @contextmanager
+    def _opened(self, node: Node) -> Iterator[None]:
+        self._open.add(id(node))
+        try:
+            yield
+        finally:
+            self._open.discard(id(node))
+
+    def build(self, node: Node, path: tuple, depth: int = 0, where: Node | None = None) -> Any:
+        """`where`: the node to report a cycle at (the key whose value is an alias)."""
         self.count += 1
         if self.count > MAX_NODES:
             raise _TooLarge(node)
@@ -137,16 +153,23 @@ class _Builder:
         kind = node.id
         if not (kind == "scalar" and node.tag == TAG + "null" and node.value == ""):
             self.positions.values.setdefault(path, self.pos(node))
+        if kind in ("mapping", "sequence") and id(node) in self._open:
+            self.fail(where or node, path, _cycle(node))
+            return None
         if kind == "mapping":
             if node.tag not in (TAG + "map",):
                 self.fail(node, path, f"tag {node.tag!r} is not allowed: only plain maps, lists and scalars")
                 return None
-            return self._mapping(node, path, depth)
+            with self._opened(node):
+                return self._mapping(node, path, depth)
         if kind == "sequence":
             if node.tag != TAG + "seq":
                 self.fail(node, path, f"tag {node.tag!r} is not allowed: only plain maps, lists and scalars")
                 return None
-            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+            # An item has no node of its own when it is an alias: a cycle there is reported at
+            # the list, the only place the composer kept.
+            with self._opened(node):
+                return [self.build(item, path + (i,), depth + 1, where=node) for i, item in enumerate(node.value)]
         if kind == "scalar":
             return self._scalar(node, path)
         self.fail(node, path, "unsupported YAML node")
@@ -163,8 +186,12 @@ class _Builder:
                     if src.id != "mapping":
                         self.fail(value_node, path, "a merge key (<<) takes a mapping or a list of mappings")
                         continue
-                    for k, v in self._mapping(src, path, depth + 1).items():
-                        merged.setdefault(k, v)
+                    if id(src) in self._open:
+                        self.fail(key_node, path, _cycle(src, merge=True))
+                        continue
+                    with self._opened(src):
+                        for k, v in self._mapping(src, path, depth + 1).items():
+                            merged.setdefault(k, v)
                 continue
             if key_node.id != "scalar" or key_node.tag not in SCALAR_TAGS:
                 self.fail(key_node, path, "keys must be plain scalars")
@@ -179,7 +206,7 @@ class _Builder:
             self.positions.keys[path + (key,)] = self.pos(key_node)
             end = key_node.end_mark
             self._after_key[path + (key,)] = Position(self.file, end.line + 1, end.column + 2)
-            out[key] = self.build(value_node, path + (key,), depth + 1)
+            out[key] = self.build(value_node, path + (key,), depth + 1, where=key_node)
         for k, v in merged.items():
             out.setdefault(k, v)
         return out
@@ -236,6 +263,20 @@ class _Builder:
         return value
 
 
+def _cycle(node: Node, merge: bool = False) -> str:
+    """What a cycle is, in the user's terms; the anchor's name where the composer kept it
+    (ruamel's nodes do, and a document with errors is always composed by ruamel)."""
+    anchor = getattr(node, "anchor", None)
+    alias = f"*{anchor}" if isinstance(anchor, str) and anchor else "the alias"
+    what = "map" if node.id == "mapping" else "list"
+    line = node.start_mark.line + 1
+    if merge:
+        return (f"`<<: {alias}` merges the {what} of line {line}, which this merge is part of (an alias cycle, which never ends): "
+                "merge another map, or write the keys out")
+    return (f"{alias} refers to the {what} of line {line}, which contains it (an alias cycle, which never ends): "
+            "refer to a map or list outside it, or write the value out")
+
+
 class _TooLarge(Exception):
     def __init__(self, node: Node):
         self.node = node
@@ -264,7 +305,11 @@ def read_yaml(text: str, file: str) -> tuple[Any, Positions, list[SpecError]]:
 def _read_ruamel(text: str, file: str, builder: _Builder) -> tuple[Any, Positions, list[SpecError]]:
     yaml = YAML(typ="safe", pure=True)
     try:
-        nodes = list(yaml.compose_all(text))
+        with warnings.catch_warnings():
+            # An anchor name used twice is YAML (an alias refers to the latest); ruamel warns of
+            # it in a multi-line Python report on stderr, for a valid spec.
+            warnings.simplefilter("ignore", ReusedAnchorWarning)
+            nodes = list(yaml.compose_all(text))
     except MarkedYAMLError as exc:
         return None, builder.positions, [_yaml_error(file, exc)]
     except ReaderError as exc:
@@ -412,6 +457,14 @@ def pydantic_errors(exc: ValidationError, positions: Positions) -> list[SpecErro
             parent = loc[:-1]
             errors.append(positions.error(loc, f"{message}; allowed here: {_allowed_fields(parent)}", at_key=True))
             continue
+        if loc and loc[-1] == "[key]":
+            # A map key that is not one (a label key): at the key, named by its path, in words.
+            key = loc[:-1]
+            if err["type"] == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == LABEL_KEY:
+                message = ("is not a label key: an optional DNS-subdomain prefix and `/`, then up to 63 letters, "
+                           "digits, `-`, `_` or `.`, beginning and ending with a letter or digit")
+            errors.append(positions.error(key, message, at_key=True))
+            continue
         if err["type"] == "value_error":
             message = message.removeprefix("Value error, ")
         if err["type"] == "missing":
@@ -541,15 +594,9 @@ def _elsewhere(found: list[SpecError], reported: list[str]) -> list[SpecError]:
 
 
 def secret_errors(data: Any, positions: Positions) -> list[SpecError]:
-    from generator.core.secrets import looks_secret, strings
-
-    out = []
-    for path, value in strings(data):
-        why = looks_secret(value)
-        if why:
-            out.append(positions.error(path, f"holds {why}: specs live in git and the bundle on every cluster; "
-                                             "reference a Secret instead"))
-    return out
+    return [positions.error(path, f"{'is' if at_key else 'holds'} {why}: specs live in git and the bundle on every "
+                                  "cluster; reference a Secret instead", at_key=at_key)
+            for path, at_key, why in secrets.findings(data)]
 
 
 def read_defaults(repo: Path) -> tuple[Any, Positions, bytes] | None:

@@ -141,10 +141,9 @@ def check(spec, objs: list[Obj]) -> list[Finding]:
             for field in ("data", "stringData"):
                 if o.get(field):
                     add(o, field, "a Secret with values in git: reference an existing Secret (or an ExternalSecret) instead")
-        for path, value in secrets.strings(o):
-            why = secrets.looks_secret(value)
-            if why:
-                add(o, format_path(path), f"[secret] holds {why}: the bundle is in git and on the cluster; reference a Secret")
+        for key_path, at_key, why in secrets.findings(o):
+            add(o, format_path(key_path), f"[secret] {'is' if at_key else 'holds'} {why}: the bundle is in git and on the "
+                                      "cluster; reference a Secret")
         for path, image in _images(o):
             if image.endswith(":latest"):
                 add(o, path, f"image {image} uses the mutable :latest tag: pin a version or a digest")

@@ -6,16 +6,19 @@ from __future__ import annotations
 import json
 from xml.etree import ElementTree as ET
 
+from generator.core.errors import escape
 from generator.validate.pipeline import Report
 from generator.validate.report import STAGES, Finding
 
 
 def _one_line(message: str) -> str:
-    return " | ".join(part.strip() for part in message.splitlines() if part.strip())
+    # Escaped: findings quote the bundle's names, keys and values, which a merge request writes.
+    return " | ".join(escape(part.strip()) for part in message.splitlines() if part.strip())
 
 
 def text(report: Report) -> str:
-    lines = [f"{f.cluster}  {f.stage}  {f.object or '-'}  {f.path or '-'}  {_one_line(f.message)}" for f in report.findings]
+    lines = [f"{f.cluster}  {f.stage}  {escape(f.object) or '-'}  {escape(f.path) or '-'}  {_one_line(f.message)}"
+             for f in report.findings]
     lines += [f"{cluster}  {stage}  -  -  {why}" for (cluster, stage), why in sorted(report.skipped.items())]
     s = report.summary()
     counts = ", ".join(f"{stage} {n}" for stage, n in s["findingsByStage"].items())
@@ -67,10 +70,13 @@ def junit(report: Report) -> str:
                 suite.set("tests", str(len(cases) + 1))
                 suite.set("skipped", "1")
             for subject, fs in cases:
-                case = ET.SubElement(suite, "testcase", classname=f"{cluster}.{stage}", name=subject)
+                case = ET.SubElement(suite, "testcase", classname=f"{cluster}.{stage}", name=escape(subject))
                 if fs:
-                    body = "\n".join(f"{f.path or '(object)'}: {f.message}" for f in fs)
-                    failure = ET.SubElement(case, "failure", message=fs[0].message.splitlines()[0][:500], type=stage)
+                    # XML cannot hold most control characters: escaped, as in the text report.
+                    body = "\n".join(f"{escape(f.path) or '(object)'}: " + "\n".join(map(escape, f.message.split("\n")))
+                                     for f in fs)
+                    first = escape((fs[0].message.splitlines() or [""])[0])
+                    failure = ET.SubElement(case, "failure", message=first[:500], type=stage)
                     failure.text = body
             total += len(cases)
             failures += sum(1 for _, fs in cases if fs)

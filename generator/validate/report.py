@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from generator.core.errors import escape
+
 STAGES = ("up-to-date", "build", "schema", "cross-object", "policy")
 
 
@@ -16,8 +18,11 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
-        where = " ".join(p for p in (self.object, self.path) if p)
-        return f"{self.cluster}: {self.stage}: {where + ': ' if where else ''}{self.message}"
+        # The bundle's names, keys and values, which a merge request writes, shown escaped; the
+        # message's own lines (a build's output) kept.
+        where = " ".join(escape(p) for p in (self.object, self.path) if p)
+        message = "\n".join(map(escape, self.message.split("\n")))
+        return f"{self.cluster}: {self.stage}: {where + ': ' if where else ''}{message}"
 
     def as_dict(self) -> dict:
         return asdict(self)

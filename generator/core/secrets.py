@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, urlsplit
 from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 from detect_secrets.filters import heuristic
 from detect_secrets.plugins import keyword
+from detect_secrets.plugins.base import BasePlugin
 from detect_secrets.plugins.high_entropy_strings import (Base64HighEntropyString, HexHighEntropyString,
                                                          HighEntropyStringsPlugin)
 from detect_secrets.plugins.ip_public import IPPublicDetector
@@ -59,7 +60,7 @@ _AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=]
 
 # detect-secrets' plugins, each by its own name; the ones run apart (keywords, entropy) or not
 # at all: a public IP address is no secret (egress rules and API servers name them).
-_PLUGIN_CLASSES: dict[str, type] = get_mapping_from_secret_type_to_class()
+_PLUGIN_CLASSES: dict[str, type[BasePlugin]] = get_mapping_from_secret_type_to_class()
 _PLUGINS = {name: cls() for name, cls in sorted(_PLUGIN_CLASSES.items())
             if not issubclass(cls, (keyword.KeywordDetector, HighEntropyStringsPlugin, IPPublicDetector))}
 # Every pattern of those plugins in one regex, tried first: most text matches none, and one

@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import re
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any, Iterator, cast
 from urllib.parse import parse_qsl, urlsplit
 
 from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
@@ -60,7 +60,8 @@ _AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=]
 
 # detect-secrets' plugins, each by its own name; the ones run apart (keywords, entropy) or not
 # at all: a public IP address is no secret (egress rules and API servers name them).
-_PLUGIN_CLASSES: dict[str, type[BasePlugin]] = get_mapping_from_secret_type_to_class()
+# (detect-secrets types its registry loosely: each value is a plugin class)
+_PLUGIN_CLASSES = cast(dict[str, type[BasePlugin]], get_mapping_from_secret_type_to_class())
 _PLUGINS = {name: cls() for name, cls in sorted(_PLUGIN_CLASSES.items())
             if not issubclass(cls, (keyword.KeywordDetector, HighEntropyStringsPlugin, IPPublicDetector))}
 # Every pattern of those plugins in one regex, tried first: most text matches none, and one

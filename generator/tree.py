@@ -361,6 +361,15 @@ def remove_generated(repo: Path, root_rel: str) -> None:
             os.rmdir(dirpath)
         except OSError:
             pass  # not empty: holds the user's files
+    # A root's parents the generator created for it (fleet/ of fleet/argocd) go with it when
+    # nothing else is left in them: no empty folder stays behind in the user's repository.
+    parent = root.parent
+    while parent != repo and repo in parent.parents:
+        try:
+            parent.rmdir()
+        except OSError:
+            break  # not empty (or gone already)
+        parent = parent.parent
 
 
 def write_tree(repo: Path, folders: list[Folder], stale_roots: list[str]) -> WriteReport:

@@ -283,7 +283,7 @@ def print_table(results: dict) -> None:
 
 
 def targets(results: dict) -> list[tuple[str, str, str, bool]]:
-    """Each target the README states, with what this run measured (the sizes it ran)."""
+    """Each target docs/performance.md states, with what this run measured (the sizes it ran)."""
     out = []
     fleets = {f["clusters"]: f for f in results["fleets"]}
     big = fleets.get(1000)

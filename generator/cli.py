@@ -64,6 +64,7 @@ def clusters_of(repo: Path, words: list[str]) -> list[str] | tuple:
 def cmd_lint(args: argparse.Namespace) -> int:
     from generator.argocd import fleet
     from generator.build import load_specs
+    from generator.spec import rules
 
     specs = load_specs(args.repo, args.clusters or None)
     # What render refuses lint refuses: fleet clusters must agree, so a named fleet cluster is
@@ -73,6 +74,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
     else:
         fleet.check_specs(specs)
     for s in specs:
+        for warning in rules.warnings(s.spec, s.positions):
+            print(warning)
         print(f"ok  {escape(s.source)}")
     return 0
 
@@ -100,6 +103,9 @@ def cmd_schemas(args: argparse.Namespace) -> int:
 def _init_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", help="cluster name (DNS-1123 label)")
     p.add_argument("--distribution", choices=["rhoai", "odh"], default="rhoai")
+    p.add_argument("--version", default=None, help="the release, such as 2.22 (default: the distribution's default release)")
+    p.add_argument("--openshift-version", default=None,
+                   help="the cluster's OpenShift version, major.minor, such as 4.18 (default: the spec's default, 4.16)")
     p.add_argument("--force", action="store_true", help="overwrite an existing spec")
     p.add_argument("--repo-url", default=None,
                    help="this repository's URL as Argo CD clones it (default: clusters/_defaults.yaml, else the git "
@@ -112,7 +118,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     defaults = args.repo / "clusters" / "_defaults.yaml"
     had_defaults = defaults.exists()
-    path = write_starter(args.repo, args.name, args.distribution, force=args.force, repo_url=args.repo_url)
+    path = write_starter(args.repo, args.name, args.distribution, force=args.force, repo_url=args.repo_url,
+                         version=args.version, openshift=args.openshift_version)
     if not had_defaults and defaults.exists():
         print("wrote clusters/_defaults.yaml (argocd.repoURL, shared by every cluster)")
     print(f"wrote {path.relative_to(args.repo).as_posix()}; check it with `rhoai-gitops lint {args.name}`")

@@ -3,7 +3,7 @@ writes see it: kinds the operator starts serving, DataScienceCluster components,
 DataScienceCluster, DSCInitialization and OdhDashboardConfig, values an enum starts accepting,
 fields that become immutable or ignored; and the channel a spec of each release gets. Read from
 the upstream data (generator.facts.releases, generator.facts.catalogs); `rhoai-gitops releases` prints it and
-the README's per-release tables are its Markdown."""
+docs/release-tables.md's per-release tables are its Markdown."""
 
 from __future__ import annotations
 
@@ -131,8 +131,12 @@ def markdown(dists: tuple[str, ...] = ("rhoai", "odh")) -> str:
 BEGIN, END = "<!-- releases:begin -->", "<!-- releases:end -->"
 
 
+# The document holding the tables, relative to the repository.
+TABLES_DOC = "docs/release-tables.md"
+
+
 def readme_with_tables(text: str) -> str:
-    """`text` (the README) with the per-release tables between its markers replaced."""
+    """`text` (the tables' document) with the per-release tables between its markers replaced."""
     head, _, rest = text.partition(BEGIN)
     _, _, tail = rest.partition(END)
     return f"{head}{BEGIN}\n{markdown()}{END}{tail}"

@@ -28,14 +28,17 @@ from generator.validate.validator import SchemaValidator
 
 PROJECT = Path(__file__).resolve().parents[1]
 # The steering repository's upstream data: CI has it beside the checkout, a user's clone does
-# not. Tests that read it (currency of the shipped data, `schemas import`) skip without it.
+# not. Tests that read it (currency of the shipped data against upstream, `schemas import` of
+# upstream CRDs) are marked `upstream`: `make test` leaves them out, `make test-upstream` (which
+# CI runs too) runs them and fails, never skips, without the data.
 SHARED = Path(os.environ.get("RHOAI_GITOPS_SHARED", PROJECT.parent / "shared"))
 SHARED_CRDS = SHARED / "crds"
 
 
 def needs_shared() -> None:
     if not (SHARED / "upstream").is_dir():
-        pytest.skip(f"no upstream data at {SHARED} (set RHOAI_GITOPS_SHARED): a user's clone has none")
+        pytest.fail(f"no upstream data at {SHARED}: this is an `upstream` test (make test-upstream), which needs the "
+                    "steering repository's shared/ beside the checkout, or RHOAI_GITOPS_SHARED naming it")
 # Render cache and compiled validators of every test (and the CLI processes tests start) go to
 # one throw-away folder, not the user's ~/.cache; removed when the session ends (a run leaves
 # about 400 MB there).

@@ -76,6 +76,7 @@ MODELS = {
 }
 
 
+@pytest.mark.upstream
 def test_model_fields_are_the_go_types_json_names():
     needs_shared()
     structs = go_structs()
@@ -84,6 +85,7 @@ def test_model_fields_are_the_go_types_json_names():
         assert ours == structs[go_name], go_name
 
 
+@pytest.mark.upstream
 def test_upstream_examples_load_and_the_invalid_range_is_refused():
     needs_shared()
     examples = sorted((UPSTREAM / "examples").glob("*.yaml"))

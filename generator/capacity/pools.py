@@ -1,7 +1,7 @@
 """GPU capacity of the pools and the teams' share of it: one set of sums for the spec rules,
 the MachineSet split and the `capacity` report, so the three can never disagree.
 
-Conventions (also in the README):
+Conventions (also in docs/gpu-pools-and-quotas.md):
 - a pool's `replicas.min/max` count nodes of the whole pool, over all its zones; each zone's
   MachineSet gets a share (`zone_shares`), earlier zones first;
 - a "unit" is one `nvidia.com/gpu` the device plugin advertises: a time-sliced GPU is

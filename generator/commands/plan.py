@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from generator.cli import clusters_arg, command
 from generator.diff import markdown
@@ -48,4 +49,22 @@ def cmd_plan(args: argparse.Namespace) -> int:
         print(markdown.render("plan.md.j2", plan=result, marks=MARKS), end="")
     else:
         print(render_text(result), end="")
+    _say_if_stale(args, result)
     return 0
+
+
+def _say_if_stale(args: argparse.Namespace, result: Plan) -> None:
+    """A plan compares renders of the specs; what Argo CD syncs is the committed bundle. A
+    cluster whose specs did not change but whose bundle differs from their render (a hand edit
+    of a generated file) gets "no changes" from the plan, which is not what will happen. (A
+    cluster whose specs changed is expected to differ until it is rendered.)"""
+    from generator.pipeline import check_fleet
+
+    unchanged = [c.cluster for c in result.clusters if c.status == "unchanged"]
+    if not unchanged:
+        return
+    diff = check_fleet(args.repo, unchanged).diff
+    if not diff.clean:
+        print(f"note: the bundle on disk is stale ({len(diff.changes)} file(s) differ from a fresh render of the specs), "
+              "so this plan is not what Argo CD would sync: run `rhoai-gitops check` to see the difference, "
+              "`rhoai-gitops render` to fix it", file=sys.stderr)

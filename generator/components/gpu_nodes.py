@@ -4,7 +4,7 @@ ClusterAutoscaler whose limits are the pools' sums (clouds with the Machine API 
 The labels and taints of a pool's nodes are defined here and nowhere else: Kueue flavors and
 hardware profiles select the same nodes with the same labels and tolerate the same taints. On
 bare metal (and other providers) nothing is rendered here; the admin labels and taints the
-nodes (README, "GPU pools and quotas").
+nodes (docs/gpu-pools-and-quotas.md).
 """
 
 from __future__ import annotations

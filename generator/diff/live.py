@@ -72,6 +72,36 @@ def _kubectl(base: list[str], args: list[str]) -> list[Obj]:
     return [o for d in yamlio.loads_all(proc.stdout) for o in _expand(d, "kubectl output")]
 
 
+# kubectl's words for why it got no answer, and ours (the first that appears wins).
+_UNREACHABLE = (
+    ("connection refused", "the API server refused the connection"),
+    ("was refused", "the API server refused the connection"),
+    ("no such host", "its host name does not resolve"),
+    ("i/o timeout", "the API server did not answer in time"),
+    ("context deadline exceeded", "the API server did not answer in time"),
+    ("Client.Timeout", "the API server did not answer in time"),
+    ("Unauthorized", "the API server refused the credentials (log in again: oc login)"),
+    ("certificate", "the API server's certificate is not trusted"),
+    ("does not exist", "that context is not in the kubeconfig"),
+    ("no configuration has been provided", "there is no kubeconfig"),
+)
+
+
+def _reachable(base: list[str], context: str | None) -> None:
+    """One short request before many: an unreachable cluster is one line and exit 2, not a
+    screenful of client errors from every `kubectl get`."""
+    proc = subprocess.run([*base, "get", "--raw", "/version", "--request-timeout=15s"], capture_output=True, text=True)
+    if proc.returncode == 0:
+        return
+    reason = next((ours for theirs, ours in _UNREACHABLE if theirs in proc.stderr), None)
+    if reason is None:
+        lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
+        reason = lines[-1] if lines else f"kubectl exited {proc.returncode}"
+    which = f"context {context!r}" if context else "kubectl's current context"
+    raise UsageError(f"cannot reach the cluster ({which}): {reason}; check `kubectl config current-context` "
+                     "and your login, or compare with exported objects: --live-from PATH")
+
+
 def read_cluster(desired: list[Obj], kubeconfig: str | None, context: str | None) -> list[Obj]:
     """The live counterparts of the desired objects, plus every object of the same kinds that
     carries the generator's ownership label (to find orphans)."""
@@ -83,6 +113,7 @@ def read_cluster(desired: list[Obj], kubeconfig: str | None, context: str | None
         base += ["--kubeconfig", kubeconfig]
     if context:
         base += ["--context", context]
+    _reachable(base, context)
     wanted: dict[tuple[str, str], list[str]] = {}
     for o in desired:
         key = (_resource(o), o["metadata"].get("namespace", ""))

@@ -42,7 +42,9 @@ except ImportError:  # pragma: no cover - PyYAML is a dependency; its C part may
 
 from generator.core import secrets
 from generator.core.errors import Fix, SpecError, SpecErrors, format_path
-from generator.spec.model import LABEL_KEY, PlatformSpec
+from generator.facts import matrix, releases
+from generator.spec import yaml_hints
+from generator.spec.model import LABEL_KEY, PATTERN_WORDS, PlatformSpec
 
 CLUSTERS_DIR = "clusters"
 DEFAULTS_FILE = "_defaults.yaml"
@@ -311,7 +313,7 @@ def _read_ruamel(text: str, file: str, builder: _Builder) -> tuple[Any, Position
             warnings.simplefilter("ignore", ReusedAnchorWarning)
             nodes = list(yaml.compose_all(text))
     except MarkedYAMLError as exc:
-        return None, builder.positions, [_yaml_error(file, exc)]
+        return None, builder.positions, [yaml_hints.explain(text, file, exc)]
     except ReaderError as exc:
         line, col = _line_col(text, exc.position)
         code = ord(exc.character) if isinstance(exc.character, str) else int(exc.character)
@@ -400,18 +402,6 @@ def _line_col(text: str, index: int) -> tuple[int, int]:
     return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
-def _yaml_error(file: str, exc: MarkedYAMLError) -> SpecError:
-    """A parse error where the user's mistake is: a construct that never ends (an unclosed
-    quote or bracket) is reported where it starts, not at the end of the file."""
-    mark = exc.problem_mark or exc.context_mark
-    problem = exc.problem or exc.context or "invalid YAML"
-    if exc.context_mark is not None and any(end in (exc.problem or "") for end in ("end of stream", "<stream end>")):
-        mark = exc.context_mark
-        problem = f"{exc.context} that never ends ({exc.problem})" if exc.context else problem
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    return SpecError(file, line, col, "", f"invalid YAML: {problem}")
-
-
 # --------------------------------------------------------------------------- defaults + validation
 
 
@@ -447,7 +437,7 @@ def _copy_positions(src: Positions, dst: Positions, prefix: tuple) -> None:
                 table_dst[p] = pos
 
 
-def pydantic_errors(exc: ValidationError, positions: Positions) -> list[SpecError]:
+def pydantic_errors(exc: ValidationError, positions: Positions, data: Any = None) -> list[SpecError]:
     errors = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
@@ -455,7 +445,8 @@ def pydantic_errors(exc: ValidationError, positions: Positions) -> list[SpecErro
         if err["type"] == "extra_forbidden":
             message = "unknown field"
             parent = loc[:-1]
-            errors.append(positions.error(loc, f"{message}; allowed here: {_allowed_fields(parent)}", at_key=True))
+            allowed = _allowed_fields(parent, _release_of(data))
+            errors.append(positions.error(loc, f"{message}; allowed here: {allowed}", at_key=True))
             continue
         if loc and loc[-1] == "[key]":
             # A map key that is not one (a label key): at the key, named by its path, in words.
@@ -498,6 +489,11 @@ def _in_users_terms(err: Mapping[str, Any], raw: str | None) -> str | None:
         return f"expected a whole number, not {written}"
     if kind == "bool_type":
         return f"expected true or false, not {written}"
+    if kind == "string_pattern_mismatch":
+        rule = PATTERN_WORDS.get(err.get("ctx", {}).get("pattern", ""))
+        return f"{written} is not allowed here: write {rule}" if rule else None
+    if kind == "string_too_long":
+        return f"{written} is too long: at most {err['ctx']['max_length']} characters"
     return None
 
 
@@ -513,8 +509,22 @@ def _yaml_kind(value: Any) -> str:
     return f"{type(value).__name__ if not isinstance(value, str) else 'the text'} {value!r}"
 
 
-def _allowed_fields(path: tuple) -> str:
-    """The YAML names allowed at `path` of the spec, for 'unknown field' messages."""
+def _release_of(data: Any) -> releases.Release | None:
+    """The release a spec's data names (or defaults to), where it is a supported one: what
+    'allowed here' may offer is what that release has."""
+    dist = data.get("distribution") if isinstance(data, dict) else None
+    dist = dist if isinstance(dist, dict) else {}
+    name = dist.get("name", "rhoai")
+    if name not in ("rhoai", "odh"):
+        return None
+    version = dist.get("version") or matrix.distribution(name)["defaultVersion"]
+    version = ".".join(str(version).split(".")[:2])
+    return releases.release(name, version) if version in releases.supported(name) else None
+
+
+def _allowed_fields(path: tuple, release: releases.Release | None = None) -> str:
+    """The YAML names allowed at `path` of the spec, for 'unknown field' messages; under
+    `components`, only the components the cluster's release has."""
     model: Any = PlatformSpec
     for part in path:
         if isinstance(part, int):
@@ -528,7 +538,10 @@ def _allowed_fields(path: tuple) -> str:
         model = _model_of(found)
         if model is None:
             return "?"
-    return ", ".join(sorted(info.alias or n for n, info in model.model_fields.items()))
+    names = sorted(info.alias or n for n, info in model.model_fields.items())
+    if path == ("components",) and release is not None:
+        names = [n for n in names if releases.component_key(release, n) is not None]
+    return ", ".join(names)
 
 
 def _model_of(annotation: Any) -> Any:
@@ -573,7 +586,7 @@ def load_spec_text(text: str, source: str, defaults: tuple[Any, Positions, bytes
     try:
         spec = PlatformSpec.model_validate(data)
     except ValidationError as exc:
-        raise SpecErrors(errors + _elsewhere(pydantic_errors(exc, positions), reported)) from None
+        raise SpecErrors(errors + _elsewhere(pydantic_errors(exc, positions, data), reported)) from None
     stem = Path(source).stem
     found = (list(check(spec, positions)) if check else []) + rules.check(spec, positions)
     if Path(source).parent.name == CLUSTERS_DIR and spec.metadata.name != stem:

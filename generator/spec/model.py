@@ -196,6 +196,33 @@ MIRROR_REGISTRY = (
     r"(?::[0-9]+)?(?:/[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*)*$"
 )
 
+# Every pattern a spec field has, said in words: messages state the rule, never the regex (a test
+# checks each pattern of the exported schema is here).
+PATTERN_WORDS = {
+    DNS1123_LABEL: "lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters",
+    r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$": "lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
+    QUANTITY: "a Kubernetes quantity: a non-negative number with an optional unit, such as 500m, 16, 64Gi or 1.5Ti",
+    LABEL_KEY: "a label key: an optional DNS prefix and '/', then letters, digits, '-', '_' and '.', starting and "
+               "ending with a letter or digit, at most 63 characters after the prefix",
+    LABEL_VALUE: "a label value: empty, or letters, digits, '-', '_' and '.', starting and ending with a letter or "
+                 "digit, at most 63 characters",
+    MIRROR_REGISTRY: "a registry host with an optional :port and path, such as mirror.example.com:8443/ocp "
+                     "(no scheme, no trailing '/')",
+    r"^4\.[0-9]+$": "an OpenShift version, major.minor in quotes, such as \"4.18\"",
+    r"^[0-9]+\.[0-9]+(\.[0-9]+)?$": "a release in quotes, such as \"2.22\", or a patch release, such as \"2.22.2\"",
+    r"^(\S+\s+){4}\S+$": "a cron schedule: five fields separated by spaces, such as \"*/5 * * * *\"",
+    r"^[A-Za-z0-9_]+$": "letters, digits and '_' only",
+    r"^[^/%:\s][^/%]*$": "no '/' or '%', and not starting with ':' or a space",
+    r"^[0-9]+(s|m|h)$": "a whole number and a unit: s, m or h, such as 60s",
+    r"^[0-9]+(h|d|w|y)$": "a whole number and a unit: h, d, w or y, such as 15d",
+    r"^[0-9]+(ms|s|m|h)$": "a whole number and a unit: ms, s, m or h, such as 72h",
+    r"^[0-9]+(ms|s|m|h|d|w|y)$": "a whole number and a unit: ms, s, m, h, d, w or y, such as 7d",
+    r"^(0(\.[0-9]+)?|1(\.0+)?)$": "a ratio from 0 to 1 in quotes, such as \"0.1\"",
+    r"^http://": "a URL starting with http://",
+    r"^https://": "a URL starting with https://",
+    r"^https?://": "a URL starting with http:// or https://",
+}
+
 
 class Disconnected(Model):
     """The cluster pulls operators and images from a mirror registry that oc-mirror fills

@@ -40,6 +40,22 @@ def check(spec: PlatformSpec, positions: Positions) -> list[SpecError]:
     return errors
 
 
+def warnings(spec: PlatformSpec, positions: Positions) -> list[str]:
+    """What a spec leaves to a default that matters enough to say: the OpenShift version picks
+    the OLM catalog (channels, bundles, upgrade paths, mirror tags), and its default is a guess."""
+    out = []
+    if OPENSHIFT not in positions.keys:
+        pos = positions.key_of(("cluster",))
+        default = spec.cluster.openshift_version
+        out.append(f"{pos.file}:{pos.line}:{pos.column}: warning: cluster.openshiftVersion is not set, so OpenShift "
+                   f"{default} is assumed (the default): it picks the OLM catalog the channel, bundles, upgrade "
+                   f"paths and mirror tags come from; write the cluster's version, e.g. openshiftVersion: \"{default}\"")
+    return out
+
+
+OPENSHIFT = ("cluster", "openshiftVersion")
+
+
 def where(positions: Positions, path: tuple) -> str:
     """`path (file:line)` for naming the other end of a clash."""
     pos = positions.of(path)

@@ -6,9 +6,9 @@ import re
 import subprocess
 from pathlib import Path
 
-from generator.facts import catalogs, matrix
-from generator.core.errors import UsageError
-from generator.spec.loader import CLUSTERS_DIR, DEFAULTS_FILE, read_defaults
+from generator.facts import catalogs, matrix, releases
+from generator.core.errors import SpecErrors, UsageError
+from generator.spec.loader import CLUSTERS_DIR, DEFAULTS_FILE, load_spec_text, read_defaults, read_yaml
 from generator.spec.model import DNS1123_LABEL, Cluster
 from generator.core.secrets import carries_credentials
 from generator.store.atomic import write_atomic
@@ -24,6 +24,7 @@ metadata:
 
 cluster:
   platform: ocp           # ocp | osd | rosa
+  openshiftVersion: "{openshift}"   # picks the OLM catalog the channel and bundles are checked against
   provider: aws           # aws | gcp | azure | baremetal
   apiServer: https://api.{name}.example.com:6443   # Argo CD destination
   # infrastructureId, region and machineSets are needed once gpuNodePools get MachineSets
@@ -101,12 +102,18 @@ def _repo_url(repo: Path, given: str | None) -> str:
     return url
 
 
-def write_starter(repo: Path, name: str, distribution: str, force: bool = False, repo_url: str | None = None) -> Path:
+def write_starter(repo: Path, name: str, distribution: str, force: bool = False, repo_url: str | None = None,
+                  version: str | None = None, openshift: str | None = None) -> Path:
     """Write clusters/NAME.yaml. This repository's URL goes where every spec finds it: left to
     clusters/_defaults.yaml when that sets it, else into a new _defaults.yaml, else (a defaults
-    file without it) into the spec."""
+    file without it) into the spec. The release and the OpenShift version are written out, so
+    nothing the catalog checks rests on a default the reader cannot see."""
     if not re.match(DNS1123_LABEL, name) or len(name) > 63:
-        raise UsageError(f"{name!r} is not a DNS-1123 label (lower case letters, digits, '-')")
+        raise UsageError(f"{name!r} is not a cluster name: use lower-case letters, digits and '-', "
+                         "starting and ending with a letter or digit, at most 63 characters")
+    version = version or matrix.distribution(distribution)["defaultVersion"]
+    openshift = openshift or Cluster.model_fields["openshift_version"].default
+    _check_release(distribution, version, openshift)
     path = repo / CLUSTERS_DIR / f"{name}.yaml"
     if path.exists() and not force:
         raise UsageError(f"{path} exists; use --force to overwrite it")
@@ -119,17 +126,46 @@ def write_starter(repo: Path, name: str, distribution: str, force: bool = False,
     else:
         repo_line = "  # repoURL: set for every cluster in clusters/_defaults.yaml\n"
         new_defaults = DEFAULTS.format(url=_repo_url(repo, repo_url))
-    version = matrix.distribution(distribution)["defaultVersion"]
-    openshift = Cluster.model_fields["openshift_version"].default
     text = STARTER.format(
         name=name,
         distribution=distribution,
         version=version,
+        openshift=openshift,
         channel=catalogs.preferred_channel(catalogs.catalog(distribution, openshift), version),
         repo_line=repo_line,
     )
+    _lints_as_written(text, name, defaults_path, new_defaults)
     path.parent.mkdir(parents=True, exist_ok=True)
     if new_defaults is not None:
         write_atomic(defaults_path, new_defaults)
     write_atomic(path, text)
     return path
+
+
+def _check_release(distribution: str, version: str, openshift: str) -> None:
+    """Refuse, before anything is written, a release or OpenShift version the starter could not
+    lint with: unsupported, or not shipped by that OpenShift version's catalog."""
+    supported = releases.supported(distribution)
+    if version not in supported:
+        raise UsageError(f"--version {version!r}: not a supported {distribution} release; supported: {', '.join(supported)}")
+    if not re.fullmatch(r"4\.[0-9]+", openshift):
+        raise UsageError(f"--openshift-version {openshift!r}: write major.minor, such as 4.18")
+    shipping = catalogs.openshift_versions(distribution, version)
+    if catalogs.preferred_channel(catalogs.catalog(distribution, openshift), version) is None:
+        raise UsageError(f"{distribution} {version} is not in the OLM catalog of OpenShift {openshift}; "
+                         f"OpenShift versions whose catalog ships it: {', '.join(shipping) or 'none'}")
+
+
+def _lints_as_written(text: str, name: str, defaults_path: Path, new_defaults: str | None) -> None:
+    """The starter is checked as `lint` will check it, over the defaults it will sit on, before a
+    byte is written: a starter that does not lint is this command's bug, not the user's."""
+    if new_defaults is not None:
+        data, positions, _ = read_yaml(new_defaults, defaults_path.name)
+        defaults = (data, positions, new_defaults.encode())
+    else:
+        defaults = read_defaults(defaults_path.parents[1])
+    try:
+        load_spec_text(text, f"{CLUSTERS_DIR}/{name}.yaml", defaults)
+    except SpecErrors as exc:
+        raise UsageError("the starter would not lint here:\n" + "\n".join(str(e) for e in exc.errors)) from None
+

@@ -289,3 +289,12 @@ def remove_generated(repo: Path, root_rel: str) -> None:
     for dirpath, _dirs, _files in sorted(os.walk(root), key=lambda t: -len(t[0])):
         with contextlib.suppress(OSError):  # not empty: holds the user's files
             os.rmdir(dirpath)
+    # A root's parents the generator created for it (fleet/ of fleet/argocd) go with it when
+    # nothing else is left in them: no empty folder stays behind in the user's repository.
+    parent = root.parent
+    while parent != repo and repo in parent.parents:
+        try:
+            parent.rmdir()
+        except OSError:
+            break  # not empty (or gone already)
+        parent = parent.parent

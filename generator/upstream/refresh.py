@@ -456,16 +456,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if stale or extra else 0
     written, removed = write(files)
     print(f"generator/data/upstream: {len(files)} files ({written} written, {removed} removed)")
-    # The README's per-release tables are generated from the same data.
+    # The docs' per-release tables are generated from the same data.
     from generator import releasenotes
 
-    readme = OUT.parents[2] / "README.md"
-    if readme.is_file():
-        text = readme.read_text(encoding="utf-8")
+    doc = OUT.parents[2] / releasenotes.TABLES_DOC
+    if doc.is_file():
+        text = doc.read_text(encoding="utf-8")
         new = releasenotes.readme_with_tables(text)
         if new != text:
-            write_atomic(readme, new)
-            print("README.md: per-release tables updated")
+            write_atomic(doc, new)
+            print(f"{releasenotes.TABLES_DOC}: per-release tables updated")
     return 0
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from generator.facts import catalogs, matrix, releases
 from generator.core.errors import SpecErrors, UsageError
-from generator.spec.loader import CLUSTERS_DIR, DEFAULTS_FILE, load_spec_text, read_defaults, read_yaml
+from generator.spec.loader import CLUSTERS_DIR, DEFAULTS_FILE, Positions, load_spec_text, read_defaults, read_yaml
 from generator.spec.model import DNS1123_LABEL, Cluster
 from generator.core.secrets import carries_credentials
 from generator.store.atomic import write_atomic
@@ -159,6 +160,7 @@ def _check_release(distribution: str, version: str, openshift: str) -> None:
 def _lints_as_written(text: str, name: str, defaults_path: Path, new_defaults: str | None) -> None:
     """The starter is checked as `lint` will check it, over the defaults it will sit on, before a
     byte is written: a starter that does not lint is this command's bug, not the user's."""
+    defaults: tuple[Any, Positions, bytes] | None
     if new_defaults is not None:
         data, positions, _ = read_yaml(new_defaults, defaults_path.name)
         defaults = (data, positions, new_defaults.encode())

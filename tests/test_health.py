@@ -303,6 +303,13 @@ def test_sample_status_is_what_the_crd_allows(path):
         plural = rbac.plural(gk[1])
         crds = [yaml.load((SHARED / f"upstream/platform-crds/rhoai/{release}/{plural}.{group}.yaml").read_text(),
                           Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))]
+    elif group == "serving.kserve.io":
+        # KServe's kinds change per release (status.deploymentMode from 2.22, LLMInferenceService
+        # v1alpha2 from 3.4): each sample is checked against the CRD of the release it names.
+        m = re.search(r"-(\d+\.\d+)", path.stem)
+        release = m.group(1) if m else ("3.4" if gk[1] == "LLMInferenceService" else "2.22")
+        crds = [yaml.load((SHARED / f"upstream/workload/rhoai/{release}/{rbac.plural(gk[1])}.{group}.yaml").read_text(),
+                          Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))]
     else:
         crds = _crds().get(gk)
     assert crds, f"no CRD for {kind_str(gk)}: add it to NO_CRD with where its samples come from"

@@ -229,7 +229,7 @@ def schema_stage(repo: Path, work: list[tuple[LoadedSpec, list[Obj]]], options: 
     """Each cluster's objects against its Kubernetes version's core schemas, its release's own
     platform schemas, the user's imported CRDs and the shipped schemas of every other operator,
     in that order; then the CRDs' CEL rules (x-kubernetes-validations) over the defaulted object."""
-    from generator import releases
+    from generator import releases, workload_facts
     from generator.validate import kubeconform
     from generator.validate.core import kubernetes_version, write_core_schemas
     from generator.validate.validator import SchemaValidator
@@ -246,6 +246,9 @@ def schema_stage(repo: Path, work: list[tuple[LoadedSpec, list[Obj]]], options: 
         core_dir = cache_root(repo) / "schemas" / f"kubernetes-{k8s}"
         write_core_schemas(set().union(*(_kinds(objs) for _, objs in group)), k8s, core_dir)
         sources = [core_dir, releases.release(dist, version).schema_files(), *crd_dirs, releases.common_schema_files()]
+        if version in workload_facts.releases(dist):
+            # the team-level kinds (pipeline servers, registries, serving) at this release's own CRDs
+            sources.insert(2, workload_facts.workload_facts(dist, version).schema_files())
         validator = SchemaValidator(sources, cache=cache_root(repo) / "validators")
         for loaded, objs in group:
             report.checked[(loaded.spec.name, "schema")] = [ident_str(o) for o in objs]

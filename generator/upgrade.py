@@ -22,6 +22,7 @@ from generator.olmpath import NoUpgradePath, UpgradePath, upgrade_path
 from generator.render import build_units
 from generator.spec.loader import LoadedSpec, load_spec_text, load_specs, read_defaults
 from generator.spec.model import PlatformSpec
+from generator.workloads import models
 
 _VERSION = re.compile(r"^[0-9]+\.[0-9]+(\.[0-9]+)?$")
 
@@ -40,6 +41,7 @@ class UpgradePlan:
     spec_errors: list[SpecError] = field(default_factory=list)
     objects: list[ObjectChange] | None = None  # None: the target spec does not even parse
     steps: list[dict] = field(default_factory=list)
+    model_moves: list = field(default_factory=list)  # generator.workloads.models.ModelMove
 
     @property
     def ready(self) -> bool:
@@ -67,6 +69,7 @@ class UpgradePlan:
             "specErrors": [str(e) for e in self.spec_errors],
             "objects": None if self.objects is None else [o.as_dict() for o in self.objects],
             "manualSteps": self.steps,
+            "models": [m.as_dict() for m in self.model_moves],
         }
 
 
@@ -155,6 +158,7 @@ def plan_upgrade(repo: Path, cluster: str, to: str, from_bundle: str | None = No
         old = [o for objs in build_units(spec).values() for o in objs]
         new = [o for objs in build_units(target_spec).values() for o in objs]
         result.objects = diff_objects(old, new)
+        result.model_moves = models.moves(spec, target_spec)
     result.steps = mirror_steps(spec, to) + manual_steps(spec, target)
     return result
 

@@ -378,7 +378,8 @@ def test_moving_the_production_example_to_3_4_names_each_setting_3x_lacks():
     assert kinds["DataScienceCluster"]["apiVersion"] == "datasciencecluster.opendatahub.io/v2"
     comps = kinds["DataScienceCluster"]["spec"]["components"]
     assert comps["kueue"] == {"managementState": "Unmanaged"} and "aipipelines" in comps and "modelmeshserving" not in comps
-    assert kinds["Kueue"]["spec"]["config"]["integrations"]["frameworks"] == ["BatchJob", "RayJob", "RayCluster", "PyTorchJob"]
+    # (Deployment: the risk team's model, RawDeployment on 3.x, goes through its queue)
+    assert kinds["Kueue"]["spec"]["config"]["integrations"]["frameworks"] == ["BatchJob", "RayJob", "RayCluster", "PyTorchJob", "Deployment"]
     assert units["serving"] == [] and "AcceleratorProfile" not in kinds
     assert kinds["HardwareProfile"]["apiVersion"] == "infrastructure.opendatahub.io/v1"
     sub = next(o for o in units["operator"] if o["kind"] == "Subscription")["spec"]

@@ -1075,6 +1075,71 @@ def repo_file_url(repo_url: str | None, revision: str, path: str) -> str | None:
     return None
 
 
+# --------------------------------------------------------------------------- workloads: models
+
+
+class ModelLocation(Model):
+    """Where the model's files are: a connection of the team's namespace and a path in it, or a URI
+    (s3://, https://, hf://, pvc://) or an OCI model image (oci://). Never credentials: those stay
+    in the connection's Secret."""
+
+    connection: Name | None = Field(
+        None, description="A connection (workloads.connections) in the model's namespace: the Secret KServe reads the storage from.")
+    path: str | None = Field(None, min_length=1, description="Path of the model inside the connection's bucket (S3 connections).")
+    uri: str | None = Field(
+        None, pattern=r"^(s3|gs|https?|hf|pvc|oci)://.+",
+        description="The model's URI (storageUri), without credentials; oci:// for a model image (modelcar).")
+
+
+class ModelResources(Model):
+    cpu: Quantity | None = None
+    """CPU per replica. Default: the runtime's."""
+    memory: Quantity | None = None
+    """Memory per replica. Default: the runtime's."""
+
+
+class ModelDeployment(Model):
+    """One model served by KServe in a team's namespace: an InferenceService (an
+    LLMInferenceService with kind: LLMInferenceService) and the ServingRuntime it runs on."""
+
+    name: Name = Field(description="The InferenceService's name (also its ServingRuntime's).")
+    namespace: Name = Field(description="A team's namespace (quotas.teams[].namespaces).")
+    display_name: str | None = Field(None, description="Name the dashboard shows. Default: the name.")
+    kind: Literal["InferenceService", "LLMInferenceService"] = "InferenceService"
+    """InferenceService (every release) or LLMInferenceService (llm-d; releases that serve it).
+    Default: InferenceService."""
+    location: ModelLocation = Field(description="Where the model is: a connection (and path) or a URI.")
+    runtime: str | None = Field(
+        None, min_length=1,
+        description="Serving runtime: an out-of-the-box template of the release by its name in that release "
+        "(vllm-cuda-template) or a catalogue runtime (workloads.servingRuntimes). Required for an InferenceService.")
+    runtime_image: str | None = Field(
+        None, pattern=r"^[^\s@]+@sha256:[0-9a-f]{64}$",
+        description="The runtime's image, pinned by digest, for an out-of-the-box template whose image the operator "
+        "fills in at install (the template names a parameter, not an image): the image `oc get template -n "
+        "<applications namespace> <template> -o yaml` shows on the cluster. `mirror` copies it.")
+    model_format: str | None = Field(
+        None, min_length=1, description="Model format (spec.predictor.model.modelFormat.name). Default: the runtime's first.")
+    deployment_mode: Literal["Serverless", "RawDeployment", "ModelMesh"] | None = Field(
+        None, description="Default: the cluster's (components.kserve.deploymentMode; 3.x: RawDeployment).")
+    hardware_profile: Name = Field(
+        "cpu", description="A GPU pool's hardware profile (the pool's name) or cpu. Default: cpu.")
+    gpus: int = Field(0, ge=0, description="GPUs per replica (nvidia.com/gpu). Needs a GPU pool's profile.")
+    replicas: int = Field(1, ge=0, description="Replicas (min = max: a fixed size Kueue can admit). 0 stops the model.")
+    requests: ModelResources = Field(default_factory=ModelResources, description="CPU and memory each replica requests (what Kueue admits).")
+    limits: ModelResources = Field(default_factory=ModelResources, description="CPU and memory each replica may use.")
+    exposure: Literal["internal", "route"] = "internal"
+    """internal: a cluster-local service; route: an external route. Default: internal."""
+    token_auth: bool = Field(False, description="Require a bearer token (where the release offers token auth).")
+
+
+class Workloads(Model):
+    """What the teams run on the platform, per team namespace."""
+
+    models: list[ModelDeployment] = Field(default_factory=list)
+    """Model deployments. Default: none."""
+
+
 # --------------------------------------------------------------------------- the spec
 
 
@@ -1115,6 +1180,8 @@ class PlatformSpec(Model):
     alerts, receivers, and the platform's own metrics and traces."""
     argocd: ArgoCD = Field(default_factory=ArgoCD)
     """How Argo CD syncs this cluster: repository, revision, destination, sync policy, fleet mode."""
+    workloads: Workloads = Field(default_factory=Workloads)
+    """What the teams run: model deployments. Default: none."""
 
     # ------------------------------------------------------------------ derived facts
     # Facts the distribution decides (via the matrix); builders ask these, never the raw fields.

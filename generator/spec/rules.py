@@ -16,6 +16,7 @@ from generator.diff import quantity
 from generator.validate import cel
 from generator.errors import SpecError, format_path
 from generator.secrets import carries_credentials
+from generator.spec import model_deployments
 
 if TYPE_CHECKING:
     from generator.spec.loader import Positions
@@ -677,3 +678,101 @@ def team_namespaces(spec) -> dict[str, list[str]]:
         for team in spec.quotas.teams:
             out[team.name].extend(team.namespaces)
     return dict(out)
+
+
+# --------------------------------------------------------------------------- workloads: models
+
+MODELS = ("workloads", "models")
+
+
+def _team_gpu_ceiling(spec, team: str, pool: str) -> tuple[int, int] | None:
+    """(nominal, the most the team's cohort could ever lend it) of nvidia.com/gpu on the pool's
+    flavor; None when the team holds no such quota."""
+    quotas = [q for q in capacity.gpu_quotas(spec) if q.pool == pool and q.resource == capacity.GPU]
+    own = next((q for q in quotas if q.team == team), None)
+    if own is None:
+        return None
+    lendable = sum(o.lends for o in quotas if o is not own and own.cohort and o.cohort == own.cohort)
+    can_borrow = lendable if own.borrowing_limit is None else min(own.borrowing_limit, lendable)
+    return own.nominal, can_borrow
+
+
+@rule
+def deployed_models(spec, positions):
+    owners = {ns: team.name for team in (spec.quotas.teams if spec.quotas else []) for ns in team.namespaces}
+    pools = {p.name: p for p in spec.gpu_node_pools}
+    runs = model_deployments.modes_run(spec) if spec.workloads.models else {}
+    used: dict[tuple[str, str], int] = defaultdict(int)
+    seen: dict[tuple[str, str], int] = {}
+    for i, m in enumerate(spec.workloads.models):
+        here = MODELS + (i,)
+        if (m.namespace, m.name) in seen:
+            yield positions.error(here + ("name",), f"model {m.name!r} is already deployed in namespace {m.namespace!r} "
+                                                    f"({where(positions, MODELS + (seen[(m.namespace, m.name)], 'name'))})")
+        seen[(m.namespace, m.name)] = i
+        team = owners.get(m.namespace)
+        if team is None:
+            known = ", ".join(sorted(owners)) or "none: add teams under quotas.teams"
+            yield positions.error(here + ("namespace",), f"namespace {m.namespace!r} belongs to no team; a model deploys "
+                                                         f"into a team's namespace (quotas.teams[].namespaces: {known})")
+        if (m.location.connection is None) == (m.location.uri is None):
+            yield positions.error(here + ("location",), "give either connection (and path) or uri, not both and not neither")
+        if m.location.path and not m.location.connection:
+            yield positions.error(here + ("location", "path"), "a path is read inside a connection: set location.connection too, or put the path in the uri")
+        facts = model_deployments.facts(spec)
+        if m.kind == "LLMInferenceService" and facts is not None and not facts.serves("LLMInferenceService"):
+            yield positions.error(here + ("kind",), f"{_release_ref(spec, positions)} does not serve LLMInferenceService "
+                                                    "(its KServe has no such CRD): deploy the LLM as an InferenceService with a vLLM runtime")
+        if m.kind == "LLMInferenceService" and m.location.connection:
+            yield positions.error(here + ("location", "connection"), "an LLMInferenceService reads its model by URI (spec.model.uri): "
+                                                                     "give location.uri (hf://, oci://, s3://, pvc://)")
+        if m.kind == "InferenceService" and not m.runtime:
+            yield positions.error(here, "an InferenceService needs runtime: an out-of-the-box template of the release or a catalogue runtime")
+        elif m.kind == "InferenceService" and facts is not None:
+            tpl = model_deployments.template(spec, m)
+            if tpl is None:
+                shipped = ", ".join(sorted(facts.runtime_templates)) or "none known"
+                yield positions.error(here + ("runtime",), f"{m.runtime!r} is no runtime template of {facts}: it ships {shipped}")
+            else:
+                if m.model_format and m.model_format not in tpl.formats:
+                    yield positions.error(here + ("modelFormat",), f"runtime {m.runtime!r} serves {', '.join(dict.fromkeys(tpl.formats))}, "
+                                                                   f"not {m.model_format!r}")
+                wants_multi = model_deployments.mode(spec, m) == "ModelMesh"
+                if tpl.multi_model != wants_multi:
+                    yield positions.error(here + ("runtime",), f"runtime {m.runtime!r} is a "
+                                                               f"{'multi-model (ModelMesh)' if tpl.multi_model else 'single-model'} runtime; "
+                                                               f"deployment mode {model_deployments.mode(spec, m)} needs a "
+                                                               f"{'multi-model' if wants_multi else 'single-model'} one")
+                params = [i.param for i in tpl.images if i.param and not i.image]
+                if params and not m.runtime_image:
+                    yield positions.error(here + ("runtime",), f"template {tpl.name!r} leaves its image to the operator "
+                                                               f"(parameter {params[0]}): set runtimeImage to the image, pinned by digest, "
+                                                               "that the cluster's Template shows")
+        mode = model_deployments.mode(spec, m)
+        if m.kind == "InferenceService" and runs.get(mode):
+            where_mode = here + ("deploymentMode",) if m.deployment_mode else ("components", "kserve")
+            yield positions.error(where_mode if where_mode in positions.keys else here,
+                                  f"deployment mode {mode} does not run on this cluster ({_release_ref(spec, positions)}): {runs[mode]}; "
+                                  f"use one of: {', '.join(k for k, v in runs.items() if not v) or 'none'}")
+        if m.hardware_profile != "cpu" and m.hardware_profile not in pools:
+            yield positions.error(here + ("hardwareProfile",), f"{m.hardware_profile!r} is neither cpu nor a GPU pool's profile; "
+                                                               f"expected one of: {', '.join(['cpu', *pools])}")
+            continue
+        if m.gpus and m.hardware_profile == "cpu":
+            yield positions.error(here + ("gpus",), "GPUs need a GPU pool's hardware profile (hardwareProfile: one of "
+                                                    f"{', '.join(pools) or 'none: the cluster has no gpuNodePools'})")
+            continue
+        if not m.gpus or team is None:
+            continue
+        ceiling = _team_gpu_ceiling(spec, team, m.hardware_profile)
+        if ceiling is None or ceiling == (0, 0):
+            yield positions.error(here + ("hardwareProfile",), f"team {team!r} has no {capacity.GPU} quota on pool "
+                                                               f"{m.hardware_profile!r}: add it under quotas.teams, or pick a pool it has quota on")
+            continue
+        used[(team, m.hardware_profile)] += m.gpus * m.replicas
+        nominal, can_borrow = ceiling
+        if used[(team, m.hardware_profile)] > nominal + can_borrow:
+            yield positions.error(here + ("replicas",), f"{m.replicas} replica(s) x {m.gpus} GPUs brings team {team!r}'s models on pool "
+                                                        f"{m.hardware_profile!r} to {used[(team, m.hardware_profile)]} {capacity.GPU}, more than "
+                                                        f"its quota {nominal} plus the {can_borrow} its cohort could ever lend: Kueue "
+                                                        "would never admit them all; lower replicas or gpus, or raise the team's quota")

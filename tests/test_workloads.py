@@ -205,3 +205,20 @@ def test_a_registry_on_a_release_without_the_crd_is_refused():
     data["components"]["modelregistry"] = {"managementState": "Managed"}
     text = refused(data)
     assert "workloads.modelRegistries[0]: a model registry needs the modelregistry component, which rhoai 2.13 (distribution.version" in text
+
+
+def test_mirror_copies_workbench_and_runtime_images_and_a_disconnected_cluster_pulls_them_through_its_mirror():
+    from generator import mirror
+    from generator.render import build_units
+
+    data = spec_with_workloads("rhoai", "3.4")
+    loaded = load_spec_text(yamlio.dumps(data), "clusters/release.yaml")
+    extra = {i["name"] for i in mirror.plan([loaded]).config["mirror"]["additionalImages"]}
+    assert {"quay.io/example/pytorch" + DIGEST, "nvcr.io/nvidia/triton" + DIGEST} <= extra
+    data["cluster"]["disconnected"] = {"mirrorRegistry": "mirror.example.internal:8443/ocp"}
+    data["workloads"]["workbenchImages"][0]["tags"][0]["image"] = "images.teams.example.com/pytorch" + DIGEST
+    data["workloads"]["servingRuntimes"][0]["image"] = "runtimes.teams.example.com/triton" + DIGEST
+    units = build_units(load(data))
+    sources = {m["source"] for o in units["egress"] if o["kind"] == "ImageDigestMirrorSet" for m in o["spec"]["imageDigestMirrors"]}
+    # digest pulls: their registries are redirected to the mirror
+    assert {"images.teams.example.com", "runtimes.teams.example.com"} <= sources

@@ -222,3 +222,16 @@ def test_mirror_copies_workbench_and_runtime_images_and_a_disconnected_cluster_p
     sources = {m["source"] for o in units["egress"] if o["kind"] == "ImageDigestMirrorSet" for m in o["spec"]["imageDigestMirrors"]}
     # digest pulls: their registries are redirected to the mirror
     assert {"images.teams.example.com", "runtimes.teams.example.com"} <= sources
+
+
+def test_upgrade_lists_the_moves_workloads_need():
+    from generator.workloads.moves import moves
+
+    spec = load(spec_with_workloads("rhoai", "2.15"))
+    steps = {s["what"] for s in moves(spec, "3.4")}
+    assert any("DataSciencePipelinesApplication datasciencepipelinesapplications.opendatahub.io/v1 on rhoai 3.4 (now "
+               "datasciencepipelinesapplications.opendatahub.io/v1alpha1); rhoai 3.4 no longer serves v1alpha1" in s for s in steps)
+    assert any("ModelRegistry moves from modelregistry.opendatahub.io/v1alpha1 to modelregistry.opendatahub.io/v1beta1; "
+               "rhoai 3.4's webhook moves spec.oauthProxy to spec.kubeRBACProxy" in s for s in steps)
+    assert any(s.startswith("Custom workbench images built for 2.x only (custom-pytorch)") for s in steps)
+    assert moves(spec, "2.15") == []

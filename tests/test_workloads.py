@@ -235,3 +235,24 @@ def test_upgrade_lists_the_moves_workloads_need():
                "rhoai 3.4's webhook moves spec.oauthProxy to spec.kubeRBACProxy" in s for s in steps)
     assert any(s.startswith("Custom workbench images built for 2.x only (custom-pytorch)") for s in steps)
     assert moves(spec, "2.15") == []
+
+
+def test_drift_names_the_webhook_rewrite_and_the_bundle_writes_the_rewritten_form():
+    from generator.diff.drift import compare
+
+    spec = load(spec_with_workloads("rhoai", "3.4"))
+    mr = next(o for o in workload_objects(spec) if o["kind"] == MODEL_REGISTRY)
+    assert "kubeRBACProxy" in mr["spec"] and "oauthProxy" not in mr["spec"]
+    assert "spec.oauthProxy -> spec.kubeRBACProxy" in mr["metadata"]["annotations"]["rhoai-gitops.io/webhook-rewrite"]
+    # a registry written by hand in the 2.x form, as the API server returns it after the webhook
+    hand = copy.deepcopy(mr)
+    hand["spec"] = {k: v for k, v in hand["spec"].items() if k != "kubeRBACProxy"} | {"oauthProxy": {"serviceRoute": "enabled"}}
+    live = copy.deepcopy(mr)
+    live["metadata"].update(uid="0b0c", resourceVersion="9", generation=1, creationTimestamp="2026-12-01T00:00:00Z")
+    live["spec"]["kubeRBACProxy"] = {"port": 8443, "routePort": 443, "serviceRoute": "enabled"}
+    report = compare("release", [hand], [live], [])
+    assert report.drifted
+    (warning,) = [w for w in report.warnings if "kubeRBACProxy" in w]
+    assert "the live object has spec.kubeRBACProxy where the desired one has spec.oauthProxy" in warning
+    assert "model-registry-operator" in warning
+    assert compare("release", [mr], [live], []).warnings == []

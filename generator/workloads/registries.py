@@ -13,20 +13,28 @@ from generator.components.access import RBAC, RBAC_GROUP
 from generator.components.base import Component
 from generator.resources import Obj, obj
 from generator.spec.rules import team_groups_of
-from generator.workload_facts import MODEL_REGISTRY, WorkloadFacts, workload_facts
+from generator.workload_facts import MODEL_REGISTRY, WorkloadFacts, rewrites, workload_facts
 from generator.workloads.fit import WorkloadFit
 
 DEFAULT_PORTS = {"mysql": 3306, "postgres": 5432}
 USER_ROLE = "registry-user-{name}"
+# Says on the object that a field is written in the form a webhook rewrites it into, and why.
+REWRITE = "rhoai-gitops.io/webhook-rewrite"
 
 
 def proxy_field(facts: WorkloadFacts) -> str | None:
-    """The proxy the release's ModelRegistry takes and keeps, or None (releases of the istio era
-    serve in-cluster only unless the mesh is set up for it)."""
-    for name in ("kubeRBACProxy", "oauthProxy"):
-        if facts.has(MODEL_REGISTRY, f"spec.{name}"):
-            return name
-    return None
+    """The proxy field the release's ModelRegistry takes and keeps (after its webhook's rewrite,
+    data/rewrites.yaml), or None (releases of the istio era serve in-cluster only unless the
+    mesh is set up for it)."""
+    path = next((f"spec.{p}" for p in ("oauthProxy", "kubeRBACProxy") if facts.has(MODEL_REGISTRY, f"spec.{p}")), None)
+    return rewritten(facts, path).removeprefix("spec.") if path else None
+
+
+def rewritten(facts: WorkloadFacts, path: str) -> str:
+    for r in rewrites():
+        if r.kind == MODEL_REGISTRY and r.source_path == path and r.applies(facts):
+            return r.target_path
+    return path
 
 
 def database(r) -> dict:
@@ -53,6 +61,8 @@ def fit(spec, f: WorkloadFit) -> list[Obj]:
             f.put(o, "spec.grpc", {})
         if proxy:
             f.put(o, f"spec.{proxy}", {})
+            if proxy != "oauthProxy" and f.facts.has(MODEL_REGISTRY, "spec.oauthProxy"):
+                o["metadata"]["annotations"] = {REWRITE: "spec.oauthProxy -> spec.kubeRBACProxy (the operator's webhook; generator/data/rewrites.yaml)"}
         f.put(o, f"spec.{r.database.type}", database(r), at + ("database",))
         out.append(o)
         groups = sorted({g for team in r.teams for g in team_groups_of(spec, team)})

@@ -256,3 +256,17 @@ def test_drift_names_the_webhook_rewrite_and_the_bundle_writes_the_rewritten_for
     assert "the live object has spec.kubeRBACProxy where the desired one has spec.oauthProxy" in warning
     assert "model-registry-operator" in warning
     assert compare("release", [mr], [live], []).warnings == []
+
+
+def test_teams_report_shows_what_each_team_has():
+    from generator.workloads import report
+
+    spec = load(spec_with_workloads("rhoai", "2.15"))
+    r = report.report(spec)
+    (a,) = [t for t in r.teams if t.team == "a"]
+    assert a.pipeline_server == "dspa (datasciencepipelinesapplications.opendatahub.io/v1alpha1)"
+    assert a.connections == ["artifacts (s3)"] and a.registries == ["shared (modelregistry.opendatahub.io/v1alpha1)"]
+    (b,) = [t for t in r.teams if t.team == "b"]
+    assert b.pipeline_server == "pipelines (datasciencepipelinesapplications.opendatahub.io/v1alpha1)" and b.registries == []
+    text = report.render_text([r])
+    assert "workbench images: Custom PyTorch (1.0)" in text and "serving runtimes: Triton (triton-template)" in text

@@ -23,6 +23,7 @@ from generator.render import build_units
 from generator.spec.loader import LoadedSpec, load_spec_text, load_specs, read_defaults
 from generator.spec.model import PlatformSpec
 from generator.workloads import models
+from generator.workloads.moves import moves as workload_moves
 
 _VERSION = re.compile(r"^[0-9]+\.[0-9]+(\.[0-9]+)?$")
 
@@ -159,7 +160,7 @@ def plan_upgrade(repo: Path, cluster: str, to: str, from_bundle: str | None = No
         new = [o for objs in build_units(target_spec).values() for o in objs]
         result.objects = diff_objects(old, new)
         result.model_moves = models.moves(spec, target_spec)
-    result.steps = mirror_steps(spec, to) + manual_steps(spec, target)
+    result.steps = mirror_steps(spec, to) + manual_steps(spec, target) + workload_moves(spec, target)
     return result
 
 

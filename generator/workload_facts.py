@@ -18,6 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from generator.releases import data_dir, load_schema
 from generator.validate.schemas import schema_file_name
 
@@ -31,6 +33,23 @@ LLM_INFERENCE_SERVICE_CONFIG = "LLMInferenceServiceConfig"
 NOTEBOOK = "Notebook"
 KINDS = (DSPA, MODEL_REGISTRY, INFERENCE_SERVICE, SERVING_RUNTIME, CLUSTER_SERVING_RUNTIME, LLM_INFERENCE_SERVICE,
          LLM_INFERENCE_SERVICE_CONFIG, NOTEBOOK)
+
+
+# Releases before connection types (RHOAI 2.15, ODH 2.20 and earlier) have the dashboard's S3
+# "data connection" only, with these keys (the same envVars its successor, the s3 type, uses).
+LEGACY_S3 = "s3"
+LEGACY_S3_KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_S3_ENDPOINT", "AWS_DEFAULT_REGION", "AWS_S3_BUCKET")
+
+# A connection's non-secret spec setting -> the Secret key (its connection type's field envVar)
+# it fills; the rest of a connection's keys come from the store or the team's Secret.
+CONNECTION_SETTING_KEYS = {
+    "endpoint": "AWS_S3_ENDPOINT",
+    "bucket": "AWS_S3_BUCKET",
+    "region": "AWS_DEFAULT_REGION",
+    "uri": "URI",
+    "registry": "OCI_HOST",
+    "access_type": "ACCESS_TYPE",
+}
 
 
 @lru_cache(maxsize=1)
@@ -202,6 +221,22 @@ class WorkloadFacts:
         releases before connection types: only S3 data connections)."""
         return {name: _connection_type(digest) for name, digest in self._facts["connectionTypes"].items()}
 
+    def known_connection_types(self) -> list[str]:
+        """The connection types a spec may name: the release's, or `s3` (the dashboard's data
+        connection) on releases before connection types."""
+        return sorted(self._facts["connectionTypes"]) or [LEGACY_S3]
+
+    def connection_keys(self, type_name: str) -> list[str]:
+        """The Secret keys of a connection of `type_name` ([] for a type the release lacks)."""
+        if not self._facts["connectionTypes"]:
+            return list(LEGACY_S3_KEYS) if type_name == LEGACY_S3 else []
+        known = self.connection_types.get(type_name)
+        return known.keys() if known else []
+
+    def is_s3(self, type_name: str) -> bool:
+        """A connection of this type holds S3 settings (an endpoint)."""
+        return "AWS_S3_ENDPOINT" in self.connection_keys(type_name)
+
 
 def _rules(node: Any, path: str) -> list[tuple[str, str]]:
     if not isinstance(node, dict):
@@ -258,3 +293,29 @@ def workload_facts(dist: str, version: str) -> WorkloadFacts:
     if version not in _data()["releases"].get(dist, {}):
         raise KeyError(f"no workload data for {dist} {version}")
     return WorkloadFacts(dist, version)
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """A field a webhook rewrites on admission (data/rewrites.yaml)."""
+
+    group: str
+    kind: str
+    source_path: str  # the form written: spec.oauthProxy
+    target_path: str  # the form stored: spec.kubeRBACProxy
+    why: str
+    source: str
+
+    def applies(self, facts: WorkloadFacts) -> bool:
+        """The release's CRD has the rewritten form (its webhook rewrites into it)."""
+        return facts.has(self.kind, self.target_path)
+
+
+@lru_cache(maxsize=1)
+def rewrites() -> tuple[Rewrite, ...]:
+    data = yaml.safe_load((data_dir().parent / "rewrites.yaml").read_text(encoding="utf-8"))
+    out = []
+    for r in data["rewrites"]:
+        kind, _, group = r["kind"].partition(".")
+        out.append(Rewrite(group, kind, r["from"], r["to"], r["why"], r["source"]))
+    return tuple(out)

@@ -112,7 +112,8 @@ def test_more_gpus_than_quota_plus_what_the_cohort_could_ever_lend():
 
 def test_borrowing_within_the_cohort_counts():
     # prod-aws: nlp has 8 a100 nominal, may borrow 8; risk lends up to 4 of its 8 -> 12 at most
-    text = example_text("prod-aws").replace("      namespace: team-risk\n      displayName", "      namespace: team-nlp\n      displayName")
+    text = (example_text("prod-aws").replace("      namespace: team-risk\n      displayName", "      namespace: team-nlp\n      displayName")
+            .replace("{connection: risk-artifacts, path: models/fraud/v3}", "{connection: nlp-artifacts, path: models/fraud/v3}"))
     ok = text.replace("      replicas: 2\n      requests: {cpu: \"2\"", "      hardwareProfile: a100\n      gpus: 4\n      replicas: 3\n      requests: {cpu: \"2\"")
     load_spec_text(ok, "clusters/prod-aws.yaml")
     too_many = ok.replace("      replicas: 3\n", "      replicas: 4\n")
@@ -148,13 +149,25 @@ def test_a_deployment_mode_the_cluster_does_not_run():
 
 
 def test_inline_credentials_in_a_model_uri():
-    errs = errors_with("prod-aws", 's3://risk-models/fraud/v3', 's3://AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI@risk-models/fraud/v3')
+    errs = errors_with("prod-aws", 'location: {connection: risk-artifacts, path: models/fraud/v3}',
+                       'location: {uri: "s3://AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI@risk-models/fraud/v3"}')
     assert any("workloads.models[0].location.uri" in e and "credentials" in e for e in errs), errs
 
 
 def test_location_is_a_connection_or_a_uri():
-    errs = errors_with("prod-aws", 'location: {uri: "s3://risk-models/fraud/v3"}', "location: {path: fraud/v3}")
+    errs = errors_with("prod-aws", 'location: {connection: risk-artifacts, path: models/fraud/v3}', "location: {path: fraud/v3}")
     assert any("location: give either connection (and path) or uri" in e for e in errs), errs
+    errs = errors_with("prod-aws", 'location: {connection: risk-artifacts, path: models/fraud/v3}', "location: {connection: nlp-artifacts}")
+    assert any("no connection 'nlp-artifacts' in namespace 'team-risk' (workloads.connections there: risk-artifacts)" in e for e in errs), errs
+    text = example_text("prod-aws").replace("      namespace: team-risk\n      displayName: Fraud", "      namespace: team-nlp\n      displayName: Fraud")
+    with pytest.raises(SpecErrors) as exc:
+        load_spec_text(text.replace("{connection: risk-artifacts, path: models/fraud/v3}", "{connection: nlp-model-hub}"), "clusters/prod-aws.yaml")
+    assert any("connection 'nlp-model-hub' is of type uri-v1" in str(e) for e in exc.value.errors), exc.value.errors
+
+
+def test_a_model_from_an_s3_connection_reads_its_storage_key():
+    (isvc,) = [o for o in objects(example("prod-aws")) if o["kind"] == "InferenceService"]
+    assert isvc["spec"]["predictor"]["model"]["storage"] == {"key": "risk-artifacts", "path": "models/fraud/v3"}
 
 
 # --------------------------------------------------------------------------- admission and placement

@@ -11,7 +11,10 @@ import re
 from collections import defaultdict
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from pydantic.alias_generators import to_camel
+
 from generator import capacity, catalogs, matrix, releases
+from generator.workload_facts import CONNECTION_SETTING_KEYS, workload_facts
 from generator.diff import quantity
 from generator.validate import cel
 from generator.errors import SpecError, format_path
@@ -717,6 +720,17 @@ def deployed_models(spec, positions):
                                                          f"into a team's namespace (quotas.teams[].namespaces: {known})")
         if (m.location.connection is None) == (m.location.uri is None):
             yield positions.error(here + ("location",), "give either connection (and path) or uri, not both and not neither")
+        if m.location.connection:
+            conns = {(c.namespace, c.name): (j, c) for j, c in enumerate(spec.workloads.connections)}
+            found = conns.get((m.namespace, m.location.connection))
+            if found is None:
+                names = ", ".join(sorted(c.name for c in spec.workloads.connections if c.namespace == m.namespace)) or "none"
+                yield positions.error(here + ("location", "connection"), f"no connection {m.location.connection!r} in namespace "
+                                                                         f"{m.namespace!r} (workloads.connections there: {names})")
+            elif found[1].type != "s3":
+                yield positions.error(here + ("location", "connection"), f"connection {m.location.connection!r} is of type "
+                                                                         f"{found[1].type} ({where(positions, ('workloads', 'connections', found[0], 'type'))}); "
+                                                                         "a model reads an s3 connection with a path, else give location.uri")
         if m.location.path and not m.location.connection:
             yield positions.error(here + ("location", "path"), "a path is read inside a connection: set location.connection too, or put the path in the uri")
         facts = model_deployments.facts(spec)
@@ -776,3 +790,190 @@ def deployed_models(spec, positions):
                                                         f"{m.hardware_profile!r} to {used[(team, m.hardware_profile)]} {capacity.GPU}, more than "
                                                         f"its quota {nominal} plus the {can_borrow} its cohort could ever lend: Kueue "
                                                         "would never admit them all; lower replicas or gpus, or raise the team's quota")
+
+
+def team_groups_of(spec, team: str) -> list[str]:
+    """The OpenShift groups of team `team` (quotas.teams[].groups)."""
+    for t in spec.quotas.teams if spec.quotas else []:
+        if t.name == team:
+            return [g.name for g in t.groups]
+    return []
+
+
+# --------------------------------------------------------------------------- team workloads
+
+WORKLOADS = ("workloads",)
+
+
+def _team_namespace(spec, positions, path: tuple, namespace: str, what: str) -> Iterable[SpecError]:
+    owned = sorted(ns for names in team_namespaces(spec).values() for ns in names)
+    if namespace not in owned:
+        listed = ", ".join(owned) if owned else "none: the spec has no quotas.teams"
+        yield positions.error(
+            path + ("namespace",),
+            f"{namespace!r} is not a namespace of any team: {what} live in team namespaces (quotas.teams[].namespaces: {listed})",
+        )
+
+
+def _removed(spec, positions, path: tuple, component: str, what: str) -> Iterable[SpecError]:
+    if not spec.has_component(component):
+        yield positions.error(path, f"{what} needs the {component} component, which {_release_ref(spec, positions)} does not have")
+    elif not spec.managed(component):
+        state = _state_path(component)
+        written = where(positions, state) if state in positions.keys else f"{format_path(state)} (the default)"
+        yield positions.error(path, f"{what} needs the {component} component, which is {spec.component_state(component)} in this spec ({written}): set it to Managed, or remove this entry")
+
+
+@rule
+def workload_connections(spec, positions):
+    if not spec.workloads.connections or not _supported(spec):
+        return
+    facts = workload_facts(spec.distribution.name, spec.version)
+    known = facts.known_connection_types()
+    seen: dict[tuple[str, str], int] = {}
+    for i, c in enumerate(spec.workloads.connections):
+        at = WORKLOADS + ("connections", i)
+        yield from _team_namespace(spec, positions, at, c.namespace, "connections")
+        if (c.namespace, c.name) in seen:
+            yield positions.error(at + ("name",), f"connection {c.name!r} is already defined in {c.namespace} at {where(positions, WORKLOADS + ('connections', seen[(c.namespace, c.name)]))}")
+        seen.setdefault((c.namespace, c.name), i)
+        if (c.external_secret is None) == (not c.existing_secret):
+            yield positions.error(at, "say where the Secret's values come from: externalSecret: {store: {name, kind}, remoteKey} "
+                                      "(the External Secrets Operator makes it), or existingSecret: true (the team keeps it); exactly one")
+        if c.type not in known:
+            hint = " (releases before connection types offer S3 data connections only)" if not facts.connection_types else ""
+            yield positions.error(at + ("type",), f"{spec.release} does not know connection type {c.type!r}; it ships: {', '.join(known)}{hint}")
+            continue
+        keys = facts.connection_keys(c.type)
+        for field_name, key in CONNECTION_SETTING_KEYS.items():
+            if getattr(c, field_name) is not None and key not in keys:
+                yield positions.error(at + (to_camel(field_name),), f"connection type {c.type!r} of {spec.release} has no field {key} (its fields: {', '.join(keys)})")
+
+
+@rule
+def workload_pipeline_servers(spec, positions):
+    servers = spec.workloads.pipeline_servers
+    if not servers or not _supported(spec):
+        return
+    seen: dict[str, int] = {}
+    for i, p in enumerate(servers):
+        at = WORKLOADS + ("pipelineServers", i)
+        yield from _removed(spec, positions, at, "datasciencepipelines", "a pipeline server")
+        yield from _team_namespace(spec, positions, at, p.namespace, "pipeline servers")
+        if p.namespace in seen:
+            yield positions.error(at + ("namespace",), f"{p.namespace} already has a pipeline server ({where(positions, WORKLOADS + ('pipelineServers', seen[p.namespace]))}); "
+                                                        "the dashboard uses only the first in a namespace: one per namespace")
+        seen.setdefault(p.namespace, i)
+        s, sp = p.object_storage, at + ("objectStorage",)
+        if s.connection:
+            c = next((c for c in spec.workloads.connections if c.namespace == p.namespace and c.name == s.connection), None)
+            if c is None:
+                names = [c.name for c in spec.workloads.connections if c.namespace == p.namespace]
+                yield positions.error(sp + ("connection",), f"no connection {s.connection!r} in {p.namespace} (workloads.connections there: {', '.join(names) or 'none'})")
+            elif not workload_facts(spec.distribution.name, spec.version).is_s3(c.type):
+                yield positions.error(sp + ("connection",), f"connection {s.connection!r} is of type {c.type!r}; a pipeline server stores its artifacts in S3: name an s3 connection")
+            else:
+                if not c.endpoint:
+                    yield positions.error(sp + ("connection",), f"connection {s.connection!r} has no endpoint: set it there (the pipeline server needs it)")
+                if not (s.bucket or c.bucket):
+                    yield positions.error(sp + ("connection",), f"connection {s.connection!r} has no bucket: set bucket there or here")
+            if s.credentials_secret or s.endpoint:
+                yield positions.error(sp, "give a connection, or endpoint, bucket and credentialsSecret; not both")
+        else:
+            for name, value in (("endpoint", s.endpoint), ("bucket", s.bucket), ("credentialsSecret", s.credentials_secret)):
+                if value is None:
+                    yield positions.error(sp, f"{name} is missing: give a connection (an s3 connection in {p.namespace}), or endpoint, bucket and credentialsSecret")
+        if p.database.mariadb is not None and p.database.external is not None:
+            yield positions.error(at + ("database",), "give mariaDB (the operator's) or external, not both")
+
+
+@rule
+def workload_registries(spec, positions):
+    registries = spec.workloads.model_registries
+    if not registries or not _supported(spec):
+        return
+    facts = workload_facts(spec.distribution.name, spec.version)
+    teams = {t.name for t in spec.quotas.teams} if spec.quotas else set()
+    for i, r in enumerate(registries):
+        at = WORKLOADS + ("modelRegistries", i)
+        yield from _removed(spec, positions, at, "modelregistry", "a model registry")
+        if not facts.serves("ModelRegistry") and spec.has_component("modelregistry"):
+            yield positions.error(at, f"{spec.release} has no ModelRegistry CRD (none in its upstream manifests): it cannot run a model registry")
+            continue
+        db, dp = r.database, at + ("database",)
+        if db.generate:
+            if db.type != "postgres" or not facts.has("ModelRegistry", "spec.postgres.generateDeployment"):
+                yield positions.error(dp + ("generate",), f"the operator's own database is a PostgreSQL that {spec.release}'s ModelRegistry "
+                                                         f"{'does not offer' if not facts.has('ModelRegistry', 'spec.postgres.generateDeployment') else 'offers with type: postgres only'}: "
+                                                         "name an existing database (host, database, username, passwordSecret)")
+            for name in ("host", "database", "username", "password_secret"):
+                if getattr(db, name) is not None:
+                    yield positions.error(dp + (to_camel(name),), "is not used with generate: true (the operator makes the database)")
+        else:
+            for name in ("host", "database", "username", "password_secret"):
+                if getattr(db, name) is None:
+                    yield positions.error(dp, f"{to_camel(name)} is missing: a registry's {db.type} database is named by host, database, username and passwordSecret")
+        for j, team in enumerate(r.teams):
+            if team not in teams:
+                yield positions.error(at + ("teams", j), f"no team {team!r} in quotas.teams (teams: {', '.join(sorted(teams)) or 'none'})")
+
+
+def _release_line(spec) -> str:
+    return f"{spec.release.major}.x"
+
+
+@rule
+def workload_images_and_runtimes(spec, positions):
+    w = spec.workloads
+    if not (w.workbench_images or w.serving_runtimes or w.runtime_templates.order or w.runtime_templates.disabled) or not _supported(spec):
+        return
+    line = _release_line(spec)
+    for section, items, what in (("workbenchImages", w.workbench_images, "image"), ("servingRuntimes", w.serving_runtimes, "runtime")):
+        for i, item in enumerate(items):
+            if line not in item.release_lines:
+                yield positions.error(
+                    WORKLOADS + (section, i, "releaseLines"),
+                    f"the {what} runs on {', '.join(item.release_lines)}, but this cluster runs {_release_ref(spec, positions)} "
+                    f"({line}): use a build of it for {line}, or leave it out of this cluster",
+                )
+    if w.serving_runtimes and not spec.managed("kserve") and not spec.managed("modelmeshserving"):
+        yield positions.error(WORKLOADS + ("servingRuntimes",), "custom serving runtimes need the kserve (or modelmeshserving) component Managed")
+    facts = workload_facts(spec.distribution.name, spec.version)
+    custom = {f"{r.name}-template" for r in w.serving_runtimes}
+    shipped = facts.runtime_templates
+    by_file = {t.file.removesuffix(".yaml"): name for name, t in shipped.items()}
+    for key, names in (("order", w.runtime_templates.order), ("disabled", w.runtime_templates.disabled)):
+        for i, name in enumerate(names):
+            if name in custom or name in shipped:
+                continue
+            path = WORKLOADS + ("runtimeTemplates", key, i)
+            if not facts.runtimes_collected:
+                yield positions.error(path, f"the upstream data has no runtime templates of {spec.release}, so {name!r} cannot be checked: "
+                                            f"name only custom runtimes' templates ({', '.join(sorted(custom)) or 'none'})")
+            elif name in by_file:
+                yield positions.error(path, f"{name!r} is the template's file name; the dashboard names templates by metadata.name: write {by_file[name]!r}")
+            else:
+                yield positions.error(path, f"{spec.release} ships no serving-runtime template {name!r}; it ships: {', '.join(sorted(shipped))}"
+                                            + (f"; custom: {', '.join(sorted(custom))}" if custom else ""))
+
+
+@rule
+def workloads_fit(spec, positions):
+    """Every team-level setting the spec writes exists in its release's CRD, and the objects
+    pass the release's own rules (CEL), at the spec's line."""
+    w = spec.workloads
+    if not (w.pipeline_servers or w.model_registries or w.serving_runtimes) or not _supported(spec):
+        return
+    from generator.workloads.check import fit_workloads
+
+    objs, fitted = fit_workloads(spec)
+    ref = _release_ref(spec, positions)
+    for left in fitted.left:
+        if left.origin is None:
+            continue
+        yield positions.error(left.origin, f"{left.kind} {left.path} {left.reason} in {ref}")
+    for o in objs:
+        schema = fitted.facts.schema(o["kind"], o["apiVersion"].rsplit("/", 1)[-1])
+        for found in cel.check(schema, o) if schema else []:
+            origin = fitted.origin_of(o, found.path) or VERSION
+            yield positions.error(origin, f"{o['kind']} {found.path or '(root)'}: {found.message}: refused by {ref}, CEL rule `{found.rule}`")

@@ -64,6 +64,9 @@ NOT_COMMON = {
 OPENSHIFT_OPENAPI = "openshift-api/4.23/openapi.json.gz"
 OPENSHIFT_KINDS = {
     "com.github.openshift.api.user.v1.Group": ("user.openshift.io", "v1", "Group", "groups", "Cluster"),
+    # Workbench images and serving-runtime templates (workloads.workbenchImages / servingRuntimes).
+    "com.github.openshift.api.image.v1.ImageStream": ("image.openshift.io", "v1", "ImageStream", "imagestreams", "Namespaced"),
+    "com.github.openshift.api.template.v1.Template": ("template.openshift.io", "v1", "Template", "templates", "Namespaced"),
     # Its CRD is not in the shared data; a cluster singleton like every config.openshift.io kind.
     "com.github.openshift.api.config.v1.OperatorHub": ("config.openshift.io", "v1", "OperatorHub", "operatorhubs", "Cluster"),
 }

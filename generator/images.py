@@ -59,6 +59,9 @@ def parse_qualified(reference: str) -> ImageRef:
 
 def _walk(node: Any) -> Iterator[str]:
     if isinstance(node, dict):
+        # an ImageStream tag's source (workbench images)
+        if node.get("kind") == "DockerImage" and isinstance(node.get("name"), str):
+            yield node["name"]
         for key, value in node.items():
             if key == "image" and isinstance(value, str):
                 yield value
@@ -76,6 +79,7 @@ NOT_WORKLOAD_IMAGES = frozenset({"CatalogSource"})
 
 def referenced(objs: Iterable[Obj]) -> list[str]:
     """Every fully qualified image the objects name in an `image` field (pod templates,
-    operands' image overrides), sorted and once each."""
+    operands' image overrides, the ServingRuntimes inside Templates) or as an ImageStream tag's
+    source, sorted and once each."""
     return sorted({ref for o in objs if o.get("kind") not in NOT_WORKLOAD_IMAGES
-                   for ref in _walk(o.get("spec")) if parse(ref) is not None})
+                   for part in (o.get("spec"), o.get("objects")) for ref in _walk(part) if parse(ref) is not None})

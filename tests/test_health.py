@@ -77,6 +77,9 @@ def test_checks_read_fields_the_crds_define():
         ("kueue.openshift.io", "Kueue"): SHARED / "upstream/other-crds/kueue-operator/1.4/kueues.kueue.openshift.io.yaml",
         ("operators.coreos.com", "Subscription"): SHARED / "crds/subscriptions.operators.coreos.com.yaml",
         ("serving.kserve.io", "InferenceService"): SHARED / "crds/inferenceservices.serving.kserve.io.yaml",
+        ("datasciencepipelinesapplications.opendatahub.io", "DataSciencePipelinesApplication"):
+            SHARED / "upstream/workload/rhoai/3.4/datasciencepipelinesapplications.datasciencepipelinesapplications.opendatahub.io.yaml",
+        ("modelregistry.opendatahub.io", "ModelRegistry"): SHARED / "upstream/workload/rhoai/3.4/modelregistries.modelregistry.opendatahub.io.yaml",
     }
     reads = {
         ("datasciencecluster.opendatahub.io", "DataScienceCluster"): ["phase", "conditions", "errorMessage", "observedGeneration"],
@@ -86,6 +89,8 @@ def test_checks_read_fields_the_crds_define():
         ("kueue.openshift.io", "Kueue"): ["conditions", "observedGeneration"],
         ("operators.coreos.com", "Subscription"): ["installedCSV", "state", "conditions", "currentCSV"],
         ("serving.kserve.io", "InferenceService"): ["conditions", "modelStatus"],
+        ("datasciencepipelinesapplications.opendatahub.io", "DataSciencePipelinesApplication"): ["conditions"],
+        ("modelregistry.opendatahub.io", "ModelRegistry"): ["conditions"],
     }
     for gk, path in crds.items():
         crd = yaml.safe_load(path.read_text())
@@ -270,7 +275,11 @@ def _crds() -> dict[tuple, list]:
     """The shared CRDs of the checked kinds, by (group, kind): file names are <plural>.<group>."""
     wanted = {f"{rbac.plural(k)}.{g}.yaml" for g, k in health.by_kind()}
     out: dict[tuple, list] = {}
-    for path in sorted((SHARED / "crds").glob("*.yaml")) + sorted((SHARED / "upstream/other-crds").rglob("*.yaml")):
+    # team-level kinds (pipeline servers, registries): the samples are written at RHOAI 3.4's
+    workload = [SHARED / "upstream/workload/rhoai/3.4" / name for name in (
+        "datasciencepipelinesapplications.datasciencepipelinesapplications.opendatahub.io.yaml",
+        "modelregistries.modelregistry.opendatahub.io.yaml")]
+    for path in sorted((SHARED / "crds").glob("*.yaml")) + sorted((SHARED / "upstream/other-crds").rglob("*.yaml")) + workload:
         if path.name not in wanted:
             continue
         crd = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -302,6 +311,13 @@ def test_sample_status_is_what_the_crd_allows(path):
         release = m.group(1) if m else ("3.4" if version == "v2" else "2.22")
         plural = rbac.plural(gk[1])
         crds = [yaml.load((SHARED / f"upstream/platform-crds/rhoai/{release}/{plural}.{group}.yaml").read_text(),
+                          Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))]
+    elif group == "serving.kserve.io":
+        # KServe's kinds change per release (status.deploymentMode from 2.22, LLMInferenceService
+        # v1alpha2 from 3.4): each sample is checked against the CRD of the release it names.
+        m = re.search(r"-(\d+\.\d+)", path.stem)
+        release = m.group(1) if m else ("3.4" if gk[1] == "LLMInferenceService" else "2.22")
+        crds = [yaml.load((SHARED / f"upstream/workload/rhoai/{release}/{rbac.plural(gk[1])}.{group}.yaml").read_text(),
                           Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))]
     else:
         crds = _crds().get(gk)

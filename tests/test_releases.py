@@ -364,6 +364,10 @@ def test_moving_the_production_example_to_3_4_names_each_setting_3x_lacks():
         "clusters/prod-aws.yaml:29:16: distribution.startingCSV",
         "clusters/prod-aws.yaml:32:21: components.kserve.deploymentMode",
         "clusters/prod-aws.yaml:35:15: components.kserve.serving.certificate.type",
+        # the team environments' 2.x image and runtime, and a template 3.x no longer ships
+        "clusters/prod-aws.yaml:216:21: workloads.workbenchImages[0].releaseLines",
+        "clusters/prod-aws.yaml:227:21: workloads.servingRuntimes[0].releaseLines",
+        "clusters/prod-aws.yaml:236:16: workloads.runtimeTemplates.disabled[0]",
     ]
     assert "channels that ship 3.4: stable-3.4, stable-3.x" in got[0]
     assert "'rhods-operator.2.22.1' is a 2.22 bundle, not one of rhoai 3.4" in got[1]
@@ -372,14 +376,16 @@ def test_moving_the_production_example_to_3_4_names_each_setting_3x_lacks():
     # Fixed as the messages say, it renders: DataScienceCluster v2, Kueue through its operator,
     # no Serverless or Service Mesh, no AcceleratorProfiles.
     fixed = (text.replace("  channel: stable\n", "").replace("  startingCSV: rhods-operator.2.22.1\n", "")
-             .replace("  kserve:\n    deploymentMode: Serverless\n    serving:\n      certificate:\n        type: OpenshiftDefaultIngress\n", ""))
+             .replace("  kserve:\n    deploymentMode: Serverless\n    serving:\n      certificate:\n        type: OpenshiftDefaultIngress\n", "")
+             .replace('releaseLines: ["2.x"]', 'releaseLines: ["2.x", "3.x"]').replace("    disabled: [caikit-tgis-serving-template]\n", ""))
     spec = load_spec_text(fixed, "clusters/prod-aws.yaml").spec
     units = build_units(spec)
     kinds = {o["kind"]: o for objs in units.values() for o in objs}
     assert kinds["DataScienceCluster"]["apiVersion"] == "datasciencecluster.opendatahub.io/v2"
     comps = kinds["DataScienceCluster"]["spec"]["components"]
     assert comps["kueue"] == {"managementState": "Unmanaged"} and "aipipelines" in comps and "modelmeshserving" not in comps
-    assert kinds["Kueue"]["spec"]["config"]["integrations"]["frameworks"] == ["BatchJob", "RayJob", "RayCluster", "PyTorchJob"]
+    # (Deployment: the risk team's model, RawDeployment on 3.x, goes through its queue)
+    assert kinds["Kueue"]["spec"]["config"]["integrations"]["frameworks"] == ["BatchJob", "RayJob", "RayCluster", "PyTorchJob", "Deployment"]
     assert units["serving"] == [] and "AcceleratorProfile" not in kinds
     assert kinds["HardwareProfile"]["apiVersion"] == "infrastructure.opendatahub.io/v1"
     sub = next(o for o in units["operator"] if o["kind"] == "Subscription")["spec"]

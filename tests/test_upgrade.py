@@ -36,6 +36,9 @@ def test_prod_from_2_22_to_3_4_goes_through_2_25_and_lists_what_3x_lacks(repo, c
     assert [e.split(": ")[1] for e in errors] == [
         "distribution.channel", "distribution.startingCSV", "components.kserve.deploymentMode",
         "components.kserve.serving.certificate.type",
+        # team environments: the 2.x-only image and runtime, a template 3.4 no longer ships
+        "workloads.workbenchImages[0].releaseLines", "workloads.servingRuntimes[0].releaseLines",
+        "workloads.runtimeTemplates.disabled[0]",
     ]
     assert errors[0].startswith("clusters/prod-aws.yaml:27:12: ")  # where the user wrote it
     names = {o["object"]: o for o in plan["objects"]}

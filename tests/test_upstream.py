@@ -33,7 +33,10 @@ def test_shipped_data_equals_a_fresh_derivation_from_upstream():
 def test_every_shipped_schema_is_named_by_its_content_used_and_sourced():
     files = shipped()
     data = json.loads(files["releases.json"])
-    used = set(data["common"].values()) | {b for d in data["releases"].values() for r in d.values() for b in r["schemas"].values()}
+    workload = json.loads(files["workload.json"])
+    used = set(data["common"].values()) | {
+        b for source in (data, workload) for d in source["releases"].values() for r in d.values() for b in r["schemas"].values()
+    }
     sources = files["SOURCES.md"]
     schemas = {rel.removeprefix("schemas/"): text for rel, text in files.items() if rel.startswith("schemas/")}
     assert schemas and set(schemas) == used

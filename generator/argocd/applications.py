@@ -85,10 +85,29 @@ def home_namespace(spec, objs: list[Obj]) -> str:
     return spec.namespaces["operator"]
 
 
+def _unwritten(entry: dict, objs: list[Obj]) -> dict:
+    """The entry without the pointers it ignores only while the bundle does not write them."""
+    only = facts.ignored_unless_written()
+    written = {(*group_kind(o), p) for o in objs for (g, k, p) in only if group_kind(o) == (g, k) and _has_pointer(o, p)}
+    if "jsonPointers" not in entry:
+        return entry
+    return {**entry, "jsonPointers": [p for p in entry["jsonPointers"] if (entry["group"], entry["kind"], p) not in written]}
+
+
+def _has_pointer(o: Obj, pointer: str) -> bool:
+    node: Any = o
+    for part in pointer.strip("/").split("/"):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
 def application(spec, unit: str, objs: list[Obj], wave: int, created: set[str]) -> Obj:
     kinds = {group_kind(o) for o in objs}
     ns = home_namespace(spec, objs)
-    ignore = [e for e in facts.ignore_differences() if (e["group"], e["kind"]) in kinds]
+    ignore = [_unwritten(e, objs) for e in facts.ignore_differences() if (e["group"], e["kind"]) in kinds]
+    ignore = [e for e in ignore if e.get("jsonPointers") or e.get("jqPathExpressions") or e.get("managedFieldsManagers")]
     options = []
     if ns not in created:
         options.append("CreateNamespace=true")

@@ -40,6 +40,11 @@ def is_builtin(group: str) -> bool:
     return group in data()["builtinGroups"]
 
 
+def installed_outside(group: str) -> bool:
+    """The group's CRDs come from an operator the cluster's admins install, not the bundle."""
+    return any(group in e["groups"] for e in data().get("installedOutside", []))
+
+
 @dataclass(frozen=True)
 class Provider:
     """Something in the bundle whose presence installs the CRDs of some groups."""
@@ -121,3 +126,9 @@ def ignore_differences() -> list[dict]:
                 entry[key] = list(e[key])
         out.append(entry)
     return out
+
+
+def ignored_unless_written() -> frozenset[tuple[str, str, str]]:
+    """(group, kind, JSON pointer) ignored only while the bundle does not write the field: once
+    the spec sets it, the platform owns it and a difference is drift."""
+    return frozenset((*parse_kind(e["kind"]), p) for e in data()["ignoreDifferences"] if e.get("unlessWritten") for p in e["jsonPointers"])

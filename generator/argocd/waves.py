@@ -106,6 +106,8 @@ def graph(units: dict[str, list[Obj]]) -> Graph:
         if (group, kind) in crd_nodes:
             add(g.hard, crd_nodes[(group, kind)], n, "its CustomResourceDefinition must exist first")
             continue
+        if facts.installed_outside(group):
+            continue
         alternatives = facts.providers(group)
         if alternatives is None:
             g.unprovided.append(Unprovided(

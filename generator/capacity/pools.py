@@ -17,6 +17,7 @@ from typing import Any
 from dataclasses import asdict, dataclass, field
 
 from generator.facts import matrix
+from generator.spec import model_deployments
 
 GPU = "nvidia.com/gpu"
 MIG_PREFIX = "nvidia.com/mig-"
@@ -213,6 +214,7 @@ class TeamRow:
     nominal: int
     can_borrow: int  # at most, from the cohort's lendable quota, capped by borrowingLimit
     lends: int  # at most, to the cohort
+    models: int = 0  # held by the team's model deployments (workloads.models: replicas x GPUs)
 
 
 @dataclass
@@ -240,7 +242,8 @@ def report(spec) -> Report:
         lendable = sum(o.lends for o in quotas if (o.pool, o.resource) == (q.pool, q.resource) and o.cohort
                        and o.cohort == q.cohort and o is not q)
         can_borrow = lendable if q.borrowing_limit is None else min(q.borrowing_limit, lendable)
-        out.teams.append(TeamRow(q.team, q.pool, q.resource, q.cohort, q.nominal, can_borrow, q.lends))
+        held = model_deployments.gpus_used(spec).get((q.team, q.pool), 0) if q.resource == GPU else 0
+        out.teams.append(TeamRow(q.team, q.pool, q.resource, q.cohort, q.nominal, can_borrow, q.lends, held))
     return out
 
 
@@ -258,9 +261,12 @@ def render_text(reports: list[Report]) -> str:
         )
         if r.teams:
             lines.append("")
+            # "models": GPUs the team's model deployments hold, where any does
+            held = any(t.models for t in r.teams)
             lines += _table(
-                ["team", "pool", "resource", "cohort", "nominal", "can borrow", "lends"],
-                [[t.team, t.pool, t.resource, t.cohort or "-", t.nominal, t.can_borrow, t.lends] for t in r.teams],
+                ["team", "pool", "resource", "cohort", "nominal", "can borrow", "lends"] + (["models"] if held else []),
+                [[t.team, t.pool, t.resource, t.cohort or "-", t.nominal, t.can_borrow, t.lends] + ([t.models] if held else [])
+                 for t in r.teams],
             )
         over = sorted({p.pool for p in r.pools if p.headroom < 0})
         if over:

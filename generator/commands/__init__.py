@@ -6,3 +6,4 @@ from generator.commands import check, drift, plan  # noqa: F401
 from generator.commands import releases  # noqa: F401
 from generator.commands import upgrade  # noqa: F401
 from generator.commands import mirror  # noqa: F401
+from generator.commands import teams  # noqa: F401

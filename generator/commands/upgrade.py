@@ -52,6 +52,11 @@ def render_text(plan) -> str:
     for o in plan.objects or []:
         out.append(f"  {MARKS[o.status]} {o.name}")
         out += [f"      {f.path}: {show(f.left)} -> {show(f.right)}" for f in o.fields]
+    if plan.model_moves:
+        out += ["", "Model deployments:"]
+        for m in plan.model_moves:
+            out.append(f"  {m.model} ({m.kind}): {m.mode_from} -> {m.mode_to}: {m.action}")
+            out += [f"      {i}. {s}" for i, s in enumerate(m.steps, 1)]
     out += ["", "Manual steps:"]
     out += [f"  [{s['phase']}] {s['what']}\n      source: {s['source']}" for s in plan.steps] or ["  none"]
     return "\n".join(out) + "\n"

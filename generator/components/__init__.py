@@ -8,7 +8,10 @@ from __future__ import annotations
 from generator.components.base import Component
 from generator.components import egress, operator
 from generator.components import dashboard, dsc, dsci, featurestore, modelregistry, serving, workbenches
-from generator.components import access, gpu_nodes, gpu_operator, kueue, kueue_operator, monitoring, nfd, profiles
+from generator.components import gpu_nodes, gpu_operator, kueue, kueue_operator, nfd, profiles
+from generator.components import access, monitoring
+from generator.workloads import connections, images, pipelines, registries, runtimes
+from generator.workloads import models
 
 COMPONENTS: list[Component] = [
     egress.COMPONENT,
@@ -27,6 +30,12 @@ COMPONENTS: list[Component] = [
     kueue_operator.COMPONENT,
     kueue.COMPONENT,
     access.COMPONENT,
+    connections.COMPONENT,
+    pipelines.COMPONENT,
+    registries.COMPONENT,
+    images.COMPONENT,
+    runtimes.COMPONENT,
+    models.COMPONENT,
     monitoring.COMPONENT,
 ]
 

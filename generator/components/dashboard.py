@@ -73,6 +73,11 @@ def fit(spec, f: Fit) -> list[Obj]:
     put("notebookController.notebookNamespace", spec.namespaces["workbenches"])
     put("notebookSizes", sizes(spec.notebook_sizes), ("notebookSizes",))
     put("modelServerSizes", sizes(spec.model_server_sizes), ("modelServerSizes",))
+    templates = spec.workloads.runtime_templates
+    if templates.order:
+        put("templateOrder", list(templates.order), ("workloads", "runtimeTemplates", "order"))
+    if templates.disabled:
+        put("templateDisablement", list(templates.disabled), ("workloads", "runtimeTemplates", "disabled"))
     return [o]
 
 

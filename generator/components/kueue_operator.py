@@ -6,6 +6,7 @@ the cluster's Managed components need. The quotas (kueue.py) are the same either
 from __future__ import annotations
 
 from generator.facts import matrix
+from generator.spec import model_deployments
 from generator.components.base import Component
 from generator.components.olm import install_operator
 from generator.core.resources import Obj, obj
@@ -24,6 +25,9 @@ def frameworks(spec) -> list[str]:
     for component, kinds in table.items():
         if component != "always" and spec.managed(component):
             out += [k for k in kinds if k not in out]
+    # Model deployments through a team's queue run as Deployments (KServe RawDeployment).
+    if any(model_deployments.queue_eligible(spec, m) for m in spec.workloads.models):
+        out.append("Deployment")
     return out
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Callable
 
+from generator.facts import workloads as workload_facts
 from generator.core import yamlio
 from generator.diff import knowntypes, schema
 from generator.diff.knowntypes import KnownTypeField
@@ -192,6 +193,28 @@ def _identity(o: Obj, live_by_id: dict) -> tuple[str, str, str, str]:
     return (group, kind, ns, name)
 
 
+def _rewritten(want: Obj, have: Obj) -> list[str]:
+    """A live object in the form a webhook rewrites the desired one into (data/rewrites.yaml):
+    the difference is the webhook's, and stays until the desired object is written so."""
+    out = []
+    for r in workload_facts.rewrites():
+        if (group_of(want), want.get("kind")) != (r.group, r.kind):
+            continue
+        if _has(want, r.source_path) and not _has(want, r.target_path) and _has(have, r.target_path) and not _has(have, r.source_path):
+            out.append(f"{ident_str(want)}: the live object has {r.target_path} where the desired one has {r.source_path}: "
+                       f"{r.why} Write {r.target_path} (re-render: the bundle does so on this release). Source: {r.source}")
+    return out
+
+
+def _has(o: Obj, path: str) -> bool:
+    node: Any = o
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
 def compare(cluster: str, desired: list[Obj], live: list[Obj], rules: list[IgnoreRule], options: Options = Options()) -> DriftReport:
     live_by_id = {ident(o): o for o in live}
     desired_ids = set()
@@ -208,6 +231,8 @@ def compare(cluster: str, desired: list[Obj], live: list[Obj], rules: list[Ignor
             want = {**want, "metadata": {k: v for k, v in want["metadata"].items() if k != "namespace"}}
         fields = object_drift(want, have, rules, options, warnings.append)
         out.append(ObjectDrift(key, ident_str(want), OUT_OF_SYNC if fields else IN_SYNC, fields))
+        if fields:
+            warnings += _rewritten(want, have)
     for key, have in live_by_id.items():
         labels = (have.get("metadata") or {}).get("labels") or {}
         if key not in desired_ids and labels.get(MANAGED_BY) == MANAGER:

@@ -19,7 +19,9 @@ from typing import Any
 
 import yaml
 
-from generator.facts import matrix, releases
+from generator.facts import matrix
+from generator.facts import releases
+from generator.facts import workloads as workload_facts
 from generator.facts.matrix import version_key
 from generator.core.schemafiles import schema_file_name
 
@@ -165,6 +167,11 @@ def _crd_schema(kind: str, group: str, version: str) -> dict | None:
     for dist in sorted(releases._data()["releases"]):
         for rel in reversed(releases.releases(dist)):
             blob = releases.release(dist, rel).schema_files().get(name)
+            if blob:
+                return releases.load_schema(blob.name)
+    for dist in ("rhoai", "odh"):
+        for rel in reversed(workload_facts.releases(dist)):
+            blob = workload_facts.workload_facts(dist, rel).schema_files().get(name)
             if blob:
                 return releases.load_schema(blob.name)
     return None

@@ -32,6 +32,15 @@ class Left:
     reason: str  # completes "<kind> <path> ... in <release>": "does not exist", "accepts only Managed, Removed"
 
 
+def set_path(o: Obj, path: str, value: Any) -> None:
+    """Set a dotted path of an object, creating the maps on the way."""
+    target = o
+    parts = path.split(".")
+    for part in parts[:-1]:
+        target = target.setdefault(part, {})
+    target[parts[-1]] = value
+
+
 def _precreated() -> frozenset[str]:
     return frozenset(matrix.matrix()["precreated"])
 
@@ -65,11 +74,7 @@ class Fit:
         if reason is not None:
             self.left.append(Left(origin, kind, path, value, reason))
             return False
-        target = o
-        parts = path.split(".")
-        for part in parts[:-1]:
-            target = target.setdefault(part, {})
-        target[parts[-1]] = value
+        set_path(o, path, value)
         if origin is not None:
             self.origins[(kind, path)] = origin
         return True

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic.alias_generators import to_camel
 
 from generator.core import quantity
@@ -53,6 +54,7 @@ _TITLE_WORDS = {
     "llamastackoperator": "Llama Stack operator",
     "max": "maximum",
     "lmeval": "LM-Eval",
+    "mariadb": "MariaDB",
     "mcplifecycleoperator": "MCP lifecycle operator",
     "mig": "MIG",
     "min": "minimum",
@@ -1005,6 +1007,344 @@ class Monitoring(Model):
     )
 
 
+# --------------------------------------------------------------------------- team workloads
+
+# Keys that would carry a credential's value (compared without case, `-`, `_` and `.`): refused
+# in the workload sections with what to write instead, never echoed back.
+CREDENTIAL_KEYS = frozenset({
+    "password", "passwd", "accesskey", "accesskeyid", "secretkey", "secretaccesskey", "awsaccesskeyid",
+    "awssecretaccesskey", "token", "apikey", "data", "stringdata", "dockerconfigjson", "credentials", "value", "values",
+})
+SECRET_NAME = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
+# An image pinned by digest: what a disconnected cluster's mirror can cover and what never moves.
+PINNED_IMAGE = r"^[^\s@]+@sha256:[0-9a-f]{64}$"
+ReleaseLine = Literal["2.x", "3.x"]
+
+
+class NoInlineCredentials(Model):
+    """A workload section where a credential's value could be written by mistake."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_inline_credentials(cls, data: object) -> object:
+        if isinstance(data, dict):
+            found = [k for k in data if isinstance(k, str) and re.sub(r"[-_.]", "", k.lower()) in CREDENTIAL_KEYS]
+            if found:
+                raise ValidationError.from_exception_data(cls.__name__, [
+                    InitErrorDetails(type=PydanticCustomError(
+                        "inline_credentials",
+                        "is an inline credential: specs live in git and the bundle on every cluster. Name a Secret "
+                        "instead (credentialsSecret / passwordSecret: {name, key}), or let the External Secrets "
+                        "Operator make it (connections: externalSecret: {store, remoteKey})",
+                    ), loc=(k,), input={})
+                    for k in found
+                ])
+        return data
+
+
+class SecretKeyRef(Model):
+    name: str = Field(pattern=SECRET_NAME, max_length=253)
+    """An existing Secret in the object's namespace."""
+    key: str = Field(min_length=1)
+    """The key of that Secret holding the value."""
+
+
+class SecretStoreRef(Model):
+    name: str = Field(min_length=1)
+    """The SecretStore / ClusterSecretStore of the External Secrets Operator to read from."""
+    kind: Literal["SecretStore", "ClusterSecretStore"] = "ClusterSecretStore"
+    """SecretStore (in the connection's namespace) or ClusterSecretStore. Default: ClusterSecretStore."""
+
+
+class ConnectionExternalSecret(Model):
+    store: SecretStoreRef
+    """Where the credentials are kept (a store the External Secrets Operator serves)."""
+    remote_key: str = Field(min_length=1)
+    """The store's key whose properties become the Secret's keys (AWS_ACCESS_KEY_ID, ...)."""
+    refresh_interval: str = Field("1h", pattern=r"^([0-9]+(ms|s|m|h))+$")
+    """How often the operator reads the store again (ExternalSecret refreshInterval)."""
+
+
+class Connection(NoInlineCredentials):
+    name: Name
+    """The connection's Secret name (what pipeline servers and models name)."""
+    namespace: Name
+    """A namespace of a team (quotas.teams[].namespaces)."""
+    type: str = Field(min_length=1)
+    """The release's connection type: s3, uri-v1 or oci-v1 (releases before connection types:
+    s3 only, the dashboard's data connection)."""
+    display_name: str | None = None
+    """Shown in the dashboard. Default: the name."""
+    description: str | None = None
+    """Shown in the dashboard under the name."""
+    external_secret: ConnectionExternalSecret | None = None
+    """The Secret is made by the External Secrets Operator from this store (its labels and
+    annotations from the bundle). Exactly one of externalSecret and existingSecret."""
+    existing_secret: bool = False
+    """The team manages the Secret itself; the bundle only references it by name."""
+    endpoint: str | None = None
+    """S3 endpoint URL (AWS_S3_ENDPOINT), e.g. https://s3.eu-west-1.amazonaws.com."""
+    bucket: str | None = None
+    """S3 bucket (AWS_S3_BUCKET)."""
+    region: str | None = None
+    """S3 region (AWS_DEFAULT_REGION)."""
+    uri: str | None = None
+    """The model's URI (uri-v1: URI); no credentials in it."""
+    registry: str | None = None
+    """OCI registry host (oci-v1: OCI_HOST)."""
+    access_type: list[Literal["Push", "Pull"]] | None = None
+    """OCI access type (oci-v1: ACCESS_TYPE)."""
+    serving: bool = True
+    """Label it for model serving (opendatahub.io/managed): the model controller syncs it into
+    the serving storage config."""
+
+
+class S3CredentialsRef(Model):
+    name: str = Field(pattern=SECRET_NAME, max_length=253)
+    """An existing Secret in the pipeline server's namespace."""
+    access_key_id_key: str = "AWS_ACCESS_KEY_ID"
+    """The key of that Secret holding the access key id."""
+    secret_access_key_key: str = "AWS_SECRET_ACCESS_KEY"
+    """The key of that Secret holding the secret access key."""
+
+
+class PipelineObjectStorage(NoInlineCredentials):
+    connection: Name | None = None
+    """An s3 connection of workloads.connections in the same namespace (its endpoint, bucket,
+    region and Secret). Else give endpoint, bucket and credentialsSecret."""
+    endpoint: str | None = None
+    """The S3 endpoint URL (scheme and host, optional port)."""
+    bucket: str | None = None
+    """The bucket (overrides the connection's)."""
+    region: str | None = None
+    """The bucket's region (overrides the connection's)."""
+    base_path: str | None = None
+    """Prefix inside the bucket."""
+    credentials_secret: S3CredentialsRef | None = None
+    """An existing Secret with the S3 credentials (without a connection)."""
+
+
+class MariaDB(Model):
+    pvc_size: Quantity = "10Gi"
+    """The operator's MariaDB's volume."""
+
+
+class ExternalDatabase(NoInlineCredentials):
+    host: str = Field(min_length=1)
+    """The database server's host name."""
+    port: int = Field(3306, ge=1, le=65535)
+    """Its port. Default: 3306."""
+    username: str = Field(min_length=1)
+    """The user the pipeline server connects as."""
+    database: str = Field(min_length=1)
+    """The database (schema) the pipeline server uses."""
+    password_secret: SecretKeyRef
+    """The Secret (in the pipeline server's namespace) and key holding the password."""
+
+
+class PipelineDatabase(NoInlineCredentials):
+    mariadb: MariaDB | None = Field(None, alias="mariaDB")
+    """The operator deploys a MariaDB for the pipeline server (the default)."""
+    external: ExternalDatabase | None = None
+    """An existing MySQL-compatible database."""
+
+
+class PipelineServer(Model):
+    namespace: Name
+    """A namespace of a team (quotas.teams[].namespaces); one pipeline server per namespace
+    (the dashboard uses the first)."""
+    name: Name = "dspa"
+    """The DataSciencePipelinesApplication's name. Default: dspa."""
+    object_storage: PipelineObjectStorage
+    """Where pipeline artifacts are stored: an S3 bucket."""
+    database: PipelineDatabase = Field(default_factory=PipelineDatabase)
+    """Where pipeline runs are recorded. Default: the operator's MariaDB."""
+    pipeline_store: Literal["database", "kubernetes"] | None = None
+    """Where pipeline definitions are kept (spec.apiServer.pipelineStore; RHOAI 2.25+ / ODH 2.35+
+    as the release's CRD says). Default: the operator's (database)."""
+    sample_pipeline: bool | None = None
+    """Install the sample pipeline (spec.apiServer.enableSamplePipeline)."""
+
+
+class RegistryDatabase(NoInlineCredentials):
+    type: Literal["mysql", "postgres"]
+    """mysql or postgres."""
+    host: str | None = None
+    """The database server's host name."""
+    port: int | None = Field(None, ge=1, le=65535)
+    """Default: 3306 (mysql), 5432 (postgres)."""
+    database: str | None = None
+    """The database the registry uses."""
+    username: str | None = None
+    """The user the registry connects as."""
+    password_secret: SecretKeyRef | None = None
+    """The Secret (in the registries namespace) and key holding the password."""
+    generate: bool = False
+    """The operator deploys its own PostgreSQL (postgres.generateDeployment; releases whose CRD
+    has it). host, database, username and passwordSecret are then not written."""
+
+
+class ModelRegistryInstance(Model):
+    name: Name
+    """The ModelRegistry's name (in the registries namespace)."""
+    database: RegistryDatabase
+    """Where the registry keeps its metadata."""
+    teams: list[Name] = Field(default_factory=list)
+    """Teams (quotas.teams[].name) whose groups may use the registry."""
+
+
+class NameVersion(Model):
+    name: str = Field(min_length=1)
+    """Shown name."""
+    version: str = Field(min_length=1)
+    """Shown version."""
+
+
+class WorkbenchImageTag(Model):
+    name: str = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+    """The ImageStream tag (shown as the image's version)."""
+    image: str = Field(pattern=PINNED_IMAGE)
+    """The image, pinned by digest (registry/repository@sha256:...)."""
+    software: list[NameVersion] = Field(default_factory=list)
+    """Shown in the dashboard (opendatahub.io/notebook-software)."""
+    python_packages: list[NameVersion] = Field(default_factory=list)
+    """Shown in the dashboard (opendatahub.io/notebook-python-dependencies)."""
+    recommended: bool = False
+    """The dashboard preselects this tag (opendatahub.io/workbench-image-recommended)."""
+
+
+class WorkbenchImage(Model):
+    name: Name
+    """The ImageStream's name (in the applications namespace)."""
+    display_name: str = Field(min_length=1)
+    """Shown in the dashboard (opendatahub.io/notebook-image-name)."""
+    description: str = ""
+    """Shown in the dashboard (opendatahub.io/notebook-image-desc)."""
+    order: int | None = Field(None, ge=0)
+    """Position in the dashboard's list (opendatahub.io/notebook-image-order)."""
+    release_lines: list[ReleaseLine] = Field(min_length=1)
+    """The release lines the image runs on (2.x, 3.x): an image built for one line does not
+    run on the other's workbench controller."""
+    recommended_accelerators: list[str] = Field(default_factory=list)
+    """Accelerator identifiers (nvidia.com/gpu) the dashboard recommends the image for."""
+    tags: list[WorkbenchImageTag] = Field(min_length=1)
+    """The image's versions: ImageStream tags."""
+
+
+class ModelFormat(Model):
+    name: str = Field(min_length=1)
+    """A model format the runtime serves (onnx, pytorch, vLLM, ...)."""
+    version: str | None = None
+    """The format's version, where it has one."""
+    auto_select: bool = True
+    """Choose this runtime for models of the format automatically."""
+
+
+class CustomServingRuntime(Model):
+    name: Name
+    """The Template's and the ServingRuntime's name."""
+    display_name: str = Field(min_length=1)
+    """Shown in the dashboard (openshift.io/display-name)."""
+    release_lines: list[ReleaseLine] = Field(min_length=1)
+    """The release lines the runtime's image runs on."""
+    platforms: list[Literal["single", "multi"]] = Field(default_factory=lambda: ["single"], min_length=1)
+    """Where the dashboard offers it (opendatahub.io/modelServingSupport)."""
+    api_protocol: Literal["REST", "gRPC"] = "REST"
+    """The protocol the dashboard says the runtime serves (opendatahub.io/apiProtocol)."""
+    model_types: list[Literal["predictive", "generative"]] = Field(default_factory=list)
+    """opendatahub.io/model-type (releases whose dashboard reads it)."""
+    image: str = Field(pattern=PINNED_IMAGE)
+    """The server's image, pinned by digest."""
+    formats: list[ModelFormat] = Field(min_length=1)
+    """supportedModelFormats."""
+    port: int = Field(8080, ge=1, le=65535)
+    """The container port the server listens on."""
+    args: list[str] = Field(default_factory=list)
+    """The server container's arguments."""
+    recommended_accelerators: list[str] = Field(default_factory=list)
+    """Accelerator identifiers (nvidia.com/gpu) the dashboard recommends the runtime for."""
+
+
+class RuntimeTemplates(Model):
+    order: list[str] = Field(default_factory=list)
+    """The dashboard's templateOrder: template names (out-of-the-box by the release's names,
+    or custom runtimes'). Default: the dashboard's order, left to admins."""
+    disabled: list[str] = Field(default_factory=list)
+    """The dashboard's templateDisablement: templates it does not offer."""
+
+
+class ModelLocation(Model):
+    """Where the model's files are: a connection of the team's namespace and a path in it, or a URI
+    (s3://, https://, hf://, pvc://) or an OCI model image (oci://). Never credentials: those stay
+    in the connection's Secret."""
+
+    connection: Name | None = Field(
+        None, description="A connection (workloads.connections) in the model's namespace: the Secret KServe reads the storage from.")
+    path: str | None = Field(None, min_length=1, description="Path of the model inside the connection's bucket (S3 connections).")
+    uri: str | None = Field(
+        None, pattern=r"^(s3|gs|https?|hf|pvc|oci)://.+",
+        description="The model's URI (storageUri), without credentials; oci:// for a model image (modelcar).")
+
+
+class ModelResources(Model):
+    cpu: Quantity | None = None
+    """CPU per replica. Default: the runtime's."""
+    memory: Quantity | None = None
+    """Memory per replica. Default: the runtime's."""
+
+
+class ModelDeployment(Model):
+    """One model served by KServe in a team's namespace: an InferenceService (an
+    LLMInferenceService with kind: LLMInferenceService) and the ServingRuntime it runs on."""
+
+    name: Name = Field(description="The InferenceService's name (also its ServingRuntime's).")
+    namespace: Name = Field(description="A team's namespace (quotas.teams[].namespaces).")
+    display_name: str | None = Field(None, description="Name the dashboard shows. Default: the name.")
+    kind: Literal["InferenceService", "LLMInferenceService"] = "InferenceService"
+    """InferenceService (every release) or LLMInferenceService (llm-d; releases that serve it).
+    Default: InferenceService."""
+    location: ModelLocation = Field(description="Where the model is: a connection (and path) or a URI.")
+    runtime: str | None = Field(
+        None, min_length=1,
+        description="Serving runtime: an out-of-the-box template of the release by its name in that release "
+        "(vllm-cuda-template) or a catalogue runtime (workloads.servingRuntimes). Required for an InferenceService.")
+    runtime_image: str | None = Field(
+        None, pattern=r"^[^\s@]+@sha256:[0-9a-f]{64}$",
+        description="The runtime's image, pinned by digest, for an out-of-the-box template whose image the operator "
+        "fills in at install (the template names a parameter, not an image): the image `oc get template -n "
+        "<applications namespace> <template> -o yaml` shows on the cluster. `mirror` copies it.")
+    model_format: str | None = Field(
+        None, min_length=1, description="Model format (spec.predictor.model.modelFormat.name). Default: the runtime's first.")
+    deployment_mode: Literal["Serverless", "RawDeployment", "ModelMesh"] | None = Field(
+        None, description="Default: the cluster's (components.kserve.deploymentMode; 3.x: RawDeployment).")
+    hardware_profile: Name = Field(
+        "cpu", description="A GPU pool's hardware profile (the pool's name) or cpu. Default: cpu.")
+    gpus: int = Field(0, ge=0, description="GPUs per replica (nvidia.com/gpu). Needs a GPU pool's profile.")
+    replicas: int = Field(1, ge=0, description="Replicas (min = max: a fixed size Kueue can admit). 0 stops the model.")
+    requests: ModelResources = Field(default_factory=ModelResources, description="CPU and memory each replica requests (what Kueue admits).")
+    limits: ModelResources = Field(default_factory=ModelResources, description="CPU and memory each replica may use.")
+    exposure: Literal["internal", "route"] = "internal"
+    """internal: a cluster-local service; route: an external route. Default: internal."""
+    token_auth: bool = Field(False, description="Require a bearer token (where the release offers token auth).")
+
+
+class Workloads(Model):
+    connections: list[Connection] = Field(default_factory=list)
+    """Connections (S3, URI, OCI) in team namespaces, as the dashboard and model serving read them."""
+    pipeline_servers: list[PipelineServer] = Field(default_factory=list)
+    """A DataSciencePipelinesApplication per team namespace that asks for one."""
+    model_registries: list[ModelRegistryInstance] = Field(default_factory=list)
+    """ModelRegistry instances in the registries namespace."""
+    workbench_images: list[WorkbenchImage] = Field(default_factory=list)
+    """Custom workbench images (ImageStreams in the applications namespace)."""
+    serving_runtimes: list[CustomServingRuntime] = Field(default_factory=list)
+    """Custom serving runtimes (the dashboard's Templates in the applications namespace)."""
+    runtime_templates: RuntimeTemplates = Field(default_factory=RuntimeTemplates)
+    """Order and disablement of the dashboard's serving-runtime templates."""
+    models: list[ModelDeployment] = Field(default_factory=list)
+    """Model deployments: a ServingRuntime and an InferenceService (or LLMInferenceService) in a team's namespace."""
+
+
 # --------------------------------------------------------------------------- Argo CD
 
 
@@ -1149,6 +1489,9 @@ class PlatformSpec(Model):
     alerts, receivers, and the platform's own metrics and traces."""
     argocd: ArgoCD = Field(default_factory=ArgoCD)
     """How Argo CD syncs this cluster: repository, revision, destination, sync policy, fleet mode."""
+    workloads: Workloads = Field(default_factory=Workloads)
+    """What each team works with and runs: connections, pipeline servers, model registries,
+    workbench images, serving runtimes and model deployments."""
 
     # ------------------------------------------------------------------ derived facts
     # Facts the distribution decides (via the matrix); builders ask these, never the raw fields.

@@ -11,12 +11,18 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 from collections.abc import Callable, Iterable
 
+from pydantic.alias_generators import to_camel
+
 from generator.capacity import pools as capacity
-from generator.facts import catalogs, matrix, releases
+from generator.facts import catalogs
+from generator.facts import matrix
+from generator.facts import releases
+from generator.facts.workloads import CONNECTION_SETTING_KEYS, workload_facts
 from generator.core import quantity
-from generator.core.names import FOREIGN_LABEL_PREFIXES, MACHINE_PROVIDERS, machine_set_name
+from generator.validate import cel
 from generator.core.errors import SpecError, format_path
 from generator.core.secrets import carries_credentials
+from generator.spec import model_deployments
 
 if TYPE_CHECKING:
     from generator.spec.loader import Positions
@@ -692,3 +698,299 @@ def team_namespaces(spec) -> dict[str, list[str]]:
         for team in spec.quotas.teams:
             out[team.name].extend(team.namespaces)
     return dict(out)
+
+
+# --------------------------------------------------------------------------- workloads: models
+
+MODELS = ("workloads", "models")
+
+
+def _team_gpu_ceiling(spec, team: str, pool: str) -> tuple[int, int] | None:
+    """(nominal, the most the team's cohort could ever lend it) of nvidia.com/gpu on the pool's
+    flavor; None when the team holds no such quota."""
+    quotas = [q for q in capacity.gpu_quotas(spec) if q.pool == pool and q.resource == capacity.GPU]
+    own = next((q for q in quotas if q.team == team), None)
+    if own is None:
+        return None
+    lendable = sum(o.lends for o in quotas if o is not own and own.cohort and o.cohort == own.cohort)
+    can_borrow = lendable if own.borrowing_limit is None else min(own.borrowing_limit, lendable)
+    return own.nominal, can_borrow
+
+
+@rule
+def deployed_models(spec, positions):
+    owners = {ns: team.name for team in (spec.quotas.teams if spec.quotas else []) for ns in team.namespaces}
+    pools = {p.name: p for p in spec.gpu_node_pools}
+    runs = model_deployments.modes_run(spec) if spec.workloads.models else {}
+    used: dict[tuple[str, str], int] = defaultdict(int)
+    seen: dict[tuple[str, str], int] = {}
+    for i, m in enumerate(spec.workloads.models):
+        here = MODELS + (i,)
+        if (m.namespace, m.name) in seen:
+            yield positions.error(here + ("name",), f"model {m.name!r} is already deployed in namespace {m.namespace!r} "
+                                                    f"({where(positions, MODELS + (seen[(m.namespace, m.name)], 'name'))})")
+        seen[(m.namespace, m.name)] = i
+        team = owners.get(m.namespace)
+        if team is None:
+            known = ", ".join(sorted(owners)) or "none: add teams under quotas.teams"
+            yield positions.error(here + ("namespace",), f"namespace {m.namespace!r} belongs to no team; a model deploys "
+                                                         f"into a team's namespace (quotas.teams[].namespaces: {known})")
+        if (m.location.connection is None) == (m.location.uri is None):
+            yield positions.error(here + ("location",), "give either connection (and path) or uri, not both and not neither")
+        if m.location.connection:
+            conns = {(c.namespace, c.name): (j, c) for j, c in enumerate(spec.workloads.connections)}
+            found = conns.get((m.namespace, m.location.connection))
+            if found is None:
+                names = ", ".join(sorted(c.name for c in spec.workloads.connections if c.namespace == m.namespace)) or "none"
+                yield positions.error(here + ("location", "connection"), f"no connection {m.location.connection!r} in namespace "
+                                                                         f"{m.namespace!r} (workloads.connections there: {names})")
+            elif found[1].type != "s3":
+                yield positions.error(here + ("location", "connection"), f"connection {m.location.connection!r} is of type "
+                                                                         f"{found[1].type} ({where(positions, ('workloads', 'connections', found[0], 'type'))}); "
+                                                                         "a model reads an s3 connection with a path, else give location.uri")
+        if m.location.path and not m.location.connection:
+            yield positions.error(here + ("location", "path"), "a path is read inside a connection: set location.connection too, or put the path in the uri")
+        facts = model_deployments.facts(spec)
+        if m.kind == "LLMInferenceService" and facts is not None and not facts.serves("LLMInferenceService"):
+            yield positions.error(here + ("kind",), f"{_release_ref(spec, positions)} does not serve LLMInferenceService "
+                                                    "(its KServe has no such CRD): deploy the LLM as an InferenceService with a vLLM runtime")
+        if m.kind == "LLMInferenceService" and m.location.connection:
+            yield positions.error(here + ("location", "connection"), "an LLMInferenceService reads its model by URI (spec.model.uri): "
+                                                                     "give location.uri (hf://, oci://, s3://, pvc://)")
+        if m.kind == "InferenceService" and not m.runtime:
+            yield positions.error(here, "an InferenceService needs runtime: an out-of-the-box template of the release or a catalogue runtime")
+        elif m.kind == "InferenceService" and facts is not None:
+            tpl = model_deployments.template(spec, m)
+            if tpl is None:
+                shipped = ", ".join(sorted(facts.runtime_templates)) or "none known"
+                yield positions.error(here + ("runtime",), f"{m.runtime!r} is no runtime template of {facts}: it ships {shipped}")
+            else:
+                if m.model_format and m.model_format not in tpl.formats:
+                    yield positions.error(here + ("modelFormat",), f"runtime {m.runtime!r} serves {', '.join(dict.fromkeys(tpl.formats))}, "
+                                                                   f"not {m.model_format!r}")
+                wants_multi = model_deployments.mode(spec, m) == "ModelMesh"
+                if tpl.multi_model != wants_multi:
+                    yield positions.error(here + ("runtime",), f"runtime {m.runtime!r} is a "
+                                                               f"{'multi-model (ModelMesh)' if tpl.multi_model else 'single-model'} runtime; "
+                                                               f"deployment mode {model_deployments.mode(spec, m)} needs a "
+                                                               f"{'multi-model' if wants_multi else 'single-model'} one")
+                params = [i.param for i in tpl.images if i.param and not i.image]
+                if params and not m.runtime_image:
+                    yield positions.error(here + ("runtime",), f"template {tpl.name!r} leaves its image to the operator "
+                                                               f"(parameter {params[0]}): set runtimeImage to the image, pinned by digest, "
+                                                               "that the cluster's Template shows")
+        mode = model_deployments.mode(spec, m)
+        if m.kind == "InferenceService" and runs.get(mode):
+            where_mode = here + ("deploymentMode",) if m.deployment_mode else ("components", "kserve")
+            yield positions.error(where_mode if where_mode in positions.keys else here,
+                                  f"deployment mode {mode} does not run on this cluster ({_release_ref(spec, positions)}): {runs[mode]}; "
+                                  f"use one of: {', '.join(k for k, v in runs.items() if not v) or 'none'}")
+        if m.hardware_profile != "cpu" and m.hardware_profile not in pools:
+            yield positions.error(here + ("hardwareProfile",), f"{m.hardware_profile!r} is neither cpu nor a GPU pool's profile; "
+                                                               f"expected one of: {', '.join(['cpu', *pools])}")
+            continue
+        if m.gpus and m.hardware_profile == "cpu":
+            yield positions.error(here + ("gpus",), "GPUs need a GPU pool's hardware profile (hardwareProfile: one of "
+                                                    f"{', '.join(pools) or 'none: the cluster has no gpuNodePools'})")
+            continue
+        if not m.gpus or team is None:
+            continue
+        ceiling = _team_gpu_ceiling(spec, team, m.hardware_profile)
+        if ceiling is None or ceiling == (0, 0):
+            yield positions.error(here + ("hardwareProfile",), f"team {team!r} has no {capacity.GPU} quota on pool "
+                                                               f"{m.hardware_profile!r}: add it under quotas.teams, or pick a pool it has quota on")
+            continue
+        used[(team, m.hardware_profile)] += m.gpus * m.replicas
+        nominal, can_borrow = ceiling
+        if used[(team, m.hardware_profile)] > nominal + can_borrow:
+            yield positions.error(here + ("replicas",), f"{m.replicas} replica(s) x {m.gpus} GPUs brings team {team!r}'s models on pool "
+                                                        f"{m.hardware_profile!r} to {used[(team, m.hardware_profile)]} {capacity.GPU}, more than "
+                                                        f"its quota {nominal} plus the {can_borrow} its cohort could ever lend: Kueue "
+                                                        "would never admit them all; lower replicas or gpus, or raise the team's quota")
+
+
+def team_groups_of(spec, team: str) -> list[str]:
+    """The OpenShift groups of team `team` (quotas.teams[].groups)."""
+    for t in spec.quotas.teams if spec.quotas else []:
+        if t.name == team:
+            return [g.name for g in t.groups]
+    return []
+
+
+# --------------------------------------------------------------------------- team workloads
+
+WORKLOADS = ("workloads",)
+
+
+def _team_namespace(spec, positions, path: tuple, namespace: str, what: str) -> Iterable[SpecError]:
+    owned = sorted(ns for names in team_namespaces(spec).values() for ns in names)
+    if namespace not in owned:
+        listed = ", ".join(owned) if owned else "none: the spec has no quotas.teams"
+        yield positions.error(
+            path + ("namespace",),
+            f"{namespace!r} is not a namespace of any team: {what} live in team namespaces (quotas.teams[].namespaces: {listed})",
+        )
+
+
+def _removed(spec, positions, path: tuple, component: str, what: str) -> Iterable[SpecError]:
+    if not spec.has_component(component):
+        yield positions.error(path, f"{what} needs the {component} component, which {_release_ref(spec, positions)} does not have")
+    elif not spec.managed(component):
+        state = _state_path(component)
+        written = where(positions, state) if state in positions.keys else f"{format_path(state)} (the default)"
+        yield positions.error(path, f"{what} needs the {component} component, which is {spec.component_state(component)} in this spec ({written}): set it to Managed, or remove this entry")
+
+
+@rule
+def workload_connections(spec, positions):
+    if not spec.workloads.connections or not _supported(spec):
+        return
+    facts = workload_facts(spec.distribution.name, spec.version)
+    known = facts.known_connection_types()
+    seen: dict[tuple[str, str], int] = {}
+    for i, c in enumerate(spec.workloads.connections):
+        at = WORKLOADS + ("connections", i)
+        yield from _team_namespace(spec, positions, at, c.namespace, "connections")
+        if (c.namespace, c.name) in seen:
+            yield positions.error(at + ("name",), f"connection {c.name!r} is already defined in {c.namespace} at {where(positions, WORKLOADS + ('connections', seen[(c.namespace, c.name)]))}")
+        seen.setdefault((c.namespace, c.name), i)
+        if (c.external_secret is None) == (not c.existing_secret):
+            yield positions.error(at, "say where the Secret's values come from: externalSecret: {store: {name, kind}, remoteKey} "
+                                      "(the External Secrets Operator makes it), or existingSecret: true (the team keeps it); exactly one")
+        if c.type not in known:
+            hint = " (releases before connection types offer S3 data connections only)" if not facts.connection_types else ""
+            yield positions.error(at + ("type",), f"{spec.release} does not know connection type {c.type!r}; it ships: {', '.join(known)}{hint}")
+            continue
+        keys = facts.connection_keys(c.type)
+        for field_name, key in CONNECTION_SETTING_KEYS.items():
+            if getattr(c, field_name) is not None and key not in keys:
+                yield positions.error(at + (to_camel(field_name),), f"connection type {c.type!r} of {spec.release} has no field {key} (its fields: {', '.join(keys)})")
+
+
+@rule
+def workload_pipeline_servers(spec, positions):
+    servers = spec.workloads.pipeline_servers
+    if not servers or not _supported(spec):
+        return
+    seen: dict[str, int] = {}
+    for i, p in enumerate(servers):
+        at = WORKLOADS + ("pipelineServers", i)
+        yield from _removed(spec, positions, at, "datasciencepipelines", "a pipeline server")
+        yield from _team_namespace(spec, positions, at, p.namespace, "pipeline servers")
+        if p.namespace in seen:
+            yield positions.error(at + ("namespace",), f"{p.namespace} already has a pipeline server ({where(positions, WORKLOADS + ('pipelineServers', seen[p.namespace]))}); "
+                                                        "the dashboard uses only the first in a namespace: one per namespace")
+        seen.setdefault(p.namespace, i)
+        s, sp = p.object_storage, at + ("objectStorage",)
+        if s.connection:
+            c = next((c for c in spec.workloads.connections if c.namespace == p.namespace and c.name == s.connection), None)
+            if c is None:
+                names = [c.name for c in spec.workloads.connections if c.namespace == p.namespace]
+                yield positions.error(sp + ("connection",), f"no connection {s.connection!r} in {p.namespace} (workloads.connections there: {', '.join(names) or 'none'})")
+            elif not workload_facts(spec.distribution.name, spec.version).is_s3(c.type):
+                yield positions.error(sp + ("connection",), f"connection {s.connection!r} is of type {c.type!r}; a pipeline server stores its artifacts in S3: name an s3 connection")
+            else:
+                if not c.endpoint:
+                    yield positions.error(sp + ("connection",), f"connection {s.connection!r} has no endpoint: set it there (the pipeline server needs it)")
+                if not (s.bucket or c.bucket):
+                    yield positions.error(sp + ("connection",), f"connection {s.connection!r} has no bucket: set bucket there or here")
+            if s.credentials_secret or s.endpoint:
+                yield positions.error(sp, "give a connection, or endpoint, bucket and credentialsSecret; not both")
+        else:
+            for name, value in (("endpoint", s.endpoint), ("bucket", s.bucket), ("credentialsSecret", s.credentials_secret)):
+                if value is None:
+                    yield positions.error(sp, f"{name} is missing: give a connection (an s3 connection in {p.namespace}), or endpoint, bucket and credentialsSecret")
+        if p.database.mariadb is not None and p.database.external is not None:
+            yield positions.error(at + ("database",), "give mariaDB (the operator's) or external, not both")
+
+
+@rule
+def workload_registries(spec, positions):
+    registries = spec.workloads.model_registries
+    if not registries or not _supported(spec):
+        return
+    facts = workload_facts(spec.distribution.name, spec.version)
+    teams = {t.name for t in spec.quotas.teams} if spec.quotas else set()
+    for i, r in enumerate(registries):
+        at = WORKLOADS + ("modelRegistries", i)
+        yield from _removed(spec, positions, at, "modelregistry", "a model registry")
+        if not facts.serves("ModelRegistry") and spec.has_component("modelregistry"):
+            yield positions.error(at, f"{spec.release} has no ModelRegistry CRD (none in its upstream manifests): it cannot run a model registry")
+            continue
+        db, dp = r.database, at + ("database",)
+        if db.generate:
+            if db.type != "postgres" or not facts.has("ModelRegistry", "spec.postgres.generateDeployment"):
+                yield positions.error(dp + ("generate",), f"the operator's own database is a PostgreSQL that {spec.release}'s ModelRegistry "
+                                                         f"{'does not offer' if not facts.has('ModelRegistry', 'spec.postgres.generateDeployment') else 'offers with type: postgres only'}: "
+                                                         "name an existing database (host, database, username, passwordSecret)")
+            for name in ("host", "database", "username", "password_secret"):
+                if getattr(db, name) is not None:
+                    yield positions.error(dp + (to_camel(name),), "is not used with generate: true (the operator makes the database)")
+        else:
+            for name in ("host", "database", "username", "password_secret"):
+                if getattr(db, name) is None:
+                    yield positions.error(dp, f"{to_camel(name)} is missing: a registry's {db.type} database is named by host, database, username and passwordSecret")
+        for j, team in enumerate(r.teams):
+            if team not in teams:
+                yield positions.error(at + ("teams", j), f"no team {team!r} in quotas.teams (teams: {', '.join(sorted(teams)) or 'none'})")
+
+
+def _release_line(spec) -> str:
+    return f"{spec.release.major}.x"
+
+
+@rule
+def workload_images_and_runtimes(spec, positions):
+    w = spec.workloads
+    if not (w.workbench_images or w.serving_runtimes or w.runtime_templates.order or w.runtime_templates.disabled) or not _supported(spec):
+        return
+    line = _release_line(spec)
+    for section, items, what in (("workbenchImages", w.workbench_images, "image"), ("servingRuntimes", w.serving_runtimes, "runtime")):
+        for i, item in enumerate(items):
+            if line not in item.release_lines:
+                yield positions.error(
+                    WORKLOADS + (section, i, "releaseLines"),
+                    f"the {what} runs on {', '.join(item.release_lines)}, but this cluster runs {_release_ref(spec, positions)} "
+                    f"({line}): use a build of it for {line}, or leave it out of this cluster",
+                )
+    if w.serving_runtimes and not spec.managed("kserve") and not spec.managed("modelmeshserving"):
+        yield positions.error(WORKLOADS + ("servingRuntimes",), "custom serving runtimes need the kserve (or modelmeshserving) component Managed")
+    facts = workload_facts(spec.distribution.name, spec.version)
+    custom = {f"{r.name}-template" for r in w.serving_runtimes}
+    shipped = facts.runtime_templates
+    by_file = {t.file.removesuffix(".yaml"): name for name, t in shipped.items()}
+    for key, names in (("order", w.runtime_templates.order), ("disabled", w.runtime_templates.disabled)):
+        for i, name in enumerate(names):
+            if name in custom or name in shipped:
+                continue
+            path = WORKLOADS + ("runtimeTemplates", key, i)
+            if not facts.runtimes_collected:
+                yield positions.error(path, f"the upstream data has no runtime templates of {spec.release}, so {name!r} cannot be checked: "
+                                            f"name only custom runtimes' templates ({', '.join(sorted(custom)) or 'none'})")
+            elif name in by_file:
+                yield positions.error(path, f"{name!r} is the template's file name; the dashboard names templates by metadata.name: write {by_file[name]!r}")
+            else:
+                yield positions.error(path, f"{spec.release} ships no serving-runtime template {name!r}; it ships: {', '.join(sorted(shipped))}"
+                                            + (f"; custom: {', '.join(sorted(custom))}" if custom else ""))
+
+
+@rule
+def workloads_fit(spec, positions):
+    """Every team-level setting the spec writes exists in its release's CRD, and the objects
+    pass the release's own rules (CEL), at the spec's line."""
+    w = spec.workloads
+    if not (w.pipeline_servers or w.model_registries or w.serving_runtimes) or not _supported(spec):
+        return
+    from generator.workloads.check import fit_workloads
+
+    objs, fitted = fit_workloads(spec)
+    ref = _release_ref(spec, positions)
+    for left in fitted.left:
+        if left.origin is None:
+            continue
+        yield positions.error(left.origin, f"{left.kind} {left.path} {left.reason} in {ref}")
+    for o in objs:
+        schema = fitted.facts.schema(o["kind"], o["apiVersion"].rsplit("/", 1)[-1])
+        for found in cel.check(schema, o) if schema else []:
+            origin = fitted.origin_of(o, found.path) or VERSION
+            yield positions.error(origin, f"{o['kind']} {found.path or '(root)'}: {found.message}: refused by {ref}, CEL rule `{found.rule}`")

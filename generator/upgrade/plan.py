@@ -29,6 +29,8 @@ from generator.components import platform
 from generator.spec import edit
 from generator.spec.loader import LoadedSpec, load_spec_text, read_defaults
 from generator.spec.model import PlatformSpec
+from generator.workloads import models
+from generator.workloads.moves import moves as workload_moves
 
 _VERSION = re.compile(r"^[0-9]+\.[0-9]+(\.[0-9]+)?$")
 
@@ -66,6 +68,7 @@ class UpgradePlan:
     def needs_person(self) -> list[SpecError]:
         """The version-only errors no change was made for, then the further ones."""
         return [e for e in self.spec_errors if self.applied_to(e) is None] + self.further()
+    model_moves: list = field(default_factory=list)  # generator.workloads.models.ModelMove
 
     @property
     def ready(self) -> bool:
@@ -99,6 +102,7 @@ class UpgradePlan:
             },
             "objects": None if self.objects is None else [o.as_dict() for o in self.objects],
             "manualSteps": self.steps,
+            "models": [m.as_dict() for m in self.model_moves],
         }
 
 
@@ -185,7 +189,8 @@ def plan_upgrade(repo: Path, cluster: str, to: str, from_bundle: str | None = No
         old = [o for objs in build_units(spec).values() for o in objs]
         new = [o for objs in build_units(target_spec).values() for o in objs]
         result.objects = diff_objects(old, new)
-    result.steps = mirror_steps(spec, to) + manual_steps(spec, target)
+        result.model_moves = models.moves(spec, target_spec)
+    result.steps = mirror_steps(spec, to) + manual_steps(spec, target) + workload_moves(spec, target)
     return result
 
 

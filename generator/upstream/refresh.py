@@ -14,6 +14,11 @@ that the committed data equals a fresh derivation whenever `../shared` is presen
   schemas of every other operator's kinds the bundle renders; `scopes`: `group/Kind` ->
   `Cluster` or `Namespaced` for every CRD of the upstream data (drift clears the namespace of
   cluster-scoped kinds, as Argo CD does).
+- `workload.json`: per distribution and release, the team-level kinds (pipeline servers, model
+  registries, serving, notebooks: group, served versions, storage version, which shipped schema
+  each validates against), the out-of-the-box serving-runtime Templates (name, the dashboard's
+  annotations, the ServingRuntime inside, its images and model formats) and connection types
+  (name, fields), each stored once by digest; read by `generator.workload_facts`.
 - `catalogs.json`: the operator packages' OLM catalogs (channels, entries with replaces / skips /
   skipRange, bundle versions), per OpenShift version where the catalog differs by it, 2.x on.
 - `SOURCES.md`: for each shipped schema, the upstream repository, ref, commit, path and licence.
@@ -60,6 +65,9 @@ NOT_COMMON = {
 OPENSHIFT_OPENAPI = "openshift-api/4.23/openapi.json.gz"
 OPENSHIFT_KINDS = {
     "com.github.openshift.api.user.v1.Group": ("user.openshift.io", "v1", "Group", "groups", "Cluster"),
+    # Workbench images and serving-runtime templates (workloads.workbenchImages / servingRuntimes).
+    "com.github.openshift.api.image.v1.ImageStream": ("image.openshift.io", "v1", "ImageStream", "imagestreams", "Namespaced"),
+    "com.github.openshift.api.template.v1.Template": ("template.openshift.io", "v1", "Template", "templates", "Namespaced"),
     # Its CRD is not in the shared data; a cluster singleton like every config.openshift.io kind.
     "com.github.openshift.api.config.v1.OperatorHub": ("config.openshift.io", "v1", "OperatorHub", "operatorhubs", "Cluster"),
 }
@@ -200,7 +208,7 @@ def _fields(schema: dict, path: str = "") -> set[tuple[str, str]]:
     return out
 
 
-def _borrow_missing(releases: dict[str, dict], shipper: Shipper) -> None:
+def _borrow_missing(releases: dict[str, dict], shipper: Shipper, kinds: tuple[str, ...] = ("OdhDashboardConfig", "Auth", "HardwareProfile")) -> None:
     """Fill a rendered kind a release's upstream data lacks although releases before and after it
     have it: the dashboard's CRD ships with its manifests, not the operator bundle (upstream has
     it for every 2.x release but for 3.x only at 3.0 and 3.5), and RHOAI 3.0's bundle CRDs are
@@ -208,7 +216,7 @@ def _borrow_missing(releases: dict[str, dict], shipper: Shipper) -> None:
     when each of them has no field (or enum value) the nearest later release's lacks: nothing it
     allows was taken away around it. Recorded as `borrowed`."""
     ordered = list(releases)
-    for kind in ("OdhDashboardConfig", "Auth", "HardwareProfile"):
+    for kind in kinds:
         native = [v for v in ordered if kind in releases[v]["kinds"]]
         for version in ordered:
             facts = releases[version]
@@ -228,7 +236,7 @@ def _borrow_missing(releases: dict[str, dict], shipper: Shipper) -> None:
             facts.setdefault("borrowed", {})[kind] = {"from": before[-1], "checkedAgainst": after[0]}
             # what the lender's CRD says of its fields (ignored, deprecated) comes with its schema
             for note in ("ignored", "deprecated", "rejected"):
-                lent = {k: v for k, v in older[note].items() if k.startswith(f"{kind}/")}
+                lent = {k: v for k, v in older.get(note, {}).items() if k.startswith(f"{kind}/")}
                 if lent:
                     facts[note] = dict(sorted({**facts[note], **lent}.items()))
 
@@ -237,7 +245,7 @@ def scope_data(shared: Path) -> dict[str, str]:
     """`group/Kind` -> scope of every CRD in the shared data (platform CRDs of every release,
     other operators' CRDs)."""
     out: dict[str, str] = {}
-    roots = [shared / "crds", shared / "upstream" / "other-crds", shared / "upstream" / "platform-crds"]
+    roots = [shared / "crds", shared / "upstream" / "other-crds", shared / "upstream" / "platform-crds", shared / "upstream" / "workload"]
     for f in sorted(f for root in roots for f in root.rglob("*.yaml")):
         crd = _load(f)
         if not isinstance(crd, dict) or crd.get("kind") != "CustomResourceDefinition":
@@ -297,6 +305,132 @@ def openshift_schemas(path: Path, shipper: Shipper) -> dict[str, str]:
         }
         found.update(shipper.add(crd, OPENSHIFT_OPENAPI, "every release"))
     return found
+
+
+# --------------------------------------------------------------------------- workload
+
+# The team-level kinds whose CRDs `../shared/upstream/workload/<dist>/<version>/` holds.
+WORKLOAD_KINDS = (
+    "DataSciencePipelinesApplication",
+    "ModelRegistry",
+    "InferenceService",
+    "ServingRuntime",
+    "ClusterServingRuntime",
+    "LLMInferenceService",
+    "LLMInferenceServiceConfig",
+    "Notebook",
+)
+
+# Workload kinds whose schemas are not shipped, and why (their served and storage versions are).
+WORKLOAD_SCHEMAS_NOT_SHIPPED = {
+    "Notebook": "workbenches create Notebooks from the dashboard; the bundle renders none (1 MB of schemas)",
+}
+
+# Template annotations the dashboard reads to place a runtime (`opendatahub.io/...`), and the
+# ServingRuntime's own (accelerators, runtime version).
+_TEMPLATE_KEYS = {"modelServingSupport": "platforms", "apiProtocol": "apiProtocol", "model-type": "modelTypes"}
+_PARAM = re.compile(r"^\$\(([^)]+)\)$")
+
+
+def _json_or_text(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except (TypeError, ValueError):
+        return value
+
+
+def _digest(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:10]
+
+
+def runtime_template(doc: dict, file: str) -> dict:
+    """What the project needs of one out-of-the-box Template: its name (the dashboard's
+    templateOrder / templateDisablement name it), the dashboard's annotations, and the
+    ServingRuntime inside (whole: enough to render what the dashboard would create)."""
+    meta = doc.get("metadata") or {}
+    annotations = meta.get("annotations") or {}
+    runtime = next(o for o in doc.get("objects") or [] if o.get("kind") == "ServingRuntime")
+    containers = (runtime.get("spec") or {}).get("containers") or []
+    images = []
+    for c in containers:
+        image = str(c.get("image", ""))
+        m = _PARAM.match(image)
+        images.append({"container": c.get("name", ""), **({"param": m.group(1)} if m else {"image": image})})
+    out = {
+        "file": file,
+        "name": meta["name"],
+        "labels": meta.get("labels") or {},
+        "annotations": annotations,
+        "servingRuntime": runtime,
+        "runtimeName": (runtime.get("metadata") or {}).get("name", ""),
+        "images": images,
+        "formats": [f.get("name") for f in (runtime.get("spec") or {}).get("supportedModelFormats") or []],
+        "multiModel": bool((runtime.get("spec") or {}).get("multiModel", False)),
+    }
+    for key, field in _TEMPLATE_KEYS.items():
+        if f"opendatahub.io/{key}" in annotations:
+            out[field] = _json_or_text(annotations[f"opendatahub.io/{key}"])
+    if doc.get("parameters"):
+        out["parameters"] = doc["parameters"]
+    return out
+
+
+def connection_type(doc: dict) -> dict:
+    """One out-of-the-box connection type: its name (the Secret's type annotation names it),
+    display name, category and fields (the Secret keys are the fields' envVars)."""
+    meta = doc.get("metadata") or {}
+    data = doc.get("data") or {}
+    fields = [
+        {k: f[k] for k in ("name", "envVar", "type", "required") if k in f}
+        for f in _json_or_text(data.get("fields", "[]")) or []
+        if isinstance(f, dict) and f.get("envVar")
+    ]
+    return {
+        "name": meta["name"],
+        "displayName": (meta.get("annotations") or {}).get("openshift.io/display-name", meta["name"]),
+        "category": _json_or_text(data.get("category", "[]")),
+        "fields": fields,
+    }
+
+
+def workload_data(shared: Path, shipper: Shipper) -> dict:
+    """Per distribution and release: the team-level kinds served (group, served versions,
+    storage), their schemas (shipped, with their CEL rules, deduplicated with every other
+    schema), the out-of-the-box runtime Templates and connection types (each stored once,
+    by digest, and named per release)."""
+    root = shared / "upstream" / "workload"
+    templates: dict[str, dict] = {}
+    connection_types: dict[str, dict] = {}
+    out: dict[str, dict] = {}
+    for dist_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        dist = dist_dir.name
+        rels: dict[str, dict] = {}
+        for rel_dir in sorted((p for p in dist_dir.iterdir() if p.is_dir()), key=lambda p: version_key(p.name)):
+            kinds, schemas, runtimes, conns = {}, {}, {}, {}
+            for f in sorted(rel_dir.glob("*.yaml")):
+                crd = _load(f)
+                kinds[crd["spec"]["names"]["kind"]] = _kind_facts(crd)
+                if crd["spec"]["names"]["kind"] in WORKLOAD_SCHEMAS_NOT_SHIPPED:
+                    continue
+                schemas.update(shipper.add(crd, f"workload/{dist}/{rel_dir.name}/{f.name}", f"{dist} {rel_dir.name}"))
+            for f in sorted((rel_dir / "runtimes").glob("*.yaml")):
+                entry = runtime_template(_load(f), f.name)
+                templates[_digest(entry)] = entry
+                runtimes[entry["name"]] = _digest(entry)
+            for f in sorted((rel_dir / "connection-types").glob("*.yaml")):
+                entry = connection_type(_load(f))
+                connection_types[_digest(entry)] = entry
+                conns[entry["name"]] = _digest(entry)
+            rels[rel_dir.name] = {
+                "kinds": dict(sorted(kinds.items())),
+                "schemas": dict(sorted(schemas.items())),
+                "runtimeTemplates": dict(sorted(runtimes.items())),
+                "runtimesCollected": (rel_dir / "runtimes").is_dir() and bool(runtimes),
+                "connectionTypes": dict(sorted(conns.items())),
+            }
+        _borrow_missing(rels, shipper, WORKLOAD_KINDS)
+        out[dist] = rels
+    return {"releases": out, "templates": dict(sorted(templates.items())), "connectionTypes": dict(sorted(connection_types.items()))}
 
 
 # --------------------------------------------------------------------------- catalogs
@@ -411,7 +545,9 @@ def derive(shared: Path) -> dict[str, str]:
     releases = release_data(shared, shipper)
     common = common_data(shared, shipper)
     catalogs = catalog_data(shared)
+    workload = workload_data(shared, shipper)
     files = {f"schemas/{name}": text for name, text in shipper.blobs.items()}
+    files["workload.json"] = json.dumps(workload, indent=1, sort_keys=True) + "\n"
     scopes = scope_data(shared)
     files["releases.json"] = json.dumps({"common": common, "releases": releases, "scopes": scopes}, indent=1, sort_keys=True) + "\n"
     files["catalogs.json"] = json.dumps(catalogs, indent=1, sort_keys=True) + "\n"

@@ -64,6 +64,16 @@ class Origins:
         for name, repo, path, ref, commit, licence, *_ in _rows(crds, "| file | repository |"):
             self._files[f"crds/{name}"] = Origin(repo, ref, commit, path, licence)
         self._releases = {(d, v): (op, dash) for d, v, op, dash in _rows(upstream, "| dist | version | operator ref |")}
+        # Per-team workload files (`workload/<dist>/<version>/...`): one row per component and
+        # release; its path cell is `<folder>/`{a.yaml, b.yaml} or `<folder>/`file.
+        self._workload: dict[tuple[str, str], list[tuple[str, Origin]]] = {}
+        for dist, ver, _what, repo, ref, commit, path, _note in _rows(upstream, "| dist | ver | what |"):
+            ref = ref.strip("`").split("@")[0].split(" (")[0]
+            for part in path.split("<br>"):
+                folder, _, names = part.strip().strip("`").partition("`")
+                for name in re.split(r",\s*", names.strip().strip("{}")):
+                    if name:
+                        self._workload.setdefault((dist, ver), []).append((name, Origin(repo, ref, commit, folder + name, "Apache-2.0")))
         m = re.search(r"openshift/api \(([^)]+)\), branch `([^`]+)`, commit (\w+),\s*`([^`]+)`", upstream)
         if m:
             # OpenShift's aggregated OpenAPI document, named only in SOURCES.md's prose.
@@ -88,10 +98,12 @@ class Origins:
     _DASHBOARD_3X: ClassVar[dict[str, str]] = {"3.0": "v3.0.0", "3.5": "v3.5.0"}
 
     def of(self, rel: str) -> Origin:
-        """`rel`: `crds/<file>`, `<dist>/<version>/<file>` (platform CRDs) or
-        `<project>/<version>/<file>` (other operators)."""
+        """`rel`: `crds/<file>`, `<dist>/<version>/<file>` (platform CRDs),
+        `<project>/<version>/<file>` (other operators) or `workload/<dist>/<version>/<file>`."""
         if rel in self._files:
             return self._files[rel]
+        if rel.startswith("workload/"):
+            return self._workload_origin(rel)
         dist, version, name = rel.split("/")
         if name.startswith("odhdashboardconfigs.") and version in self._DASHBOARD_3X:
             path = "manifests/base/crd/odhdashboardconfigs.opendatahub.io.crd.yaml" if version == "3.5" else "manifests (path not recorded upstream)"
@@ -107,6 +119,19 @@ class Origins:
             return self._dashboard(dist, version, ref, commit, dashboard_ref)
         repo = RHOAI_OPERATOR if dist == "rhoai" else ODH_OPERATOR
         return Origin(repo, ref, commit, _crd_base_path(name), "Apache-2.0")
+
+    def _workload_origin(self, rel: str) -> Origin:
+        """A workload CRD `<plural>.<group>.yaml` is upstream's `<group>_<plural>.yaml` (kubebuilder's
+        naming); runtimes and connection types keep their file names."""
+        _, dist, version, *rest = rel.split("/")
+        name = rest[-1]
+        if len(rest) == 1:
+            plural, _, group = name.removesuffix(".yaml").partition(".")
+            name = f"{group}_{plural}.yaml"
+        for upstream_name, origin in self._workload.get((dist, version), []):
+            if upstream_name == name:
+                return origin
+        raise KeyError(f"no upstream SOURCES entry names {rel}")
 
     def _dashboard(self, dist: str, version: str, ref: str, commit: str, dashboard_ref: str) -> Origin:
         if dashboard_ref:

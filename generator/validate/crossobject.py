@@ -19,6 +19,7 @@ from generator.capacity.scheduling import taint_str, tolerates
 from generator.core.resources import Obj, at, ident_str, is_namespaced
 from generator.validate import egress_rules, kueue_rules
 from generator.validate.report import Finding
+from generator.workloads import models
 
 STAGE = "cross-object"
 KUEUE = "kueue.x-k8s.io"
@@ -130,6 +131,11 @@ def check(spec, objs: list[Obj]) -> list[Finding]:
     # Would the workloads the profiles and queues invite ever run? (generator/capacity/scheduling.py)
     for outcome in scheduling.failures(scheduling.simulate(spec, objs)):
         add(outcome.workload.profile_obj, "", f"[scheduling] {outcome.describe()} cannot run: {outcome.reason}")
+
+    # Would each model deployment be admitted by its team's queue and placed on a node?
+    for placed in models.simulate(spec, objs):
+        if placed.reason:
+            add(placed.ident, "", f"[scheduling] model {placed.model} cannot run: {placed.reason}")
 
     # Catalogs the Subscriptions resolve from; mirror sets a disconnected cluster pulls through.
     for ident, path, message in egress_rules.check(spec, objs):

@@ -231,6 +231,7 @@ def schema_stage(repo: Path, work: list[tuple[LoadedSpec, list[Obj]]], options: 
     platform schemas, the user's imported CRDs and the shipped schemas of every other operator,
     in that order; then the CRDs' CEL rules (x-kubernetes-validations) over the defaulted object."""
     from generator.facts import releases
+    from generator.facts import workloads as workload_facts
     from generator.validate import kubeconform
     from generator.validate.core import kubernetes_version, write_core_schemas
     from generator.validate.validator import SchemaSource, SchemaValidator
@@ -248,6 +249,9 @@ def schema_stage(repo: Path, work: list[tuple[LoadedSpec, list[Obj]]], options: 
         write_core_schemas(set().union(*(_kinds(objs) for _, objs in group)), k8s, core_dir)
         sources: list[SchemaSource] = [core_dir, releases.release(dist, version).schema_files(), *crd_dirs,
                                        releases.common_schema_files()]
+        if version in workload_facts.releases(dist):
+            # the team-level kinds (pipeline servers, registries, serving) at this release's own CRDs
+            sources.insert(2, workload_facts.workload_facts(dist, version).schema_files())
         validator = SchemaValidator(sources, cache=validators_dir(repo))
         for loaded, objs in group:
             report.checked[(loaded.spec.name, "schema")] = [ident_str(o) for o in objs]

@@ -64,7 +64,7 @@ def availability(spec) -> list[Alert]:
             description="Users cannot reach the dashboard at {{ $labels.instance }}: the probe has failed for "
             f"{UNAVAILABLE_FOR} (route, router, OAuth proxy or the dashboard itself).",
         ))
-    if spec.monitoring.probes.model_endpoints:
+    if probes.model_endpoints(spec):
         out.append(Alert(
             name="ModelEndpointUnreachable",
             expr=f'probe_success{_selector(job=probes.MODEL_ENDPOINTS_JOB)} == 0',

@@ -1,11 +1,13 @@
 """Blackbox Probes (monitoring.coreos.com/v1) for the URLs users hit: the dashboard route and the
-model endpoints the spec lists. The prober is a blackbox exporter at `monitoring.probes.proberUrl`;
+model endpoints: those the spec lists and every deployment's (workloads.models, derived: no hand-kept
+URL list). The prober is a blackbox exporter at `monitoring.probes.proberUrl`;
 each Probe has a fixed job name, which the probe alerts select on."""
 
 from __future__ import annotations
 
 from generator.facts import matrix
 from generator.core.resources import Obj, obj
+from generator.spec.model_deployments import probed_endpoints
 
 API = "monitoring.coreos.com/v1"
 DASHBOARD_JOB = "rhoai-gitops-dashboard"
@@ -44,6 +46,12 @@ def build(spec, ns: str) -> list[Obj]:
     out = []
     if probes_dashboard(spec):
         out.append(_probe(spec, "dashboard", ns, DASHBOARD_JOB, [dashboard_url(spec)]))
-    if spec.monitoring.probes.model_endpoints:
-        out.append(_probe(spec, "model-endpoints", ns, MODEL_ENDPOINTS_JOB, spec.monitoring.probes.model_endpoints))
+    urls = model_endpoints(spec)
+    if urls:
+        out.append(_probe(spec, "model-endpoints", ns, MODEL_ENDPOINTS_JOB, urls))
     return out
+
+
+def model_endpoints(spec) -> list[str]:
+    listed = list(spec.monitoring.probes.model_endpoints)
+    return listed + [u for u in probed_endpoints(spec) if u not in listed]

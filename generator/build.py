@@ -9,13 +9,14 @@ from collections.abc import Callable
 
 from generator import bundle
 from generator.argocd import applications as argocd_applications, bootstrap as argocd_bootstrap, waves as argocd_waves
-from generator.components import COMPONENTS, egress
+from generator.components import egress
+from generator.units import COMPONENTS
 from generator.facts import catalogs, matrix
 from generator.core.resources import COMPONENT_LABEL, MANAGED_BY, MANAGER, canonical, label
-from generator.components import platform
 from generator.spec import loader
 from generator.spec.loader import LoadedSpec
 from generator.spec.model import PlatformSpec
+from generator import units
 
 # A pass sees every unit of one cluster at once and may annotate objects or add units (the
 # Argo CD objects, computed from everything else). Passes run in list order.
@@ -102,4 +103,4 @@ def load_specs(repo: Path, names: list[str] | None = None) -> list[LoadedSpec]:
     """The named (default all) specs, loaded and fitted to their release (the release fit needs
     the platform's built objects, so the builders' floor hands it to the loader); every error of
     every file at once."""
-    return loader.load_specs(repo, names, check=platform.release_fit)
+    return loader.load_specs(repo, names, check=units.release_fit)

@@ -28,7 +28,6 @@ from collections.abc import Callable, Iterable, Iterator
 
 from generator.argocd.fleet import FleetMember, fleet_folders
 from generator.build import base_of, render_base, render_cluster
-from generator.components import platform
 from generator.bundle import Folder
 from generator.store.cache import RenderCache
 from generator.diff.tree import FileChange, TreeDiff, compare
@@ -38,6 +37,7 @@ from generator.spec.loader import (LoadedSpec, decode, load_spec_text, read_defa
 from generator.store.lock import locked
 from generator.store.transaction import Staged, commit_cluster, commit_spanning, discard, stage
 from generator.store.tree import MANIFEST, WriteReport, content_digest, fault_point, generated_roots, preflight, sha256
+from generator import units
 
 
 @dataclass
@@ -80,7 +80,7 @@ def _digest(raw: bytes, defaults_raw: bytes | None) -> str:
 def _load(path: Path, raw: bytes) -> LoadedSpec:
     repo: Path = _CONTEXT["repo"]
     source = path.relative_to(repo).as_posix()
-    return load_spec_text(decode(raw, source), source, _CONTEXT["defaults"], platform.release_fit)
+    return load_spec_text(decode(raw, source), source, _CONTEXT["defaults"], units.release_fit)
 
 
 def _work(path_str: str) -> Job:

@@ -16,7 +16,6 @@ from generator.core import yamlio
 from generator.argocd.fleet import FleetMember, fleet_folders
 from generator.build import base_of, render_base, render_cluster
 from generator.bundle import Folder
-from generator.components import platform
 from generator.kustomize import build
 from generator.pipeline import render_fleet
 from generator.spec import loader
@@ -25,6 +24,7 @@ from generator.store.tree import generated_roots
 from generator.validate import cel
 from generator.validate.schemas import import_crds
 from generator.validate.validator import SchemaValidator
+from generator import units
 
 PROJECT = Path(__file__).resolve().parents[1]
 # The steering repository's upstream data: CI has it beside the checkout, a user's clone does
@@ -58,7 +58,7 @@ EXAMPLE_DEFAULTS = read_defaults(PROJECT)
 
 def load_spec_text(text: str, source: str, defaults=EXAMPLE_DEFAULTS):
     """A spec loaded and fitted to its release, as a render loads it."""
-    return loader.load_spec_text(text, source, defaults, platform.release_fit)
+    return loader.load_spec_text(text, source, defaults, units.release_fit)
 
 
 EXAMPLES = sorted(p.stem for p in (PROJECT / "clusters").glob("*.yaml") if not p.name.startswith("_"))

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import EXAMPLES, PROJECT, kustomize_objects, render_to_disk, write_spec
 from generator.cli import main
-from generator.components import COMPONENTS
+from generator.units import COMPONENTS
 from generator.kustomize import build_many
 from generator.build import build_units, in_aggregate
 from generator.core.resources import ident

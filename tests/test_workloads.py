@@ -12,7 +12,7 @@ import pytest
 from conftest import load_spec_text
 from generator.facts import releases
 from generator.core import yamlio
-from generator.components import COMPONENTS
+from generator.units import COMPONENTS
 from generator.core.errors import SpecErrors
 from generator.validate import cel
 from generator.validate.validator import SchemaValidator

@@ -77,6 +77,8 @@ _TITLE_WORDS = {
     "url": "URL",
 }
 
+ServingPlatform = Literal["single", "multi"]  # the dashboard's single- and multi-model serving
+
 
 def _title(words: list[str]) -> str:
     spelled = [_TITLE_WORDS.get(w.lower(), w.lower()) for w in words if w]
@@ -1247,7 +1249,7 @@ class CustomServingRuntime(Model):
     """Shown in the dashboard (openshift.io/display-name)."""
     release_lines: list[ReleaseLine] = Field(min_length=1)
     """The release lines the runtime's image runs on."""
-    platforms: list[Literal["single", "multi"]] = Field(default_factory=lambda: ["single"], min_length=1)
+    platforms: list[ServingPlatform] = Field(default_factory=lambda: list[ServingPlatform](["single"]), min_length=1)
     """Where the dashboard offers it (opendatahub.io/modelServingSupport)."""
     api_protocol: Literal["REST", "gRPC"] = "REST"
     """The protocol the dashboard says the runtime serves (opendatahub.io/apiProtocol)."""

@@ -19,7 +19,6 @@ from generator.facts import matrix
 from generator.facts import releases
 from generator.facts.workloads import CONNECTION_SETTING_KEYS, workload_facts
 from generator.core import quantity
-from generator.validate import cel
 from generator.core.errors import SpecError, format_path
 from generator.core.secrets import carries_credentials
 from generator.spec import model_deployments
@@ -752,7 +751,7 @@ def deployed_models(spec, positions):
             yield positions.error(here + ("location", "path"), "a path is read inside a connection: set location.connection too, or put the path in the uri")
         facts = model_deployments.facts(spec)
         if m.kind == "LLMInferenceService" and facts is not None and not facts.serves("LLMInferenceService"):
-            yield positions.error(here + ("kind",), f"{_release_ref(spec, positions)} does not serve LLMInferenceService "
+            yield positions.error(here + ("kind",), f"{release_ref(spec, positions)} does not serve LLMInferenceService "
                                                     "(its KServe has no such CRD): deploy the LLM as an InferenceService with a vLLM runtime")
         if m.kind == "LLMInferenceService" and m.location.connection:
             yield positions.error(here + ("location", "connection"), "an LLMInferenceService reads its model by URI (spec.model.uri): "
@@ -783,7 +782,7 @@ def deployed_models(spec, positions):
         if m.kind == "InferenceService" and runs.get(mode):
             where_mode = here + ("deploymentMode",) if m.deployment_mode else ("components", "kserve")
             yield positions.error(where_mode if where_mode in positions.keys else here,
-                                  f"deployment mode {mode} does not run on this cluster ({_release_ref(spec, positions)}): {runs[mode]}; "
+                                  f"deployment mode {mode} does not run on this cluster ({release_ref(spec, positions)}): {runs[mode]}; "
                                   f"use one of: {', '.join(k for k, v in runs.items() if not v) or 'none'}")
         if m.hardware_profile != "cpu" and m.hardware_profile not in pools:
             yield positions.error(here + ("hardwareProfile",), f"{m.hardware_profile!r} is neither cpu nor a GPU pool's profile; "
@@ -834,7 +833,7 @@ def _team_namespace(spec, positions, path: tuple, namespace: str, what: str) -> 
 
 def _removed(spec, positions, path: tuple, component: str, what: str) -> Iterable[SpecError]:
     if not spec.has_component(component):
-        yield positions.error(path, f"{what} needs the {component} component, which {_release_ref(spec, positions)} does not have")
+        yield positions.error(path, f"{what} needs the {component} component, which {release_ref(spec, positions)} does not have")
     elif not spec.managed(component):
         state = _state_path(component)
         written = where(positions, state) if state in positions.keys else f"{format_path(state)} (the default)"
@@ -843,7 +842,7 @@ def _removed(spec, positions, path: tuple, component: str, what: str) -> Iterabl
 
 @rule
 def workload_connections(spec, positions):
-    if not spec.workloads.connections or not _supported(spec):
+    if not spec.workloads.connections or not is_supported(spec):
         return
     facts = workload_facts(spec.distribution.name, spec.version)
     known = facts.known_connection_types()
@@ -870,7 +869,7 @@ def workload_connections(spec, positions):
 @rule
 def workload_pipeline_servers(spec, positions):
     servers = spec.workloads.pipeline_servers
-    if not servers or not _supported(spec):
+    if not servers or not is_supported(spec):
         return
     seen: dict[str, int] = {}
     for i, p in enumerate(servers):
@@ -907,7 +906,7 @@ def workload_pipeline_servers(spec, positions):
 @rule
 def workload_registries(spec, positions):
     registries = spec.workloads.model_registries
-    if not registries or not _supported(spec):
+    if not registries or not is_supported(spec):
         return
     facts = workload_facts(spec.distribution.name, spec.version)
     teams = {t.name for t in spec.quotas.teams} if spec.quotas else set()
@@ -942,7 +941,7 @@ def _release_line(spec) -> str:
 @rule
 def workload_images_and_runtimes(spec, positions):
     w = spec.workloads
-    if not (w.workbench_images or w.serving_runtimes or w.runtime_templates.order or w.runtime_templates.disabled) or not _supported(spec):
+    if not (w.workbench_images or w.serving_runtimes or w.runtime_templates.order or w.runtime_templates.disabled) or not is_supported(spec):
         return
     line = _release_line(spec)
     for section, items, what in (("workbenchImages", w.workbench_images, "image"), ("servingRuntimes", w.serving_runtimes, "runtime")):
@@ -950,7 +949,7 @@ def workload_images_and_runtimes(spec, positions):
             if line not in item.release_lines:
                 yield positions.error(
                     WORKLOADS + (section, i, "releaseLines"),
-                    f"the {what} runs on {', '.join(item.release_lines)}, but this cluster runs {_release_ref(spec, positions)} "
+                    f"the {what} runs on {', '.join(item.release_lines)}, but this cluster runs {release_ref(spec, positions)} "
                     f"({line}): use a build of it for {line}, or leave it out of this cluster",
                 )
     if w.serving_runtimes and not spec.managed("kserve") and not spec.managed("modelmeshserving"):
@@ -974,23 +973,3 @@ def workload_images_and_runtimes(spec, positions):
                                             + (f"; custom: {', '.join(sorted(custom))}" if custom else ""))
 
 
-@rule
-def workloads_fit(spec, positions):
-    """Every team-level setting the spec writes exists in its release's CRD, and the objects
-    pass the release's own rules (CEL), at the spec's line."""
-    w = spec.workloads
-    if not (w.pipeline_servers or w.model_registries or w.serving_runtimes) or not _supported(spec):
-        return
-    from generator.workloads.check import fit_workloads
-
-    objs, fitted = fit_workloads(spec)
-    ref = _release_ref(spec, positions)
-    for left in fitted.left:
-        if left.origin is None:
-            continue
-        yield positions.error(left.origin, f"{left.kind} {left.path} {left.reason} in {ref}")
-    for o in objs:
-        schema = fitted.facts.schema(o["kind"], o["apiVersion"].rsplit("/", 1)[-1])
-        for found in cel.check(schema, o) if schema else []:
-            origin = fitted.origin_of(o, found.path) or VERSION
-            yield positions.error(origin, f"{o['kind']} {found.path or '(root)'}: {found.message}: refused by {ref}, CEL rule `{found.rule}`")

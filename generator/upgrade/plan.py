@@ -25,12 +25,12 @@ from generator.diff.objects import ObjectChange, diff_objects
 from generator.core.errors import REMOVE, Fix, SpecError, SpecErrors, UsageError, format_path
 from generator.upgrade.olmpath import NoUpgradePath, UpgradePath, upgrade_path
 from generator.build import build_units, load_specs
-from generator.components import platform
 from generator.spec import edit
 from generator.spec.loader import LoadedSpec, load_spec_text, read_defaults
 from generator.spec.model import PlatformSpec
 from generator.workloads import models
 from generator.workloads.moves import moves as workload_moves
+from generator import units
 
 _VERSION = re.compile(r"^[0-9]+\.[0-9]+(\.[0-9]+)?$")
 
@@ -222,7 +222,7 @@ def _subscription_fix(error: SpecError, path: UpgradePath | None) -> Fix | None:
 
 def _errors(text: str, source: str, defaults) -> list[SpecError]:
     try:
-        load_spec_text(text, source, defaults, platform.release_fit)
+        load_spec_text(text, source, defaults, units.release_fit)
     except SpecErrors as exc:
         return exc.errors
     return []

@@ -32,13 +32,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.store.cache import VerdictCache, code_fingerprint, core_schema_dir, kubeconform_dir, validators_dir
-from generator.components import platform
 from generator.joint_build import build_groups
 from generator.kustomize import BuildResult
 from generator.core.resources import Obj, group_of, ident, ident_str, version_of
 from generator.spec.loader import LoadedSpec
 from generator.validate import cel, crossobject, policy
 from generator.validate.report import STAGES, Finding
+from generator import units
 
 # kubectl's log prefix (severity, date, time, pid, source line): noise that changes every run.
 _KLOG = re.compile(r"^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\] ", re.M)
@@ -161,7 +161,7 @@ def load_batch(repo: Path, members: list[Member], defaults) -> tuple[list[Loaded
     for m in members:
         try:
             raw = read_source(repo, repo / m.source)
-            loaded.append(load_spec_text(decode(raw, m.source), m.source, defaults, platform.release_fit))
+            loaded.append(load_spec_text(decode(raw, m.source), m.source, defaults, units.release_fit))
             shas.append(sha256(raw))
         except SpecErrors as exc:
             errors += exc.errors

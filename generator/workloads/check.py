@@ -1,11 +1,16 @@
 """The team-level objects of a spec as its release's CRDs take them, with what was left out: for
-the spec rule that reports both at the spec's lines (`workloads_fit`)."""
+the check that reports both at the spec's lines once the spec has loaded (`workloads_fit`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from generator.core.errors import SpecError
 from generator.core.resources import Obj
 from generator.facts.workloads import workload_facts
 from generator.workloads import pipelines, registries, runtimes
+from generator.spec.rules import VERSION, is_supported, release_ref
+from generator.validate import cel
 from generator.workloads.fit import WorkloadFit
 
 
@@ -19,3 +24,22 @@ def fit_workloads(spec) -> tuple[list[Obj], WorkloadFit]:
         objs += [o for o in registries.fit(spec, fitted) if o["kind"] == "ModelRegistry"]
     objs += [inner for t in runtimes.build(spec) for inner in t["objects"]]
     return objs, fitted
+
+
+def workloads_fit(spec, positions) -> Iterator[SpecError]:
+    """Every team-level setting the spec writes exists in its release's CRD, and the objects
+    pass the release's own rules (CEL), at the spec's line."""
+    w = spec.workloads
+    if not (w.pipeline_servers or w.model_registries or w.serving_runtimes) or not is_supported(spec):
+        return
+    objs, fitted = fit_workloads(spec)
+    ref = release_ref(spec, positions)
+    for left in fitted.left:
+        if left.origin is None:
+            continue
+        yield positions.error(left.origin, f"{left.kind} {left.path} {left.reason} in {ref}")
+    for o in objs:
+        schema = fitted.facts.schema(o["kind"], o["apiVersion"].rsplit("/", 1)[-1])
+        for found in cel.check(schema, o) if schema else []:
+            origin = fitted.origin_of(o, found.path) or VERSION
+            yield positions.error(origin, f"{o['kind']} {found.path or '(root)'}: {found.message}: refused by {ref}, CEL rule `{found.rule}`")

@@ -69,11 +69,12 @@ def _resources(m) -> dict:
 
 def per_pod(m) -> dict[str, Fraction]:
     """What one replica requests (requests, else limits: Kubernetes defaults requests to limits)."""
-    out = {}
+    out: dict[str, Fraction] = {}
     for name in ("cpu", "memory"):
         value = getattr(m.requests, name) or getattr(m.limits, name)
-        if value is not None:
-            out[name] = quantity.parse(value)
+        parsed = quantity.parse(value) if value is not None else None
+        if parsed is not None:
+            out[name] = parsed
     if m.gpus:
         out[GPU] = Fraction(m.gpus)
     return out

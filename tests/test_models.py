@@ -5,7 +5,6 @@ rendered objects under the Argo CD Lua check."""
 from __future__ import annotations
 
 import copy
-import textwrap
 from pathlib import Path
 
 import pytest

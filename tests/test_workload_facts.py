@@ -6,7 +6,6 @@ shipped file)."""
 
 from __future__ import annotations
 
-import json
 
 import jsonschema
 import pytest

@@ -19,6 +19,7 @@ from generator.facts import matrix
 from generator.facts import releases
 from generator.facts.workloads import CONNECTION_SETTING_KEYS, workload_facts
 from generator.core import quantity
+from generator.core.names import FOREIGN_LABEL_PREFIXES, MACHINE_PROVIDERS, machine_set_name
 from generator.core.errors import SpecError, format_path
 from generator.core.secrets import carries_credentials
 from generator.spec import model_deployments

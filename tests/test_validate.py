@@ -364,3 +364,18 @@ def test_a_corrupted_verdict_is_a_miss(rendered, tmp_path, capsys, monkeypatch, 
 def test_policy_messages_in_users_terms(message, found, said):
     doc = {"spec": {"a": {"b": found}}} if found is not None else {"spec": {"a": {}}}
     assert policy.in_users_terms(policy.CueError(["spec", "a", "b"], message, ""), doc) == said
+
+
+def test_stage3_team_objects_against_the_releases_own_workload_crds(rendered, tmp_path, capsys):
+    """A hand-written pipeline server with a Tekton-era field its release's v1 CRD lacks is a
+    schema finding: validate judges team-level kinds by the cluster's own release."""
+    repo = broken(rendered, tmp_path)
+    user_unit(repo, "prod-aws", "extras", {"dspa.yaml": (
+        "apiVersion: datasciencepipelinesapplications.opendatahub.io/v1\nkind: DataSciencePipelinesApplication\n"
+        "metadata:\n  name: legacy\n  namespace: team-vision\nspec:\n  apiServer:\n    applyTektonCustomResource: true\n"
+        "  objectStorage:\n    minio:\n      image: quay.io/minio/minio:latest\n")})
+    code, text, report, junit = validate(repo, capsys)
+    schema = [f for f in report["findings"] if f["stage"] == "schema"]
+    assert code == 1 and [(f["cluster"], f["object"]) for f in schema] == [
+        ("prod-aws", "DataSciencePipelinesApplication.datasciencepipelinesapplications.opendatahub.io team-vision/legacy")]
+    assert "applyTektonCustomResource" in schema[0]["message"] + schema[0]["path"]

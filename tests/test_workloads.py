@@ -218,7 +218,7 @@ def test_mirror_copies_workbench_and_runtime_images_and_a_disconnected_cluster_p
     assert {"quay.io/example/pytorch" + DIGEST, "nvcr.io/nvidia/triton" + DIGEST} <= extra
     data["cluster"]["disconnected"] = {"mirrorRegistry": "mirror.example.internal:8443/ocp"}
     # a disconnected cluster's Argo CD reads the site's own git server, not the example's public one
-    data.setdefault("argocd", {})["repoURL"] = "https://git.site.example.internal/platform/gitops.git"
+    data.setdefault("argocd", {})["repoURL"] = "https://gitlab.site.example.internal/platform/gitops.git"
     data["workloads"]["workbenchImages"][0]["tags"][0]["image"] = "images.teams.example.com/pytorch" + DIGEST
     data["workloads"]["servingRuntimes"][0]["image"] = "runtimes.teams.example.com/triton" + DIGEST
     units = build_units(load(data))

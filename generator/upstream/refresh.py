@@ -18,7 +18,7 @@ that the committed data equals a fresh derivation whenever `../shared` is presen
   registries, serving, notebooks: group, served versions, storage version, which shipped schema
   each validates against), the out-of-the-box serving-runtime Templates (name, the dashboard's
   annotations, the ServingRuntime inside, its images and model formats) and connection types
-  (name, fields), each stored once by digest; read by `generator.workload_facts`.
+  (name, fields), each stored once by digest; read by `generator.facts.workloads`.
 - `catalogs.json`: the operator packages' OLM catalogs (channels, entries with replaces / skips /
   skipRange, bundle versions), per OpenShift version where the catalog differs by it, 2.x on.
 - `SOURCES.md`: for each shipped schema, the upstream repository, ref, commit, path and licence.

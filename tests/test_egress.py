@@ -173,7 +173,7 @@ def test_proxy_and_ca_spec_errors():
     assert "names no proxy" in str(exc.value.errors[0]) and "clusters/t.yaml:8:5: cluster.proxy:" in str(exc.value.errors[0])
     with pytest.raises(SpecErrors) as exc:
         spec_of("trustedCABundle:\n  customCABundle: |\n    -----BEGIN PRIVATE KEY-----\n    x\n")
-    assert "trustedCABundle.customCABundle: holds a PEM private key" in str(exc.value.errors[0])
+    assert "trustedCABundle.customCABundle: holds a private key" in str(exc.value.errors[0])
     with pytest.raises(SpecErrors) as exc:
         spec_of("cluster:\n  disconnected:\n    mirrorRegistry: https://mirror.example.com\n")
     assert "cluster.disconnected.mirrorRegistry" in str(exc.value.errors[0])

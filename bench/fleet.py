@@ -27,8 +27,12 @@ sys.path.insert(0, str(PROJECT))
 from generator.core import yamlio  # noqa: E402
 
 TEMPLATE = PROJECT / "clusters" / "prod-aws.yaml"
-INSTANCE_TYPES = [("p4d.24xlarge", "NVIDIA-A100-SXM4-40GB", 8, 40), ("g6.12xlarge", "NVIDIA-L4", 4, 24),
-                  ("p5.48xlarge", "NVIDIA-H100-80GB-HBM3", 8, 80), ("g5.12xlarge", "NVIDIA-A10G", 4, 24)]
+INSTANCE_TYPES = [
+    ("p4d.24xlarge", "NVIDIA-A100-SXM4-40GB", 8, 40),
+    ("g6.12xlarge", "NVIDIA-L4", 4, 24),
+    ("p5.48xlarge", "NVIDIA-H100-80GB-HBM3", 8, 80),
+    ("g5.12xlarge", "NVIDIA-A10G", 4, 24),
+]
 
 
 def synthetic_spec(i: int) -> dict:
@@ -43,17 +47,37 @@ def synthetic_spec(i: int) -> dict:
     pools = []
     for p in range(1 + i % 3):
         itype, product, count, mem = INSTANCE_TYPES[(i + p) % len(INSTANCE_TYPES)]
-        pools.append({"name": f"pool{p}", "instanceType": itype,
-                      "accelerator": {"product": product, "count": count, "memoryGiB": mem},
-                      "replicas": {"min": 0, "max": 4 + p}, "zones": ["us-east-1a", "us-east-1b"][: 1 + p % 2]})
+        pools.append(
+            {
+                "name": f"pool{p}",
+                "instanceType": itype,
+                "accelerator": {"product": product, "count": count, "memoryGiB": mem},
+                "replicas": {"min": 0, "max": 4 + p},
+                "zones": ["us-east-1a", "us-east-1b"][: 1 + p % 2],
+            }
+        )
     spec["gpuNodePools"] = pools
     teams = []
     for t in range(2 + i % 4):
         pool = pools[t % len(pools)]
-        teams.append({"name": f"team{t}", "namespaces": [f"team{t}-{name}"][:1], "cohort": "ml-research",
-                      "quotas": [{"flavor": "default-flavor", "resources": {"cpu": {"nominal": 16}, "memory": {"nominal": "64Gi"}}},
-                                 {"flavor": pool["name"], "resources": {"cpu": {"nominal": 32}, "memory": {"nominal": "256Gi"},
-                                                                        "nvidia.com/gpu": {"nominal": 1}}}]})
+        teams.append(
+            {
+                "name": f"team{t}",
+                "namespaces": [f"team{t}-{name}"][:1],
+                "cohort": "ml-research",
+                "quotas": [
+                    {"flavor": "default-flavor", "resources": {"cpu": {"nominal": 16}, "memory": {"nominal": "64Gi"}}},
+                    {
+                        "flavor": pool["name"],
+                        "resources": {
+                            "cpu": {"nominal": 32},
+                            "memory": {"nominal": "256Gi"},
+                            "nvidia.com/gpu": {"nominal": 1},
+                        },
+                    },
+                ],
+            }
+        )
     spec["quotas"]["teams"] = teams
     spec["components"]["feastoperator"]["featureStores"] = []
     return spec
@@ -110,9 +134,15 @@ def measure(runs: int, setup, cmd_fn) -> dict:
         system.append(LAST_CPU["system"])
     # CPU seconds show what bounds a run: user is the generator's work, system mostly the
     # file system's (creating ~100 files a cluster).
-    return {"median_s": round(statistics.median(times), 3), "min_s": round(min(times), 3),
-            "max_s": round(max(times), 3), "peak_rss_mib": max(rss), "runs": runs,
-            "cpu_user_s": round(statistics.median(user), 2), "cpu_system_s": round(statistics.median(system), 2)}
+    return {
+        "median_s": round(statistics.median(times), 3),
+        "min_s": round(min(times), 3),
+        "max_s": round(max(times), 3),
+        "peak_rss_mib": max(rss),
+        "runs": runs,
+        "cpu_user_s": round(statistics.median(user), 2),
+        "cpu_system_s": round(statistics.median(system), 2),
+    }
 
 
 def kustomize_cmd() -> list[str]:
@@ -124,7 +154,9 @@ def bench_size(root: Path, size: int, runs: int) -> dict:
     result: dict = {"clusters": size}
     result["render_cold"] = measure(runs, lambda: clean(repo), lambda: cli(repo, "render"))
     objects = sum(1 for p in (repo / "overlays").rglob("*.yaml") if p.name != "kustomization.yaml")
-    result["files"] = sum(1 for _ in (repo / "overlays").rglob("*.yaml")) + sum(1 for _ in (repo / "base").rglob("*.yaml"))
+    result["files"] = sum(1 for _ in (repo / "overlays").rglob("*.yaml")) + sum(
+        1 for _ in (repo / "base").rglob("*.yaml")
+    )
     first = repo / "clusters" / "fleet-0000.yaml"
     original = first.read_text()
 
@@ -190,7 +222,10 @@ def bench_validate(root: Path, runs: int, warm_runs: int, cold_size: int, warm_s
         first.write_text(original.replace("nominal: 16", f"nominal: {16 + int(time.time() * 1000) % 50 + 1}", 1))
         run(cli(repo, "render", "fleet-0000"))
 
-    out["validate_one_changed_warm"] = {"clusters": warm_size, **measure(warm_runs, change_one, lambda: _validate(repo))}
+    out["validate_one_changed_warm"] = {
+        "clusters": warm_size,
+        **measure(warm_runs, change_one, lambda: _validate(repo)),
+    }
     out["validate_one_changed_warm"]["summary"] = _summary(repo)
     return out
 
@@ -202,17 +237,32 @@ def render_one_cluster(root: Path, runs: int) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", type=int, nargs="*", default=[1, 10, 100, 1000],
-                    help="fleet sizes; none with --json of an earlier run re-measures only validate")
+    ap.add_argument(
+        "--sizes",
+        type=int,
+        nargs="*",
+        default=[1, 10, 100, 1000],
+        help="fleet sizes; none with --json of an earlier run re-measures only validate",
+    )
     ap.add_argument("--runs", type=int, default=3, help="runs per measurement (1,000-cluster fleets use 1)")
     ap.add_argument("--json", type=Path, default=PROJECT / "bench" / "results.json")
     ap.add_argument("--no-validate", action="store_true")
-    ap.add_argument("--validate-sizes", type=int, nargs=2, default=[100, 1000], metavar=("COLD", "WARM"),
-                    help="validate COLD clusters from nothing, and a WARM fleet with one changed spec (default 100 1000)")
+    ap.add_argument(
+        "--validate-sizes",
+        type=int,
+        nargs=2,
+        default=[100, 1000],
+        metavar=("COLD", "WARM"),
+        help="validate COLD clusters from nothing, and a WARM fleet with one changed spec (default 100 1000)",
+    )
     args = ap.parse_args()
 
-    machine = {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-               "processor": platform.processor() or platform.machine()}
+    machine = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+    }
     results = {"machine": machine, "fleets": []}
     if not args.sizes and args.json.exists():
         results["fleets"] = json.loads(args.json.read_text()).get("fleets", [])
@@ -231,7 +281,10 @@ def main() -> int:
             with tempfile.TemporaryDirectory(prefix="rhoai-bench-", dir=MEMORY_FS) as mem:
                 repo = make_fleet(Path(mem), largest)
                 os.environ["RHOAI_GITOPS_CACHE"] = str(Path(mem) / "cache")
-                results["render_cold_in_memory"] = {"clusters": largest, **measure(1, lambda: clean(repo), lambda: cli(repo, "render"))}
+                results["render_cold_in_memory"] = {
+                    "clusters": largest,
+                    **measure(1, lambda: clean(repo), lambda: cli(repo, "render")),
+                }
                 os.environ["RHOAI_GITOPS_CACHE"] = str(root / "cache")
         if not args.no_validate:
             print("validate ...", file=sys.stderr, flush=True)
@@ -240,7 +293,9 @@ def main() -> int:
             results["validate"] = bench_validate(root, cold_runs, args.runs, *args.validate_sizes)
     one = next((f for f in results["fleets"] if f["clusters"] == 1), None)
     if one:
-        one["render_to_kustomize_ratio"] = round(one["render_cold"]["median_s"] / one["kustomize_build_one_cluster_s"], 2)
+        one["render_to_kustomize_ratio"] = round(
+            one["render_cold"]["median_s"] / one["kustomize_build_one_cluster_s"], 2
+        )
     args.json.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
     print_table(results)
     return 0
@@ -249,33 +304,50 @@ def main() -> int:
 def print_table(results: dict) -> None:
     rows = [("clusters", "render cold", "render 1 changed", "check unchanged", "peak RSS MiB", "files")]
     for f in results["fleets"]:
+
         def fmt(m: dict) -> str:
             return f"{m['median_s']:.2f}s ({m['min_s']:.2f}-{m['max_s']:.2f})"
 
-        rows.append((str(f["clusters"]), fmt(f["render_cold"]), fmt(f["render_one_changed"]),
-                     fmt(f["check_unchanged"]), str(max(f["render_cold"]["peak_rss_mib"], f["check_unchanged"]["peak_rss_mib"])),
-                     str(f["files"])))
+        rows.append(
+            (
+                str(f["clusters"]),
+                fmt(f["render_cold"]),
+                fmt(f["render_one_changed"]),
+                fmt(f["check_unchanged"]),
+                str(max(f["render_cold"]["peak_rss_mib"], f["check_unchanged"]["peak_rss_mib"])),
+                str(f["files"]),
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
     for f in results["fleets"]:
         cold = f["render_cold"]
         if "cpu_user_s" in cold:
-            print(f"{f['clusters']} clusters: cold render CPU user {cold['cpu_user_s']:.1f}s, system {cold['cpu_system_s']:.1f}s")
+            print(
+                f"{f['clusters']} clusters: cold render CPU user {cold['cpu_user_s']:.1f}s, system {cold['cpu_system_s']:.1f}s"
+            )
     for f in results["fleets"]:
         if "render_to_kustomize_ratio" in f:
-            print(f"1 cluster: render {f['render_cold']['median_s']:.2f}s vs kustomize build of its overlays "
-                  f"{f['kustomize_build_one_cluster_s']:.2f}s: ratio {f['render_to_kustomize_ratio']}")
+            print(
+                f"1 cluster: render {f['render_cold']['median_s']:.2f}s vs kustomize build of its overlays "
+                f"{f['kustomize_build_one_cluster_s']:.2f}s: ratio {f['render_to_kustomize_ratio']}"
+            )
     if results.get("validate"):
         v = results["validate"]
+
         def fmt(m: dict) -> str:
             return f"{m['median_s']:.2f}s ({m['min_s']:.2f}-{m['max_s']:.2f}, {m['runs']} run(s)), peak RSS {m['peak_rss_mib']} MiB"
 
         c, f, w = v["validate_cold"], v["validate_fill"], v["validate_one_changed_warm"]
         print(f"validate {c['clusters']} clusters cold: {fmt(c)}; stages {c['summary'].get('seconds', {})}")
-        print(f"validate {f['clusters']} clusters cold (fills the caches): {fmt(f)}; stages {f['summary'].get('seconds', {})}")
-        print(f"validate {w['clusters']} clusters, one changed spec, warm: {fmt(w)}; "
-              f"{w['summary'].get('verdictsCached', '?')} verdicts cached; stages {w['summary'].get('seconds', {})}")
+        print(
+            f"validate {f['clusters']} clusters cold (fills the caches): {fmt(f)}; stages {f['summary'].get('seconds', {})}"
+        )
+        print(
+            f"validate {w['clusters']} clusters, one changed spec, warm: {fmt(w)}; "
+            f"{w['summary'].get('verdictsCached', '?')} verdicts cached; stages {w['summary'].get('seconds', {})}"
+        )
     print("targets (issue 17 and earlier):")
     for name, goal, measured, ok in targets(results):
         print(f"  {'met   ' if ok else 'MISSED'}  {name}: goal {goal}, measured {measured}")
@@ -289,31 +361,60 @@ def targets(results: dict) -> list[tuple[str, str, str, bool]]:
     big = fleets.get(1000)
     if big:
         cold, changed, check = (big[k]["median_s"] for k in ("render_cold", "render_one_changed", "check_unchanged"))
-        cpu = f" (CPU user {big['render_cold']['cpu_user_s']:.1f} s, system {big['render_cold']['cpu_system_s']:.1f} s)" \
-            if "cpu_user_s" in big["render_cold"] else ""
-        out += [("render 1,000 clusters, cold", "< 20 s", f"{cold:.1f} s{cpu}", cold < 20),
-                ("render 1,000 clusters, one spec changed", "< 2 s", f"{changed:.2f} s", changed < 2),
-                ("check 1,000 clusters, unchanged", "< 5 s", f"{check:.2f} s", check < 5),
-                ("render + check 1,000 clusters, cold", "< 60 s", f"{cold + check:.1f} s", cold + check < 60)]
+        cpu = (
+            f" (CPU user {big['render_cold']['cpu_user_s']:.1f} s, system {big['render_cold']['cpu_system_s']:.1f} s)"
+            if "cpu_user_s" in big["render_cold"]
+            else ""
+        )
+        out += [
+            ("render 1,000 clusters, cold", "< 20 s", f"{cold:.1f} s{cpu}", cold < 20),
+            ("render 1,000 clusters, one spec changed", "< 2 s", f"{changed:.2f} s", changed < 2),
+            ("check 1,000 clusters, unchanged", "< 5 s", f"{check:.2f} s", check < 5),
+            ("render + check 1,000 clusters, cold", "< 60 s", f"{cold + check:.1f} s", cold + check < 60),
+        ]
     mem = results.get("render_cold_in_memory")
     if mem and mem["clusters"] >= 1000:
         m = mem["median_s"]
-        out.append((f"render {mem['clusters']:,} clusters, cold, fleet in memory (tmpfs)", "< 20 s",
-                    f"{m:.1f} s (CPU user {mem['cpu_user_s']:.1f} s, system {mem['cpu_system_s']:.1f} s)", m < 20))
+        out.append(
+            (
+                f"render {mem['clusters']:,} clusters, cold, fleet in memory (tmpfs)",
+                "< 20 s",
+                f"{m:.1f} s (CPU user {mem['cpu_user_s']:.1f} s, system {mem['cpu_system_s']:.1f} s)",
+                m < 20,
+            )
+        )
     one = fleets.get(1)
     if one and "render_to_kustomize_ratio" in one:
         ratio = one["render_to_kustomize_ratio"]
         out.append(("render of one cluster vs kustomize build of its overlays", "ratio <= 1", f"{ratio}", ratio <= 1))
     if one and big:
         rss = lambda f: max(f["render_cold"]["peak_rss_mib"], f["check_unchanged"]["peak_rss_mib"])  # noqa: E731
-        out.append(("render/check memory, 1 vs 1,000 clusters", "flat", f"{rss(one)} vs {rss(big)} MiB", rss(big) < 2 * rss(one)))
+        out.append(
+            (
+                "render/check memory, 1 vs 1,000 clusters",
+                "flat",
+                f"{rss(one)} vs {rss(big)} MiB",
+                rss(big) < 2 * rss(one),
+            )
+        )
     v = results.get("validate")
     if v:
         c, f, w = v["validate_cold"], v["validate_fill"], v["validate_one_changed_warm"]
-        out += [(f"validate {c['clusters']} clusters, cold", "< 45 s", f"{c['median_s']:.1f} s", c["median_s"] < 45),
-                (f"validate {w['clusters']} clusters, one spec changed, warm", "< 10 s", f"{w['median_s']:.2f} s", w["median_s"] < 10),
-                (f"validate memory, cold, {c['clusters']} vs {f['clusters']} clusters", "flat",
-                 f"{c['peak_rss_mib']} vs {f['peak_rss_mib']} MiB", f["peak_rss_mib"] < 1.25 * c["peak_rss_mib"])]
+        out += [
+            (f"validate {c['clusters']} clusters, cold", "< 45 s", f"{c['median_s']:.1f} s", c["median_s"] < 45),
+            (
+                f"validate {w['clusters']} clusters, one spec changed, warm",
+                "< 10 s",
+                f"{w['median_s']:.2f} s",
+                w["median_s"] < 10,
+            ),
+            (
+                f"validate memory, cold, {c['clusters']} vs {f['clusters']} clusters",
+                "flat",
+                f"{c['peak_rss_mib']} vs {f['peak_rss_mib']} MiB",
+                f["peak_rss_mib"] < 1.25 * c["peak_rss_mib"],
+            ),
+        ]
     return out
 
 

@@ -3,24 +3,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from collections.abc import Callable
 
-from generator import bundle
-from generator.argocd import applications as argocd_applications, bootstrap as argocd_bootstrap, waves as argocd_waves
+from generator import bundle, units
+from generator.argocd import applications as argocd_applications
+from generator.argocd import bootstrap as argocd_bootstrap
+from generator.argocd import waves as argocd_waves
 from generator.components import egress
-from generator.units import COMPONENTS
-from generator.facts import catalogs, matrix
 from generator.core.resources import COMPONENT_LABEL, MANAGED_BY, MANAGER, canonical, label
+from generator.facts import catalogs, matrix
 from generator.spec import loader
 from generator.spec.loader import LoadedSpec
 from generator.spec.model import PlatformSpec
-from generator import units
+from generator.units import COMPONENTS
 
 # A pass sees every unit of one cluster at once and may annotate objects or add units (the
 # Argo CD objects, computed from everything else). Passes run in list order.
 Pass = Callable[[PlatformSpec, bundle.Units], None]
+
+
 # The Argo CD passes stay last: waves and Applications are computed from every other object, and
 # the bootstrap unit's ClusterRole from everything the Applications sync.
 def argocd_units(spec: PlatformSpec, units: bundle.Units) -> None:
@@ -94,9 +97,7 @@ def render_cluster(loaded: LoadedSpec) -> bundle.Folder:
     spec = loaded.spec
     base = base_of(spec)
     shared = {k: v for k, v in base_units(base).items() if is_base(k)}
-    return bundle.overlay_folder(
-        spec.name, loaded.source, loaded.digest, base, build_units(spec), shared, in_aggregate
-    )
+    return bundle.overlay_folder(spec.name, loaded.source, loaded.digest, base, build_units(spec), shared, in_aggregate)
 
 
 def load_specs(repo: Path, names: list[str] | None = None) -> list[LoadedSpec]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 
 from generator import __version__
 from generator.core.errors import SpecErrors, UsageError, escape
@@ -29,9 +29,13 @@ def command(name: str, help: str, arguments: Callable[[argparse.ArgumentParser],
 
 
 def clusters_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("clusters", nargs="*", metavar="CLUSTER",
-                   help="cluster names, or changed files of the repository (default: all in clusters/): "
-                        "clusters/NAME.yaml and overlays/NAME/... select NAME, any other file every cluster")
+    p.add_argument(
+        "clusters",
+        nargs="*",
+        metavar="CLUSTER",
+        help="cluster names, or changed files of the repository (default: all in clusters/): "
+        "clusters/NAME.yaml and overlays/NAME/... select NAME, any other file every cluster",
+    )
 
 
 ALL = ()  # every cluster
@@ -103,13 +107,21 @@ def cmd_schemas(args: argparse.Namespace) -> int:
 def _init_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", help="cluster name (DNS-1123 label)")
     p.add_argument("--distribution", choices=["rhoai", "odh"], default="rhoai")
-    p.add_argument("--version", default=None, help="the release, such as 2.22 (default: the distribution's default release)")
-    p.add_argument("--openshift-version", default=None,
-                   help="the cluster's OpenShift version, major.minor, such as 4.18 (default: the spec's default, 4.16)")
+    p.add_argument(
+        "--version", default=None, help="the release, such as 2.22 (default: the distribution's default release)"
+    )
+    p.add_argument(
+        "--openshift-version",
+        default=None,
+        help="the cluster's OpenShift version, major.minor, such as 4.18 (default: the spec's default, 4.16)",
+    )
     p.add_argument("--force", action="store_true", help="overwrite an existing spec")
-    p.add_argument("--repo-url", default=None,
-                   help="this repository's URL as Argo CD clones it (default: clusters/_defaults.yaml, else the git "
-                        "remote `origin`); written once, to clusters/_defaults.yaml")
+    p.add_argument(
+        "--repo-url",
+        default=None,
+        help="this repository's URL as Argo CD clones it (default: clusters/_defaults.yaml, else the git "
+        "remote `origin`); written once, to clusters/_defaults.yaml",
+    )
 
 
 @command("init", "write a commented starter spec clusters/NAME.yaml", _init_args)
@@ -118,8 +130,15 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     defaults = args.repo / "clusters" / "_defaults.yaml"
     had_defaults = defaults.exists()
-    path = write_starter(args.repo, args.name, args.distribution, force=args.force, repo_url=args.repo_url,
-                         version=args.version, openshift=args.openshift_version)
+    path = write_starter(
+        args.repo,
+        args.name,
+        args.distribution,
+        force=args.force,
+        repo_url=args.repo_url,
+        version=args.version,
+        openshift=args.openshift_version,
+    )
     if not had_defaults and defaults.exists():
         print("wrote clusters/_defaults.yaml (argocd.repoURL, shared by every cluster)")
     print(f"wrote {path.relative_to(args.repo).as_posix()}; check it with `rhoai-gitops lint {args.name}`")
@@ -130,8 +149,11 @@ def fleet_args(p: argparse.ArgumentParser) -> None:
     """Clusters, parallelism and the render cache: shared by render, check and validate."""
     clusters_arg(p)
     p.add_argument("--jobs", "-j", type=int, default=None, help="clusters in parallel (default: the number of cores)")
-    p.add_argument("--no-cache", action="store_true",
-                   help="ignore the render cache (~/.cache/rhoai-gitops/, or $RHOAI_GITOPS_CACHE)")
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="ignore the render cache (~/.cache/rhoai-gitops/, or $RHOAI_GITOPS_CACHE)",
+    )
 
 
 @command("render", "render base/ and overlays/ for the clusters", fleet_args)
@@ -144,8 +166,10 @@ def cmd_render(args: argparse.Namespace) -> int:
         print(f"wrote     {root}")
     for root in report.removed:
         print(f"removed   {root}")
-    print(f"{result.clusters} cluster(s): {len(report.written)} folder(s) written, "
-          f"{len(report.unchanged)} unchanged, {len(report.removed)} removed")
+    print(
+        f"{result.clusters} cluster(s): {len(report.written)} folder(s) written, "
+        f"{len(report.unchanged)} unchanged, {len(report.removed)} removed"
+    )
     return 0
 
 

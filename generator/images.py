@@ -5,9 +5,9 @@ digest, the way containers/image reads it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
-from collections.abc import Iterable, Iterator
 
 from generator.core.resources import Obj
 
@@ -81,5 +81,13 @@ def referenced(objs: Iterable[Obj]) -> list[str]:
     """Every fully qualified image the objects name in an `image` field (pod templates,
     operands' image overrides, the ServingRuntimes inside Templates) or as an ImageStream tag's
     source, sorted and once each."""
-    return sorted({ref for o in objs if o.get("kind") not in NOT_WORKLOAD_IMAGES
-                   for part in (o.get("spec"), o.get("objects")) for ref in _walk(part) if parse(ref) is not None})
+    return sorted(
+        {
+            ref
+            for o in objs
+            if o.get("kind") not in NOT_WORKLOAD_IMAGES
+            for part in (o.get("spec"), o.get("objects"))
+            for ref in _walk(part)
+            if parse(ref) is not None
+        }
+    )

@@ -135,12 +135,14 @@ def _origin_file(obj: dict, wrapper: str) -> str | None:
 
 def _wrapper_text(wrapper: str, tops: list[str]) -> str:
     # Kustomize refuses absolute folder paths: each top is named relative to the wrapper.
-    return yamlio.dumps({
-        "apiVersion": "kustomize.config.k8s.io/v1beta1",
-        "kind": "Kustomization",
-        "resources": [os.path.relpath(t, wrapper) for t in tops],
-        "buildMetadata": ["originAnnotations"],
-    })
+    return yamlio.dumps(
+        {
+            "apiVersion": "kustomize.config.k8s.io/v1beta1",
+            "kind": "Kustomization",
+            "resources": [os.path.relpath(t, wrapper) for t in tops],
+            "buildMetadata": ["originAnnotations"],
+        }
+    )
 
 
 def _split(tops: list[str], paths: list[str], scratch: str) -> list[BuildResult] | None:
@@ -181,8 +183,12 @@ def plan(paths: list[str]) -> list[list[str]]:
     return runs + [[p] for p in paths if p not in placed]
 
 
-def _joint(attempts: list[tuple[int, list[str], list[str]]], scratch: str, jobs: int | None,
-           results: list[dict[str, BuildResult]]) -> list[tuple[int, list[str], list[str]]]:
+def _joint(
+    attempts: list[tuple[int, list[str], list[str]]],
+    scratch: str,
+    jobs: int | None,
+    results: list[dict[str, BuildResult]],
+) -> list[tuple[int, list[str], list[str]]]:
     """Run each (group, tops, paths) attempt; the ones that could not be split come back."""
     with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
         splits = list(pool.map(lambda a: _split(a[1], a[2], scratch), attempts))
@@ -206,10 +212,19 @@ def build_groups(groups: list[list[Path]], jobs: int | None = None) -> list[list
     with tempfile.TemporaryDirectory(prefix="rhoai-gitops-build-") as scratch:
         whole = [(i, [r[0] for r in runs], [p for r in runs for p in r]) for i, runs in enumerate(plans)]
         failed = _joint([a for a in whole if len(a[2]) > 1], scratch, jobs, results)
-        _joint([(i, [r[0]], r) for i, _, _ in failed if len(plans[i]) > 1 for r in plans[i] if len(r) > 1],
-               scratch, jobs, results)
+        _joint(
+            [(i, [r[0]], r) for i, _, _ in failed if len(plans[i]) > 1 for r in plans[i] if len(r) > 1],
+            scratch,
+            jobs,
+            results,
+        )
         alone = [(i, p) for i, g in enumerate(normal) for p in g if p not in results[i]]
         for (i, p), result in zip(alone, build_many([p for _, p in alone], jobs)):
             results[i][p] = result
-    return [[BuildResult(str(p), results[i][n].ok, results[i][n].output, parsed=results[i][n].parsed)
-             for p, n in zip(g, normal[i])] for i, g in enumerate(groups)]
+    return [
+        [
+            BuildResult(str(p), results[i][n].ok, results[i][n].output, parsed=results[i][n].parsed)
+            for p, n in zip(g, normal[i])
+        ]
+        for i, g in enumerate(groups)
+    ]

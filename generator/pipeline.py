@@ -18,26 +18,33 @@ import multiprocessing
 import os
 import signal
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable, Iterable, Iterator
 
+from generator import units
 from generator.argocd.fleet import FleetMember, fleet_folders
 from generator.build import base_of, render_base, render_cluster
 from generator.bundle import Folder
-from generator.store.cache import RenderCache
-from generator.diff.tree import FileChange, TreeDiff, compare
 from generator.core.errors import SpecError, SpecErrors, UsageError
-from generator.spec.loader import (LoadedSpec, decode, load_spec_text, read_defaults, read_source, spec_files,
-                                   spec_files_and_errors)
+from generator.diff.tree import FileChange, TreeDiff, compare
+from generator.spec.loader import (
+    LoadedSpec,
+    decode,
+    load_spec_text,
+    read_defaults,
+    read_source,
+    spec_files,
+    spec_files_and_errors,
+)
+from generator.store.cache import RenderCache
 from generator.store.lock import locked
 from generator.store.transaction import Staged, commit_cluster, commit_spanning, discard, stage
 from generator.store.tree import MANIFEST, WriteReport, content_digest, fault_point, generated_roots, preflight, sha256
-from generator import units
 
 
 @dataclass
@@ -163,8 +170,9 @@ def _run(jobs_n: int, paths: list[Path], progress: Callable[[], None] | None) ->
         return
     # A process pool that notices a worker's death (killed, out of memory) and says so, where
     # multiprocessing.Pool would wait for its result for ever.
-    with ProcessPoolExecutor(jobs_n, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent,
-                             initargs=(os.getpid(),)) as pool:
+    with ProcessPoolExecutor(
+        jobs_n, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         # Chunks amortise the IPC per cluster; order is kept so output is deterministic.
         results = pool.map(_work, [str(p) for p in paths], chunksize=max(1, min(16, len(paths) // (jobs_n * 8) or 1)))
         try:
@@ -203,8 +211,13 @@ def _progress_bar(total: int, label: str):
         return nullcontext(None)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    progress = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), transient=True)
+    progress = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+    )
 
     class _Bar:
         def __enter__(self):
@@ -221,8 +234,14 @@ def _progress_bar(total: int, label: str):
 def _setup(repo: Path, mode: str, use_cache: bool, digests: bool = False) -> None:
     defaults = read_defaults(repo)
     _CONTEXT.clear()
-    _CONTEXT.update(repo=repo, mode=mode, defaults=defaults, defaults_raw=defaults[2] if defaults else None,
-                    cache=RenderCache(repo) if use_cache else None, digests=digests)
+    _CONTEXT.update(
+        repo=repo,
+        mode=mode,
+        defaults=defaults,
+        defaults_raw=defaults[2] if defaults else None,
+        cache=RenderCache(repo) if use_cache else None,
+        digests=digests,
+    )
 
 
 def _members(jobs: Iterable[Job], repo: Path) -> tuple[list[FleetMember], Callable[[FleetMember], Any]]:
@@ -247,8 +266,16 @@ class FleetRender:
     cached: int
 
 
-def _run_fleet(repo: Path, names: list[str] | None, mode: str, jobs: int | None, use_cache: bool,
-               done: list[Job], digests: bool = False, all_errors: bool = False) -> tuple[list[Folder], list[str]]:
+def _run_fleet(
+    repo: Path,
+    names: list[str] | None,
+    mode: str,
+    jobs: int | None,
+    use_cache: bool,
+    done: list[Job],
+    digests: bool = False,
+    all_errors: bool = False,
+) -> tuple[list[Folder], list[str]]:
     """Every cluster's job (appended to `done` as each finishes, so the caller can clean up
     after a failure); then what spans clusters: the bases of the distributions in use, the
     fleet folder, and (full runs only) generated roots no spec makes any more. `all_errors`:
@@ -278,7 +305,9 @@ def _run_fleet(repo: Path, names: list[str] | None, mode: str, jobs: int | None,
     return shared, stale
 
 
-def render_fleet(repo: Path, names: list[str] | None = None, jobs: int | None = None, use_cache: bool = True) -> FleetRender:
+def render_fleet(
+    repo: Path, names: list[str] | None = None, jobs: int | None = None, use_cache: bool = True
+) -> FleetRender:
     """Render the named (default all) clusters to disk; raises SpecErrors with nothing written.
     Renders of one repository take turns (store.lock.locked), each first finishing a killed one's swap."""
     with locked(repo):
@@ -318,15 +347,23 @@ class FleetCheck:
     diff: TreeDiff
 
 
-def check_fleet(repo: Path, names: list[str] | None = None, jobs: int | None = None, use_cache: bool = True) -> FleetCheck:
+def check_fleet(
+    repo: Path, names: list[str] | None = None, jobs: int | None = None, use_cache: bool = True
+) -> FleetCheck:
     """Compare the committed bundle with a fresh render; raises SpecErrors on bad specs."""
     done, shared, diff = check_jobs(repo, names, jobs, use_cache)
     files = sum(j.files for j in done) + sum(len(f.files) for f in shared)
     return FleetCheck(len(done), len(done) + len(shared), files, diff)
 
 
-def check_jobs(repo: Path, names: list[str] | None, jobs: int | None, use_cache: bool, digests: bool = False,
-               all_errors: bool = False) -> tuple[list[Job], list[Folder], TreeDiff]:
+def check_jobs(
+    repo: Path,
+    names: list[str] | None,
+    jobs: int | None,
+    use_cache: bool,
+    digests: bool = False,
+    all_errors: bool = False,
+) -> tuple[list[Job], list[Folder], TreeDiff]:
     """check_fleet's parts: each cluster's job summary (its files' list, and with `digests` what
     validate's verdict keys need), the folders spanning clusters, and every difference found."""
     done: list[Job] = []

@@ -51,7 +51,9 @@ class ReleaseNotes:
 
 
 def _short(kind: str, path: str) -> str:
-    prefix = {"DataScienceCluster": "dsc", "DSCInitialization": "dsci", "OdhDashboardConfig": "dashboard"}.get(kind, kind)
+    prefix = {"DataScienceCluster": "dsc", "DSCInitialization": "dsci", "OdhDashboardConfig": "dashboard"}.get(
+        kind, kind
+    )
     return f"{prefix} `{path.removeprefix('spec.').removeprefix('components.')}`"
 
 
@@ -72,7 +74,9 @@ def _diff(old: releases.Release | None, new: releases.Release) -> list[str]:
             if [v for v in gained if v not in refused]:
                 out.append(f"{_short(kind, p)} takes {', '.join(map(str, (v for v in gained if v not in refused)))}")
             if [v for v in gained if v in refused]:
-                out.append(f"{_short(kind, p)} lists {', '.join(map(str, (v for v in gained if v in refused)))} (refused at runtime)")
+                out.append(
+                    f"{_short(kind, p)} lists {', '.join(map(str, (v for v in gained if v in refused)))} (refused at runtime)"
+                )
             if new.immutable(kind, p) and not old.immutable(kind, p) and not new.immutable(kind, _parent(p)):
                 out.append(f"{_short(kind, p)} immutable")
             if new.ignored(kind, p) and not old.ignored(kind, p) and not new.ignored(kind, _parent(p)):
@@ -103,14 +107,16 @@ def notes(dist: str, openshift: str | None = None) -> list[ReleaseNotes]:
             cat = catalogs.catalog(dist, catalogs.openshift_versions(dist, version)[0])
         channel = catalogs.preferred_channel(cat, version) or ""
         head = cat.head(channel) if channel else None
-        out.append(ReleaseNotes(
-            release=rel,
-            changes=_diff(previous, rel),
-            channel=channel,
-            pinned=bool(head and head.release != version),
-            openshift="" if cat is table else cat.key,
-            groups="Auth" if rel.serves("Auth") else "dashboard groupsConfig",
-        ))
+        out.append(
+            ReleaseNotes(
+                release=rel,
+                changes=_diff(previous, rel),
+                channel=channel,
+                pinned=bool(head and head.release != version),
+                openshift="" if cat is table else cat.key,
+                groups="Auth" if rel.serves("Auth") else "dashboard groupsConfig",
+            )
+        )
         previous = rel
     return out
 
@@ -122,7 +128,12 @@ def markdown(dists: tuple[str, ...] = ("rhoai", "odh")) -> str:
     from generator.facts import matrix
 
     tables = [
-        (dist, matrix.distribution(dist)["displayName"], catalogs.catalog(dist, openshift).describe(), notes(dist, openshift))
+        (
+            dist,
+            matrix.distribution(dist)["displayName"],
+            catalogs.catalog(dist, openshift).describe(),
+            notes(dist, openshift),
+        )
         for dist in dists
     ]
     return render("releases.md.j2", tables=tables)

@@ -9,16 +9,30 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator.components import platform
-from generator.core.errors import SpecError
-from generator.workloads.check import workloads_fit
+from generator.components import (
+    access,
+    dashboard,
+    dsc,
+    dsci,
+    egress,
+    featurestore,
+    gpu_nodes,
+    gpu_operator,
+    kueue,
+    kueue_operator,
+    modelregistry,
+    monitoring,
+    nfd,
+    operator,
+    platform,
+    profiles,
+    serving,
+    workbenches,
+)
 from generator.components.base import Component
-from generator.components import egress, operator
-from generator.components import dashboard, dsc, dsci, featurestore, modelregistry, serving, workbenches
-from generator.components import gpu_nodes, gpu_operator, kueue, kueue_operator, nfd, profiles
-from generator.components import access, monitoring
-from generator.workloads import connections, images, pipelines, registries, runtimes
-from generator.workloads import models
+from generator.core.errors import SpecError
+from generator.workloads import connections, images, models, pipelines, registries, runtimes
+from generator.workloads.check import workloads_fit
 
 COMPONENTS: list[Component] = [
     egress.COMPONENT,

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from generator.facts import releases
-from generator.core import yamlio
+from generator import units
 from generator.argocd.fleet import FleetMember, fleet_folders
 from generator.build import base_of, render_base, render_cluster
 from generator.bundle import Folder
+from generator.core import yamlio
+from generator.facts import releases
 from generator.kustomize import build
 from generator.pipeline import render_fleet
 from generator.spec import loader
@@ -24,7 +25,6 @@ from generator.store.tree import generated_roots
 from generator.validate import cel
 from generator.validate.schemas import import_crds
 from generator.validate.validator import SchemaValidator
-from generator import units
 
 PROJECT = Path(__file__).resolve().parents[1]
 # The steering repository's upstream data: CI has it beside the checkout, a user's clone does
@@ -37,8 +37,12 @@ SHARED_CRDS = SHARED / "crds"
 
 def needs_shared() -> None:
     if not (SHARED / "upstream").is_dir():
-        pytest.fail(f"no upstream data at {SHARED}: this is an `upstream` test (make test-upstream), which needs the "
-                    "steering repository's shared/ beside the checkout, or RHOAI_GITOPS_SHARED naming it")
+        pytest.fail(
+            f"no upstream data at {SHARED}: this is an `upstream` test (make test-upstream), which needs the "
+            "steering repository's shared/ beside the checkout, or RHOAI_GITOPS_SHARED naming it"
+        )
+
+
 # Render cache and compiled validators of every test (and the CLI processes tests start) go to
 # one throw-away folder, not the user's ~/.cache; removed when the session ends (a run leaves
 # about 400 MB there).
@@ -50,6 +54,7 @@ if _TEST_CACHE:
 def pytest_sessionfinish(session, exitstatus):
     if _TEST_CACHE:
         shutil.rmtree(_TEST_CACHE, ignore_errors=True)
+
 
 # What every spec of the example repository is merged over (its argocd.repoURL): a spec text in
 # a test stands for a file in that repository.

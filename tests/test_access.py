@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import assert_valid, validator_for
 from generator.components import access, kueue, profiles
 from generator.core.errors import SpecErrors
 from generator.spec.loader import load_spec_text, load_specs
-from conftest import PROJECT
+
+from conftest import PROJECT, assert_valid, validator_for
 
 
 def spec_of(name: str):
@@ -18,7 +18,9 @@ def spec_of(name: str):
 
 
 def by(objs, kind, name, ns=None):
-    found = [o for o in objs if o["kind"] == kind and o["metadata"]["name"] == name and o["metadata"].get("namespace") == ns]
+    found = [
+        o for o in objs if o["kind"] == kind and o["metadata"]["name"] == name and o["metadata"].get("namespace") == ns
+    ]
     assert len(found) == 1, (kind, name, ns)
     return found[0]
 
@@ -49,11 +51,23 @@ def test_queue_access_is_the_teams_own_queue():
     spec = spec_of("prod-aws")
     objs = access.build(spec)
     role = by(objs, "Role", access.QUEUE_USER, "team-risk")
-    assert role["rules"] == [{"apiGroups": ["kueue.x-k8s.io"], "resources": ["localqueues", "workloads"], "verbs": ["get", "list", "watch"]}]
+    assert role["rules"] == [
+        {"apiGroups": ["kueue.x-k8s.io"], "resources": ["localqueues", "workloads"], "verbs": ["get", "list", "watch"]}
+    ]
     assert by(kueue.build(spec), "LocalQueue", kueue.LOCAL_QUEUE, "team-risk")["spec"]["clusterQueue"] == "risk"
     cq = by(objs, "ClusterRole", "rhoai-gitops-team-risk-queue")
-    assert cq["rules"] == [{"apiGroups": ["kueue.x-k8s.io"], "resources": ["clusterqueues"], "verbs": ["get", "watch"], "resourceNames": ["risk"]}]
-    assert groups_of(by(objs, "ClusterRoleBinding", "rhoai-gitops-team-risk-queue")) == ["risk-ml-engineers", "risk-leads"]
+    assert cq["rules"] == [
+        {
+            "apiGroups": ["kueue.x-k8s.io"],
+            "resources": ["clusterqueues"],
+            "verbs": ["get", "watch"],
+            "resourceNames": ["risk"],
+        }
+    ]
+    assert groups_of(by(objs, "ClusterRoleBinding", "rhoai-gitops-team-risk-queue")) == [
+        "risk-ml-engineers",
+        "risk-leads",
+    ]
 
 
 def test_hardware_profiles_a_team_may_use_are_those_of_its_pools():
@@ -118,7 +132,15 @@ def test_spec_errors_name_both_ends():
     with pytest.raises(SpecErrors) as exc:
         load_spec_text(SPEC, "clusters/x.yaml")
     text = "\n".join(str(e) for e in exc.value.errors)
-    assert "clusters/x.yaml:10:46: quotas.teams[0].groups[1].role: 'system:authenticated' is every user: it may only get view" in text
+    assert (
+        "clusters/x.yaml:10:46: quotas.teams[0].groups[1].role: 'system:authenticated' is every user: it may only get view"
+        in text
+    )
     assert "'system:serviceaccounts' is a virtual group" in text
-    assert "quotas.teams[0].groups[3].name: duplicate group 'a-devs'; first at quotas.teams[0].groups[0].name (clusters/x.yaml:9)" in text
-    assert "members of group 'a-devs' are already listed at quotas.teams[0].groups[0].members (clusters/x.yaml:9)" in text
+    assert (
+        "quotas.teams[0].groups[3].name: duplicate group 'a-devs'; first at quotas.teams[0].groups[0].name (clusters/x.yaml:9)"
+        in text
+    )
+    assert (
+        "members of group 'a-devs' are already listed at quotas.teams[0].groups[0].members (clusters/x.yaml:9)" in text
+    )

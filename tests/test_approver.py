@@ -14,12 +14,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import kustomize_objects, render_to_disk, write_spec
 from generator.components import approver
 
+from conftest import kustomize_objects, render_to_disk, write_spec
+
 FIXTURES = Path(__file__).parent / "fixtures" / "installplans"
-pytestmark = pytest.mark.skipif(shutil.which("kubectl") is None or shutil.which("bash") is None,
-                                reason="needs bash and kubectl")
+pytestmark = pytest.mark.skipif(
+    shutil.which("kubectl") is None or shutil.which("bash") is None, reason="needs bash and kubectl"
+)
 
 SPEC = """
 metadata: {name: manual}
@@ -49,8 +51,9 @@ def run_approver(objs: list[dict], state: Path, forbidden: str = "") -> str:
     bin_dir.mkdir(exist_ok=True)
     shutil.copy(FIXTURES / "oc", bin_dir / "oc")
     env = {**os.environ, "STATE": str(state), "PATH": f"{bin_dir}:{os.environ['PATH']}", "OC_FORBIDDEN": forbidden}
-    done = subprocess.run(["bash", str(work / "approve.sh"), str(work / "pins")], env=env, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        ["bash", str(work / "approve.sh"), str(work / "pins")], env=env, capture_output=True, text=True, timeout=120
+    )
     if forbidden:
         assert done.returncode != 0, done.stdout
         return done.stderr
@@ -59,7 +62,10 @@ def run_approver(objs: list[dict], state: Path, forbidden: str = "") -> str:
 
 
 def approved(state: Path) -> dict[str, bool]:
-    return {f"{p.parent.name}/{p.stem}": yaml.safe_load(p.read_text())["spec"]["approved"] for p in sorted(state.rglob("*.yaml"))}
+    return {
+        f"{p.parent.name}/{p.stem}": yaml.safe_load(p.read_text())["spec"]["approved"]
+        for p in sorted(state.rglob("*.yaml"))
+    }
 
 
 @pytest.fixture
@@ -106,11 +112,22 @@ def test_approver_may_only_read_and_approve_installplans_in_the_operator_namespa
     assert not [o for o in objs if o["kind"] in ("ClusterRole", "ClusterRoleBinding")]
     (role,) = [o for o in objs if o["kind"] == "Role"]
     assert role["metadata"]["namespace"] == "redhat-ods-operator"
-    assert role["rules"] == [{"apiGroups": ["operators.coreos.com"], "resources": ["installplans"],
-                              "verbs": ["get", "list", "patch", "watch"]}]
+    assert role["rules"] == [
+        {
+            "apiGroups": ["operators.coreos.com"],
+            "resources": ["installplans"],
+            "verbs": ["get", "list", "patch", "watch"],
+        }
+    ]
     (binding,) = [o for o in objs if o["kind"] == "RoleBinding"]
-    assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "installplan-approver"}
-    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "installplan-approver", "namespace": "redhat-ods-operator"}]
+    assert binding["roleRef"] == {
+        "apiGroup": "rbac.authorization.k8s.io",
+        "kind": "Role",
+        "name": "installplan-approver",
+    }
+    assert binding["subjects"] == [
+        {"kind": "ServiceAccount", "name": "installplan-approver", "namespace": "redhat-ods-operator"}
+    ]
     (cron,) = [o for o in objs if o["kind"] == "CronJob"]
     pod = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]
     assert pod["serviceAccountName"] == "installplan-approver"
@@ -123,9 +140,17 @@ def test_approver_may_only_read_and_approve_installplans_in_the_operator_namespa
 
 
 def test_no_approver_under_automatic_approval_or_when_turned_off(repo):
-    write_spec(repo, "auto", (SPEC % "rhods-operator.2.22.1").replace("manual", "auto").replace("Manual", "Automatic")
-               .replace("channel: stable", "channel: stable-2.22"))
-    write_spec(repo, "humans", (SPEC % "rhods-operator.2.22.1").replace("manual", "humans") + "  approver: {enabled: false}\n")
+    write_spec(
+        repo,
+        "auto",
+        (SPEC % "rhods-operator.2.22.1")
+        .replace("manual", "auto")
+        .replace("Manual", "Automatic")
+        .replace("channel: stable", "channel: stable-2.22"),
+    )
+    write_spec(
+        repo, "humans", (SPEC % "rhods-operator.2.22.1").replace("manual", "humans") + "  approver: {enabled: false}\n"
+    )
     render_to_disk(repo, ["auto", "humans"])
     for cluster in ("auto", "humans"):
         objs = kustomize_objects(repo / f"overlays/{cluster}/operator")
@@ -137,7 +162,9 @@ def test_no_approver_under_automatic_approval_or_when_turned_off(repo):
 def test_the_pinned_subscription_waits_for_its_csv():
     from generator.argocd import health
 
-    sample = yaml.safe_load((Path(__file__).parent / "fixtures/health/subscription/progressing-pin-moved.yaml").read_text())
+    sample = yaml.safe_load(
+        (Path(__file__).parent / "fixtures/health/subscription/progressing-pin-moved.yaml").read_text()
+    )
     assert health.evaluate(sample)["status"] == "Progressing"
     sample["status"]["installedCSV"] = sample["metadata"]["annotations"][approver.PINNED]
     assert health.evaluate(sample)["status"] == "Healthy"

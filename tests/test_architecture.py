@@ -39,5 +39,8 @@ def test_a_cycle_through_an_in_function_import_is_found():
     graph.add_import(importer="pkg.b", imported="pkg.c")
     assert cycles(graph) == []
     graph.add_import(importer="pkg.c", imported="pkg.a")  # e.g. `from pkg import a` inside a function
-    assert cycles(graph) == ["pkg.a -> pkg.b -> pkg.c -> pkg.a", "pkg.b -> pkg.c -> pkg.a -> pkg.b",
-                             "pkg.c -> pkg.a -> pkg.b -> pkg.c"]
+    assert cycles(graph) == [
+        "pkg.a -> pkg.b -> pkg.c -> pkg.a",
+        "pkg.b -> pkg.c -> pkg.a -> pkg.b",
+        "pkg.c -> pkg.a -> pkg.b -> pkg.c",
+    ]

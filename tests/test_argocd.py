@@ -7,19 +7,20 @@ import re
 
 import pytest
 
-from conftest import EXAMPLES, PROJECT, assert_valid, kustomize_objects, folders_in_memory, render_to_disk, write_spec
-from generator.facts import catalogs, matrix, releases
 from generator import build as render_module
-from generator.core import yamlio
 from generator.argocd import waves
 from generator.argocd.fleet import ROOT as FLEET_ROOT
 from generator.argocd.verify import verify
 from generator.cli import main
 from generator.components.base import Component
 from generator.components.olm import operator_install
+from generator.core import yamlio
 from generator.core.errors import SpecErrors
 from generator.core.resources import annotation, ident, namespace, obj
+from generator.facts import catalogs, matrix, releases
 from generator.spec.loader import load_specs
+
+from conftest import EXAMPLES, PROJECT, assert_valid, folders_in_memory, kustomize_objects, render_to_disk, write_spec
 
 
 def argocd_objects(repo, cluster):
@@ -58,7 +59,9 @@ def test_examples_pass_verify(rendered_repo):
 def test_one_application_per_unit_and_every_path_builds(rendered_repo):
     for cluster in EXAMPLES:
         # The bootstrap unit is applied by an admin, never synced: it grants Argo CD its rights.
-        units = sorted(p.name for p in (rendered_repo / "overlays" / cluster).iterdir() if p.is_dir() and p.name != "bootstrap")
+        units = sorted(
+            p.name for p in (rendered_repo / "overlays" / cluster).iterdir() if p.is_dir() and p.name != "bootstrap"
+        )
         apps = applications(rendered_repo, cluster)
         paths = sorted(a["spec"]["source"]["path"] for a in apps)
         assert paths == sorted(f"overlays/{cluster}/{u}" for u in units)
@@ -122,7 +125,9 @@ def test_repo_url_and_revision_change_every_application_and_nothing_else(repo, t
     defaults = repo / "clusters" / "_defaults.yaml"
     text = defaults.read_text()
     assert "repoURL: https://github.com/example/rhoai-gitops.git" in text
-    defaults.write_text(text.replace("https://github.com/example/rhoai-gitops.git", "https://github.com/me/rhoai-gitops.git"))
+    defaults.write_text(
+        text.replace("https://github.com/example/rhoai-gitops.git", "https://github.com/me/rhoai-gitops.git")
+    )
     for cluster in EXAMPLES:
         path = repo / "clusters" / f"{cluster}.yaml"
         text = re.sub(r"(?m)^  targetRevision: .*$", "  targetRevision: fork-branch", path.read_text())
@@ -146,7 +151,8 @@ def test_repo_url_and_revision_change_every_application_and_nothing_else(repo, t
         elif p in rules:
             for r in (r for g in new["spec"]["groups"] for r in g["rules"]):
                 assert r["annotations"]["runbook_url"].startswith(
-                    "https://github.com/me/rhoai-gitops/blob/fork-branch/docs/runbooks.md#"), p
+                    "https://github.com/me/rhoai-gitops/blob/fork-branch/docs/runbooks.md#"
+                ), p
             for o in (old, new):
                 for r in (r for g in o["spec"]["groups"] for r in g["rules"]):
                     r["annotations"].pop("runbook_url")
@@ -185,10 +191,18 @@ def _sub(package, ns):
 def test_waves_follow_the_dependency_graph():
     dist_package = catalogs.package("rhoai")
     units = {
-        "operator": [namespace("ops"), obj("operators.coreos.com/v1", "OperatorGroup", "og", "ops"), _sub(dist_package, "ops")],
+        "operator": [
+            namespace("ops"),
+            obj("operators.coreos.com/v1", "OperatorGroup", "og", "ops"),
+            _sub(dist_package, "ops"),
+        ],
         "platform": [
-            obj("datasciencecluster.opendatahub.io/v1", "DataScienceCluster", "dsc",
-                spec={"components": {"kueue": {"managementState": "Managed"}}}),
+            obj(
+                "datasciencecluster.opendatahub.io/v1",
+                "DataScienceCluster",
+                "dsc",
+                spec={"components": {"kueue": {"managementState": "Managed"}}},
+            ),
             obj("dscinitialization.opendatahub.io/v1", "DSCInitialization", "dsci"),
         ],
         "quotas": [
@@ -237,8 +251,12 @@ def test_annotating_waves_leaves_the_plan_the_applications_use(cluster):
 
 
 def test_a_crd_in_the_bundle_orders_its_crs_and_needs_no_dry_run_skip():
-    crd = obj("apiextensions.k8s.io/v1", "CustomResourceDefinition", "widgets.example.com",
-              spec={"group": "example.com", "names": {"kind": "Widget"}})
+    crd = obj(
+        "apiextensions.k8s.io/v1",
+        "CustomResourceDefinition",
+        "widgets.example.com",
+        spec={"group": "example.com", "names": {"kind": "Widget"}},
+    )
     units = {"a": [obj("example.com/v1", "Widget", "w", "default"), crd]}
     waves.assign(None, units)
     widget, crd = units["a"]
@@ -276,7 +294,11 @@ def test_data_entries_say_why():
         if "operator" in entry and entry["operator"] != "distribution":
             assert matrix.operator(entry["operator"])["package"]
         if "component" in entry:
-            assert any(entry["component"] in releases.release(d, v).components() for d in ("rhoai", "odh") for v in releases.supported(d))
+            assert any(
+                entry["component"] in releases.release(d, v).components()
+                for d in ("rhoai", "odh")
+                for v in releases.supported(d)
+            )
 
 
 # --------------------------------------------------------------------------- order violations
@@ -306,8 +328,9 @@ def _gpu_operator(spec):
     if not _labelled(spec, "split", "tangled"):
         return []
     op = matrix.operator("gpu")
-    return operator_install(spec, package=op["package"], ns=GPU_NS, channel=op["channel"],
-                            own_group=not _labelled(spec, "tangled"))
+    return operator_install(
+        spec, package=op["package"], ns=GPU_NS, channel=op["channel"], own_group=not _labelled(spec, "tangled")
+    )
 
 
 @pytest.fixture
@@ -320,13 +343,17 @@ def order_components(monkeypatch):
 
 
 def _order_spec(repo, label):
-    write_spec(repo, "order", f"""\
+    write_spec(
+        repo,
+        "order",
+        f"""\
 metadata:
   name: order
   labels: {{order-test: {label}}}
 cluster:
   apiServer: https://api.order.example.com:6443
-""")
+""",
+    )
     render_to_disk(repo, ["order"])
     return spec_of(repo, "order")
 
@@ -341,8 +368,11 @@ def test_cr_without_its_operator_is_reported(repo, order_components):
 def test_operator_application_syncs_before_the_policy(repo, order_components):
     spec = _order_spec(repo, "split")
     assert verify(repo, spec, {}) == []
-    apps = {a["metadata"]["name"]: int(annotation(a, waves.WAVE)) for a in applications(repo, "order")
-            if not a["spec"]["source"]["path"].endswith("/argocd")}
+    apps = {
+        a["metadata"]["name"]: int(annotation(a, waves.WAVE))
+        for a in applications(repo, "order")
+        if not a["spec"]["source"]["path"].endswith("/argocd")
+    }
     assert apps["order-gpu-test-operator"] < apps["order-gpu-test-policy"]
     (policy,) = kustomize_objects(repo / "overlays/order/gpu-test-policy")
     assert waves.SKIP_DRY_RUN in annotation(policy, waves.SYNC_OPTIONS)
@@ -354,7 +384,10 @@ def test_wrong_application_wave_is_reported(repo, order_components):
     path.write_text(path.read_text().replace('sync-wave: "2"', 'sync-wave: "1"'))
     findings = verify(repo, spec, {})
     assert len(findings) == 1
-    assert "Application order-gpu-test-policy (wave 1) is not after Application order-gpu-test-operator (wave 1)" in findings[0].message
+    assert (
+        "Application order-gpu-test-policy (wave 1) is not after Application order-gpu-test-operator (wave 1)"
+        in findings[0].message
+    )
     assert main(["--repo", str(repo), "verify-argocd", "order"]) == 1
 
 
@@ -370,8 +403,12 @@ def test_wrong_object_wave_is_reported(repo, order_components):
 def test_units_that_need_each_other_are_reported(repo, order_components):
     spec = _order_spec(repo, "tangled")
     messages = [f.message for f in verify(repo, spec, {})]
-    assert any("is not after Application order-gpu-test-policy" in m and "namespace nvidia-gpu-operator" in m for m in messages), messages
-    assert any("is not after Application order-gpu-test-operator" in m and "installs the CRD" in m for m in messages), messages
+    assert any(
+        "is not after Application order-gpu-test-policy" in m and "namespace nvidia-gpu-operator" in m for m in messages
+    ), messages
+    assert any("is not after Application order-gpu-test-operator" in m and "installs the CRD" in m for m in messages), (
+        messages
+    )
 
 
 def test_object_in_two_applications_is_reported(rendered_repo):
@@ -379,15 +416,20 @@ def test_object_in_two_applications_is_reported(rendered_repo):
     kfile = rendered_repo / "overlays" / cluster / "argocd" / "kustomization.yaml"
     kfile.write_text(kfile.read_text() + "- ../operator\n")
     messages = [f.message for f in verify(rendered_repo, spec_of(rendered_repo, cluster), {})]
-    assert any(m.startswith(f"managed by 2 Applications: {cluster}-operator, {cluster}-root") for m in messages), messages
+    assert any(m.startswith(f"managed by 2 Applications: {cluster}-operator, {cluster}-root") for m in messages), (
+        messages
+    )
 
 
 def test_verify_reports_missing_path_and_foreign_repo(rendered_repo):
     cluster = EXAMPLES[0]
     spec = spec_of(rendered_repo, cluster)
     app = rendered_repo / "overlays" / cluster / "argocd" / f"application-{cluster}-operator.yaml"
-    app.write_text(app.read_text().replace(f"path: overlays/{cluster}/operator", f"path: overlays/{cluster}/gone")
-                   .replace(spec.argocd.repo_url, "https://elsewhere.example/x.git"))
+    app.write_text(
+        app.read_text()
+        .replace(f"path: overlays/{cluster}/operator", f"path: overlays/{cluster}/gone")
+        .replace(spec.argocd.repo_url, "https://elsewhere.example/x.git")
+    )
     findings = {(f.path, f.message.split(":")[0]) for f in verify(rendered_repo, spec, {})}
     assert ("spec.source.path", f"overlays/{cluster}/gone does not exist") in findings
     assert any(p == "spec.source.repoURL" for p, _ in findings)
@@ -420,7 +462,9 @@ def test_fleet_applicationset(repo, crd_validator, generator):
     for cluster in ("prod-aws", "odh-sandbox"):
         assert not [a for a in applications(repo, cluster) if a["metadata"]["name"] == f"{cluster}-root"]
         assert verify(repo, spec_of(repo, cluster), {}) == []
-    assert [a["metadata"]["name"] for a in applications(repo, "edge-baremetal") if a["metadata"]["name"].endswith("-root")]
+    assert [
+        a["metadata"]["name"] for a in applications(repo, "edge-baremetal") if a["metadata"]["name"].endswith("-root")
+    ]
     # Turning fleet mode off removes the folder on the next full render.
     for cluster in ("prod-aws", "odh-sandbox"):
         path = repo / "clusters" / f"{cluster}.yaml"

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator.core.errors import UsageError
 from generator.diff import knowntypes, settings
 from generator.diff.drift import IN_SYNC, Options, compare
 from generator.diff.normalize import IgnoreRule
-from generator.core.errors import UsageError
 
 FOLDER = Path(__file__).parent / "fixtures" / "argocd-diff"
 SOURCE_KEYS = {"repo", "commit", "file"}
@@ -97,7 +97,12 @@ def verdict(case: dict, with_settings: bool = True):
     drift refuses the settings or the rules)."""
     rules, options = _options(case, with_settings)
     desired, live = _object(case, "desired"), _object(case, "live")
-    if desired and live and not (desired.get("metadata") or {}).get("namespace") and (live.get("metadata") or {}).get("namespace"):
+    if (
+        desired
+        and live
+        and not (desired.get("metadata") or {}).get("namespace")
+        and (live.get("metadata") or {}).get("namespace")
+    ):
         # Argo CD gives a namespaced object without a namespace the Application's destination
         # namespace, the one the live object is in.
         desired = {**desired, "metadata": {**desired["metadata"], "namespace": live["metadata"]["namespace"]}}
@@ -108,7 +113,7 @@ def verdict(case: dict, with_settings: bool = True):
 
 @pytest.mark.parametrize("source,case", _cases())
 def test_agrees_with_argocd(source, case, capsys):
-    assert SOURCE_KEYS <= set(source) and case["test"] and case["argocd"] in ("in sync", "out of sync", "error")
+    assert set(source) >= SOURCE_KEYS and case["test"] and case["argocd"] in ("in sync", "out of sync", "error")
     if case["argocd"] == "error":
         with pytest.raises(UsageError):
             verdict(case)
@@ -127,7 +132,9 @@ def test_the_comparison_settings_decide_where_argocd_says_they_do():
     """The figures of the cases that set argocd-cm comparison settings: read through argocd-cm,
     drift agrees on every one (test_agrees_with_argocd); without them it disagrees on the
     cases whose verdict the settings decide, so none of them passes by accident."""
-    cases = [p.values[1] for p in _cases() if sets_comparison_settings(p.values[1]) and p.values[1]["argocd"] != "error"]
+    cases = [
+        p.values[1] for p in _cases() if sets_comparison_settings(p.values[1]) and p.values[1]["argocd"] != "error"
+    ]
     disagree = []
     for case in cases:
         try:
@@ -150,9 +157,23 @@ def test_every_argocd_known_type_resolves():
     assert len(names) > 200
     # Go types no object's field holds, so no OpenAPI publishes them: request options, the
     # List envelope, internal bookkeeping.
-    unpublished = {"AvoidPods", "List", "NodeProxyOptions", "PodAttachOptions", "PodExecOptions", "PodLogOptions",
-                   "PodPortForwardOptions", "PodProxyOptions", "PodSignature", "PodStatusResult", "Preconditions",
-                   "PreferAvoidPodsEntry", "RangeAllocation", "SerializedReference", "ServiceProxyOptions"}
+    unpublished = {
+        "AvoidPods",
+        "List",
+        "NodeProxyOptions",
+        "PodAttachOptions",
+        "PodExecOptions",
+        "PodLogOptions",
+        "PodPortForwardOptions",
+        "PodProxyOptions",
+        "PodSignature",
+        "PodStatusResult",
+        "Preconditions",
+        "PreferAvoidPodsEntry",
+        "RangeAllocation",
+        "SerializedReference",
+        "ServiceProxyOptions",
+    }
     missing = {n.split("/")[-1] for n in names if knowntypes.type_node(n) is None}
     assert missing == unpublished
 

@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, PROJECT, kustomize_objects, render_to_disk, write_spec
-from generator.cli import main
-from generator.units import COMPONENTS
-from generator.kustomize import build_many
 from generator.build import build_units, in_aggregate
+from generator.cli import main
 from generator.core.resources import ident
+from generator.kustomize import build_many
 from generator.spec.loader import load_specs
 from generator.store.tree import MANIFEST
+from generator.units import COMPONENTS
+
+from conftest import EXAMPLES, PROJECT, kustomize_objects, render_to_disk, write_spec
 
 
 def snapshot(repo: Path) -> dict[str, bytes]:
@@ -75,7 +76,9 @@ def test_overlays_hold_only_what_differs_from_the_base(rendered):
     dsci = rendered / "overlays" / "prod-aws" / "dsci"
     assert sorted(p.name for p in dsci.iterdir()) == ["kustomization.yaml", "patch-auth-auth.yaml"]
     assert "../../../base/rhoai-2/dsci" in (dsci / "kustomization.yaml").read_text()
-    sandbox_dsc = (rendered / "overlays" / "odh-sandbox" / "dsc" / "patch-datasciencecluster-default-dsc.yaml").read_text()
+    sandbox_dsc = (
+        rendered / "overlays" / "odh-sandbox" / "dsc" / "patch-datasciencecluster-default-dsc.yaml"
+    ).read_text()
     assert "trustyai:\n      managementState: Removed" in sandbox_dsc
     assert "dashboard:" not in sandbox_dsc  # unchanged components are not repeated
 
@@ -115,7 +118,11 @@ def test_removed_component_leaves_the_overlay_and_is_removed_in_the_dsc(repo):
     sandbox = repo / "overlays" / "odh-sandbox"
     assert (sandbox / "dashboard").is_dir()
     spec = (repo / "clusters" / "odh-sandbox.yaml").read_text()
-    write_spec(repo, "odh-sandbox", spec.replace("components:\n", "components:\n  dashboard:\n    managementState: Removed\n", 1))
+    write_spec(
+        repo,
+        "odh-sandbox",
+        spec.replace("components:\n", "components:\n  dashboard:\n    managementState: Removed\n", 1),
+    )
     render_to_disk(repo)
     assert not (sandbox / "dashboard").exists()
     assert "- dashboard\n" not in (sandbox / "kustomization.yaml").read_text()
@@ -166,13 +173,24 @@ def test_user_files_inside_generated_folders_survive(repo):
     spec = (repo / "clusters" / "prod-aws.yaml").read_text()
     write_spec(repo, "prod-aws", spec.replace("idleMinutes: 120", "idleMinutes: 30"))
     render_to_disk(repo)
-    assert "CULL_IDLE_TIME: \"30\"" in (prod / "workbenches" / "patch-configmap-notebook-controller-culler-config.yaml").read_text()
+    assert (
+        'CULL_IDLE_TIME: "30"'
+        in (prod / "workbenches" / "patch-configmap-notebook-controller-culler-config.yaml").read_text()
+    )
     assert notes.read_text() == "ask the SRE team before changing quotas\n"
     assert extra.read_text() == "kind: ConfigMap\n"
     assert (own_dir / "keep.txt").read_text() == "x"
     # Even when the generator stops making the folder they are in.
-    write_spec(repo, "prod-aws", spec.replace("  feastoperator:\n    managementState: Managed\n", "  feastoperator:\n    managementState: Removed\n")
-               .replace("    featureStores:\n      - name: fraud-features\n        namespace: team-risk\n        project: fraud_detection\n", ""))
+    write_spec(
+        repo,
+        "prod-aws",
+        spec.replace(
+            "  feastoperator:\n    managementState: Managed\n", "  feastoperator:\n    managementState: Removed\n"
+        ).replace(
+            "    featureStores:\n      - name: fraud-features\n        namespace: team-risk\n        project: fraud_detection\n",
+            "",
+        ),
+    )
     render_to_disk(repo)
     assert (own_dir / "keep.txt").read_text() == "x"
     assert not (prod / "featurestore" / "kustomization.yaml").exists()

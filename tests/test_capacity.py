@@ -7,13 +7,13 @@ import json
 
 import pytest
 
-from conftest import write_spec
 from generator.capacity import pools as capacity
-from generator.facts import matrix
 from generator.cli import main
 from generator.components import gpu_nodes
 from generator.core.errors import SpecErrors
-from conftest import load_spec_text
+from generator.facts import matrix
+
+from conftest import load_spec_text, write_spec
 
 # Three pools: MIG (single strategy), time-sliced, whole GPUs; two teams in one cohort.
 LAB = """\
@@ -122,10 +122,12 @@ def test_units_per_pool_count_mig_instances_and_time_slices():
 def mixed(layout: str, alpha: str, beta: str) -> str:
     """The lab with the h100 pool under MIG mixed, cut by `layout`, and the teams' h100 GPU
     quotas replaced by the given `mig` quotas."""
-    return LAB.replace("migStrategy: single", "migStrategy: mixed").replace(
-        "migProfile: all-3g.40gb", f"migProfile: {layout}").replace(
-        "nvidia.com/gpu: {nominal: H100_ALPHA, lendingLimit: 10}", f"mig: {alpha}").replace(
-        "nvidia.com/gpu: {nominal: 18, borrowingLimit: 20}", f"mig: {beta}")
+    return (
+        LAB.replace("migStrategy: single", "migStrategy: mixed")
+        .replace("migProfile: all-3g.40gb", f"migProfile: {layout}")
+        .replace("nvidia.com/gpu: {nominal: H100_ALPHA, lendingLimit: 10}", f"mig: {alpha}")
+        .replace("nvidia.com/gpu: {nominal: 18, borrowingLimit: 20}", f"mig: {beta}")
+    )
 
 
 def test_mixed_mig_advertises_no_nvidia_gpu():
@@ -135,8 +137,11 @@ def test_mixed_mig_advertises_no_nvidia_gpu():
     assert capacity.advertised(spec, spec.gpu_node_pools[0]) == [("nvidia.com/mig-3g.40gb", 8 * MIG_3G_40GB)]
 
 
-BALANCED = mixed("all-balanced", "{1g.10gb: {nominal: 20, lendingLimit: 10}}",
-                 "{1g.10gb: {nominal: 8}, 3g.40gb: {nominal: 4, borrowingLimit: 2}}")
+BALANCED = mixed(
+    "all-balanced",
+    "{1g.10gb: {nominal: 20, lendingLimit: 10}}",
+    "{1g.10gb: {nominal: 8}, 3g.40gb: {nominal: 4, borrowingLimit: 2}}",
+)
 
 
 def test_mixed_mig_counts_each_slice_type():
@@ -145,25 +150,42 @@ def test_mixed_mig_counts_each_slice_type():
     assert matrix.mig_layout("all-balanced", "NVIDIA-A100-SXM4-40GB") == {"1g.5gb": 2, "2g.10gb": 1, "3g.20gb": 1}
     spec = load(BALANCED).spec
     assert capacity.advertised(spec, spec.gpu_node_pools[0]) == [
-        ("nvidia.com/mig-1g.10gb", 16), ("nvidia.com/mig-2g.20gb", 8), ("nvidia.com/mig-3g.40gb", 8)]
+        ("nvidia.com/mig-1g.10gb", 16),
+        ("nvidia.com/mig-2g.20gb", 8),
+        ("nvidia.com/mig-3g.40gb", 8),
+    ]
     report = capacity.report(spec)
     h100 = [(p.resource, p.max_units, p.nominal, p.headroom) for p in report.pools if p.pool == "h100"]
-    assert h100 == [("nvidia.com/mig-1g.10gb", 3 * 16, 28, 20), ("nvidia.com/mig-2g.20gb", 3 * 8, 0, 24),
-                    ("nvidia.com/mig-3g.40gb", 3 * 8, 4, 20)]
+    assert h100 == [
+        ("nvidia.com/mig-1g.10gb", 3 * 16, 28, 20),
+        ("nvidia.com/mig-2g.20gb", 3 * 8, 0, 24),
+        ("nvidia.com/mig-3g.40gb", 3 * 8, 4, 20),
+    ]
     teams = {(t.team, t.resource): (t.nominal, t.can_borrow, t.lends) for t in report.teams if t.pool == "h100"}
     # borrowing and lending are per slice type: beta borrows alpha's lendable 1g.10gb slices,
     # and no 3g.40gb ones, which nobody else holds
-    assert teams == {("alpha", "nvidia.com/mig-1g.10gb"): (20, 8, 10), ("beta", "nvidia.com/mig-1g.10gb"): (8, 10, 8),
-                     ("beta", "nvidia.com/mig-3g.40gb"): (4, 0, 4)}
+    assert teams == {
+        ("alpha", "nvidia.com/mig-1g.10gb"): (20, 8, 10),
+        ("beta", "nvidia.com/mig-1g.10gb"): (8, 10, 8),
+        ("beta", "nvidia.com/mig-3g.40gb"): (4, 0, 4),
+    }
 
 
 def test_mig_quota_must_name_a_slice_the_pool_advertises():
     errs = errors(BALANCED.replace("3g.40gb: {nominal: 4", "4g.40gb: {nominal: 4"))
-    assert any("quotas.teams[1].quotas[0].resources.mig.4g.40gb" in e and "1g.10gb, 2g.20gb, 3g.40gb" in e for e in errs), errs
+    assert any(
+        "quotas.teams[1].quotas[0].resources.mig.4g.40gb" in e and "1g.10gb, 2g.20gb, 3g.40gb" in e for e in errs
+    ), errs
     # the GPU itself is no resource of a mixed pool
-    errs = errors(mixed("all-3g.40gb", "{3g.40gb: {nominal: 2}}", "{3g.40gb: {nominal: 2}}").replace(
-        "mig: {3g.40gb: {nominal: 2}}", "nvidia.com/gpu: {nominal: 2}", 1))
-    assert any("quotas.teams[0].quotas[0].resources.nvidia.com/gpu: pool 'h100' advertises no nvidia.com/gpu" in e for e in errs), errs
+    errs = errors(
+        mixed("all-3g.40gb", "{3g.40gb: {nominal: 2}}", "{3g.40gb: {nominal: 2}}").replace(
+            "mig: {3g.40gb: {nominal: 2}}", "nvidia.com/gpu: {nominal: 2}", 1
+        )
+    )
+    assert any(
+        "quotas.teams[0].quotas[0].resources.nvidia.com/gpu: pool 'h100' advertises no nvidia.com/gpu" in e
+        for e in errs
+    ), errs
     errs = errors(BALANCED.replace("1g.10gb: {nominal: 20,", "1g.10gb: {nominal: 49,"))
     assert any("49 nvidia.com/mig-1g.10gb is more than pool 'h100' can ever provide: 48" in e for e in errs), errs
 
@@ -185,9 +207,12 @@ def test_report_nominal_borrow_lend_headroom():
 
 
 def test_team_outside_a_cohort_neither_borrows_nor_lends():
-    text = lab().replace("      cohort: research\n", "", 1).replace(
-        "nvidia.com/gpu: {nominal: 50, borrowingLimit: 6}", "nvidia.com/gpu: {nominal: 50}"
-    ).replace(", lendingLimit: 10", "")
+    text = (
+        lab()
+        .replace("      cohort: research\n", "", 1)
+        .replace("nvidia.com/gpu: {nominal: 50, borrowingLimit: 6}", "nvidia.com/gpu: {nominal: 50}")
+        .replace(", lendingLimit: 10", "")
+    )
     teams = {(t.team, t.pool): t for t in capacity.report(load(text).spec).teams}
     assert (teams["alpha", "l4"].can_borrow, teams["alpha", "l4"].lends) == (0, 0)
     assert teams["beta", "l4"].can_borrow == 0  # alpha is no longer in the cohort
@@ -244,8 +269,14 @@ def test_sum_over_pool_names_pool_and_every_team():
     assert len(errs) == 1, errs
     assert errs[0].startswith(f"clusters/gpu-lab.yaml:{max_line}:")
     assert "sum to 49, more than its 48" in errs[0]
-    assert f"alpha 31 at quotas.teams[0].quotas[0].resources.nvidia.com/gpu.nominal (clusters/gpu-lab.yaml:{line_of(text, 'nominal: 31')})" in errs[0]
-    assert f"beta 18 at quotas.teams[1].quotas[0].resources.nvidia.com/gpu.nominal (clusters/gpu-lab.yaml:{line_of(text, 'nominal: 18')})" in errs[0]
+    assert (
+        f"alpha 31 at quotas.teams[0].quotas[0].resources.nvidia.com/gpu.nominal (clusters/gpu-lab.yaml:{line_of(text, 'nominal: 31')})"
+        in errs[0]
+    )
+    assert (
+        f"beta 18 at quotas.teams[1].quotas[0].resources.nvidia.com/gpu.nominal (clusters/gpu-lab.yaml:{line_of(text, 'nominal: 18')})"
+        in errs[0]
+    )
 
 
 def test_overcommit_allowed_explicitly():
@@ -264,20 +295,40 @@ def test_time_slicing_counts_toward_capacity():
 
 
 def test_borrowing_without_cohort_and_fractional_gpus_are_errors():
-    text = lab().replace("      cohort: research\n", "", 1).replace("nominal: 50, borrowingLimit: 6", "nominal: 1.5, borrowingLimit: 6")
+    text = (
+        lab()
+        .replace("      cohort: research\n", "", 1)
+        .replace("nominal: 50, borrowingLimit: 6", "nominal: 1.5, borrowingLimit: 6")
+    )
     errs = errors(text)
-    assert any("quotas.teams[0].quotas[1].resources.nvidia.com/gpu.borrowingLimit: team 'alpha' is in no cohort" in e for e in errs), errs
-    assert any("quotas.teams[0].quotas[1].resources.nvidia.com/gpu.nominal: '1.5' is not a whole number of GPUs" in e for e in errs), errs
+    assert any(
+        "quotas.teams[0].quotas[1].resources.nvidia.com/gpu.borrowingLimit: team 'alpha' is in no cohort" in e
+        for e in errs
+    ), errs
+    assert any(
+        "quotas.teams[0].quotas[1].resources.nvidia.com/gpu.nominal: '1.5' is not a whole number of GPUs" in e
+        for e in errs
+    ), errs
 
 
 def test_gpu_quota_needs_cpu_and_memory_on_the_same_flavor():
-    text = lab().replace("            cpu: {nominal: 50}\n            memory: {nominal: 200Gi}\n            nvidia.com/gpu: {nominal: 30}", "            nvidia.com/gpu: {nominal: 30}")
+    text = lab().replace(
+        "            cpu: {nominal: 50}\n            memory: {nominal: 200Gi}\n            nvidia.com/gpu: {nominal: 30}",
+        "            nvidia.com/gpu: {nominal: 30}",
+    )
     errs = errors(text)
-    assert any("quotas.teams[1].quotas[1].resources.nvidia.com/gpu: GPU quota without cpu and memory quota" in e for e in errs), errs
+    assert any(
+        "quotas.teams[1].quotas[1].resources.nvidia.com/gpu: GPU quota without cpu and memory quota" in e for e in errs
+    ), errs
 
 
 def test_max_below_zone_count_is_an_error():
-    errs = errors(lab().replace("replicas: {min: 0, max: 2}\n    zones: [us-east-1a]", "replicas: {min: 0, max: 1}\n    zones: [us-east-1a, us-east-1b]"))
+    errs = errors(
+        lab().replace(
+            "replicas: {min: 0, max: 2}\n    zones: [us-east-1a]",
+            "replicas: {min: 0, max: 1}\n    zones: [us-east-1a, us-east-1b]",
+        )
+    )
     assert any("gpuNodePools[2].replicas.max: 1 is less than the 2 zones" in e for e in errs), errs
 
 
@@ -290,7 +341,11 @@ def test_capacity_command_json_and_text(repo, capsys):
     data = json.loads(capsys.readouterr().out)
     (cluster,) = data["clusters"]
     assert cluster["cluster"] == "gpu-lab"
-    assert [(p["pool"], p["max_units"], p["headroom"]) for p in cluster["pools"]] == [("h100", 48, 0), ("l4", 80, 0), ("t4", 2, 2)]
+    assert [(p["pool"], p["max_units"], p["headroom"]) for p in cluster["pools"]] == [
+        ("h100", 48, 0),
+        ("l4", 80, 0),
+        ("t4", 2, 2),
+    ]
     assert main(["--repo", str(repo), "capacity", "gpu-lab"]) == 0
     text = capsys.readouterr().out
     rows = {line.split()[0]: line.split() for line in text.splitlines()[1:] if line.strip()}

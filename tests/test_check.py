@@ -7,8 +7,9 @@ import time
 
 import pytest
 
-from conftest import EXAMPLES
 from generator.cli import main
+
+from conftest import EXAMPLES
 
 QUEUE = "overlays/prod-aws/kueue-quotas/clusterqueue-risk.yaml"
 
@@ -36,8 +37,10 @@ def test_hand_edit_is_caught(rendered, capsys):
     out = capsys.readouterr().out
     assert f"--- committed/{QUEUE}\n+++ rendered/{QUEUE}\n" in out
     assert '-        nominalQuota: "12"\n+        nominalQuota: "8"\n' in out
-    assert out.endswith("check: 1 file(s) differ from the specs: 0 added, 0 removed, 1 changed "
-                        "(run `rhoai-gitops render` and commit the result)\n")
+    assert out.endswith(
+        "check: 1 file(s) differ from the specs: 0 added, 0 removed, 1 changed "
+        "(run `rhoai-gitops render` and commit the result)\n"
+    )
 
 
 def test_user_file_is_ignored(rendered, capsys):
@@ -58,7 +61,10 @@ def test_deleted_and_stale_files_json(rendered, capsys):
         by_status.setdefault(f["status"], []).append(f["path"])
     assert by_status["added"] == [QUEUE]
     # odh-sandbox was the only ODH cluster: its overlay and the ODH base are both stale.
-    assert {p.split("/")[0] + "/" + p.split("/")[1] for p in by_status["removed"]} == {"overlays/odh-sandbox", "base/odh-2"}
+    assert {p.split("/")[0] + "/" + p.split("/")[1] for p in by_status["removed"]} == {
+        "overlays/odh-sandbox",
+        "base/odh-2",
+    }
     assert result["summary"] == {"added": 1, "removed": len(by_status["removed"]), "changed": 0}
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 
-import json
-
-from conftest import PROJECT
 from generator.cli import main
 from generator.spec.loader import load_specs
 from generator.spec.schema import SCHEMA_PATH, schema_text
+
+from conftest import PROJECT
 
 
 def test_committed_schema_is_current():
@@ -30,7 +30,16 @@ def test_schema_export_check_detects_stale(repo, capsys):
 
 def test_schema_describes_spec_fields():
     schema = json.loads(schema_text())
-    assert {"metadata", "cluster", "distribution", "components", "gpuNodePools", "quotas", "monitoring", "argocd"} <= set(schema["properties"])
+    assert {
+        "metadata",
+        "cluster",
+        "distribution",
+        "components",
+        "gpuNodePools",
+        "quotas",
+        "monitoring",
+        "argocd",
+    } <= set(schema["properties"])
     assert schema["required"] == ["metadata"]
 
 
@@ -55,7 +64,9 @@ def test_init_writes_a_spec_that_lints(tmp_path, capsys):
 
 def test_init_takes_the_url_of_the_git_remote(tmp_path, capsys):
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
-    subprocess.run(["git", "-C", str(tmp_path), "remote", "add", "origin", "git@github.com:acme/ml-gitops.git"], check=True)
+    subprocess.run(
+        ["git", "-C", str(tmp_path), "remote", "add", "origin", "git@github.com:acme/ml-gitops.git"], check=True
+    )
     assert main(["--repo", str(tmp_path), "init", "dev"]) == 0
     assert load_specs(tmp_path)[0].spec.argocd.repo_url == "git@github.com:acme/ml-gitops.git"
 
@@ -69,10 +80,21 @@ def test_changed_files_select_clusters(tmp_path, capsys):
     from generator.cli import ALL, clusters_of
 
     assert clusters_of(PROJECT, ["prod-aws"]) == ["prod-aws"]
-    assert clusters_of(PROJECT, ["clusters/prod-aws.yaml", "overlays/prod-aws/dsc/kustomization.yaml",
-                                 "overlays/odh-sandbox/kustomization.yaml"]) == ["prod-aws", "odh-sandbox"]
+    assert clusters_of(
+        PROJECT,
+        [
+            "clusters/prod-aws.yaml",
+            "overlays/prod-aws/dsc/kustomization.yaml",
+            "overlays/odh-sandbox/kustomization.yaml",
+        ],
+    ) == ["prod-aws", "odh-sandbox"]
     assert clusters_of(PROJECT, ["overlays/gone/dsc/x.yaml"]) == []  # a deleted cluster's files
-    for every in ("clusters/_defaults.yaml", "base/rhoai-2/dsc/kustomization.yaml", "schemas/policies/x.cue", "README.md"):
+    for every in (
+        "clusters/_defaults.yaml",
+        "base/rhoai-2/dsc/kustomization.yaml",
+        "schemas/policies/x.cue",
+        "README.md",
+    ):
         assert clusters_of(PROJECT, ["clusters/prod-aws.yaml", every]) is ALL
     assert main(["--repo", str(PROJECT), "lint", "overlays/gone/dsc/x.yaml"]) == 0
     assert "no cluster concerned" in capsys.readouterr().out
@@ -81,8 +103,12 @@ def test_changed_files_select_clusters(tmp_path, capsys):
 
 
 def test_launcher_runs_the_checkout_cli_from_anywhere(tmp_path):
-    proc = subprocess.run([str(PROJECT / "bin" / "rhoai-gitops"), "--repo", str(PROJECT), "lint", "odh-sandbox"],
-                          cwd=tmp_path, capture_output=True, text=True)
+    proc = subprocess.run(
+        [str(PROJECT / "bin" / "rhoai-gitops"), "--repo", str(PROJECT), "lint", "odh-sandbox"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0 and proc.stdout == "ok  clusters/odh-sandbox.yaml\n", proc.stderr
 
 

@@ -6,14 +6,22 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import EXAMPLES, assert_valid, kustomize_objects, render_to_disk, validator_for, write_spec
-from generator.facts import matrix, releases
+from generator.build import build_units
 from generator.cli import main
 from generator.core.errors import SpecErrors
-from generator.build import build_units
 from generator.core.resources import Obj
-from conftest import load_spec_text
+from generator.facts import matrix, releases
 from generator.spec.loader import load_specs
+
+from conftest import (
+    EXAMPLES,
+    assert_valid,
+    kustomize_objects,
+    load_spec_text,
+    render_to_disk,
+    validator_for,
+    write_spec,
+)
 
 HEAD = """\
 metadata:
@@ -89,7 +97,9 @@ def test_disconnected_cluster_takes_every_operator_from_the_mirror_of_its_own_ca
     subs = packages(units)
     assert {"rhods-operator", "servicemeshoperator", "serverless-operator"} <= set(subs)
     assert {s["spec"]["source"] for s in subs.values()} == {"redhat-operators-mirror"}
-    odh = packages(units_of("distribution:\n  name: odh\ncluster:\n  disconnected:\n    mirrorRegistry: m:8443\n", SITE_GIT))
+    odh = packages(
+        units_of("distribution:\n  name: odh\ncluster:\n  disconnected:\n    mirrorRegistry: m:8443\n", SITE_GIT)
+    )
     assert odh["opendatahub-operator"]["spec"]["source"] == "community-operators-mirror"
     # connected: OperatorHub's own catalog of each package
     assert packages(units_of(""))["rhods-operator"]["spec"]["source"] == "redhat-operators"
@@ -199,13 +209,18 @@ def test_dsc_leaves_out_components_and_fields_the_version_lacks():
     odh = dsc_components(units_of("distribution:\n  name: odh\n  version: '2.13'\n"))
     assert "registriesNamespace" not in odh["modelregistry"] and "workbenchNamespace" not in odh["workbenches"]
     assert "ingressGateway" not in odh["kserve"]["serving"]
-    assert "registriesNamespace" in dsc_components(units_of("distribution:\n  name: odh\n  version: '2.18'\n"))["modelregistry"]
+    assert (
+        "registriesNamespace"
+        in dsc_components(units_of("distribution:\n  name: odh\n  version: '2.18'\n"))["modelregistry"]
+    )
 
 
 def test_kserve_serving_certificate():
-    provided = dsc_components(units_of(
-        "components:\n  kserve:\n    serving:\n      certificate:\n        type: Provided\n        secretName: my-cert\n"
-    ))["kserve"]
+    provided = dsc_components(
+        units_of(
+            "components:\n  kserve:\n    serving:\n      certificate:\n        type: Provided\n        secretName: my-cert\n"
+        )
+    )["kserve"]
     assert provided["serving"] == {
         "managementState": "Managed",
         "name": "knative-serving",
@@ -218,10 +233,12 @@ def test_kserve_serving_certificate():
 
 def test_custom_namespaces_reach_the_dsc():
     # (RHOAI 2.21 and 2.22 accept only rhods-notebooks: test_releases.py)
-    comps = dsc_components(units_of(
-        "distribution:\n  version: '2.23'\ncomponents:\n  workbenches:\n    namespace: notebooks\n"
-        "  modelregistry:\n    managementState: Managed\n    registriesNamespace: registries\n"
-    ))
+    comps = dsc_components(
+        units_of(
+            "distribution:\n  version: '2.23'\ncomponents:\n  workbenches:\n    namespace: notebooks\n"
+            "  modelregistry:\n    managementState: Managed\n    registriesNamespace: registries\n"
+        )
+    )
     assert comps["workbenches"]["workbenchNamespace"] == "notebooks"
     assert comps["modelregistry"]["registriesNamespace"] == "registries"
 
@@ -241,16 +258,30 @@ def test_dashboard_config_from_spec():
         "modelServerSizes:\n  - name: Huge\n    requests: {cpu: 32, memory: 256Gi}\n    limits: {cpu: 64, memory: 256Gi}\n"
     )
     cfg = one(units, "OdhDashboardConfig")
-    assert (cfg["metadata"]["name"], cfg["metadata"]["namespace"]) == ("odh-dashboard-config", "redhat-ods-applications")
+    assert (cfg["metadata"]["name"], cfg["metadata"]["namespace"]) == (
+        "odh-dashboard-config",
+        "redhat-ods-applications",
+    )
     s = cfg["spec"]
     assert s["groupsConfig"] == {"adminGroups": "a1,a2", "allowedGroups": "u1"}
     assert s["notebookSizes"] == [
-        {"name": "Tiny", "resources": {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "2Gi"}}}
+        {
+            "name": "Tiny",
+            "resources": {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "2Gi"}},
+        }
     ]
     assert s["modelServerSizes"] == [
-        {"name": "Huge", "resources": {"requests": {"cpu": "32", "memory": "256Gi"}, "limits": {"cpu": "64", "memory": "256Gi"}}}
+        {
+            "name": "Huge",
+            "resources": {"requests": {"cpu": "32", "memory": "256Gi"}, "limits": {"cpu": "64", "memory": "256Gi"}},
+        }
     ]
-    assert s["notebookController"] == {"enabled": True, "pvcSize": "5Gi", "storageClassName": "fast", "notebookNamespace": "rhods-notebooks"}
+    assert s["notebookController"] == {
+        "enabled": True,
+        "pvcSize": "5Gi",
+        "storageClassName": "fast",
+        "notebookNamespace": "rhods-notebooks",
+    }
     flags = s["dashboardConfig"]
     assert flags["disableModelMesh"] is True
     assert flags["disableKServe"] is False
@@ -289,15 +320,24 @@ def test_removed_dashboard_and_workbenches_render_nothing():
 # --------------------------------------------------------------------------- workbenches
 
 
-@pytest.mark.parametrize("culling,expected", [
-    ("idleMinutes: 90\n      checkPeriodMinutes: 5", {"ENABLE_CULLING": "true", "CULL_IDLE_TIME": "90", "IDLENESS_CHECK_PERIOD": "5"}),
-    ("enabled: false", {"ENABLE_CULLING": "false", "CULL_IDLE_TIME": "240", "IDLENESS_CHECK_PERIOD": "1"}),
-])
+@pytest.mark.parametrize(
+    "culling,expected",
+    [
+        (
+            "idleMinutes: 90\n      checkPeriodMinutes: 5",
+            {"ENABLE_CULLING": "true", "CULL_IDLE_TIME": "90", "IDLENESS_CHECK_PERIOD": "5"},
+        ),
+        ("enabled: false", {"ENABLE_CULLING": "false", "CULL_IDLE_TIME": "240", "IDLENESS_CHECK_PERIOD": "1"}),
+    ],
+)
 def test_culler_config(culling, expected):
     units = units_of(f"components:\n  workbenches:\n    culling:\n      {culling}\n")
     [cm] = units["workbenches"]
     assert cm["kind"] == "ConfigMap"
-    assert (cm["metadata"]["name"], cm["metadata"]["namespace"]) == ("notebook-controller-culler-config", "redhat-ods-applications")
+    assert (cm["metadata"]["name"], cm["metadata"]["namespace"]) == (
+        "notebook-controller-culler-config",
+        "redhat-ods-applications",
+    )
     assert cm["data"] == expected
 
 
@@ -307,7 +347,9 @@ def test_culler_config(culling, expected):
 def test_model_registry_namespace_only_when_managed():
     assert units_of("")["modelregistry"] == []
     units = units_of("components:\n  modelregistry:\n    managementState: Managed\n")
-    assert [(o["kind"], o["metadata"]["name"]) for o in units["modelregistry"]] == [("Namespace", "rhoai-model-registries")]
+    assert [(o["kind"], o["metadata"]["name"]) for o in units["modelregistry"]] == [
+        ("Namespace", "rhoai-model-registries")
+    ]
 
 
 def test_feature_stores_and_their_namespaces():
@@ -332,19 +374,30 @@ def test_feature_stores_and_their_namespaces():
 # --------------------------------------------------------------------------- errors
 
 
-@pytest.mark.parametrize("text,path,needle", [
-    ("distribution:\n  version: '2.13'\ncomponents:\n  modelregistry:\n    managementState: Managed\n",
-     "components.modelregistry.managementState", "spec.components.modelregistry.managementState does not exist in rhoai 2.13"),
-    ("distribution:\n  version: '2.19'\ncomponents:\n  feastoperator:\n    managementState: Managed\n",
-     "components.feastoperator.managementState", "spec.components.feastoperator.managementState does not exist in rhoai 2.19"),
-    ("distribution:\n  version: '2.22'\n  channel: eus-2.16\n", "distribution.channel", "does not ship rhoai 2.22"),
-    ("distribution:\n  version: '2.12'\n", "distribution.version", "rhoai 2.12 is not supported"),
-])
+@pytest.mark.parametrize(
+    "text,path,needle",
+    [
+        (
+            "distribution:\n  version: '2.13'\ncomponents:\n  modelregistry:\n    managementState: Managed\n",
+            "components.modelregistry.managementState",
+            "spec.components.modelregistry.managementState does not exist in rhoai 2.13",
+        ),
+        (
+            "distribution:\n  version: '2.19'\ncomponents:\n  feastoperator:\n    managementState: Managed\n",
+            "components.feastoperator.managementState",
+            "spec.components.feastoperator.managementState does not exist in rhoai 2.19",
+        ),
+        ("distribution:\n  version: '2.22'\n  channel: eus-2.16\n", "distribution.channel", "does not ship rhoai 2.22"),
+        ("distribution:\n  version: '2.12'\n", "distribution.version", "rhoai 2.12 is not supported"),
+    ],
+)
 def test_unsupported_combination_is_a_spec_error(repo, capsys, text, path, needle):
     write_spec(repo, "t", HEAD + text)
     assert main(["--repo", str(repo), "render", "t"]) == 2
     err = capsys.readouterr().err
-    assert any(line.startswith("clusters/t.yaml:") and f": {path}: " in line and needle in line for line in err.splitlines()), err
+    assert any(
+        line.startswith("clusters/t.yaml:") and f": {path}: " in line and needle in line for line in err.splitlines()
+    ), err
     assert "Traceback" not in err
     assert not (repo / "overlays").exists() and not (repo / "base").exists()
 
@@ -352,7 +405,14 @@ def test_unsupported_combination_is_a_spec_error(repo, capsys, text, path, needl
 # --------------------------------------------------------------------------- CRD validation
 
 
-CRD_KINDS = {"DataScienceCluster", "DSCInitialization", "OdhDashboardConfig", "Subscription", "OperatorGroup", "FeatureStore"}
+CRD_KINDS = {
+    "DataScienceCluster",
+    "DSCInitialization",
+    "OdhDashboardConfig",
+    "Subscription",
+    "OperatorGroup",
+    "FeatureStore",
+}
 
 # Specs that switch on every optional shape (each component, each version-dependent field).
 VARIANTS = [
@@ -405,7 +465,10 @@ def test_examples_content(repo):
     edge = build_units(specs["edge-baremetal"])
     assert edge["serving"] == []
     assert {s["spec"]["name"]: s["spec"]["source"] for s in every(edge, "Subscription")} == {
-        "rhods-operator": "redhat-operators-mirror", "nfd": "redhat-operators-mirror",
-        "gpu-operator-certified": "certified-operators-mirror", "openshift-gitops-operator": "redhat-operators-mirror"}
+        "rhods-operator": "redhat-operators-mirror",
+        "nfd": "redhat-operators-mirror",
+        "gpu-operator-certified": "certified-operators-mirror",
+        "openshift-gitops-operator": "redhat-operators-mirror",
+    }
     with pytest.raises(SpecErrors):
         load_spec_text(HEAD + "components:\n  kserve:\n    foo: 1\n", "clusters/t.yaml")

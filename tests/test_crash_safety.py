@@ -13,9 +13,10 @@ import time
 
 import pytest
 
-from conftest import PROJECT
 from generator.store import tree
 from generator.store.lock import LOCK
+
+from conftest import PROJECT
 
 USER_FILES = {
     "overlays/prod-aws/dsc/my-notes.md": "the team's own notes\n",
@@ -29,8 +30,14 @@ def cli(repo, *args, fault: str | None = None, timeout: float = 300, **env) -> s
     environ.pop(tree.FAULT_ENV, None)
     if fault:
         environ[tree.FAULT_ENV] = fault
-    return subprocess.run([sys.executable, "-m", "generator", "--repo", str(repo), *args], cwd=PROJECT, env=environ,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "generator", "--repo", str(repo), *args],
+        cwd=PROJECT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture
@@ -58,10 +65,23 @@ def assert_complete(repo) -> None:
     assert not (repo / "overlays" / "odh-sandbox" / "kustomization.yaml").exists()
 
 
-@pytest.mark.parametrize("fault", [
-    "stage-write:1", "stage-write:37", "stage-write:150", "stage-link:1", "stage-manifest:1", "stage-manifest:3",
-    "retire:1", "retire:2", "swap:1", "swap:3", "remove:1", "remove:9",
-])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        "stage-write:1",
+        "stage-write:37",
+        "stage-write:150",
+        "stage-link:1",
+        "stage-manifest:1",
+        "stage-manifest:3",
+        "retire:1",
+        "retire:2",
+        "swap:1",
+        "swap:3",
+        "remove:1",
+        "remove:9",
+    ],
+)
 def test_killed_render_is_completed_by_the_next(changed, fault):
     killed = cli(changed, "render", "--jobs", "1", fault=fault)
     assert killed.returncode == 137, f"{fault} never reached:\n{killed.stdout}{killed.stderr}"
@@ -89,9 +109,16 @@ def test_a_worker_killed_midway_fails_the_run_instead_of_hanging_it(changed, com
 
 
 def test_renders_at_once_take_turns(changed):
-    procs = [subprocess.Popen([sys.executable, "-m", "generator", "--repo", str(changed), "render", "--no-cache"],
-                              cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(3)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "generator", "--repo", str(changed), "render", "--no-cache"],
+            cwd=PROJECT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
     results = [p.communicate(timeout=300) + (p.returncode,) for p in procs]
     assert [r[2] for r in results] == [0, 0, 0], results
     assert_complete(changed)
@@ -127,9 +154,22 @@ def test_a_read_only_folder_does_not_leave_the_repository_stuck(changed):
     stuck.chmod(0o555)
     try:
         for _ in range(2):
-            proc = subprocess.run(["setpriv", "--bounding-set=-dac_override,-dac_read_search", sys.executable, "-m",
-                                   "generator", "--repo", str(changed), "render"], cwd=PROJECT, capture_output=True,
-                                  text=True, timeout=300)
+            proc = subprocess.run(
+                [
+                    "setpriv",
+                    "--bounding-set=-dac_override,-dac_read_search",
+                    sys.executable,
+                    "-m",
+                    "generator",
+                    "--repo",
+                    str(changed),
+                    "render",
+                ],
+                cwd=PROJECT,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
             assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stdout + proc.stderr
         assert "cannot remove overlays/.prod-aws.old-" in proc.stderr and "remove it by hand" in proc.stderr
         assert cli(changed, "check", "--no-cache").returncode == 0
@@ -176,7 +216,9 @@ def test_killing_the_main_process_alone_never_blocks_the_next_render(changed):
 
     template = (changed / "clusters" / "prod-aws.yaml").read_text()
     for i in range(8):  # more clusters than workers: the pool lives for most of a render
-        (changed / "clusters" / f"prod-aws-{i}.yaml").write_text(template.replace("name: prod-aws", f"name: prod-aws-{i}", 1))
+        (changed / "clusters" / f"prod-aws-{i}.yaml").write_text(
+            template.replace("name: prod-aws", f"name: prod-aws-{i}", 1)
+        )
     defaults = changed / "clusters" / "_defaults.yaml"
     rng = random.Random(30)
     env = {k: v for k, v in os.environ.items() if k != tree.FAULT_ENV}
@@ -186,8 +228,13 @@ def test_killing_the_main_process_alone_never_blocks_the_next_render(changed):
         text = defaults.read_text()
         namespaces = ("platform-gitops", "gitops-platform")
         defaults.write_text(text.replace(namespaces[trial % 2], namespaces[(trial + 1) % 2]))
-        proc = subprocess.Popen([sys.executable, "-m", "generator", "--repo", str(changed), "render", "--jobs", "2",
-                                 "--no-cache"], cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "generator", "--repo", str(changed), "render", "--jobs", "2", "--no-cache"],
+            cwd=PROJECT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         # Most kills land while the pool works (a random moment after its workers appear: the
         # start-up before them takes from 0.5 s to seconds on a busy machine); some at a random
         # moment from the start, wherever that falls.

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from generator.facts import releases
-from generator.diff import knowntypes, schema
 from generator.core import quantity
 from generator.core.resources import CLUSTER_SCOPED
+from generator.diff import knowntypes, schema
+from generator.facts import releases
 
 
 def _at(kind: schema.KindSchema, path: str) -> schema.Node:
@@ -21,21 +21,24 @@ def _at(kind: schema.KindSchema, path: str) -> schema.Node:
     return node
 
 
-@pytest.mark.parametrize("api,kind,path,want", [
-    ("apps/v1", "Deployment", "spec.template.spec.containers", ("map", ("name",))),
-    ("apps/v1", "Deployment", "spec.template.spec.containers.[].env", ("map", ("name",))),
-    ("apps/v1", "Deployment", "spec.template.spec.containers.[].ports", ("map", ("containerPort",))),
-    ("apps/v1", "Deployment", "spec.template.spec.volumes", ("map", ("name",))),
-    ("apps/v1", "Deployment", "spec.template.spec.tolerations", ("atomic", ())),
-    ("apps/v1", "Deployment", "spec.template.spec.containers.[].args", ("atomic", ())),
-    ("apps/v1", "Deployment", "metadata.finalizers", ("set", ())),
-    ("v1", "Service", "spec.ports", ("map", ("port",))),
-    ("kueue.x-k8s.io/v1beta1", "ClusterQueue", "spec.resourceGroups", ("atomic", ())),
-    ("kueue.x-k8s.io/v1beta1", "ClusterQueue", "spec.resourceGroups.[].flavors", ("map", ("name",))),
-    ("kueue.x-k8s.io/v1beta1", "ClusterQueue", "spec.resourceGroups.[].flavors.[].resources", ("map", ("name",))),
-    ("kueue.x-k8s.io/v1beta1", "ClusterQueue", "metadata.finalizers", ("set", ())),
-    ("machine.openshift.io/v1beta1", "MachineSet", "spec.template.spec.taints", ("atomic", ())),
-])
+@pytest.mark.parametrize(
+    "api,kind,path,want",
+    [
+        ("apps/v1", "Deployment", "spec.template.spec.containers", ("map", ("name",))),
+        ("apps/v1", "Deployment", "spec.template.spec.containers.[].env", ("map", ("name",))),
+        ("apps/v1", "Deployment", "spec.template.spec.containers.[].ports", ("map", ("containerPort",))),
+        ("apps/v1", "Deployment", "spec.template.spec.volumes", ("map", ("name",))),
+        ("apps/v1", "Deployment", "spec.template.spec.tolerations", ("atomic", ())),
+        ("apps/v1", "Deployment", "spec.template.spec.containers.[].args", ("atomic", ())),
+        ("apps/v1", "Deployment", "metadata.finalizers", ("set", ())),
+        ("v1", "Service", "spec.ports", ("map", ("port",))),
+        ("kueue.x-k8s.io/v1beta1", "ClusterQueue", "spec.resourceGroups", ("atomic", ())),
+        ("kueue.x-k8s.io/v1beta1", "ClusterQueue", "spec.resourceGroups.[].flavors", ("map", ("name",))),
+        ("kueue.x-k8s.io/v1beta1", "ClusterQueue", "spec.resourceGroups.[].flavors.[].resources", ("map", ("name",))),
+        ("kueue.x-k8s.io/v1beta1", "ClusterQueue", "metadata.finalizers", ("set", ())),
+        ("machine.openshift.io/v1beta1", "MachineSet", "spec.template.spec.taints", ("atomic", ())),
+    ],
+)
 def test_list_semantics_from_the_schemas(api, kind, path, want):
     lt = _at(schema.kind_schema(api, kind), path).list_type()
     assert (lt.kind, lt.keys) == want
@@ -53,8 +56,9 @@ def test_unknown_kind_has_no_schema():
 
 
 def test_every_kind_the_generator_treats_as_cluster_scoped_is_so_in_the_schemas():
-    known = set(releases._data()["scopes"]) | set(yaml.safe_load(
-        (releases.data_dir().parent / "kubernetes-scopes.yaml").read_text(encoding="utf-8"))["cluster"])
+    known = set(releases._data()["scopes"]) | set(
+        yaml.safe_load((releases.data_dir().parent / "kubernetes-scopes.yaml").read_text(encoding="utf-8"))["cluster"]
+    )
     # CLUSTER_SCOPED names kinds without their group: some group must serve the kind
     # cluster-scoped (NodeFeatureRule is cluster-scoped at nfd.k8s-sigs.io, namespaced at
     # nfd.openshift.io).
@@ -63,29 +67,63 @@ def test_every_kind_the_generator_treats_as_cluster_scoped_is_so_in_the_schemas(
         assert any(schema.scope(g, kind) == schema.CLUSTER for g in groups), kind
 
 
-@pytest.mark.parametrize("group,kind,want", [
-    ("", "Namespace", "Cluster"), ("", "ConfigMap", "Namespaced"), ("apps", "Deployment", "Namespaced"),
-    ("rbac.authorization.k8s.io", "ClusterRole", "Cluster"), ("rbac.authorization.k8s.io", "Role", "Namespaced"),
-    ("kueue.x-k8s.io", "ClusterQueue", "Cluster"), ("kueue.x-k8s.io", "LocalQueue", "Namespaced"),
-    ("machine.openshift.io", "MachineSet", "Namespaced"), ("example.com", "Widget", None),
-])
+@pytest.mark.parametrize(
+    "group,kind,want",
+    [
+        ("", "Namespace", "Cluster"),
+        ("", "ConfigMap", "Namespaced"),
+        ("apps", "Deployment", "Namespaced"),
+        ("rbac.authorization.k8s.io", "ClusterRole", "Cluster"),
+        ("rbac.authorization.k8s.io", "Role", "Namespaced"),
+        ("kueue.x-k8s.io", "ClusterQueue", "Cluster"),
+        ("kueue.x-k8s.io", "LocalQueue", "Namespaced"),
+        ("machine.openshift.io", "MachineSet", "Namespaced"),
+        ("example.com", "Widget", None),
+    ],
+)
 def test_scope(group, kind, want):
     assert schema.scope(group, kind) == want
 
 
-@pytest.mark.parametrize("value,canonical", [
-    ("0.2", "200m"), (0.2, "200m"), ("1000m", "1"), ("1024Mi", "1Gi"), ("0.5Gi", "512Mi"), ("1025Ki", "1025Ki"),
-    ("1000", "1k"), ("1500", "1500"), ("1e3", "1e3"), ("1.25G", "1250M"), ("1.5", "1500m"), ("0", "0"),
-    ("500Ki", "500Ki"), ("1023", "1023"), ("x", None),
-])
+@pytest.mark.parametrize(
+    "value,canonical",
+    [
+        ("0.2", "200m"),
+        (0.2, "200m"),
+        ("1000m", "1"),
+        ("1024Mi", "1Gi"),
+        ("0.5Gi", "512Mi"),
+        ("1025Ki", "1025Ki"),
+        ("1000", "1k"),
+        ("1500", "1500"),
+        ("1e3", "1e3"),
+        ("1.25G", "1250M"),
+        ("1.5", "1500m"),
+        ("0", "0"),
+        ("500Ki", "500Ki"),
+        ("1023", "1023"),
+        ("x", None),
+    ],
+)
 def test_canonical_quantity(value, canonical):
     assert quantity.canonical(value) == canonical
 
 
-@pytest.mark.parametrize("text,canonical", [
-    ("8760h", "8760h0m0s"), ("8760h0m0s", "8760h0m0s"), ("90s", "1m30s"), ("1.5h", "1h30m0s"), ("500ms", "500ms"),
-    ("1.5s", "1.5s"), ("0", "0s"), ("-1m", "-1m0s"), ("1us", "1µs"), ("2h45m", "2h45m0s"),
-])
+@pytest.mark.parametrize(
+    "text,canonical",
+    [
+        ("8760h", "8760h0m0s"),
+        ("8760h0m0s", "8760h0m0s"),
+        ("90s", "1m30s"),
+        ("1.5h", "1h30m0s"),
+        ("500ms", "500ms"),
+        ("1.5s", "1.5s"),
+        ("0", "0s"),
+        ("-1m", "-1m0s"),
+        ("1us", "1µs"),
+        ("2h45m", "2h45m0s"),
+    ],
+)
 def test_canonical_duration(text, canonical):
     assert knowntypes.format_duration(knowntypes.parse_duration(text)) == canonical
 
@@ -96,8 +134,13 @@ def test_not_a_duration(text):
 
 
 def test_built_in_round_trip_leaves_an_object_with_an_unknown_field():
-    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "bogus": 1,
-           "spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": 0.2}}}]}}
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p"},
+        "bogus": 1,
+        "spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": 0.2}}}]},
+    }
     assert knowntypes.normalize(pod) == pod
     del pod["bogus"]
     assert knowntypes.normalize(pod)["spec"]["containers"][0]["resources"]["requests"]["cpu"] == "200m"

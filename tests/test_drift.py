@@ -12,14 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from generator.core import yamlio
 from generator.cli import main
-from generator.core import quantity
+from generator.core import quantity, yamlio
+from generator.core.resources import ident, ident_str
 from generator.diff.drift import IN_SYNC, MISSING, ORPHANED, OUT_OF_SYNC, application_rules, compare, desired_objects
 from generator.diff.live import read_exports
 from generator.diff.normalize import IgnoreRule, jq_delete
 from generator.diff.schema import kind_schema
-from generator.core.resources import ident, ident_str
 
 from conftest import PROJECT, render_to_disk
 
@@ -69,7 +68,10 @@ def _reshuffle(node, schema_node=None):
     if schema_node is not None and schema_node.quantity:
         return _other_units(node)
     if isinstance(node, dict):
-        return {k: _reshuffle(node[k], schema_node.child(k) if schema_node is not None else None) for k in reversed(list(node))}
+        return {
+            k: _reshuffle(node[k], schema_node.child(k) if schema_node is not None else None)
+            for k in reversed(list(node))
+        }
     if isinstance(node, list):
         keyed = schema_node is not None and schema_node.list_type().kind == "map"
         # an atomic list is kept whole, lists in its items included
@@ -81,8 +83,12 @@ def _reshuffle(node, schema_node=None):
 # What the API server or the operators fill in that the bundle does not set.
 SERVER_DEFAULTS = {
     "Namespace": {"spec": {"finalizers": ["kubernetes"]}},
-    "ClusterQueue": {"spec": {"flavorFungibility": {"whenCanBorrow": "Borrow", "whenCanPreempt": "TryNextFlavor"},
-                              "stopPolicy": "None"}},
+    "ClusterQueue": {
+        "spec": {
+            "flavorFungibility": {"whenCanBorrow": "Borrow", "whenCanPreempt": "TryNextFlavor"},
+            "stopPolicy": "None",
+        }
+    },
     "LocalQueue": {"spec": {"stopPolicy": "None"}},
     "MachineSet": {"spec": {"deletePolicy": "Random"}},
     "Subscription": {"spec": {"config": {"resources": {}}}},
@@ -103,22 +109,33 @@ def served(o: dict) -> dict:
     _merge_defaults(live, SERVER_DEFAULTS.get(o["kind"], {}))
     uid = hashlib.sha256(ident_str(o).encode()).hexdigest()
     meta = live["metadata"]
-    meta.update({
-        "uid": f"{uid[:8]}-{uid[8:12]}-{uid[12:16]}-{uid[16:20]}-{uid[20:32]}",
-        "resourceVersion": str(int(uid[:6], 16)),
-        "generation": 4,
-        "creationTimestamp": "2025-01-14T09:12:44Z",
-        "managedFields": [
-            {"apiVersion": o["apiVersion"], "fieldsType": "FieldsV1", "manager": "argocd-controller",
-             "operation": "Apply", "time": "2025-01-14T09:12:44Z",
-             "fieldsV1": _fields_v1({k: v for k, v in o.items() if k not in ("apiVersion", "kind")})},
-        ],
-    })
-    meta.setdefault("labels", {})["app.kubernetes.io/instance"] = f"{CLUSTER}-{o['metadata']['labels'].get('rhoai-gitops.io/component', '')}"
-    meta.setdefault("annotations", {}).update({
-        "kubectl.kubernetes.io/last-applied-configuration": json.dumps(o, sort_keys=True),
-        "argocd.argoproj.io/tracking-id": f"{CLUSTER}:{o['kind']}:{o['metadata'].get('namespace', '')}/{o['metadata']['name']}",
-    })
+    meta.update(
+        {
+            "uid": f"{uid[:8]}-{uid[8:12]}-{uid[12:16]}-{uid[16:20]}-{uid[20:32]}",
+            "resourceVersion": str(int(uid[:6], 16)),
+            "generation": 4,
+            "creationTimestamp": "2025-01-14T09:12:44Z",
+            "managedFields": [
+                {
+                    "apiVersion": o["apiVersion"],
+                    "fieldsType": "FieldsV1",
+                    "manager": "argocd-controller",
+                    "operation": "Apply",
+                    "time": "2025-01-14T09:12:44Z",
+                    "fieldsV1": _fields_v1({k: v for k, v in o.items() if k not in ("apiVersion", "kind")}),
+                },
+            ],
+        }
+    )
+    meta.setdefault("labels", {})["app.kubernetes.io/instance"] = (
+        f"{CLUSTER}-{o['metadata']['labels'].get('rhoai-gitops.io/component', '')}"
+    )
+    meta.setdefault("annotations", {}).update(
+        {
+            "kubectl.kubernetes.io/last-applied-configuration": json.dumps(o, sort_keys=True),
+            "argocd.argoproj.io/tracking-id": f"{CLUSTER}:{o['kind']}:{o['metadata'].get('namespace', '')}/{o['metadata']['name']}",
+        }
+    )
     live["status"] = {"conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": "2025-01-14T09:13:02Z"}]}
     return live
 
@@ -134,8 +151,11 @@ def export(objs: list[dict], folder: Path) -> Path:
 
 
 def find(objs: list[dict], kind: str, name: str, namespace: str = "") -> dict:
-    return next(o for o in objs if o["kind"] == kind and o["metadata"]["name"] == name
-                and o["metadata"].get("namespace", "") == namespace)
+    return next(
+        o
+        for o in objs
+        if o["kind"] == kind and o["metadata"]["name"] == name and o["metadata"].get("namespace", "") == namespace
+    )
 
 
 def drifted(report) -> list:
@@ -173,7 +193,9 @@ def _remove_toleration(live):
 
 
 def _change_label(live):
-    find(live, "MachineSet", "prod-aws-7xk2p-gpu-l4-us-east-1a", "openshift-machine-api")["metadata"]["labels"]["rhoai-gitops.io/gpu-pool"] = "a10g"
+    find(live, "MachineSet", "prod-aws-7xk2p-gpu-l4-us-east-1a", "openshift-machine-api")["metadata"]["labels"][
+        "rhoai-gitops.io/gpu-pool"
+    ] = "a10g"
 
 
 def _change_taint_value(live):
@@ -184,16 +206,25 @@ def _change_taint_value(live):
 MUTATIONS = {
     "changed quota": (_change_quota, "ClusterQueue.kueue.x-k8s.io risk", f"{GPU_QUEUE}.nominalQuota", "8", "6"),
     "removed toleration": (
-        _remove_toleration, "ResourceFlavor.kueue.x-k8s.io a100", "spec.tolerations[key=nvidia.com/gpu,effect=NoSchedule]",
-        {"effect": "NoSchedule", "key": "nvidia.com/gpu", "operator": "Equal", "value": "true"}, None,
+        _remove_toleration,
+        "ResourceFlavor.kueue.x-k8s.io a100",
+        "spec.tolerations[key=nvidia.com/gpu,effect=NoSchedule]",
+        {"effect": "NoSchedule", "key": "nvidia.com/gpu", "operator": "Equal", "value": "true"},
+        None,
     ),
     "changed label": (
-        _change_label, "MachineSet.machine.openshift.io openshift-machine-api/prod-aws-7xk2p-gpu-l4-us-east-1a",
-        'metadata.labels["rhoai-gitops.io/gpu-pool"]', "l4", "a10g",
+        _change_label,
+        "MachineSet.machine.openshift.io openshift-machine-api/prod-aws-7xk2p-gpu-l4-us-east-1a",
+        'metadata.labels["rhoai-gitops.io/gpu-pool"]',
+        "l4",
+        "a10g",
     ),
     "changed taint": (
-        _change_taint_value, "MachineSet.machine.openshift.io openshift-machine-api/prod-aws-7xk2p-gpu-a100-us-east-1b",
-        "spec.template.spec.taints[key=nvidia.com/gpu,effect=NoSchedule].value", "true", "false",
+        _change_taint_value,
+        "MachineSet.machine.openshift.io openshift-machine-api/prod-aws-7xk2p-gpu-a100-us-east-1b",
+        "spec.template.spec.taints[key=nvidia.com/gpu,effect=NoSchedule].value",
+        "true",
+        "false",
     ),
 }
 
@@ -231,7 +262,9 @@ def test_extra_live_label_is_not_drift(desired):
 
 
 def test_deleted_object_is_missing_and_labelled_stranger_is_orphaned(rendered, desired, tmp_path, capsys):
-    live = [served(o) for o in desired if not (o["kind"] == "LocalQueue" and o["metadata"]["namespace"] == "team-nlp-dev")]
+    live = [
+        served(o) for o in desired if not (o["kind"] == "LocalQueue" and o["metadata"]["namespace"] == "team-nlp-dev")
+    ]
     folder = export(live, tmp_path / "live")
     (folder / "clusterqueues.json").write_text((FIXTURES / "clusterqueues.json").read_text())
     code = main(["--repo", str(rendered), "drift", CLUSTER, "--live-from", str(folder), "--output", "json"])
@@ -280,15 +313,23 @@ def test_jq_and_managed_fields_manager_rules(desired):
     cq = find(live, "ClusterQueue", "vision")
     cq["spec"]["preemption"]["withinClusterQueue"] = "LowerPriority"
     cq["spec"]["cohort"] = "elsewhere"
-    cq["metadata"]["managedFields"].append({
-        "manager": "quota-tuner", "operation": "Update", "fieldsType": "FieldsV1",
-        "fieldsV1": {"f:spec": {"f:cohort": {}}},
-    })
+    cq["metadata"]["managedFields"].append(
+        {
+            "manager": "quota-tuner",
+            "operation": "Update",
+            "fieldsType": "FieldsV1",
+            "fieldsV1": {"f:spec": {"f:cohort": {}}},
+        }
+    )
     base = {"group": "kueue.x-k8s.io", "kind": "ClusterQueue", "name": "vision"}
     assert {f.path for o in drifted(compare(CLUSTER, desired, live, [])) for f in o.fields} == {
-        "spec.cohort", "spec.preemption.withinClusterQueue"}
-    rules = [IgnoreRule(**base, jq_path_expressions=(".spec.preemption.withinClusterQueue",)),
-             IgnoreRule(**base, managed_fields_managers=("quota-tuner",))]
+        "spec.cohort",
+        "spec.preemption.withinClusterQueue",
+    }
+    rules = [
+        IgnoreRule(**base, jq_path_expressions=(".spec.preemption.withinClusterQueue",)),
+        IgnoreRule(**base, managed_fields_managers=("quota-tuner",)),
+    ]
     assert not compare(CLUSTER, desired, live, rules).drifted
     # Scoped by name: the same drift on another queue is still drift.
     other = find(live, "ClusterQueue", "risk")
@@ -299,10 +340,12 @@ def test_jq_and_managed_fields_manager_rules(desired):
 def test_jq_runs_as_del_by_real_jq():
     o = {"spec": {"containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "y"}]}}
     assert jq_delete(o, '.spec.containers[] | select(.name == "b") | .image') == {
-        "spec": {"containers": [{"name": "a", "image": "x"}, {"name": "b"}]}}
+        "spec": {"containers": [{"name": "a", "image": "x"}, {"name": "b"}]}
+    }
     # beyond any hand-written subset: functions, alternatives, recursive descent
     assert jq_delete(o, '.spec.containers[] | select(.name | startswith("a")) | .image') == {
-        "spec": {"containers": [{"name": "a"}, {"name": "b", "image": "y"}]}}
+        "spec": {"containers": [{"name": "a"}, {"name": "b", "image": "y"}]}
+    }
     assert jq_delete(o, "..|.image?") == {"spec": {"containers": [{"name": "a"}, {"name": "b"}]}}
 
 
@@ -312,7 +355,9 @@ def test_jq_runs_as_del_by_real_jq():
 def test_typed_list_export_items_get_their_kind():
     objs = read_exports(FIXTURES / "clusterqueues.json")
     assert [(o["apiVersion"], o["kind"], o["metadata"]["name"]) for o in objs] == [
-        ("kueue.x-k8s.io/v1beta1", "ClusterQueue", "legacy"), ("kueue.x-k8s.io/v1beta1", "ClusterQueue", "adhoc")]
+        ("kueue.x-k8s.io/v1beta1", "ClusterQueue", "legacy"),
+        ("kueue.x-k8s.io/v1beta1", "ClusterQueue", "adhoc"),
+    ]
 
 
 def test_export_that_is_not_an_object_is_a_usage_error(rendered, tmp_path, capsys):
@@ -329,7 +374,9 @@ def test_unrendered_cluster_is_a_usage_error(tmp_path, capsys):
     assert "overlays/nowhere is not rendered" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("a,b", [("1000m", "1"), ("1Gi", "1024Mi"), ("0.5", "500m"), ("1e3", "1k"), ("8", 8), ("1Ti", "1024Gi")])
+@pytest.mark.parametrize(
+    "a,b", [("1000m", "1"), ("1Gi", "1024Mi"), ("0.5", "500m"), ("1e3", "1k"), ("8", 8), ("1Ti", "1024Gi")]
+)
 def test_equal_quantities(a, b):
     assert quantity.same(a, b)
 
@@ -361,8 +408,14 @@ def _with_rule(rendered: Path, tmp_path: Path, expr: str) -> Path:
 
     repo = tmp_path / "repo"
     shutil.copytree(rendered, repo)
-    app = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": {"name": "extra", "namespace": "openshift-gitops"},
-           "spec": {"ignoreDifferences": [{"group": "kueue.x-k8s.io", "kind": "ClusterQueue", "jqPathExpressions": [expr]}]}}
+    app = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": "extra", "namespace": "openshift-gitops"},
+        "spec": {
+            "ignoreDifferences": [{"group": "kueue.x-k8s.io", "kind": "ClusterQueue", "jqPathExpressions": [expr]}]
+        },
+    }
     (repo / "overlays" / CLUSTER / "argocd" / "zz-extra.yaml").write_text(yamlio.dumps(app))
     return repo
 
@@ -375,7 +428,10 @@ def test_jq_rule_that_fails_on_an_object_is_skipped_with_a_warning(rendered, des
     assert main(["--repo", str(repo), "drift", CLUSTER, "--live-from", str(folder)]) == 1
     out, err = capsys.readouterr()
     assert "spec.cohort: desired" in out
-    assert "warning: ignoreDifferences jqPathExpression .spec | tostring skipped for ClusterQueue vision: jq: Invalid path expression" in err
+    assert (
+        "warning: ignoreDifferences jqPathExpression .spec | tostring skipped for ClusterQueue vision: jq: Invalid path expression"
+        in err
+    )
 
 
 def test_jq_rule_that_does_not_parse_is_a_usage_error(rendered, desired, tmp_path, capsys):

@@ -8,19 +8,35 @@ import subprocess
 
 import pytest
 
-from conftest import PROJECT, write_spec
 from generator.cli import main
 from generator.spec.loader import load_specs
 
+from conftest import PROJECT, write_spec
 
-@pytest.mark.parametrize("dist, version, openshift", [("rhoai", "2.16", "4.16"), ("rhoai", "3.4", "4.20"),
-                                                      ("odh", "3.5", "4.19")])
+
+@pytest.mark.parametrize(
+    "dist, version, openshift", [("rhoai", "2.16", "4.16"), ("rhoai", "3.4", "4.20"), ("odh", "3.5", "4.19")]
+)
 def test_init_writes_the_release_and_openshift_version_and_lints(repo, capsys, dist, version, openshift):
-    args = ["--repo", str(repo), "init", "first", "--distribution", dist, "--version", version,
-            "--openshift-version", openshift]
+    args = [
+        "--repo",
+        str(repo),
+        "init",
+        "first",
+        "--distribution",
+        dist,
+        "--version",
+        version,
+        "--openshift-version",
+        openshift,
+    ]
     assert main(args) == 0
     (spec,) = load_specs(repo, ["first"])
-    assert (spec.spec.distribution.name, spec.spec.version, spec.spec.cluster.openshift_version) == (dist, version, openshift)
+    assert (spec.spec.distribution.name, spec.spec.version, spec.spec.cluster.openshift_version) == (
+        dist,
+        version,
+        openshift,
+    )
     capsys.readouterr()
     assert main(["--repo", str(repo), "lint", "first"]) == 0
     assert "warning" not in capsys.readouterr().out
@@ -42,8 +58,11 @@ def test_lint_names_the_openshift_version_it_assumes(repo, capsys):
     assert main(["--repo", str(repo), "lint", "dev"]) == 0
     out = capsys.readouterr().out
     assert "clusters/dev.yaml:3:1: warning: cluster.openshiftVersion is not set, so OpenShift 4.16 is assumed" in out
-    write_spec(repo, "dev", "metadata:\n  name: dev\ncluster:\n  apiServer: https://api.dev.example.com:6443\n"
-                            "  openshiftVersion: \"4.16\"\n")
+    write_spec(
+        repo,
+        "dev",
+        'metadata:\n  name: dev\ncluster:\n  apiServer: https://api.dev.example.com:6443\n  openshiftVersion: "4.16"\n',
+    )
     assert main(["--repo", str(repo), "lint", "dev"]) == 0
     assert "warning" not in capsys.readouterr().out
 

@@ -9,14 +9,14 @@ import copy
 import pytest
 import yaml
 
-from conftest import assert_valid, kustomize_objects, render_to_disk, validator_for
-from generator.facts import matrix, releases
+from generator.build import build_units
 from generator.components import gpu_nodes, gpu_operator, nfd, profiles
 from generator.core.errors import SpecErrors
-from generator.build import build_units
 from generator.core.resources import COMPONENT_LABEL, group_of, ident
-from conftest import load_spec_text
+from generator.facts import matrix, releases
 from generator.spec.loader import load_specs
+
+from conftest import assert_valid, kustomize_objects, load_spec_text, render_to_disk, validator_for
 
 MINE = ("gpu-nodes", "nfd", "gpu-operator", "hardware-profiles", "kueue-quotas")
 
@@ -61,7 +61,9 @@ nvidia:
 
 PROVIDERS = {
     "aws": {
-        "region": "us-east-2", "zones": ("us-east-2a", "us-east-2b"), "instance": "p4de.24xlarge",
+        "region": "us-east-2",
+        "zones": ("us-east-2a", "us-east-2b"),
+        "instance": "p4de.24xlarge",
         "machinesets": """\
     image: ami-0fedcba9876543210
     subnet: "{infrastructureId}-subnet-private-{zone}"
@@ -70,7 +72,9 @@ PROVIDERS = {
 """,
     },
     "gcp": {
-        "region": "us-central1", "zones": ("us-central1-a", "us-central1-b"), "instance": "a2-ultragpu-8g",
+        "region": "us-central1",
+        "zones": ("us-central1-a", "us-central1-b"),
+        "instance": "a2-ultragpu-8g",
         "machinesets": """\
     image: projects/rhcos-cloud/global/images/rhcos-418
     subnet: "{infrastructureId}-worker-subnet"
@@ -80,7 +84,9 @@ PROVIDERS = {
 """,
     },
     "azure": {
-        "region": "eastus", "zones": ('"1"', '"2"'), "instance": "Standard_ND96amsr_A100_v4",
+        "region": "eastus",
+        "zones": ('"1"', '"2"'),
+        "instance": "Standard_ND96amsr_A100_v4",
         "machinesets": """\
     image: /resourceGroups/{infrastructureId}-rg/providers/Microsoft.Compute/galleries/gallery/images/gen2/versions/latest
     subnet: "{infrastructureId}-worker-subnet"
@@ -94,9 +100,14 @@ PROVIDERS = {
 def spec_text(provider: str = "aws", version: str = "2.23", channel: str = "v25.3") -> str:
     p = PROVIDERS[provider]
     return (
-        TEMPLATE.replace("PROVIDER", provider).replace("REGION", p["region"]).replace("MACHINESETS\n", p["machinesets"])
-        .replace("VERSION", version).replace("INSTANCE", p["instance"]).replace("ZONE_A", p["zones"][0])
-        .replace("ZONE_B", p["zones"][1]).replace("CHANNEL", channel)
+        TEMPLATE.replace("PROVIDER", provider)
+        .replace("REGION", p["region"])
+        .replace("MACHINESETS\n", p["machinesets"])
+        .replace("VERSION", version)
+        .replace("INSTANCE", p["instance"])
+        .replace("ZONE_A", p["zones"][0])
+        .replace("ZONE_B", p["zones"][1])
+        .replace("CHANNEL", channel)
     )
 
 
@@ -125,8 +136,17 @@ def test_every_object_validates_against_upstream_crds(provider):
     spec = load(spec_text(provider))
     objs = mine(build_units(spec))
     kinds = {o["kind"] for o in crd_objects(objs)}
-    assert {"MachineSet", "MachineAutoscaler", "ClusterAutoscaler", "NodeFeatureDiscovery", "ClusterPolicy",
-            "AcceleratorProfile", "HardwareProfile", "Subscription", "OperatorGroup"} <= kinds
+    assert {
+        "MachineSet",
+        "MachineAutoscaler",
+        "ClusterAutoscaler",
+        "NodeFeatureDiscovery",
+        "ClusterPolicy",
+        "AcceleratorProfile",
+        "HardwareProfile",
+        "Subscription",
+        "OperatorGroup",
+    } <= kinds
     assert_valid(validator_for(spec), crd_objects(objs))
 
 
@@ -175,7 +195,9 @@ def test_machine_sets_carry_pool_labels_taints_and_provider_settings(provider):
     zones = sorted(s["metadata"]["name"] for s in big)
     assert zones == sorted(gpu_nodes.machine_set_name(spec, spec.gpu_node_pools[0], z.strip('"')) for z in p["zones"])
     small = next(s for s in sets if s["metadata"]["labels"][gpu_nodes.POOL_LABEL] == "small")
-    assert small["spec"]["template"]["spec"]["taints"] == [{"key": "nvidia.com/gpu", "value": "true", "effect": "NoSchedule"}]
+    assert small["spec"]["template"]["spec"]["taints"] == [
+        {"key": "nvidia.com/gpu", "value": "true", "effect": "NoSchedule"}
+    ]
 
 
 def test_aws_provider_spec_substitutes_zone_and_infrastructure_id():
@@ -188,13 +210,22 @@ def test_aws_provider_spec_substitutes_zone_and_infrastructure_id():
     assert value["iamInstanceProfile"] == {"id": "cloud-a1b2c-worker-profile"}
 
 
-@pytest.mark.parametrize("provider,missing", [("aws", "instanceProfile"), ("gcp", "projectId"), ("azure", "resourceGroup")])
+@pytest.mark.parametrize(
+    "provider,missing", [("aws", "instanceProfile"), ("gcp", "projectId"), ("azure", "resourceGroup")]
+)
 def test_missing_provider_setting_is_a_positioned_error(provider, missing):
-    text = "\n".join(line for line in spec_text(provider).splitlines() if not line.strip().startswith(missing + ":")) + "\n"
+    text = (
+        "\n".join(line for line in spec_text(provider).splitlines() if not line.strip().startswith(missing + ":"))
+        + "\n"
+    )
     with pytest.raises(SpecErrors) as exc:
         load(text)
     msgs = [str(e) for e in exc.value.errors]
-    assert any(f"cluster.machineSets.{missing}: required on {provider}" in m and "gpuNodePools[0] (clusters/gpu-cloud.yaml:" in m for m in msgs), msgs
+    assert any(
+        f"cluster.machineSets.{missing}: required on {provider}" in m
+        and "gpuNodePools[0] (clusters/gpu-cloud.yaml:" in m
+        for m in msgs
+    ), msgs
 
 
 def test_bare_metal_gets_no_machine_sets_but_the_nvidia_stack(repo):
@@ -204,7 +235,9 @@ def test_bare_metal_gets_no_machine_sets_but_the_nvidia_stack(repo):
     assert by_kind(units["nfd"], "NodeFeatureDiscovery") and by_kind(units["gpu-operator"], "ClusterPolicy")
     # Disconnected: each operator comes from the mirror of its own catalog (NFD is Red Hat's,
     # the GPU operator a certified one).
-    sources = {s["spec"]["name"]: s["spec"]["source"] for s in by_kind(units["nfd"] + units["gpu-operator"], "Subscription")}
+    sources = {
+        s["spec"]["name"]: s["spec"]["source"] for s in by_kind(units["nfd"] + units["gpu-operator"], "Subscription")
+    }
     assert sources == {"nfd": "redhat-operators-mirror", "gpu-operator-certified": "certified-operators-mirror"}
 
 
@@ -286,7 +319,9 @@ def test_releases_pick_profile_kinds_from_what_they_serve():
     assert {o["kind"] for o in old} == {"AcceleratorProfile"}
     assert {o["kind"] for o in new} == {"AcceleratorProfile", "HardwareProfile"}
     # the HardwareProfile CRD first ships in the RHOAI 2.23 and ODH 2.32 operator bundles
-    assert next(v for v in releases.supported("rhoai") if releases.release("rhoai", v).serves("HardwareProfile")) == "2.23"
+    assert (
+        next(v for v in releases.supported("rhoai") if releases.release("rhoai", v).serves("HardwareProfile")) == "2.23"
+    )
     assert next(v for v in releases.supported("odh") if releases.release("odh", v).serves("HardwareProfile")) == "2.32"
 
 
@@ -303,9 +338,16 @@ def test_profiles_tolerate_pool_taints_and_node_scheduling_without_quotas():
         assert sched["type"] == "Node"
         assert sched["node"]["nodeSelector"] == gpu_nodes.node_labels(pool)
         assert sched["node"]["tolerations"] == gpu_nodes.tolerations(pool)
-    gpu_ids = {o["metadata"]["name"]: i for o in objs if o["kind"] == "HardwareProfile"
-               for i in o["spec"]["identifiers"] if i["resourceType"] == "Accelerator"}
-    assert gpu_ids["big"]["maxCount"] == 8 * matrix.mig_layout("all-1g.10gb", "NVIDIA-A100-SXM4-80GB")["1g.10gb"] == 8 * 7
+    gpu_ids = {
+        o["metadata"]["name"]: i
+        for o in objs
+        if o["kind"] == "HardwareProfile"
+        for i in o["spec"]["identifiers"]
+        if i["resourceType"] == "Accelerator"
+    }
+    assert (
+        gpu_ids["big"]["maxCount"] == 8 * matrix.mig_layout("all-1g.10gb", "NVIDIA-A100-SXM4-80GB")["1g.10gb"] == 8 * 7
+    )
     assert gpu_ids["small"]["maxCount"] == 1 * 3
 
 
@@ -342,18 +384,27 @@ def test_a_new_gpu_pool_names_every_missing_setting_at_once(repo):
     """Adding a pool to a cluster without machine settings: one run names all of them, and
     with an empty machineSets the next run names every key the provider needs."""
     spec = repo / "clusters" / "odh-sandbox.yaml"
-    spec.write_text(spec.read_text() + (
-        "gpuNodePools:\n  - name: a100\n    accelerator: {product: NVIDIA-A100-SXM4-80GB, count: 8}\n"
-        "    instanceType: p4d.24xlarge\n    replicas: {min: 0, max: 2}\n"))
+    spec.write_text(
+        spec.read_text()
+        + (
+            "gpuNodePools:\n  - name: a100\n    accelerator: {product: NVIDIA-A100-SXM4-80GB, count: 8}\n"
+            "    instanceType: p4d.24xlarge\n    replicas: {min: 0, max: 2}\n"
+        )
+    )
     with pytest.raises(SpecErrors) as exc:
         load_specs(repo, ["odh-sandbox"])
     paths = sorted(e.path for e in exc.value.errors)
     assert paths == ["cluster.infrastructureId", "cluster.machineSets", "cluster.region", "gpuNodePools[0].zones"]
     [ms] = [e for e in exc.value.errors if e.path == "cluster.machineSets"]
     assert "image, subnet, securityGroups, instanceProfile" in ms.message
-    text = spec.read_text().replace("  provider: aws\n", "  provider: aws\n  region: us-east-1\n  infrastructureId: sb-x1\n  machineSets: {}\n")
-    spec.write_text(text.replace("    replicas: {min: 0, max: 2}\n", "    replicas: {min: 0, max: 2}\n    zones: [us-east-1a]\n"))
+    text = spec.read_text().replace(
+        "  provider: aws\n", "  provider: aws\n  region: us-east-1\n  infrastructureId: sb-x1\n  machineSets: {}\n"
+    )
+    spec.write_text(
+        text.replace("    replicas: {min: 0, max: 2}\n", "    replicas: {min: 0, max: 2}\n    zones: [us-east-1a]\n")
+    )
     with pytest.raises(SpecErrors) as exc:
         load_specs(repo, ["odh-sandbox"])
-    assert sorted(e.path for e in exc.value.errors) == [f"cluster.machineSets.{k}" for k in
-                                                        sorted(("image", "subnet", "securityGroups", "instanceProfile"))]
+    assert sorted(e.path for e in exc.value.errors) == [
+        f"cluster.machineSets.{k}" for k in sorted(("image", "subnet", "securityGroups", "instanceProfile"))
+    ]

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import PROJECT
-from generator.core.errors import SpecErrors
 from generator.build import build_units
-from conftest import load_spec_text
+from generator.core.errors import SpecErrors
 from generator.spec.loader import load_specs
+
+from conftest import PROJECT, load_spec_text
 
 # Labels GPU feature discovery (k8s-device-plugin) writes and rewrites on GPU nodes: under
 # time-slicing nvidia.com/gpu.product becomes <product>-SHARED, under MIG single
@@ -49,9 +49,14 @@ def objects(spec, kind: str) -> list[dict]:
 def test_pools_are_selected_by_labels_the_project_owns(cluster):
     [loaded] = load_specs(PROJECT, [cluster])
     spec = loaded.spec
-    selectors = [f["spec"]["nodeLabels"] for f in objects(spec, "ResourceFlavor") if f.get("spec", {}).get("nodeLabels")]
-    selectors += [p["spec"]["scheduling"]["node"]["nodeSelector"] for p in objects(spec, "HardwareProfile")
-                  if p["spec"]["scheduling"]["type"] == "Node"]
+    selectors = [
+        f["spec"]["nodeLabels"] for f in objects(spec, "ResourceFlavor") if f.get("spec", {}).get("nodeLabels")
+    ]
+    selectors += [
+        p["spec"]["scheduling"]["node"]["nodeSelector"]
+        for p in objects(spec, "HardwareProfile")
+        if p["spec"]["scheduling"]["type"] == "Node"
+    ]
     assert selectors or not spec.gpu_node_pools
     for selector in selectors:
         assert "rhoai-gitops.io/gpu-pool" in selector
@@ -59,8 +64,10 @@ def test_pools_are_selected_by_labels_the_project_owns(cluster):
 
 
 def test_a_pool_label_that_gpu_feature_discovery_owns_is_refused():
-    text = ("gpuNodePools:\n  - name: l4\n    accelerator: {product: NVIDIA-L4, count: 1}\n    replicas: {min: 1, max: 1}\n"
-            "    labels:\n      nvidia.com/gpu.product: NVIDIA-L4\n")
+    text = (
+        "gpuNodePools:\n  - name: l4\n    accelerator: {product: NVIDIA-L4, count: 1}\n    replicas: {min: 1, max: 1}\n"
+        "    labels:\n      nvidia.com/gpu.product: NVIDIA-L4\n"
+    )
     [err] = errors(text)
     assert err.startswith("clusters/t.yaml:11:7: gpuNodePools[0].labels.nvidia.com/gpu.product: ")
     assert "GPU feature discovery" in err
@@ -102,7 +109,9 @@ def test_lending_limit_above_nominal_is_refused():
         "clusters/t.yaml:20:56: quotas.teams[0].quotas[0].resources.nvidia.com/gpu.lendingLimit: 6 is more than the "
         "nominal quota 4 (quotas.teams[0].quotas[0].resources.nvidia.com/gpu.nominal (clusters/t.yaml:20)); Kueue refuses it"
     )
-    cpu = QUOTA.format(cohort="      cohort: c\n", gpu="{nominal: 4}").replace("cpu: {nominal: 8}", "cpu: {nominal: 8, lendingLimit: 8500m}")
+    cpu = QUOTA.format(cohort="      cohort: c\n", gpu="{nominal: 4}").replace(
+        "cpu: {nominal: 8}", "cpu: {nominal: 8, lendingLimit: 8500m}"
+    )
     [err] = errors(cpu)
     assert ".resources.cpu.lendingLimit: 8500m is more than the nominal quota 8" in err
     assert errors(cpu.replace("8500m", "7500m")) == []
@@ -123,12 +132,17 @@ def test_hardware_profiles_are_visible_and_a_cpu_profile_exists():
     # without quotas it schedules onto any node, as the GPU profile does onto its pool's nodes
     pool_only = QUOTA.format(cohort="", gpu="").split("quotas:")[0] + "distribution:\n  version: '2.23'\n"
     plain = objects(load(pool_only), "HardwareProfile")
-    assert [(p["metadata"]["name"], p["spec"]["scheduling"]["type"]) for p in plain] == [("cpu", "Node"), ("l4", "Node")]
+    assert [(p["metadata"]["name"], p["spec"]["scheduling"]["type"]) for p in plain] == [
+        ("cpu", "Node"),
+        ("l4", "Node"),
+    ]
     # nothing to choose between: no profiles at all
     assert objects(load("distribution:\n  version: '2.23'\n"), "HardwareProfile") == []
     # 3.x: hardware profiles are GA and the flag is deprecated: never written
     head = HEAD.replace("provider: baremetal", "provider: baremetal\n  openshiftVersion: '4.19'")
-    [ga] = objects(load_spec_text(head + "distribution:\n  version: '3.4'\n", "clusters/t.yaml").spec, "OdhDashboardConfig")
+    [ga] = objects(
+        load_spec_text(head + "distribution:\n  version: '3.4'\n", "clusters/t.yaml").spec, "OdhDashboardConfig"
+    )
     assert "disableHardwareProfiles" not in ga["spec"]["dashboardConfig"]
     # 2.22 has no infrastructure HardwareProfile: nothing to show, the flag is left alone
     [old] = objects(load("distribution:\n  version: '2.22'\n"), "OdhDashboardConfig")
@@ -147,7 +161,11 @@ def test_the_culler_config_carries_the_label_the_dashboard_reads_it_by():
 def test_team_namespaces_carry_the_label_their_release_reads(dist, before, first):
     def labels(version: str) -> dict:
         head = HEAD.replace("provider: baremetal", "provider: baremetal\n  openshiftVersion: '4.19'")
-        text = head + QUOTA.format(cohort="", gpu="{nominal: 4}") + f"distribution:\n  name: {dist}\n  version: '{version}'\n"
+        text = (
+            head
+            + QUOTA.format(cohort="", gpu="{nominal: 4}")
+            + f"distribution:\n  name: {dist}\n  version: '{version}'\n"
+        )
         spec = load_spec_text(text, "clusters/t.yaml").spec
         [ns] = [o for o in objects(spec, "Namespace") if o["metadata"]["name"] == "team-a"]
         return ns["metadata"]["labels"]
@@ -157,7 +175,9 @@ def test_team_namespaces_carry_the_label_their_release_reads(dist, before, first
     assert "kueue.openshift.io/managed" not in labels(before)
     # from then on the operator keeps both keys on a managed namespace: render both, no drift
     assert {k: labels(first)[k] for k in ("kueue.openshift.io/managed", "kueue-managed")} == {
-        "kueue.openshift.io/managed": "true", "kueue-managed": "true"}
+        "kueue.openshift.io/managed": "true",
+        "kueue-managed": "true",
+    }
     assert labels("3.0")["kueue.openshift.io/managed"] == "true"
     if dist == "odh":
         # ODH 3.5 no longer copies the legacy key; the Red Hat build of Kueue reads only the new one

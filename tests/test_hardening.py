@@ -14,8 +14,9 @@ import time
 
 import pytest
 
-from conftest import PROJECT, load_spec_text
 from generator.core.errors import SpecErrors, escape
+
+from conftest import PROJECT, load_spec_text
 
 SANDBOX = (PROJECT / "clusters" / "odh-sandbox.yaml").read_text()
 # Every line a failing command prints: a positioned error, or the count that closes them.
@@ -23,8 +24,13 @@ ERROR_LINE = re.compile(r"^clusters/[\w.-]+\.yaml:\d+:\d+: [^\n]*$|^\d+ errors?;
 
 
 def cli(repo, *args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", "--repo", str(repo), *args], cwd=PROJECT,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "generator", "--repo", str(repo), *args],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def line_of(text: str, needle: str) -> int:
@@ -50,16 +56,27 @@ def assert_refused(repo, text: str, *expected: str) -> str:
 # --------------------------------------------------------------------------- alias cycles
 
 
-@pytest.mark.parametrize("edit, where", [
-    # metadata: &A / <<: *A, the issue's own
-    (lambda t: t.replace("metadata:\n", "metadata: &A\n  <<: *A\n", 1), "  <<: *A"),
-    # a merge through another anchor: labels merge the map holding them
-    (lambda t: t.replace("metadata:\n", "metadata: &M\n", 1).replace("    env: sandbox\n", "    env: sandbox\n    <<: *M\n"),
-     "    <<: *M"),
-    # a plain alias to an ancestor, two anchors deep
-    (lambda t: t.replace("components:\n", "components: &C\n", 1).replace("  trustyai:\n", "  trustyai: &T\n    extra: *C\n", 1),
-     "    extra: *C"),
-])
+@pytest.mark.parametrize(
+    "edit, where",
+    [
+        # metadata: &A / <<: *A, the issue's own
+        (lambda t: t.replace("metadata:\n", "metadata: &A\n  <<: *A\n", 1), "  <<: *A"),
+        # a merge through another anchor: labels merge the map holding them
+        (
+            lambda t: t.replace("metadata:\n", "metadata: &M\n", 1).replace(
+                "    env: sandbox\n", "    env: sandbox\n    <<: *M\n"
+            ),
+            "    <<: *M",
+        ),
+        # a plain alias to an ancestor, two anchors deep
+        (
+            lambda t: t.replace("components:\n", "components: &C\n", 1).replace(
+                "  trustyai:\n", "  trustyai: &T\n    extra: *C\n", 1
+            ),
+            "    extra: *C",
+        ),
+    ],
+)
 def test_alias_and_merge_cycles_are_errors_at_the_alias(repo, edit, where):
     text = edit(SANDBOX)
     err = assert_refused(repo, text, "an alias cycle, which never ends")
@@ -73,15 +90,19 @@ def test_a_cycle_in_a_list_and_in_the_defaults_is_an_error_too(repo):
     defaults = repo / "clusters" / "_defaults.yaml"
     defaults.write_text(defaults.read_text().replace("argocd:\n", "argocd: &D\n  <<: *D\n", 1))
     proc = cli(repo, "lint")
-    assert proc.returncode == 2 and "clusters/_defaults.yaml:" in proc.stderr and "alias cycle" in proc.stderr, proc.stderr
+    assert proc.returncode == 2 and "clusters/_defaults.yaml:" in proc.stderr and "alias cycle" in proc.stderr, (
+        proc.stderr
+    )
     assert "Traceback" not in proc.stderr and err
 
 
 def test_a_reused_anchor_name_is_yaml_and_prints_nothing(repo):
     # Reused names (an alias refers to the latest); the tab in a comment sends the text through
     # ruamel, whose composer warns of reuse.
-    text = SANDBOX.replace("    env: sandbox\n    region: eu-west-1\n",
-                           "    env: &L sandbox\n    region: &L eu-west-1\n    zone: *L  #\tthe region\n")
+    text = SANDBOX.replace(
+        "    env: sandbox\n    region: eu-west-1\n",
+        "    env: &L sandbox\n    region: &L eu-west-1\n    zone: *L  #\tthe region\n",
+    )
     (repo / "clusters" / "odh-sandbox.yaml").write_text(text)
     proc = cli(repo, "lint", "odh-sandbox")
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
@@ -103,13 +124,15 @@ def test_a_secret_as_a_map_key_is_refused_at_the_key(repo, key, why):
 def test_a_secret_as_a_gpu_pool_label_key_never_reaches_the_machinesets(repo):
     path = repo / "clusters" / "prod-aws.yaml"
     text = path.read_text()
-    m = re.search(r"\n( +)labels:\n", text[text.index("gpuNodePools:"):])
+    m = re.search(r"\n( +)labels:\n", text[text.index("gpuNodePools:") :])
     assert m, "prod-aws has a labelled GPU pool"
     at = text.index("gpuNodePools:") + m.end()
     text = text[:at] + f"{m.group(1)}  {AWS_ID}: x\n" + text[at:]
     path.write_text(text)
     proc = cli(repo, "render")
-    assert proc.returncode == 2 and f":{line_of(text, AWS_ID)}:" in proc.stderr and "an AWS access key id" in proc.stderr
+    assert (
+        proc.returncode == 2 and f":{line_of(text, AWS_ID)}:" in proc.stderr and "an AWS access key id" in proc.stderr
+    )
     assert not (repo / "overlays").exists()
 
 
@@ -126,10 +149,18 @@ FORMS = {
 # High-entropy by nature, and no secret: what specs and bundles hold every day.
 NOT_SECRETS = [
     "quay.io/modh/odh-workbench@sha256:3b1e2f2a7c5d4e6f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f",
-    "3f786850e387550fdab836ed7e6dc881de23001b", "9d0f1c3e-5b7a-4e2f-8c6d-0a1b2c3d4e5f", "ami-0123456789abcdef0",
-    "subnet-0a1b2c3d4e5f67890", "sg-0a1b2c3d", "secretName: my-secret", "passwordSecretRef",
-    "token: ${GITHUB_TOKEN}", "registry.redhat.io/rhoai/odh-dashboard-rhel8:v2.16.0", "key=value",
-    "quay.io/modh/odh-workbench-jupyter-datascience-cpu-py311-ubi9", "arn:aws:iam::123456789012:role/MyRoleName",
+    "3f786850e387550fdab836ed7e6dc881de23001b",
+    "9d0f1c3e-5b7a-4e2f-8c6d-0a1b2c3d4e5f",
+    "ami-0123456789abcdef0",
+    "subnet-0a1b2c3d4e5f67890",
+    "sg-0a1b2c3d",
+    "secretName: my-secret",
+    "passwordSecretRef",
+    "token: ${GITHUB_TOKEN}",
+    "registry.redhat.io/rhoai/odh-dashboard-rhel8:v2.16.0",
+    "key=value",
+    "quay.io/modh/odh-workbench-jupyter-datascience-cpu-py311-ubi9",
+    "arn:aws:iam::123456789012:role/MyRoleName",
     "-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJRTES\n-----END CERTIFICATE-----\n",
 ]
 
@@ -183,8 +214,28 @@ def test_the_repository_url_in_the_runbook_message_is_escaped(repo):
 
 # Seeded, bounded (a few seconds), counted: the figures are in docs/hardening.md.
 SEED, SPECS_IN_PROCESS, SPECS_THROUGH_THE_CLI = 30, 600, 40
-KEY_TEXT = ["<<", "a\nb", "\x1b[2J", "x\x1b]0;t\x07", "\u202eevil", "\x85", "\x00", "k\rclusters/x.yaml:1:1: ok", GITHUB,
-            AWS_ID, "é", "*", "&", "? ", "- ", "~", "null", "1", "true", "a" * 80]
+KEY_TEXT = [
+    "<<",
+    "a\nb",
+    "\x1b[2J",
+    "x\x1b]0;t\x07",
+    "\u202eevil",
+    "\x85",
+    "\x00",
+    "k\rclusters/x.yaml:1:1: ok",
+    GITHUB,
+    AWS_ID,
+    "é",
+    "*",
+    "&",
+    "? ",
+    "- ",
+    "~",
+    "null",
+    "1",
+    "true",
+    "a" * 80,
+]
 VALUE_TEXT = [*KEY_TEXT, *FORMS, *NOT_SECRETS, "", " ", "\t", "\\", '"', "'", "{", "[", "https://u:p@h/x", "1e400"]
 ANCHORED = re.compile(r"^( *)(- )?([\w.-]+):(?: (.*))?$")
 
@@ -233,8 +284,11 @@ def mutate(rng: random.Random, text: str) -> str:
                 if len(lines[k]) - len(lines[k].lstrip()) <= len(indent) + len(dash or ""):
                     break
                 inside.append(k)
-            leaves = [k for k in (inside if inside and rng.random() < 0.7 else keyed)
-                      if k != i and ANCHORED.match(lines[k]) and ANCHORED.match(lines[k]).group(4) is not None]
+            leaves = [
+                k
+                for k in (inside if inside and rng.random() < 0.7 else keyed)
+                if k != i and ANCHORED.match(lines[k]) and ANCHORED.match(lines[k]).group(4) is not None
+            ]
             if not leaves:
                 continue
             j = rng.choice(leaves)
@@ -284,7 +338,9 @@ def test_fuzzed_keys_aliases_and_control_characters_never_crash(repo):
     (repo / "clusters" / "odh-sandbox.yaml").unlink()
     for n in range(SPECS_THROUGH_THE_CLI):
         name = f"fz-{n}"
-        (repo / "clusters" / f"{name}.yaml").write_text(mutate(rng, SANDBOX.replace("name: odh-sandbox", f"name: {name}")))
+        (repo / "clusters" / f"{name}.yaml").write_text(
+            mutate(rng, SANDBOX.replace("name: odh-sandbox", f"name: {name}"))
+        )
     for command in ("lint", "render"):
         proc = cli(repo, command)
         assert proc.returncode in (0, 2), (command, proc.returncode, proc.stderr[-3000:])

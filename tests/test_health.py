@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import EXAMPLES, SHARED, kustomize_objects, needs_shared, render_to_disk
 from generator.argocd import health, rbac
 from generator.argocd.facts import group_kind, kind_str
 from generator.core.resources import annotation
+
+from conftest import EXAMPLES, SHARED, kustomize_objects, needs_shared, render_to_disk
 
 FIXTURES = Path(__file__).parent / "fixtures" / "health"
 SAMPLES = sorted(FIXTURES.glob("*/*.yaml"))
@@ -70,19 +71,28 @@ def test_checks_read_fields_the_crds_define():
     served version is open in the shipped schemas, so this reads the upstream CRDs)."""
     needs_shared()
     crds = {
-        ("datasciencecluster.opendatahub.io", "DataScienceCluster"): SHARED / "crds/datascienceclusters.datasciencecluster.opendatahub.io.yaml",
-        ("dscinitialization.opendatahub.io", "DSCInitialization"): SHARED / "crds/dscinitializations.dscinitialization.opendatahub.io.yaml",
+        ("datasciencecluster.opendatahub.io", "DataScienceCluster"): SHARED
+        / "crds/datascienceclusters.datasciencecluster.opendatahub.io.yaml",
+        ("dscinitialization.opendatahub.io", "DSCInitialization"): SHARED
+        / "crds/dscinitializations.dscinitialization.opendatahub.io.yaml",
         ("nvidia.com", "ClusterPolicy"): SHARED / "crds/clusterpolicies.nvidia.com.yaml",
         ("nfd.openshift.io", "NodeFeatureDiscovery"): SHARED / "crds/nodefeaturediscoveries.nfd.openshift.io.yaml",
-        ("kueue.openshift.io", "Kueue"): SHARED / "upstream/other-crds/kueue-operator/1.4/kueues.kueue.openshift.io.yaml",
+        ("kueue.openshift.io", "Kueue"): SHARED
+        / "upstream/other-crds/kueue-operator/1.4/kueues.kueue.openshift.io.yaml",
         ("operators.coreos.com", "Subscription"): SHARED / "crds/subscriptions.operators.coreos.com.yaml",
         ("serving.kserve.io", "InferenceService"): SHARED / "crds/inferenceservices.serving.kserve.io.yaml",
-        ("datasciencepipelinesapplications.opendatahub.io", "DataSciencePipelinesApplication"):
-            SHARED / "upstream/workload/rhoai/3.4/datasciencepipelinesapplications.datasciencepipelinesapplications.opendatahub.io.yaml",
-        ("modelregistry.opendatahub.io", "ModelRegistry"): SHARED / "upstream/workload/rhoai/3.4/modelregistries.modelregistry.opendatahub.io.yaml",
+        ("datasciencepipelinesapplications.opendatahub.io", "DataSciencePipelinesApplication"): SHARED
+        / "upstream/workload/rhoai/3.4/datasciencepipelinesapplications.datasciencepipelinesapplications.opendatahub.io.yaml",
+        ("modelregistry.opendatahub.io", "ModelRegistry"): SHARED
+        / "upstream/workload/rhoai/3.4/modelregistries.modelregistry.opendatahub.io.yaml",
     }
     reads = {
-        ("datasciencecluster.opendatahub.io", "DataScienceCluster"): ["phase", "conditions", "errorMessage", "observedGeneration"],
+        ("datasciencecluster.opendatahub.io", "DataScienceCluster"): [
+            "phase",
+            "conditions",
+            "errorMessage",
+            "observedGeneration",
+        ],
         ("dscinitialization.opendatahub.io", "DSCInitialization"): ["phase", "conditions", "errorMessage"],
         ("nvidia.com", "ClusterPolicy"): ["state", "conditions"],
         ("nfd.openshift.io", "NodeFeatureDiscovery"): ["conditions"],
@@ -99,7 +109,9 @@ def test_checks_read_fields_the_crds_define():
         for field in reads[gk]:
             assert field in status, f"{kind_str(gk)} status has no {field}"
     enum = yaml.safe_load((SHARED / "crds/clusterpolicies.nvidia.com.yaml").read_text())
-    states = next(v for v in enum["spec"]["versions"] if v.get("storage"))["schema"]["openAPIV3Schema"]["properties"]["status"]["properties"]["state"]["enum"]
+    states = next(v for v in enum["spec"]["versions"] if v.get("storage"))["schema"]["openAPIV3Schema"]["properties"][
+        "status"
+    ]["properties"]["state"]["enum"]
     assert set(states) == {"ready", "notReady", "ignored"}  # what clusterpolicy.lua distinguishes
 
 
@@ -108,8 +120,9 @@ def test_checks_read_fields_the_crds_define():
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
-    from conftest import PROJECT
     import shutil
+
+    from conftest import PROJECT
 
     repo = tmp_path_factory.mktemp("repo")
     for name in ("clusters",):
@@ -182,8 +195,11 @@ def test_a_progressing_subscription_holds_the_platforms_wave(rendered):
             if path.endswith("/argocd"):
                 continue
             for o in kustomize_objects(rendered / path):
-                wave_of[(o["kind"], o["metadata"]["name"])] = (int(annotation(app, "argocd.argoproj.io/sync-wave")),
-                                                               int(annotation(o, "argocd.argoproj.io/sync-wave")), app)
+                wave_of[(o["kind"], o["metadata"]["name"])] = (
+                    int(annotation(app, "argocd.argoproj.io/sync-wave")),
+                    int(annotation(o, "argocd.argoproj.io/sync-wave")),
+                    app,
+                )
         subs = [k for k in wave_of if k[0] == "Subscription" and k[1] in ("rhods-operator", "opendatahub-operator")]
         assert len(subs) == 1, cluster
         sub_wave = wave_of[subs[0]][:2]
@@ -207,7 +223,9 @@ def test_verify_argocd_finds_a_controller_role_out_of_step(rendered):
     role = yaml.safe_load(original)
     try:
         dropped = role["rules"][0]["resources"].pop(0)
-        role["rules"].append({"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["escalate"]})
+        role["rules"].append(
+            {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["escalate"]}
+        )
         role["rules"][1]["verbs"].append("delete")
         path.write_text(yaml.safe_dump(role))
         messages = [f.message for f in verify(rendered, spec, {})]
@@ -225,6 +243,7 @@ def test_controller_may_write_and_bind_exactly_the_rbac_the_bundle_renders():
     from generator.argocd import bootstrap
     from generator.build import build_units
     from generator.spec.loader import load_specs
+
     from conftest import PROJECT
 
     loaded = load_specs(PROJECT, ["prod-aws"])[0].spec
@@ -252,15 +271,23 @@ def test_verify_argocd_finds_a_wave_that_would_not_wait(rendered, monkeypatch):
     monkeypatch.setattr(health, "by_kind", lambda: without)
     findings = verify(rendered, spec, {})
     assert [(f.object, f.message.split(":")[0]) for f in findings] == [
-        ("Subscription.operators.coreos.com", "later waves wait for it, but Argo CD calls it Healthy the moment it exists")]
+        (
+            "Subscription.operators.coreos.com",
+            "later waves wait for it, but Argo CD calls it Healthy the moment it exists",
+        )
+    ]
 
 
 def test_docs_say_what_each_check_reads():
     from conftest import PROJECT
 
     text = (PROJECT / "docs" / "day-2.md").read_text()
-    section = text[text.index("## Health checks: waves that wait"):text.index("## Manual upgrades approved through git")]
-    rows = [line.split("|")[1] for line in section.splitlines() if line.startswith("| ") and not line.startswith("| kind")]
+    section = text[
+        text.index("## Health checks: waves that wait") : text.index("## Manual upgrades approved through git")
+    ]
+    rows = [
+        line.split("|")[1] for line in section.splitlines() if line.startswith("| ") and not line.startswith("| kind")
+    ]
     for _group, kind in health.by_kind():
         assert any(kind in row for row in rows), f"docs/day-2.md's health check table lacks {kind}"
 
@@ -276,10 +303,16 @@ def _crds() -> dict[tuple, list]:
     wanted = {f"{rbac.plural(k)}.{g}.yaml" for g, k in health.by_kind()}
     out: dict[tuple, list] = {}
     # team-level kinds (pipeline servers, registries): the samples are written at RHOAI 3.4's
-    workload = [SHARED / "upstream/workload/rhoai/3.4" / name for name in (
-        "datasciencepipelinesapplications.datasciencepipelinesapplications.opendatahub.io.yaml",
-        "modelregistries.modelregistry.opendatahub.io.yaml")]
-    for path in sorted((SHARED / "crds").glob("*.yaml")) + sorted((SHARED / "upstream/other-crds").rglob("*.yaml")) + workload:
+    workload = [
+        SHARED / "upstream/workload/rhoai/3.4" / name
+        for name in (
+            "datasciencepipelinesapplications.datasciencepipelinesapplications.opendatahub.io.yaml",
+            "modelregistries.modelregistry.opendatahub.io.yaml",
+        )
+    ]
+    for path in (
+        sorted((SHARED / "crds").glob("*.yaml")) + sorted((SHARED / "upstream/other-crds").rglob("*.yaml")) + workload
+    ):
         if path.name not in wanted:
             continue
         crd = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -310,15 +343,23 @@ def test_sample_status_is_what_the_crd_allows(path):
         m = re.search(r"-(\d+\.\d+)", path.stem)
         release = m.group(1) if m else ("3.4" if version == "v2" else "2.22")
         plural = rbac.plural(gk[1])
-        crds = [yaml.load((SHARED / f"upstream/platform-crds/rhoai/{release}/{plural}.{group}.yaml").read_text(),
-                          Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))]
+        crds = [
+            yaml.load(
+                (SHARED / f"upstream/platform-crds/rhoai/{release}/{plural}.{group}.yaml").read_text(),
+                Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader),
+            )
+        ]
     elif group == "serving.kserve.io":
         # KServe's kinds change per release (status.deploymentMode from 2.22, LLMInferenceService
         # v1alpha2 from 3.4): each sample is checked against the CRD of the release it names.
         m = re.search(r"-(\d+\.\d+)", path.stem)
         release = m.group(1) if m else ("3.4" if gk[1] == "LLMInferenceService" else "2.22")
-        crds = [yaml.load((SHARED / f"upstream/workload/rhoai/{release}/{rbac.plural(gk[1])}.{group}.yaml").read_text(),
-                          Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))]
+        crds = [
+            yaml.load(
+                (SHARED / f"upstream/workload/rhoai/{release}/{rbac.plural(gk[1])}.{group}.yaml").read_text(),
+                Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader),
+            )
+        ]
     else:
         crds = _crds().get(gk)
     assert crds, f"no CRD for {kind_str(gk)}: add it to NO_CRD with where its samples come from"
@@ -347,14 +388,21 @@ def test_validate_checks_the_bootstrap_unit_strictly(rendered, capsys):
     path = rendered / "overlays/edge-baremetal/bootstrap/argocd-openshift-gitops.yaml"
     original = path.read_text()
     try:
-        path.write_text(original.replace("  defaultClusterScopedRoleDisabled: true\n",
-                                         "  defaultClusterScopedRoleDisabled: true\n  healthChecks: []\n"))
+        path.write_text(
+            original.replace(
+                "  defaultClusterScopedRoleDisabled: true\n",
+                "  defaultClusterScopedRoleDisabled: true\n  healthChecks: []\n",
+            )
+        )
         capsys.readouterr()
         assert main(["--repo", str(rendered), "validate", "edge-baremetal"]) == 1
         out = capsys.readouterr().out
     finally:
         path.write_text(original)
-    assert "ArgoCD.argoproj.io openshift-gitops/openshift-gitops  spec  Additional properties are not allowed ('healthChecks' was unexpected)" in out
+    assert (
+        "ArgoCD.argoproj.io openshift-gitops/openshift-gitops  spec  Additional properties are not allowed ('healthChecks' was unexpected)"
+        in out
+    )
 
 
 def test_verify_argocd_keeps_project_whitelists_and_controller_role_in_step(rendered):

@@ -30,7 +30,11 @@ def test_lint_hook_installs_and_runs_in_another_repository(tmp_path):
     def hook(*files):
         return subprocess.run(
             [sys.executable, "-m", "pre_commit", "try-repo", str(PROJECT), "rhoai-gitops-lint", "--files", *files],
-            cwd=user, env=env, capture_output=True, text=True, timeout=900,
+            cwd=user,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
         )
 
     # One install (each try-repo installs the hook afresh, the slow part): a good spec and a bad
@@ -64,14 +68,19 @@ def test_ci_workflow_validates_the_changed_cluster_on_a_fresh_copy(tmp_path):
     base = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
     spec = root / "clusters" / "odh-sandbox.yaml"
     spec.write_text(spec.read_text().replace("idleMinutes: 60", "idleMinutes: 90"))
-    subprocess.run([str(root / "bin" / "rhoai-gitops"), "--repo", str(root), "render", "odh-sandbox"], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [str(root / "bin" / "rhoai-gitops"), "--repo", str(root), "render", "odh-sandbox"],
+        check=True,
+        capture_output=True,
+    )
     subprocess.run([*git, "commit", "-qam", "longer idle time"], check=True)
     script = _workflow_step("Validate the clusters the change concerns").replace(
-        "${{ github.event.pull_request.base.sha || github.event.before }}", base)
+        "${{ github.event.pull_request.base.sha || github.event.before }}", base
+    )
     assert "${{" not in script
-    proc = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", script], cwd=root, capture_output=True, text=True,
-                          timeout=900)
+    proc = subprocess.run(
+        ["bash", "-e", "-o", "pipefail", "-c", script], cwd=root, capture_output=True, text=True, timeout=900
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "1 cluster(s)" in proc.stdout or "odh-sandbox" in proc.stdout, proc.stdout
     report = (root / "validate-junit.xml").read_text()

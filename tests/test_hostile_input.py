@@ -12,14 +12,16 @@ import sys
 import typing
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from conftest import PROJECT, load_spec_text
 from generator.cli import main
 from generator.core.errors import SpecErrors
 from generator.spec import loader
 from generator.spec.model import PlatformSpec
+
+from conftest import PROJECT, load_spec_text
 
 MINIMAL = "metadata:\n  name: x\ncluster:\n  apiServer: https://api.x.example.com:6443\n"
 
@@ -31,8 +33,13 @@ def errors(text: str, source: str = "clusters/x.yaml") -> list[str]:
 
 
 def cli(repo, *args) -> tuple[int, str]:
-    proc = subprocess.run([sys.executable, "-m", "generator", "--repo", str(repo), *args], cwd=PROJECT,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "generator", "--repo", str(repo), *args],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc.returncode, proc.stderr
 
@@ -51,11 +58,14 @@ def test_files_that_are_no_specs_are_exit_2_errors(repo, tmp_path_factory):
     (clusters / "huge.yaml").write_text(MINIMAL.replace("name: x", "name: huge") + "#" * (loader.MAX_SPEC_BYTES + 10))
     code, err = cli(repo, "lint")
     assert code == 2
-    for expected in ("clusters/adir.yaml:1:1: is a directory",
-                     "clusters/dangling.yaml:1:1: is a symbolic link to",
-                     "clusters/stolen.yaml:1:1: is a symbolic link to", "outside the repository",
-                     "clusters/endless.yaml:1:1: is a symbolic link to /dev/zero",
-                     "clusters/huge.yaml:1:1: is larger than 1024 KiB"):
+    for expected in (
+        "clusters/adir.yaml:1:1: is a directory",
+        "clusters/dangling.yaml:1:1: is a symbolic link to",
+        "clusters/stolen.yaml:1:1: is a symbolic link to",
+        "outside the repository",
+        "clusters/endless.yaml:1:1: is a symbolic link to /dev/zero",
+        "clusters/huge.yaml:1:1: is larger than 1024 KiB",
+    ):
         assert expected in err, err
     assert not (repo / "overlays").exists()
 
@@ -68,8 +78,14 @@ def test_a_symlink_inside_the_repository_is_followed(repo):
     assert cli(repo, "lint", "odh-sandbox")[0] == 0
 
 
-@pytest.mark.parametrize("name, says", [("x.yml", "specs end in .yaml"), ("_old.yaml", "only _defaults.yaml may start with _"),
-                                         ("y.YAML", "specs end in .yaml")])
+@pytest.mark.parametrize(
+    "name, says",
+    [
+        ("x.yml", "specs end in .yaml"),
+        ("_old.yaml", "only _defaults.yaml may start with _"),
+        ("y.YAML", "specs end in .yaml"),
+    ],
+)
 def test_files_that_would_be_skipped_are_named(repo, name, says):
     (repo / "clusters" / name).write_text(MINIMAL)
     code, err = cli(repo, "lint")
@@ -89,12 +105,19 @@ def test_defaults_that_are_a_directory_or_odd_are_exit_2(repo):
 
 def test_a_full_disk_is_exit_2_and_leaves_the_tree_renderable(repo):
     """The file size limit stands in for a full disk: a write fails with an OSError midway."""
+
     def small_files():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000))
 
-    proc = subprocess.run([sys.executable, "-m", "generator", "--repo", str(repo), "render", "--jobs", "1"],
-                          cwd=PROJECT, capture_output=True, text=True, preexec_fn=small_files, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "generator", "--repo", str(repo), "render", "--jobs", "1"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        preexec_fn=small_files,
+        timeout=300,
+    )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     assert "File too large" in proc.stderr
     assert cli(repo, "render")[0] == 0
@@ -104,14 +127,24 @@ def test_a_full_disk_is_exit_2_and_leaves_the_tree_renderable(repo):
 # --------------------------------------------------------------------------- positions
 
 
-@pytest.mark.parametrize("text, expected", [
-    (MINIMAL + "components:\n  kserve:\n    deploymentMode: 'Serverless\n",
-     "clusters/x.yaml:7:21: invalid YAML: the quoted text that starts here never ends"),
-    (MINIMAL + "auth:\n  adminGroups: [a, b\n", "clusters/x.yaml:6:16: invalid YAML:"),
-    (MINIMAL + "auth:\n  adminGroups: [a\0]\n", "clusters/x.yaml:6:18: character '\\x00' (#x0000) is not allowed in YAML"),
-    ("metadata:\n  name:\ncluster:\n  apiServer: https://api.x.example.com:6443\n",
-     "clusters/x.yaml:2:8: metadata.name: "),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            MINIMAL + "components:\n  kserve:\n    deploymentMode: 'Serverless\n",
+            "clusters/x.yaml:7:21: invalid YAML: the quoted text that starts here never ends",
+        ),
+        (MINIMAL + "auth:\n  adminGroups: [a, b\n", "clusters/x.yaml:6:16: invalid YAML:"),
+        (
+            MINIMAL + "auth:\n  adminGroups: [a\0]\n",
+            "clusters/x.yaml:6:18: character '\\x00' (#x0000) is not allowed in YAML",
+        ),
+        (
+            "metadata:\n  name:\ncluster:\n  apiServer: https://api.x.example.com:6443\n",
+            "clusters/x.yaml:2:8: metadata.name: ",
+        ),
+    ],
+)
 def test_errors_stand_where_the_mistake_is(text, expected):
     errs = errors(text)
     assert any(e.startswith(expected) for e in errs), errs
@@ -119,7 +152,8 @@ def test_errors_stand_where_the_mistake_is(text, expected):
 
 def test_invalid_utf8_is_reported_at_the_byte(repo):
     (repo / "clusters" / "odh-sandbox.yaml").write_bytes(
-        (repo / "clusters" / "odh-sandbox.yaml").read_bytes().replace(b"env: sandbox", b"env: sandb\xffox"))
+        (repo / "clusters" / "odh-sandbox.yaml").read_bytes().replace(b"env: sandbox", b"env: sandb\xffox")
+    )
     code, err = cli(repo, "lint")
     assert code == 2 and "clusters/odh-sandbox.yaml:6:15: byte 0xff is not UTF-8 text" in err, err
 
@@ -127,16 +161,19 @@ def test_invalid_utf8_is_reported_at_the_byte(repo):
 # --------------------------------------------------------------------------- values
 
 
-@pytest.mark.parametrize("tail, says", [
-    ("%YAML 1.1\n---\n", "clusters/x.yaml:1:1: YAML 1.1 is not how specs are read"),
-    ("monitoring:\n  enabled: !!bool maybe\n", "'maybe' is not a boolean"),
-    ("monitoring:\n  collectorReplicas: !!float many\n", "'many' is not a number"),
-    ("components:\n  workbenches:\n    pvcSize: -64Gi\n", "'-64Gi' is negative"),
-    ("components:\n  workbenches:\n    pvcSize: 2..5Gi\n", "'2..5Gi' is not a Kubernetes quantity"),
-    ("monitoring:\n  collectorReplicas: 10000000000\n", "is more than the API server accepts (at most 2147483647)"),
-    ("components:\n  workbenches:\n    pvcSize: '1e999999999'\n", "'1e999999999' is not a Kubernetes quantity"),
-    ('auth:\n  adminGroups: ["\\ud800"]\n', "holds an escaped lone surrogate"),
-])
+@pytest.mark.parametrize(
+    "tail, says",
+    [
+        ("%YAML 1.1\n---\n", "clusters/x.yaml:1:1: YAML 1.1 is not how specs are read"),
+        ("monitoring:\n  enabled: !!bool maybe\n", "'maybe' is not a boolean"),
+        ("monitoring:\n  collectorReplicas: !!float many\n", "'many' is not a number"),
+        ("components:\n  workbenches:\n    pvcSize: -64Gi\n", "'-64Gi' is negative"),
+        ("components:\n  workbenches:\n    pvcSize: 2..5Gi\n", "'2..5Gi' is not a Kubernetes quantity"),
+        ("monitoring:\n  collectorReplicas: 10000000000\n", "is more than the API server accepts (at most 2147483647)"),
+        ("components:\n  workbenches:\n    pvcSize: '1e999999999'\n", "'1e999999999' is not a Kubernetes quantity"),
+        ('auth:\n  adminGroups: ["\\ud800"]\n', "holds an escaped lone surrogate"),
+    ],
+)
 def test_values_are_read_and_bounded_as_kubernetes_does(tail, says):
     text = tail + MINIMAL if tail.startswith("%") else MINIMAL + tail
     errs = errors(text)
@@ -144,7 +181,9 @@ def test_values_are_read_and_bounded_as_kubernetes_does(tail, says):
 
 
 def test_label_values_are_bounded_as_the_api_server_bounds_them():
-    text = MINIMAL.replace("  name: x\n", "  name: x\n  labels:\n    team: data science\n    ok: '{}'\n".format("a" * 64))
+    text = MINIMAL.replace(
+        "  name: x\n", "  name: x\n  labels:\n    team: data science\n    ok: '{}'\n".format("a" * 64)
+    )
     errs = errors(text)
     assert [e.split(": ")[1] for e in errs] == ["metadata.labels.team", "metadata.labels.ok"], errs
 
@@ -174,8 +213,13 @@ SECRETS = {
     "Authorization: Basic dXNlcjpodW50ZXIy": "an HTTP Authorization header",
     "token=9f8e7d6c5b4a": "a credential assigned to `token=`",
 }
-NOT_SECRETS = ["ssh://git@github.com/a/b.git", "git@github.com:a/b.git", "https://github.com/team@ml/gitops.git",
-               "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n", "https://example.com/?page=2"]
+NOT_SECRETS = [
+    "ssh://git@github.com/a/b.git",
+    "git@github.com:a/b.git",
+    "https://github.com/team@ml/gitops.git",
+    "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n",
+    "https://example.com/?page=2",
+]
 
 
 def _string_paths(model: type[BaseModel], prefix: tuple = ()) -> list[tuple]:
@@ -236,10 +280,14 @@ def test_a_secret_in_the_defaults_is_refused_even_when_every_spec_overrides_it(r
     defaults.write_text(text)
     for cluster in ("prod-aws", "odh-sandbox"):
         path = repo / "clusters" / f"{cluster}.yaml"
-        path.write_text(path.read_text().replace("\nmonitoring:\n", "\nmonitoring:\n  runbookBaseURL: https://wiki.example/rb\n", 1))
+        path.write_text(
+            path.read_text().replace("\nmonitoring:\n", "\nmonitoring:\n  runbookBaseURL: https://wiki.example/rb\n", 1)
+        )
     code, err = cli(repo, "lint", "prod-aws")
     line = text.count("\n")
-    assert code == 2 and err.startswith(f"clusters/_defaults.yaml:{line}:19: monitoring.runbookBaseURL: holds a credential"), err
+    assert code == 2 and err.startswith(
+        f"clusters/_defaults.yaml:{line}:19: monitoring.runbookBaseURL: holds a credential"
+    ), err
     assert "1 error;" in err
 
 
@@ -248,8 +296,10 @@ def test_validate_finds_a_secret_in_the_rendered_bundle(repo, capsys):
     extra = repo / "overlays" / "odh-sandbox" / "extras"
     extra.mkdir()
     (extra / "kustomization.yaml").write_text("resources: [cm.yaml]\n")
-    (extra / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: leak\n  namespace: default\n"
-                                   "data:\n  url: https://bot:hunter2@git.example.com/x.git\n")
+    (extra / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: leak\n  namespace: default\n"
+        "data:\n  url: https://bot:hunter2@git.example.com/x.git\n"
+    )
     agg = repo / "overlays" / "odh-sandbox" / "kustomization.yaml"
     agg.write_text(agg.read_text().replace("resources:\n", "resources:\n- extras\n"))
     capsys.readouterr()
@@ -266,10 +316,42 @@ def test_validate_finds_a_secret_in_the_rendered_bundle(repo, capsys):
 
 _FUZZ_BASE = (PROJECT / "clusters" / "prod-aws.yaml").read_text()
 _EDITS = st.one_of(
-    st.tuples(st.just("insert"), st.integers(0, len(_FUZZ_BASE)),
-              st.sampled_from(["!!bool ", "!!float ", "!!int ", "!!str ", "!!null ", "!custom ", "&a ", "*a", "<<: *a\n",
-                               "%YAML 1.1\n", "---\n", "\t", "\0", "'", '"', "{", "[", "- ", ": ", "\ufeff", "\r\n", "?",
-                               "https://u:p@h/", "-1", "1e400", "~", "|\n", ">-\n"])),
+    st.tuples(
+        st.just("insert"),
+        st.integers(0, len(_FUZZ_BASE)),
+        st.sampled_from(
+            [
+                "!!bool ",
+                "!!float ",
+                "!!int ",
+                "!!str ",
+                "!!null ",
+                "!custom ",
+                "&a ",
+                "*a",
+                "<<: *a\n",
+                "%YAML 1.1\n",
+                "---\n",
+                "\t",
+                "\0",
+                "'",
+                '"',
+                "{",
+                "[",
+                "- ",
+                ": ",
+                "\ufeff",
+                "\r\n",
+                "?",
+                "https://u:p@h/",
+                "-1",
+                "1e400",
+                "~",
+                "|\n",
+                ">-\n",
+            ]
+        ),
+    ),
     st.tuples(st.just("delete"), st.integers(0, len(_FUZZ_BASE)), st.integers(1, 40)),
     st.tuples(st.just("dup"), st.integers(0, _FUZZ_BASE.count("\n")), st.integers(0, _FUZZ_BASE.count("\n"))),
 )
@@ -280,7 +362,7 @@ def _mutate(text: str, edits) -> str:
         if kind == "insert":
             text = text[:a] + b + text[a:]
         elif kind == "delete":
-            text = text[:a] + text[a + b:]
+            text = text[:a] + text[a + b :]
         else:
             lines = text.split("\n")
             if a < len(lines) and b < len(lines):
@@ -291,8 +373,11 @@ def _mutate(text: str, edits) -> str:
 
 # 500 examples try every kind of edit many times over in a few seconds of the suite; set
 # RHOAI_GITOPS_FUZZ_EXAMPLES (e.g. 20000) for a deeper run after changing the loader.
-@settings(max_examples=int(os.environ.get("RHOAI_GITOPS_FUZZ_EXAMPLES", "500")), deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=int(os.environ.get("RHOAI_GITOPS_FUZZ_EXAMPLES", "500")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 @given(st.lists(_EDITS, min_size=1, max_size=4))
 def test_fuzzed_specs_fail_only_with_positioned_spec_errors(edits):
     text = _mutate(_FUZZ_BASE, edits)
@@ -302,6 +387,10 @@ def test_fuzzed_specs_fail_only_with_positioned_spec_errors(edits):
         assert exc.errors
         lines = text.count("\n") + 2
         for e in exc.errors:
-            assert e.file in ("clusters/prod-aws.yaml", "clusters/_defaults.yaml") and 1 <= e.line <= lines and e.column >= 1, e
+            assert (
+                e.file in ("clusters/prod-aws.yaml", "clusters/_defaults.yaml")
+                and 1 <= e.line <= lines
+                and e.column >= 1
+            ), e
             if "invalid YAML" in e.message:
                 assert not re.search(r"<[a-z ]+>", e.message), e  # no parser token reaches the user

@@ -57,7 +57,9 @@ def kustomization(folder: Path, **fields) -> Path:
 
 def configmap(folder: Path, name: str, value: str = "1") -> str:
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{name}.yaml").write_text(yamlio.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": {"v": value}}))
+    (folder / f"{name}.yaml").write_text(
+        yamlio.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": {"v": value}})
+    )
     return f"{name}.yaml"
 
 
@@ -83,8 +85,14 @@ def test_a_folder_reached_twice_is_not_split(tmp_path):
     for name in ("a", "b"):
         unit = tmp_path / "top" / name
         unit.mkdir(parents=True)
-        (unit / "rename.yaml").write_text(yamlio.dumps([{"op": "replace", "path": "/metadata/name", "value": f"cm-{name}"}]))
-        units.append(kustomization(unit, resources=["../../base"], patches=[{"path": "rename.yaml", "target": {"kind": "ConfigMap"}}]))
+        (unit / "rename.yaml").write_text(
+            yamlio.dumps([{"op": "replace", "path": "/metadata/name", "value": f"cm-{name}"}])
+        )
+        units.append(
+            kustomization(
+                unit, resources=["../../base"], patches=[{"path": "rename.yaml", "target": {"kind": "ConfigMap"}}]
+            )
+        )
     top = kustomization(tmp_path / "top", resources=["a", "b"])
     assert walk([str(top)]) is None and base.is_dir()
     paths = [top, *units]
@@ -138,17 +146,26 @@ def test_remote_and_unreadable_kustomizations_are_not_walked(tmp_path):
 
 # --------------------------------------------------------------------------- generated trees
 
-TRANSFORMS = st.sampled_from([{}, {}, {"namePrefix": "p-"}, {"commonLabels": {"l": "x"}}, {"namespace": "ns"},
-                              {"commonAnnotations": {"a": "y"}}])
-unit = st.fixed_dictionaries({
-    "objects": st.lists(st.sampled_from(["c1", "c2", "c3"]), min_size=0, max_size=2, unique=True),
-    "base": st.sampled_from([None, "b1", "b2"]),
-    "child": st.booleans(),
-    "transform": TRANSFORMS,
-    "generator": st.booleans(),
-})
-tree = st.fixed_dictionaries({"units": st.lists(unit, min_size=1, max_size=3), "top": TRANSFORMS,
-                              "own": st.lists(st.sampled_from(["t1", "c1"]), max_size=1), "second_top": st.booleans()})
+TRANSFORMS = st.sampled_from(
+    [{}, {}, {"namePrefix": "p-"}, {"commonLabels": {"l": "x"}}, {"namespace": "ns"}, {"commonAnnotations": {"a": "y"}}]
+)
+unit = st.fixed_dictionaries(
+    {
+        "objects": st.lists(st.sampled_from(["c1", "c2", "c3"]), min_size=0, max_size=2, unique=True),
+        "base": st.sampled_from([None, "b1", "b2"]),
+        "child": st.booleans(),
+        "transform": TRANSFORMS,
+        "generator": st.booleans(),
+    }
+)
+tree = st.fixed_dictionaries(
+    {
+        "units": st.lists(unit, min_size=1, max_size=3),
+        "top": TRANSFORMS,
+        "own": st.lists(st.sampled_from(["t1", "c1"]), max_size=1),
+        "second_top": st.booleans(),
+    }
+)
 
 
 def make_tree(root: Path, t: dict) -> list[Path]:

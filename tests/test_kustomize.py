@@ -14,7 +14,9 @@ def overlay(root: Path, name: str, header: str, value: str = "2") -> Path:
     d = root / "overlays" / name / "unit"
     d.mkdir(parents=True)
     (d / "kustomization.yaml").write_text(f"{header}\nresources:\n- ../../../base/unit\npatches:\n- path: patch.yaml\n")
-    (d / "patch.yaml").write_text(f"{header}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: '{value}'\n")
+    (d / "patch.yaml").write_text(
+        f"{header}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: '{value}'\n"
+    )
     return d
 
 
@@ -29,7 +31,7 @@ def test_equal_inputs_share_a_build_and_changes_are_seen(tmp_path):
     assert inputs_digest(a) == inputs_digest(b) != inputs_digest(c)
     results = build_many([a, b, c], jobs=2)
     assert [r.output for r in results] == [build(p).output for p in (a, b, c)]
-    assert "a: \"3\"" in results[2].output and "a: \"2\"" in results[0].output
+    assert 'a: "3"' in results[2].output and 'a: "2"' in results[0].output
     # The base is an input of every overlay that names it.
     before = inputs_digest(a)
     (base / "cm.yaml").write_text(BASE.replace("name: x", "name: y"))

@@ -7,10 +7,12 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator.spec import loader
 
 from conftest import PROJECT
-from generator.spec import loader
 
 pytestmark = pytest.mark.skipif(not loader._FAST, reason="PyYAML without libyaml: only the ruamel path exists")
 
@@ -18,12 +20,83 @@ EXAMPLES = sorted((PROJECT / "clusters").glob("*.yaml"))
 TEXTS = [p.read_text(encoding="utf-8") for p in EXAMPLES]
 
 # Plain scalars where YAML 1.1 and 1.2 (or libyaml and ruamel) could part ways.
-TRICKY = ["yes", "no", "on", "off", "Yes", "ON", "y", "n", "true", "False", "TRUE", "tRUE", "~", "null", "Null",
-          "NULL", "nULL", "", "0o17", "017", "0x1F", "0b101", "0B1", "1_000", "1__0", "+1", "-0", "012345678",
-          "08", "1e3", "1E+3", "1.5e-3", ".5", "-.5", "+.5", "5.", ".inf", "-.Inf", "+.INF", ".nan", ".NaN",
-          ".NAN", "nan", "inf", "1:20", "1:20.5", "190:20:30", "2020-01-01", "2001-12-14t21:59:43.10-05:00",
-          "=", "<<", "1.2.3", "2.20", "0.0", "-0.0", "1_0.5", "0x_1", "0o", "0b", "12Gi", "100m", "a b",
-          "'q'", '"d"', "x:y", "-", "—", "é", "\U0001F600", "0777", "+0x10", "-0b11", "0o8", "1e", "e3"]
+TRICKY = [
+    "yes",
+    "no",
+    "on",
+    "off",
+    "Yes",
+    "ON",
+    "y",
+    "n",
+    "true",
+    "False",
+    "TRUE",
+    "tRUE",
+    "~",
+    "null",
+    "Null",
+    "NULL",
+    "nULL",
+    "",
+    "0o17",
+    "017",
+    "0x1F",
+    "0b101",
+    "0B1",
+    "1_000",
+    "1__0",
+    "+1",
+    "-0",
+    "012345678",
+    "08",
+    "1e3",
+    "1E+3",
+    "1.5e-3",
+    ".5",
+    "-.5",
+    "+.5",
+    "5.",
+    ".inf",
+    "-.Inf",
+    "+.INF",
+    ".nan",
+    ".NaN",
+    ".NAN",
+    "nan",
+    "inf",
+    "1:20",
+    "1:20.5",
+    "190:20:30",
+    "2020-01-01",
+    "2001-12-14t21:59:43.10-05:00",
+    "=",
+    "<<",
+    "1.2.3",
+    "2.20",
+    "0.0",
+    "-0.0",
+    "1_0.5",
+    "0x_1",
+    "0o",
+    "0b",
+    "12Gi",
+    "100m",
+    "a b",
+    "'q'",
+    '"d"',
+    "x:y",
+    "-",
+    "—",
+    "é",
+    "\U0001f600",
+    "0777",
+    "+0x10",
+    "-0b11",
+    "0o8",
+    "1e",
+    "e3",
+]
 
 
 def canon(value):
@@ -47,8 +120,16 @@ def both(text: str):
             data, pos, errors = loader.read_yaml(text, "clusters/x.yaml")
         finally:
             loader._FAST = saved
-        out.append((canon(data), dict(pos.keys), dict(pos.values), dict(pos.raw), pos.document,
-                    [(e.line, e.column, e.path, e.message) for e in errors]))
+        out.append(
+            (
+                canon(data),
+                dict(pos.keys),
+                dict(pos.values),
+                dict(pos.raw),
+                pos.document,
+                [(e.line, e.column, e.path, e.message) for e in errors],
+            )
+        )
     return out
 
 
@@ -73,9 +154,19 @@ def test_examples_read_the_same(path):
 
 @pytest.mark.parametrize("scalar", TRICKY)
 def test_plain_scalars_resolve_as_yaml_1_2(scalar):
-    for text in (f"a: {scalar}\n", f"a:\n- {scalar}\n- x\n", f"{scalar}: v\nb: 1\n", f"a: [{scalar}, x]\n",
-                 f"a: !!str {scalar}\n", f"a: !!int {scalar}\n", f"a: !!float {scalar}\n", f"a: !!bool {scalar}\n",
-                 f"a: !!null {scalar}\n", f"a: ! {scalar}\n", f"a: '{scalar}'\n"):
+    for text in (
+        f"a: {scalar}\n",
+        f"a:\n- {scalar}\n- x\n",
+        f"{scalar}: v\nb: 1\n",
+        f"a: [{scalar}, x]\n",
+        f"a: !!str {scalar}\n",
+        f"a: !!int {scalar}\n",
+        f"a: !!float {scalar}\n",
+        f"a: !!bool {scalar}\n",
+        f"a: !!null {scalar}\n",
+        f"a: ! {scalar}\n",
+        f"a: '{scalar}'\n",
+    ):
         assert_same(text)
 
 
@@ -116,11 +207,24 @@ def mutated(draw):
     return "\n".join(lines)
 
 
-scalars = st.one_of(st.sampled_from(TRICKY), st.integers(-10**20, 10**20), st.floats(allow_nan=True),
-                    st.booleans(), st.none(), st.text(max_size=12))
-documents = st.dictionaries(st.text(min_size=1, max_size=8), st.recursive(
-    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(min_size=1, max_size=6), inner, max_size=4),
-    max_leaves=20), min_size=1, max_size=6)
+scalars = st.one_of(
+    st.sampled_from(TRICKY),
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.none(),
+    st.text(max_size=12),
+)
+documents = st.dictionaries(
+    st.text(min_size=1, max_size=8),
+    st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(min_size=1, max_size=6), inner, max_size=4),
+        max_leaves=20,
+    ),
+    min_size=1,
+    max_size=6,
+)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -144,6 +248,7 @@ def test_generated_documents_read_the_same(doc, style):
             if isinstance(v, list):
                 return "".join(f"\n{indent}- {bare(x, indent + '  ')}" for x in v) or " []"
             return str(v).replace("\n", " ")
+
         text = bare(doc).lstrip("\n") + "\n"
     else:
         out = StringIO()
@@ -155,7 +260,10 @@ def test_generated_documents_read_the_same(doc, style):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(list("ab: -[]{}&*!#|>'\"\n\t,?~01.") + ["<<", "yes", "!!str ", "&x ", "*x"]),
-                max_size=40).map("".join))
+@given(
+    st.lists(
+        st.sampled_from(list("ab: -[]{}&*!#|>'\"\n\t,?~01.") + ["<<", "yes", "!!str ", "&x ", "*x"]), max_size=40
+    ).map("".join)
+)
 def test_arbitrary_text_reads_the_same(text):
     assert_same(text)

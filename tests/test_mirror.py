@@ -8,16 +8,17 @@ import re
 
 import pytest
 
-from conftest import SHARED, needs_shared, write_spec
 from generator import images
+from generator.build import build_units
+from generator.cli import main
+from generator.core import yamlio
 from generator.facts import catalogs, matrix
 from generator.mirror import imageset as mirror
 from generator.mirror import ocmirror
-from generator.core import yamlio
-from generator.cli import main
-from generator.upgrade.olmpath import upgrade_path
-from generator.build import build_units
 from generator.spec.loader import load_specs
+from generator.upgrade.olmpath import upgrade_path
+
+from conftest import SHARED, needs_shared, write_spec
 
 UPSTREAM = SHARED / "upstream" / "oc-mirror-v2alpha1"
 
@@ -112,18 +113,30 @@ mirror:
 """
 
 
-@pytest.mark.parametrize("change, problem", [
-    (("      - name: stable\n", "      - name: stable\n        minversion: 1.0.0\n"), "Extra inputs"),  # unknown key
-    (("kind: ImageSetConfiguration\n", "kind: ImageSetConfiguration\nmetadata: {name: x}\n"), "Extra inputs"),
-    (("      - name: stable\n", "      - name: 4.16\n"), "string"),  # a number for a string
-    (("  operators:\n", "  archiveSize: 4\n  operators:\n"), "Extra inputs"),  # archiveSize is top-level
-    (("      - name: stable\n", "      - name: stable\n        maxVersion: 2.0.0\n      minVersion: 1.0.0\n"), "mixing both"),
-    (("      - name: stable\n", "      - name: stable\n        minVersion: not-a-version\n"), "semantic versioning"),
-    (("      - name: stable\n", "      - name: stable\n      - name: stable\n"), "duplicate channel"),
-    (("    - name: nfd\n", "    - name: nfd\n    - name: nfd\n"), "duplicate package"),
-    (("mirror:\n", "delete: {}\nmirror:\n"), "delete: is not allowed"),
-    (("kind: ImageSetConfiguration\n", "kind: DeleteImageSetConfiguration\n"), "cannot parse"),
-])
+@pytest.mark.parametrize(
+    "change, problem",
+    [
+        (
+            ("      - name: stable\n", "      - name: stable\n        minversion: 1.0.0\n"),
+            "Extra inputs",
+        ),  # unknown key
+        (("kind: ImageSetConfiguration\n", "kind: ImageSetConfiguration\nmetadata: {name: x}\n"), "Extra inputs"),
+        (("      - name: stable\n", "      - name: 4.16\n"), "string"),  # a number for a string
+        (("  operators:\n", "  archiveSize: 4\n  operators:\n"), "Extra inputs"),  # archiveSize is top-level
+        (
+            ("      - name: stable\n", "      - name: stable\n        maxVersion: 2.0.0\n      minVersion: 1.0.0\n"),
+            "mixing both",
+        ),
+        (
+            ("      - name: stable\n", "      - name: stable\n        minVersion: not-a-version\n"),
+            "semantic versioning",
+        ),
+        (("      - name: stable\n", "      - name: stable\n      - name: stable\n"), "duplicate channel"),
+        (("    - name: nfd\n", "    - name: nfd\n    - name: nfd\n"), "duplicate package"),
+        (("mirror:\n", "delete: {}\nmirror:\n"), "delete: is not allowed"),
+        (("kind: ImageSetConfiguration\n", "kind: DeleteImageSetConfiguration\n"), "cannot parse"),
+    ],
+)
 def test_strict_loading_refuses_what_oc_mirror_refuses(change, problem):
     assert ocmirror.load(GOOD)
     with pytest.raises(ocmirror.InvalidImageSetConfiguration, match=problem):
@@ -187,18 +200,28 @@ def test_manual_approval_holds_the_range_at_the_pinned_bundle(repo):
     cat = catalogs.catalog("rhoai", "4.16")
     version = cat.bundle(sub["spec"].get("startingCSV") or cat.head("eus-2.16").name).version
     assert version.startswith("2.16.")
-    entry = packages_of(mirror.plan([edge]).config)[("registry.redhat.io/redhat/redhat-operator-index:v4.16", "rhods-operator")]
+    entry = packages_of(mirror.plan([edge]).config)[
+        ("registry.redhat.io/redhat/redhat-operator-index:v4.16", "rhods-operator")
+    ]
     assert entry["channels"] == [{"name": "eus-2.16", "minVersion": version, "maxVersion": version}]
     assert entry["defaultChannel"] == "eus-2.16"
 
 
 def test_automatic_approval_reaches_the_channel_head(repo):
-    write_spec(repo, "auto", "metadata:\n  name: auto\ncluster:\n  apiServer: https://api.auto:6443\n  openshiftVersion: '4.18'\n"
-               "distribution:\n  version: 2.22.1\n  channel: stable-2.22\n  installPlanApproval: Automatic\n")
+    write_spec(
+        repo,
+        "auto",
+        "metadata:\n  name: auto\ncluster:\n  apiServer: https://api.auto:6443\n  openshiftVersion: '4.18'\n"
+        "distribution:\n  version: 2.22.1\n  channel: stable-2.22\n  installPlanApproval: Automatic\n",
+    )
     (auto,) = load_specs(repo, ["auto"])
     cat = catalogs.catalog("rhoai", "4.18")
-    entry = packages_of(mirror.plan([auto]).config)[("registry.redhat.io/redhat/redhat-operator-index:v4.18", "rhods-operator")]
-    assert entry["channels"] == [{"name": "stable-2.22", "minVersion": "2.22.1", "maxVersion": cat.head("stable-2.22").version}]
+    entry = packages_of(mirror.plan([auto]).config)[
+        ("registry.redhat.io/redhat/redhat-operator-index:v4.18", "rhods-operator")
+    ]
+    assert entry["channels"] == [
+        {"name": "stable-2.22", "minVersion": "2.22.1", "maxVersion": cat.head("stable-2.22").version}
+    ]
     assert catalogs.semver_key(cat.head("stable-2.22").version) > catalogs.semver_key("2.22.1")
 
 
@@ -234,10 +257,14 @@ def test_an_impossible_upgrade_is_a_usage_error(repo, capsys):
 
 def test_clusters_merge_per_catalog_and_openshift_version(repo):
     for name, version in (("a", "2.22.1"), ("b", "2.22.2")):
-        write_spec(repo, name, f"metadata:\n  name: {name}\ncluster:\n  apiServer: https://api.{name}:6443\n  openshiftVersion: '4.18'\n"
-                   f"  disconnected: {{mirrorRegistry: mirror.example.com}}\ndistribution:\n  version: {version}\n"
-                   "  channel: stable-2.22\n  installPlanApproval: Manual\n"
-                   "argocd:\n  repoURL: https://gitlab.site.example.internal/platform/gitops.git\n")
+        write_spec(
+            repo,
+            name,
+            f"metadata:\n  name: {name}\ncluster:\n  apiServer: https://api.{name}:6443\n  openshiftVersion: '4.18'\n"
+            f"  disconnected: {{mirrorRegistry: mirror.example.com}}\ndistribution:\n  version: {version}\n"
+            "  channel: stable-2.22\n  installPlanApproval: Manual\n"
+            "argocd:\n  repoURL: https://gitlab.site.example.internal/platform/gitops.git\n",
+        )
     loaded = load_specs(repo, ["a", "b"])
     plan = mirror.plan(loaded)
     ops = plan.config["mirror"]["operators"]
@@ -255,11 +282,16 @@ def test_cli_writes_the_disconnected_clusters_configuration(repo, tmp_path, caps
     isc = ocmirror.load(text)
     assert "docker://mirror.factory3.example.internal:8443/ocp" in text
     assert {p.name for op in isc.mirror.operators for p in op.packages} == {
-        "rhods-operator", "nfd", "gpu-operator-certified", "openshift-gitops-operator"}
+        "rhods-operator",
+        "nfd",
+        "gpu-operator-certified",
+        "openshift-gitops-operator",
+    }
     # the approver CronJob's oc image (pinned by digest) and the NFD operand
     assert [i.name for i in isc.mirror.additional_images] == [
         "registry.redhat.io/openshift4/ose-cli-rhel9@sha256:5f836e1e76285bbb4fcd04aa986e6f88a816a1b6db7c9c8e04a6a6ce9e073a44",
-        "registry.redhat.io/openshift4/ose-node-feature-discovery-rhel9:v4.16"]
+        "registry.redhat.io/openshift4/ose-node-feature-discovery-rhel9:v4.16",
+    ]
     # deterministic
     assert main(["--repo", str(repo), "mirror"]) == 0
     assert capsys.readouterr().out == text
@@ -289,10 +321,11 @@ def test_every_release_on_every_catalog_mirrors_the_bundle_it_installs():
     """Across the data: each supported release, on each OpenShift version whose catalog ships
     it, by release and by its newest patch, Manual and Automatic: the configuration loads and
     the range of the Subscription's channel contains the bundle OLM installs."""
-    from generator.facts import releases
     from generator.core.errors import SpecErrors
-    from conftest import load_spec_text
+    from generator.facts import releases
     from generator.spec.loader import LoadedSpec
+
+    from conftest import load_spec_text
 
     checked = 0
     for dist in ("rhoai", "odh"):
@@ -300,19 +333,25 @@ def test_every_release_on_every_catalog_mirrors_the_bundle_it_installs():
             for ocp in catalogs.openshift_versions(dist, release):
                 ocp = "4.16" if ocp == "*" else ocp
                 cat = catalogs.catalog(dist, ocp)
-                newest = max((b for c in cat.channels_with(release) for b in cat.bundles(c, release)), key=lambda b: b.key)
+                newest = max(
+                    (b for c in cat.channels_with(release) for b in cat.bundles(c, release)), key=lambda b: b.key
+                )
                 for version, approval in ((release, "Automatic"), (newest.version, "Manual")):
-                    text = (f"metadata:\n  name: x\ncluster:\n  apiServer: https://api.x:6443\n  openshiftVersion: '{ocp}'\n"
-                            f"distribution:\n  name: {dist}\n  version: '{version}'\n  installPlanApproval: {approval}\n"
-                            "components:\n  kserve:\n    deploymentMode: RawDeployment\n    serving: {managementState: Removed}\n"
-                            "serviceMesh: {managementState: Removed}\n")
+                    text = (
+                        f"metadata:\n  name: x\ncluster:\n  apiServer: https://api.x:6443\n  openshiftVersion: '{ocp}'\n"
+                        f"distribution:\n  name: {dist}\n  version: '{version}'\n  installPlanApproval: {approval}\n"
+                        "components:\n  kserve:\n    deploymentMode: RawDeployment\n    serving: {managementState: Removed}\n"
+                        "serviceMesh: {managementState: Removed}\n"
+                    )
                     try:
                         loaded: LoadedSpec = load_spec_text(text, "clusters/x.yaml")
                     except SpecErrors:
                         continue  # a combination the spec rules refuse (e.g. a patch on no channel)
                     p = mirror.plan([loaded])
                     ocmirror.load(mirror.document(p))
-                    sub = next(s["spec"] for s in subscriptions(loaded.spec) if s["spec"]["name"] == catalogs.package(dist))
+                    sub = next(
+                        s["spec"] for s in subscriptions(loaded.spec) if s["spec"]["name"] == catalogs.package(dist)
+                    )
                     installs = cat.bundle(sub.get("startingCSV") or cat.head(sub["channel"]).name)
                     index = matrix.catalog_index(matrix.package(sub["name"])["catalog"], ocp)
                     entry = packages_of(p.config)[(index, sub["name"])]
@@ -327,6 +366,7 @@ def test_every_reachable_upgrade_is_mirrored_hop_by_hop():
     wherever OLM has a path, each hop's bundles are inside the range of the hop's channel."""
     from generator.facts import releases
     from generator.upgrade.olmpath import NoUpgradePath
+
     from conftest import load_spec_text
 
     cat, covered = catalogs.catalog("rhoai", "4.17"), 0
@@ -335,7 +375,9 @@ def test_every_reachable_upgrade_is_mirrored_hop_by_hop():
             continue
         loaded = load_spec_text(
             "metadata:\n  name: x\ncluster:\n  apiServer: https://api.x:6443\n  openshiftVersion: '4.17'\n"
-            f"distribution:\n  version: '{release}'\n", "clusters/x.yaml")
+            f"distribution:\n  version: '{release}'\n",
+            "clusters/x.yaml",
+        )
         sub = next(s["spec"] for s in subscriptions(loaded.spec) if s["spec"]["name"] == "rhods-operator")
         start = sub.get("startingCSV") or cat.head(sub["channel"]).name
         try:
@@ -344,7 +386,12 @@ def test_every_reachable_upgrade_is_mirrored_hop_by_hop():
             continue
         p = mirror.plan([loaded], "2.25")
         ocmirror.load(mirror.document(p, "2.25"))
-        channels = {c["name"]: c for c in packages_of(p.config)[("registry.redhat.io/redhat/redhat-operator-index:v4.17", "rhods-operator")]["channels"]}
+        channels = {
+            c["name"]: c
+            for c in packages_of(p.config)[("registry.redhat.io/redhat/redhat-operator-index:v4.17", "rhods-operator")][
+                "channels"
+            ]
+        }
         for hop in path.hops:
             for bundle in (hop.from_bundle, hop.to_bundle):
                 assert in_range(cat.bundle(bundle).version, channels[hop.channel]), (release, hop)
@@ -358,8 +405,12 @@ def test_a_planned_upgrade_mirrors_every_package_and_image_of_the_target_render(
     from generator.upgrade.plan import end_state_spec
 
     spec = repo / "clusters" / "edge-baremetal.yaml"
-    spec.write_text(spec.read_text().replace('openshiftVersion: "4.16"', 'openshiftVersion: "4.19"')
-                    .replace('version: "2.16"', 'version: "2.25"').replace("channel: eus-2.16", "channel: stable-2.25"))
+    spec.write_text(
+        spec.read_text()
+        .replace('openshiftVersion: "4.16"', 'openshiftVersion: "4.19"')
+        .replace('version: "2.16"', 'version: "2.25"')
+        .replace("channel: eus-2.16", "channel: stable-2.25")
+    )
     (edge,) = load_specs(repo, ["edge-baremetal"])
     target = end_state_spec(repo, edge, "3.4")
     assert target.version == "3.4"

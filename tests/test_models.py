@@ -10,15 +10,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import PROJECT, load_spec_text
 from generator.argocd import health
+from generator.build import build_units
 from generator.components import kueue_operator
 from generator.components.monitoring import probes
 from generator.core.errors import SpecErrors
-from generator.build import build_units
-from generator.spec.loader import load_specs
 from generator.spec import model_deployments
+from generator.spec.loader import load_specs
 from generator.workloads import models
+
+from conftest import PROJECT, load_spec_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "health"
 
@@ -89,8 +90,13 @@ def test_modes_follow_the_dsc():
 
 
 def test_a_model_in_a_namespace_of_no_team():
-    errs = errors_with("ai3-aws", "      namespace: team-inference\n      displayName", "      namespace: scratch\n      displayName")
-    assert any("workloads.models[0].namespace: namespace 'scratch' belongs to no team" in e and "team-inference" in e for e in errs), errs
+    errs = errors_with(
+        "ai3-aws", "      namespace: team-inference\n      displayName", "      namespace: scratch\n      displayName"
+    )
+    assert any(
+        "workloads.models[0].namespace: namespace 'scratch' belongs to no team" in e and "team-inference" in e
+        for e in errs
+    ), errs
 
 
 def test_gpus_on_a_pool_the_team_has_no_quota_on():
@@ -111,30 +117,52 @@ def test_more_gpus_than_quota_plus_what_the_cohort_could_ever_lend():
 
 def test_borrowing_within_the_cohort_counts():
     # prod-aws: nlp has 8 a100 nominal, may borrow 8; risk lends up to 4 of its 8 -> 12 at most
-    text = (example_text("prod-aws").replace("      namespace: team-risk\n      displayName", "      namespace: team-nlp\n      displayName")
-            .replace("{connection: risk-artifacts, path: models/fraud/v3}", "{connection: nlp-artifacts, path: models/fraud/v3}"))
-    ok = text.replace("      replicas: 2\n      requests: {cpu: \"2\"", "      hardwareProfile: a100\n      gpus: 4\n      replicas: 3\n      requests: {cpu: \"2\"")
+    text = (
+        example_text("prod-aws")
+        .replace("      namespace: team-risk\n      displayName", "      namespace: team-nlp\n      displayName")
+        .replace(
+            "{connection: risk-artifacts, path: models/fraud/v3}", "{connection: nlp-artifacts, path: models/fraud/v3}"
+        )
+    )
+    ok = text.replace(
+        '      replicas: 2\n      requests: {cpu: "2"',
+        '      hardwareProfile: a100\n      gpus: 4\n      replicas: 3\n      requests: {cpu: "2"',
+    )
     load_spec_text(ok, "clusters/prod-aws.yaml")
     too_many = ok.replace("      replicas: 3\n", "      replicas: 4\n")
     with pytest.raises(SpecErrors) as exc:
         load_spec_text(too_many, "clusters/prod-aws.yaml")
-    assert any("to 16 nvidia.com/gpu, more than its quota 8 plus the 4 its cohort could ever lend" in str(e) for e in exc.value.errors)
+    assert any(
+        "to 16 nvidia.com/gpu, more than its quota 8 plus the 4 its cohort could ever lend" in str(e)
+        for e in exc.value.errors
+    )
 
 
 def test_gpus_need_a_gpu_profile_and_profiles_must_exist():
-    errs = errors_with("prod-aws", "      replicas: 2\n      requests", "      gpus: 1\n      replicas: 2\n      requests")
+    errs = errors_with(
+        "prod-aws", "      replicas: 2\n      requests", "      gpus: 1\n      replicas: 2\n      requests"
+    )
     assert any("gpus: GPUs need a GPU pool's hardware profile" in e for e in errs), errs
-    errs = errors_with("prod-aws", "      replicas: 2\n      requests", "      hardwareProfile: t4\n      replicas: 2\n      requests")
+    errs = errors_with(
+        "prod-aws", "      replicas: 2\n      requests", "      hardwareProfile: t4\n      replicas: 2\n      requests"
+    )
     assert any("'t4' is neither cpu nor a GPU pool's profile; expected one of: cpu, a100, l4" in e for e in errs), errs
 
 
 def test_a_deployment_mode_the_cluster_does_not_run():
-    errs = errors_with("ai3-aws", "      modelFormat: vLLM\n", "      modelFormat: vLLM\n      deploymentMode: Serverless\n")
+    errs = errors_with(
+        "ai3-aws", "      modelFormat: vLLM\n", "      modelFormat: vLLM\n      deploymentMode: Serverless\n"
+    )
     (err,) = [e for e in errs if "deploymentMode" in e]
     assert f":{line_of('ai3-aws', 'modelFormat: vLLM') + 1}:" in err
     assert "deployment mode Serverless does not run on this cluster (rhoai 3.4" in err and "RawDeployment only" in err
-    text = example_text("prod-aws").replace("      modelFormat: onnx\n", "      modelFormat: onnx\n      deploymentMode: ModelMesh\n")
-    with pytest.raises(SpecErrors, match="runtime 'kserve-ovms' is a single-model runtime; deployment mode ModelMesh needs a multi-model one"):
+    text = example_text("prod-aws").replace(
+        "      modelFormat: onnx\n", "      modelFormat: onnx\n      deploymentMode: ModelMesh\n"
+    )
+    with pytest.raises(
+        SpecErrors,
+        match="runtime 'kserve-ovms' is a single-model runtime; deployment mode ModelMesh needs a multi-model one",
+    ):
         load_spec_text(text, "clusters/prod-aws.yaml")
     text = text.replace("runtime: kserve-ovms", "runtime: ovms")  # the 2.22 multi-model OpenVINO template
     spec = load_spec_text(text, "clusters/prod-aws.yaml").spec  # modelmeshserving is Managed by default on 2.22
@@ -142,25 +170,47 @@ def test_a_deployment_mode_the_cluster_does_not_run():
     assert isvc["metadata"]["annotations"]["serving.kserve.io/deploymentMode"] == "ModelMesh"
     assert "minReplicas" not in isvc["spec"]["predictor"]  # ModelMesh: the runtime's pods, not the model's
     with pytest.raises(SpecErrors) as exc:
-        load_spec_text(text.replace("components:\n", "components:\n  modelmeshserving:\n    managementState: Removed\n"), "clusters/prod-aws.yaml")
+        load_spec_text(
+            text.replace("components:\n", "components:\n  modelmeshserving:\n    managementState: Removed\n"),
+            "clusters/prod-aws.yaml",
+        )
     errs = [str(e) for e in exc.value.errors]
-    assert any("deployment mode ModelMesh does not run" in e and "modelmeshserving is not Managed" in e for e in errs), errs
+    assert any(
+        "deployment mode ModelMesh does not run" in e and "modelmeshserving is not Managed" in e for e in errs
+    ), errs
 
 
 def test_inline_credentials_in_a_model_uri():
-    errs = errors_with("prod-aws", 'location: {connection: risk-artifacts, path: models/fraud/v3}',
-                       'location: {uri: "s3://AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI@risk-models/fraud/v3"}')
+    errs = errors_with(
+        "prod-aws",
+        "location: {connection: risk-artifacts, path: models/fraud/v3}",
+        'location: {uri: "s3://AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI@risk-models/fraud/v3"}',
+    )
     assert any("workloads.models[0].location.uri" in e and "credentials" in e for e in errs), errs
 
 
 def test_location_is_a_connection_or_a_uri():
-    errs = errors_with("prod-aws", 'location: {connection: risk-artifacts, path: models/fraud/v3}', "location: {path: fraud/v3}")
+    errs = errors_with(
+        "prod-aws", "location: {connection: risk-artifacts, path: models/fraud/v3}", "location: {path: fraud/v3}"
+    )
     assert any("location: give either connection (and path) or uri" in e for e in errs), errs
-    errs = errors_with("prod-aws", 'location: {connection: risk-artifacts, path: models/fraud/v3}', "location: {connection: nlp-artifacts}")
-    assert any("no connection 'nlp-artifacts' in namespace 'team-risk' (workloads.connections there: risk-artifacts)" in e for e in errs), errs
-    text = example_text("prod-aws").replace("      namespace: team-risk\n      displayName: Fraud", "      namespace: team-nlp\n      displayName: Fraud")
+    errs = errors_with(
+        "prod-aws",
+        "location: {connection: risk-artifacts, path: models/fraud/v3}",
+        "location: {connection: nlp-artifacts}",
+    )
+    assert any(
+        "no connection 'nlp-artifacts' in namespace 'team-risk' (workloads.connections there: risk-artifacts)" in e
+        for e in errs
+    ), errs
+    text = example_text("prod-aws").replace(
+        "      namespace: team-risk\n      displayName: Fraud", "      namespace: team-nlp\n      displayName: Fraud"
+    )
     with pytest.raises(SpecErrors) as exc:
-        load_spec_text(text.replace("{connection: risk-artifacts, path: models/fraud/v3}", "{connection: nlp-model-hub}"), "clusters/prod-aws.yaml")
+        load_spec_text(
+            text.replace("{connection: risk-artifacts, path: models/fraud/v3}", "{connection: nlp-model-hub}"),
+            "clusters/prod-aws.yaml",
+        )
     assert any("connection 'nlp-model-hub' is of type uri-v1" in str(e) for e in exc.value.errors), exc.value.errors
 
 
@@ -189,7 +239,10 @@ def test_a_deployment_its_quota_cannot_admit_is_named_with_the_reason():
     spec = load_spec_text(text, "clusters/ai3-aws.yaml").spec
     (placed,) = models.simulate(spec, objects(spec))
     assert placed.model == "team-inference/granite-chat"
-    assert "Kueue does not admit its 13 replica(s)" in placed.reason and "cpu 52 is more than flavor l40s gives: nominal 48" in placed.reason
+    assert (
+        "Kueue does not admit its 13 replica(s)" in placed.reason
+        and "cpu 52 is more than flavor l40s gives: nominal 48" in placed.reason
+    )
 
 
 def test_a_replica_no_node_can_hold_is_named():
@@ -222,7 +275,9 @@ def test_probes_are_derived_from_the_deployments():
     assert probes.model_endpoints(load_spec_text(text, "clusters/ai3-aws.yaml").spec) == []
 
 
-@pytest.mark.parametrize("name,sample", [("ai3-aws", "healthy-raw-deployment-3.4.yaml"), ("prod-aws", "healthy-serverless-2.22.yaml")])
+@pytest.mark.parametrize(
+    "name,sample", [("ai3-aws", "healthy-raw-deployment-3.4.yaml"), ("prod-aws", "healthy-serverless-2.22.yaml")]
+)
 def test_rendered_deployment_is_healthy_under_the_lua_check_with_a_healthy_status(name, sample):
     spec = example(name)
     (isvc,) = [o for o in objects(spec) if o["kind"] == "InferenceService"]
@@ -239,7 +294,9 @@ def test_a_runtime_the_release_does_not_ship():
     errs = errors_with("ai3-aws", "runtime: vllm-cuda-runtime-template", "runtime: vllm-template")
     (err,) = [e for e in errs if ".runtime" in e]
     assert f"clusters/ai3-aws.yaml:{line_of('ai3-aws', 'runtime: vllm-cuda-runtime-template')}:" in err
-    assert "'vllm-template' is no runtime template of rhoai 3.4: it ships" in err and "vllm-cuda-runtime-template" in err
+    assert (
+        "'vllm-template' is no runtime template of rhoai 3.4: it ships" in err and "vllm-cuda-runtime-template" in err
+    )
 
 
 def test_the_template_file_name_names_it_too_and_formats_are_checked():
@@ -251,16 +308,27 @@ def test_the_template_file_name_names_it_too_and_formats_are_checked():
 
 def test_a_template_whose_image_the_operator_fills_needs_the_image():
     errs = errors_with("ai3-aws", "      runtimeImage: ", "      # runtimeImage: ")
-    assert any("template 'vllm-cuda-runtime-template' leaves its image to the operator (parameter vllm-cuda-image)" in e for e in errs), errs
+    assert any(
+        "template 'vllm-cuda-runtime-template' leaves its image to the operator (parameter vllm-cuda-image)" in e
+        for e in errs
+    ), errs
 
 
 def test_an_llm_service_on_a_release_that_does_not_serve_it():
-    errs = errors_with("prod-aws", "      runtime: kserve-ovms\n", "      kind: LLMInferenceService\n      runtime: kserve-ovms\n")
-    assert any("workloads.models[0].kind: rhoai 2.22 (distribution.version" in e and "does not serve LLMInferenceService" in e for e in errs), errs
+    errs = errors_with(
+        "prod-aws", "      runtime: kserve-ovms\n", "      kind: LLMInferenceService\n      runtime: kserve-ovms\n"
+    )
+    assert any(
+        "workloads.models[0].kind: rhoai 2.22 (distribution.version" in e and "does not serve LLMInferenceService" in e
+        for e in errs
+    ), errs
 
 
 def test_llm_service_at_the_releases_api_version():
-    text = example_text("ai3-aws").replace("      runtime: vllm-cuda-runtime-template\n", "      kind: LLMInferenceService\n      runtime: vllm-cuda-runtime-template\n")
+    text = example_text("ai3-aws").replace(
+        "      runtime: vllm-cuda-runtime-template\n",
+        "      kind: LLMInferenceService\n      runtime: vllm-cuda-runtime-template\n",
+    )
     spec = load_spec_text(text, "clusters/ai3-aws.yaml").spec
     (llm,) = [o for o in objects(spec) if o["kind"] == "LLMInferenceService"]
     assert llm["apiVersion"] == "serving.kserve.io/v1alpha2"  # 3.4 stores v1alpha2 (2.25-3.3: v1alpha1)
@@ -291,7 +359,12 @@ def test_upgrade_plans_the_serverless_model_as_a_replacement():
 
     plan = plan_upgrade(PROJECT, "prod-aws", "3.4")
     (move,) = plan.model_moves
-    assert (move.model, move.mode_from, move.mode_to, move.action) == ("team-risk/fraud-model", "Serverless", "RawDeployment", "replace")
+    assert (move.model, move.mode_from, move.mode_to, move.action) == (
+        "team-risk/fraud-model",
+        "Serverless",
+        "RawDeployment",
+        "replace",
+    )
     assert "named 'fraud-model-raw' with deploymentMode: RawDeployment" in move.steps[0] and "Healthy" in move.steps[0]
     assert "prunes InferenceService team-risk/fraud-model last (PruneLast)" in move.steps[2]
     assert move.steps[3].startswith("then change distribution.version")
@@ -310,8 +383,13 @@ def test_upgrade_names_a_runtime_template_the_target_does_not_ship(tmp_path):
     shutil.copytree(PROJECT / "clusters", tmp_path / "clusters")
     spec = tmp_path / "clusters/prod-aws.yaml"
     # caikit's standalone template ships through 2.25 and is gone in 3.x
-    spec.write_text(spec.read_text().replace("runtime: kserve-ovms", "runtime: caikit-standalone-serving-template")
-                    .replace("      modelFormat: onnx\n", "      modelFormat: caikit\n"))
+    spec.write_text(
+        spec.read_text()
+        .replace("runtime: kserve-ovms", "runtime: caikit-standalone-serving-template")
+        .replace("      modelFormat: onnx\n", "      modelFormat: caikit\n")
+    )
     (move,) = plan_upgrade(tmp_path, "prod-aws", "3.4").model_moves
     assert move.action == "replace"
-    assert move.steps[-1].startswith("runtime template 'caikit-standalone-serving-template' of rhoai 2.22 is not in rhoai 3.4 (renamed or removed)")
+    assert move.steps[-1].startswith(
+        "runtime template 'caikit-standalone-serving-template' of rhoai 2.22 is not in rhoai 3.4 (renamed or removed)"
+    )

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import EXAMPLES, PROJECT, assert_valid, kustomize_objects, render_to_disk, write_spec
+from generator.build import build_units
 from generator.core import yamlio
 from generator.core.errors import SpecErrors
-from generator.build import build_units
 from generator.core.resources import Obj, group_of, ident
-from conftest import load_spec_text
 from generator.spec.loader import load_specs
+
+from conftest import EXAMPLES, PROJECT, assert_valid, kustomize_objects, load_spec_text, render_to_disk, write_spec
 
 PROMTOOL_DIR = PROJECT / "tests" / "promtool"
 PROMTOOL_SPEC = PROMTOOL_DIR / "cluster.yaml"
@@ -187,16 +187,21 @@ def test_monitoring_enabled_dsci_is_managed_in_the_namespace_the_objects_use(ren
 
 
 def test_openshift_monitoring_config_follows_the_spec():
-    objs = monitoring_of(HEAD + (
-        "monitoring:\n  retention: 30d\n  storage:\n    size: 200Gi\n    storageClass: gp3-csi\n"
-        "  userWorkload:\n    retention: 7d\n"
-    ))
+    objs = monitoring_of(
+        HEAD
+        + (
+            "monitoring:\n  retention: 30d\n  storage:\n    size: 200Gi\n    storageClass: gp3-csi\n"
+            "  userWorkload:\n    retention: 7d\n"
+        )
+    )
     cluster = yamlio.loads(named(objs, "ConfigMap", "cluster-monitoring-config")["data"]["config.yaml"])
     assert cluster == {
         "enableUserWorkload": True,
         "prometheusK8s": {
             "retention": "30d",
-            "volumeClaimTemplate": {"spec": {"storageClassName": "gp3-csi", "resources": {"requests": {"storage": "200Gi"}}}},
+            "volumeClaimTemplate": {
+                "spec": {"storageClassName": "gp3-csi", "resources": {"requests": {"storage": "200Gi"}}}
+            },
         },
     }
     uw = named(objs, "ConfigMap", "user-workload-monitoring-config")
@@ -210,22 +215,32 @@ def test_openshift_monitoring_config_follows_the_spec():
 
 
 def test_receivers_are_secret_references_routed_by_severity():
-    objs = monitoring_of(HEAD + (
-        "monitoring:\n  alertingNamespace: sre-alerts\n  receivers:\n"
-        "    - {name: pager, type: pagerduty, secretRef: {name: pd, key: routingKey}, severities: [critical]}\n"
-        "    - {name: chat, type: slack, secretRef: {name: slack, key: url}, channel: '#ml', severities: [warning, critical]}\n"
-        "    - {name: hook, type: webhook, secretRef: {name: hook, key: url}, severities: [info]}\n"
-    ))
+    objs = monitoring_of(
+        HEAD
+        + (
+            "monitoring:\n  alertingNamespace: sre-alerts\n  receivers:\n"
+            "    - {name: pager, type: pagerduty, secretRef: {name: pd, key: routingKey}, severities: [critical]}\n"
+            "    - {name: chat, type: slack, secretRef: {name: slack, key: url}, channel: '#ml', severities: [warning, critical]}\n"
+            "    - {name: hook, type: webhook, secretRef: {name: hook, key: url}, severities: [info]}\n"
+        )
+    )
     configs = {o["metadata"]["name"]: o for o in of_kind(objs, "AlertmanagerConfig")}
     assert {o["metadata"]["namespace"] for o in configs.values()} == {"sre-alerts"}
     assert named(objs, "Namespace", "sre-alerts")
     receivers = {n: c["spec"]["receivers"][0] for n, c in configs.items()}
-    assert receivers["pager"]["pagerdutyConfigs"] == [{"routingKey": {"name": "pd", "key": "routingKey"}, "sendResolved": True}]
-    assert receivers["chat"]["slackConfigs"] == [{"apiURL": {"name": "slack", "key": "url"}, "sendResolved": True, "channel": "#ml"}]
+    assert receivers["pager"]["pagerdutyConfigs"] == [
+        {"routingKey": {"name": "pd", "key": "routingKey"}, "sendResolved": True}
+    ]
+    assert receivers["chat"]["slackConfigs"] == [
+        {"apiURL": {"name": "slack", "key": "url"}, "sendResolved": True, "channel": "#ml"}
+    ]
     assert receivers["hook"]["webhookConfigs"] == [{"urlSecret": {"name": "hook", "key": "url"}, "sendResolved": True}]
-    assert configs["chat"]["spec"]["route"]["matchers"] == [{"name": "severity", "matchType": "=~", "value": "critical|warning"}]
+    assert configs["chat"]["spec"]["route"]["matchers"] == [
+        {"name": "severity", "matchType": "=~", "value": "critical|warning"}
+    ]
     assert configs["pager"]["spec"]["route"] == {
-        "receiver": "pager", "groupBy": ["alertname", "severity"],
+        "receiver": "pager",
+        "groupBy": ["alertname", "severity"],
         "matchers": [{"name": "severity", "matchType": "=~", "value": "critical"}],
     }
     assert not of_kind(objs, "Secret")
@@ -246,12 +261,17 @@ def test_no_receivers_no_routing():
     assert "alertmanagerMain" not in config
 
 
-@pytest.mark.parametrize("dist, channel, host", [
-    ("rhoai", "stable", "https://rhods-dashboard-redhat-ods-applications.apps.c1.example.com"),
-    ("odh", "fast", "https://odh-dashboard-opendatahub.apps.c1.example.com"),
-])
+@pytest.mark.parametrize(
+    "dist, channel, host",
+    [
+        ("rhoai", "stable", "https://rhods-dashboard-redhat-ods-applications.apps.c1.example.com"),
+        ("odh", "fast", "https://odh-dashboard-opendatahub.apps.c1.example.com"),
+    ],
+)
 def test_dashboard_probe_targets_the_distributions_route(dist, channel, host):
-    objs = monitoring_of(HEAD + f"cluster:\n  baseDomain: c1.example.com\ndistribution:\n  name: {dist}\n  channel: {channel}\n")
+    objs = monitoring_of(
+        HEAD + f"cluster:\n  baseDomain: c1.example.com\ndistribution:\n  name: {dist}\n  channel: {channel}\n"
+    )
     probe = named(objs, "Probe", "dashboard")
     assert probe["spec"]["targets"] == {"staticConfig": {"static": [host]}}
     assert probe["spec"]["prober"] == {"url": "blackbox-exporter.openshift-monitoring.svc:9115"}
@@ -291,33 +311,51 @@ def test_receiver_channel_and_alerting_namespace_rules():
 
 def test_scrape_targets_and_alerts_follow_the_components():
     everything = promtool_spec_objects()
-    assert {(o["kind"], o["metadata"]["name"]) for o in everything if o["kind"] in ("ServiceMonitor", "PodMonitor")} == {
-        ("ServiceMonitor", "kueue-controller-manager"), ("PodMonitor", "kserve-queue-proxy"), ("PodMonitor", "modelmesh-runtimes"),
+    assert {
+        (o["kind"], o["metadata"]["name"]) for o in everything if o["kind"] in ("ServiceMonitor", "PodMonitor")
+    } == {
+        ("ServiceMonitor", "kueue-controller-manager"),
+        ("PodMonitor", "kserve-queue-proxy"),
+        ("PodMonitor", "modelmesh-runtimes"),
     }
     # Platform Prometheus may discover targets in the scraped namespaces, and only there.
-    assert {o["metadata"]["namespace"] for o in of_kind(everything, "RoleBinding")} == {"redhat-ods-applications", "team-risk"}
+    assert {o["metadata"]["namespace"] for o in of_kind(everything, "RoleBinding")} == {
+        "redhat-ods-applications",
+        "team-risk",
+    }
     queue_proxy = named(everything, "PodMonitor", "kserve-queue-proxy")
     assert queue_proxy["spec"]["namespaceSelector"] == {"matchNames": ["team-risk"]}
 
-    lean = monitoring_of(HEAD + (
-        "components:\n  kueue:\n    managementState: Removed\n  modelmeshserving:\n    managementState: Removed\n"
-        "  kserve:\n    deploymentMode: RawDeployment\n"
-    ))
+    lean = monitoring_of(
+        HEAD
+        + (
+            "components:\n  kueue:\n    managementState: Removed\n  modelmeshserving:\n    managementState: Removed\n"
+            "  kserve:\n    deploymentMode: RawDeployment\n"
+        )
+    )
     assert not [o for o in lean if o["kind"] in ("ServiceMonitor", "PodMonitor", "Role", "RoleBinding")]
     names = alert_names(lean)
     assert "DataSciencePlatformOperatorDown" in names and "DataScienceDashboardDown" in names
-    for gone in ("KueueControllerDown", "KueuePendingWorkloadsHigh", "ModelMeshControllerDown", "ModelServer5xxRatioHigh",
-                 "GPUNodeNotReady"):
+    for gone in (
+        "KueueControllerDown",
+        "KueuePendingWorkloadsHigh",
+        "ModelMeshControllerDown",
+        "ModelServer5xxRatioHigh",
+        "GPUNodeNotReady",
+    ):
         assert gone not in names
     assert {o["metadata"]["name"] for o in of_kind(lean, "PrometheusRule")} == {"rhoai-gitops-availability"}
 
 
 def test_every_alert_has_severity_summary_and_a_runbook_that_exists():
     runbook_anchors = {
-        re.sub(r"[^a-z0-9-]", "", line[3:].strip().lower()) for line in RUNBOOKS.read_text(encoding="utf-8").splitlines()
+        re.sub(r"[^a-z0-9-]", "", line[3:].strip().lower())
+        for line in RUNBOOKS.read_text(encoding="utf-8").splitlines()
         if line.startswith("## ")
     }
-    rules = [r for o in of_kind(promtool_spec_objects(), "PrometheusRule") for g in o["spec"]["groups"] for r in g["rules"]]
+    rules = [
+        r for o in of_kind(promtool_spec_objects(), "PrometheusRule") for g in o["spec"]["groups"] for r in g["rules"]
+    ]
     assert rules
     for r in rules:
         assert r["labels"]["severity"] in ("critical", "warning", "info")

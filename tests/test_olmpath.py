@@ -4,12 +4,13 @@ rules OLM follows, written out again here so a bug in the planner cannot vouch f
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from generator.facts import catalogs
 from generator.facts.catalogs import Catalog
 from generator.upgrade.olmpath import CHANNEL_ONLY, Hop, NoUpgradePath, UpgradePath, satisfies, upgrade_path
-import itertools
 
 
 def rhoai() -> Catalog:
@@ -22,8 +23,11 @@ def odh() -> Catalog:
 
 def _upgrades_from(cat: Catalog, entry: dict, installed: str) -> bool:
     rng = entry.get("skipRange")
-    return (entry.get("replaces") == installed or installed in entry.get("skips", [])
-            or (bool(rng) and satisfies(cat.bundle(installed).version, rng)))
+    return (
+        entry.get("replaces") == installed
+        or installed in entry.get("skips", [])
+        or (bool(rng) and satisfies(cat.bundle(installed).version, rng))
+    )
 
 
 def check_path(cat: Catalog, path: UpgradePath, start_channel: str) -> None:
@@ -46,8 +50,13 @@ def check_path(cat: Catalog, path: UpgradePath, start_channel: str) -> None:
             assert hop.edge == f"skipRange {entry['skipRange']}", hop
             assert satisfies(cat.bundle(installed).version, entry["skipRange"])
         assert cat.bundle(hop.to_bundle).key >= cat.bundle(installed).key, f"downgrade in {hop}"
-        newer = [n for n, e in entries.items() if n != installed and _upgrades_from(cat, e, installed)
-                 and cat.bundle(n).key > cat.bundle(hop.to_bundle).key]
+        newer = [
+            n
+            for n, e in entries.items()
+            if n != installed
+            and _upgrades_from(cat, e, installed)
+            and cat.bundle(n).key > cat.bundle(hop.to_bundle).key
+        ]
         assert not newer, f"OLM would take {newer} over {hop.to_bundle}"
         installed, channel = hop.to_bundle, hop.channel
     assert installed == path.target
@@ -99,7 +108,9 @@ def test_rhoai_3_3_to_3_4_within_one_channel():
     check_path(cat, path, "stable-3.x")
     # stable-3.x's 3.4.3 has skipRange >=3.3.0 <3.4.3: OLM jumps there in one InstallPlan.
     assert path.channels == ["stable-3.x"]
-    assert path.hops == (Hop("stable-3.x", "rhods-operator.3.3.1", "rhods-operator.3.4.3", "skipRange >=3.3.0 <3.4.3", False),)
+    assert path.hops == (
+        Hop("stable-3.x", "rhods-operator.3.3.1", "rhods-operator.3.4.3", "skipRange >=3.3.0 <3.4.3", False),
+    )
 
 
 def test_same_release_reaches_its_newest_bundle():
@@ -188,7 +199,10 @@ def test_odh_pre_releases_are_steps_not_the_goal():
     check_path(cat, path, "fast-3")
     # fast-3 is a replaces chain through 3.4.0-ea.1 and -ea.2; the goal is 3.4.0 itself
     assert [h.to_bundle for h in path.hops] == [
-        "opendatahub-operator.v3.4.0-ea.1", "opendatahub-operator.v3.4.0-ea.2", "opendatahub-operator.v3.4.0"]
+        "opendatahub-operator.v3.4.0-ea.1",
+        "opendatahub-operator.v3.4.0-ea.2",
+        "opendatahub-operator.v3.4.0",
+    ]
 
 
 # --------------------------------------------------------------------------- satisfies
@@ -206,8 +220,9 @@ def test_satisfies_comparators():
 
 def test_satisfies_or():
     rng = ">=2.25.7 <2.26.0 || >=3.3.2 <3.3.6"
-    assert [v for v in ["2.25.6", "2.25.7", "2.25.10", "2.26.0", "3.3.1", "3.3.2", "3.3.5", "3.3.6"] if satisfies(v, rng)] == [
-        "2.25.7", "2.25.10", "3.3.2", "3.3.5"]
+    assert [
+        v for v in ["2.25.6", "2.25.7", "2.25.10", "2.26.0", "3.3.1", "3.3.2", "3.3.5", "3.3.6"] if satisfies(v, rng)
+    ] == ["2.25.7", "2.25.10", "3.3.2", "3.3.5"]
     assert satisfies("3.0.0", "<2.0.0 || >=3.0.0 !3.1.0") and not satisfies("3.1.0", "<2.0.0 || >=3.0.0 !3.1.0")
 
 
@@ -227,10 +242,19 @@ def test_satisfies_build_metadata_is_ignored():
     assert satisfies("2.11.0-rc.1+build.7", "<2.11.0")
 
 
-@pytest.mark.parametrize("version, rng", [
-    ("2.25", ">=2.0.0"), ("v2.25.0", ">=2.0.0"), ("2.25.0", ""), ("2.25.0", ">=2.0.0 ||"),
-    ("2.25.0", ">=2.x"), ("2.25.0", ">>2.0.0"), ("2.25.0", "~2.0.0"), ("2.25.0", ">="),
-])
+@pytest.mark.parametrize(
+    "version, rng",
+    [
+        ("2.25", ">=2.0.0"),
+        ("v2.25.0", ">=2.0.0"),
+        ("2.25.0", ""),
+        ("2.25.0", ">=2.0.0 ||"),
+        ("2.25.0", ">=2.x"),
+        ("2.25.0", ">>2.0.0"),
+        ("2.25.0", "~2.0.0"),
+        ("2.25.0", ">="),
+    ],
+)
 def test_satisfies_refuses_what_blang_would(version, rng):
     with pytest.raises(ValueError):
         satisfies(version, rng)
@@ -246,8 +270,11 @@ class Synthetic(Catalog):
         self.dist = "synthetic"
         self.key = "*"
         names = {e["name"] for entries in channels.values() for e in entries}
-        self._raw = {"channels": channels, "versions": {n: n.split(".v", 1)[1] for n in names},
-                     "defaultChannel": next(iter(channels))}
+        self._raw = {
+            "channels": channels,
+            "versions": {n: n.split(".v", 1)[1] for n in names},
+            "defaultChannel": next(iter(channels)),
+        }
         self._sorted = {}
 
     def describe(self) -> str:
@@ -255,35 +282,48 @@ class Synthetic(Catalog):
 
 
 def test_fewest_switches_before_fewest_hops():
-    cat = Synthetic({
-        "a": [{"name": "op.v1.0.0"}, {"name": "op.v1.1.0", "replaces": "op.v1.0.0"},
-              {"name": "op.v1.2.0", "replaces": "op.v1.1.0"}, {"name": "op.v2.0.0", "replaces": "op.v1.2.0"}],
-        "b": [{"name": "op.v2.0.0", "skipRange": ">=1.0.0 <2.0.0"}],
-    })
+    cat = Synthetic(
+        {
+            "a": [
+                {"name": "op.v1.0.0"},
+                {"name": "op.v1.1.0", "replaces": "op.v1.0.0"},
+                {"name": "op.v1.2.0", "replaces": "op.v1.1.0"},
+                {"name": "op.v2.0.0", "replaces": "op.v1.2.0"},
+            ],
+            "b": [{"name": "op.v2.0.0", "skipRange": ">=1.0.0 <2.0.0"}],
+        }
+    )
     path = upgrade_path(cat, "op.v1.0.0", "2.0", start_channel="a")
     check_path(cat, path, "a")
     # three InstallPlans in `a` beat one InstallPlan after a switch to `b`
     assert path.channels == ["a"] and len(path.hops) == 3 and path.target == "op.v2.0.0"
     # from `b`'s side, where staying is impossible, the switch is taken
     path = upgrade_path(cat, "op.v1.0.0", "2.0", start_channel="b")
-    assert path.channels == ["b"] and path.hops == (Hop("b", "op.v1.0.0", "op.v2.0.0", "skipRange >=1.0.0 <2.0.0", False),)
+    assert path.channels == ["b"] and path.hops == (
+        Hop("b", "op.v1.0.0", "op.v2.0.0", "skipRange >=1.0.0 <2.0.0", False),
+    )
 
 
 def test_fewer_hops_then_channel_names_break_ties():
-    cat = Synthetic({
-        "start": [{"name": "op.v1.0.0"}],
-        "long": [{"name": "op.v1.5.0", "replaces": "op.v1.0.0"}, {"name": "op.v2.0.0", "replaces": "op.v1.5.0"}],
-        "short-b": [{"name": "op.v2.0.0", "replaces": "op.v1.0.0"}],
-        "short-a": [{"name": "op.v2.0.0", "skips": ["op.v1.0.0"]}],
-    })
+    cat = Synthetic(
+        {
+            "start": [{"name": "op.v1.0.0"}],
+            "long": [{"name": "op.v1.5.0", "replaces": "op.v1.0.0"}, {"name": "op.v2.0.0", "replaces": "op.v1.5.0"}],
+            "short-b": [{"name": "op.v2.0.0", "replaces": "op.v1.0.0"}],
+            "short-a": [{"name": "op.v2.0.0", "skips": ["op.v1.0.0"]}],
+        }
+    )
     path = upgrade_path(cat, "op.v1.0.0", "2.0", start_channel="start")
     check_path(cat, path, "start")
     assert path.hops == (Hop("short-a", "op.v1.0.0", "op.v2.0.0", "skips", True),)
 
 
 def test_olm_takes_the_highest_candidate():
-    channel_c = [{"name": "op.v1.0.0"}, {"name": "op.v1.1.0", "replaces": "op.v1.0.0"},
-                 {"name": "op.v1.2.0", "replaces": "op.v1.1.0", "skipRange": ">=1.0.0 <1.2.0"}]
+    channel_c = [
+        {"name": "op.v1.0.0"},
+        {"name": "op.v1.1.0", "replaces": "op.v1.0.0"},
+        {"name": "op.v1.2.0", "replaces": "op.v1.1.0", "skipRange": ">=1.0.0 <1.2.0"},
+    ]
     cat = Synthetic({"c": channel_c})
     # 1.1.0 replaces 1.0.0, but 1.2.0's skipRange covers 1.0.0 too and is newer: OLM goes there
     path = upgrade_path(cat, "op.v1.0.0", "1.2", start_channel="c")
@@ -300,13 +340,15 @@ def test_olm_takes_the_highest_candidate():
 
 
 def test_no_downgrade_edge_and_no_switch_to_a_channel_without_the_bundle():
-    cat = Synthetic({
-        "a": [{"name": "op.v2.0.0"}],
-        # replaces 2.0.0 but is older: not an edge
-        "old": [{"name": "op.v1.9.0", "replaces": "op.v2.0.0"}, {"name": "op.v3.0.0", "replaces": "op.v1.9.0"}],
-        # ships 3.0 but neither holds 2.0.0 nor upgrades from it: cannot be switched to
-        "island": [{"name": "op.v3.0.1"}],
-    })
+    cat = Synthetic(
+        {
+            "a": [{"name": "op.v2.0.0"}],
+            # replaces 2.0.0 but is older: not an edge
+            "old": [{"name": "op.v1.9.0", "replaces": "op.v2.0.0"}, {"name": "op.v3.0.0", "replaces": "op.v1.9.0"}],
+            # ships 3.0 but neither holds 2.0.0 nor upgrades from it: cannot be switched to
+            "island": [{"name": "op.v3.0.1"}],
+        }
+    )
     with pytest.raises(NoUpgradePath) as e:
         upgrade_path(cat, "op.v2.0.0", "3.0", start_channel="a")
     assert "in old, op.v3.0.0 replaces op.v1.9.0" in e.value.reason

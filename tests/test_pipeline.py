@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, folders_in_memory, write_spec
-from generator.store.cache import RenderCache
 from generator.core.errors import SpecErrors
 from generator.pipeline import check_fleet, render_fleet
+from generator.store.cache import RenderCache
+
+from conftest import EXAMPLES, folders_in_memory, write_spec
 
 
 def snapshot(repo: Path) -> dict[str, bytes]:
@@ -73,7 +74,9 @@ def test_corrupt_or_foreign_cache_entries_are_misses(repo):
     entry = json.loads((entries / "odh-sandbox.json").read_text())
     entry["key"] = "0" * 64  # an entry for another spec or generator version
     (entries / "odh-sandbox.json").write_text(json.dumps(entry))
-    (entries / "edge-baremetal.json").write_text(json.dumps({"format": 1, "key": entry["key"], "root": "x", "files": []}))
+    (entries / "edge-baremetal.json").write_text(
+        json.dumps({"format": 1, "key": entry["key"], "root": "x", "files": []})
+    )
     result = render_fleet(repo)
     assert result.cached == len(EXAMPLES) - 3 and result.report.written == []  # re-rendered, found current
     assert render_fleet(repo).cached == len(EXAMPLES)  # and the cache healed
@@ -82,7 +85,11 @@ def test_corrupt_or_foreign_cache_entries_are_misses(repo):
 def test_changed_spec_or_defaults_invalidate_only_what_they_touch(repo):
     render_fleet(repo)
     spec = repo / "clusters" / "prod-aws.yaml"
-    spec.write_text(spec.read_text().replace("nvidia.com/gpu: {nominal: 16, lendingLimit: 8}", "nvidia.com/gpu: {nominal: 12, lendingLimit: 8}"))
+    spec.write_text(
+        spec.read_text().replace(
+            "nvidia.com/gpu: {nominal: 16, lendingLimit: 8}", "nvidia.com/gpu: {nominal: 12, lendingLimit: 8}"
+        )
+    )
     result = render_fleet(repo)
     assert result.cached == len(EXAMPLES) - 1 and result.report.written == ["overlays/prod-aws"]
     defaults = repo / "clusters" / "_defaults.yaml"

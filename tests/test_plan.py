@@ -10,13 +10,15 @@ import pytest
 from generator.cli import main
 
 GPU_LINE = "            nvidia.com/gpu: {nominal: 16, lendingLimit: 8}\n"
-GPU_PATH = ("spec.resourceGroups[flavors=default-flavor+l4].flavors[name=l4]"
-            ".resources[name=nvidia.com/gpu].nominalQuota")
+GPU_PATH = "spec.resourceGroups[flavors=default-flavor+l4].flavors[name=l4].resources[name=nvidia.com/gpu].nominalQuota"
 
 
 def git(repo, *args):
-    subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.fixture

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT, write_spec
 from generator.cli import main
 from generator.core.errors import UsageError
 from generator.spec.loader import load_specs
 from generator.validate import pipeline, policy
+
+from conftest import PROJECT, write_spec
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +32,9 @@ def fleet(tmp_path_factory) -> Path:
         pytest.fail("no CUE engine: run `npm ci` in the project (or put cue on PATH)")
     prod = (repo / "clusters" / "prod-aws.yaml").read_text()
     # Automatic approval is only accepted on the channel's head release.
-    auto = prod.replace('version: "2.22"', 'version: "2.25"').replace("installPlanApproval: Manual", "installPlanApproval: Automatic")
+    auto = prod.replace('version: "2.22"', 'version: "2.25"').replace(
+        "installPlanApproval: Manual", "installPlanApproval: Automatic"
+    )
     auto = auto.replace("  startingCSV: rhods-operator.2.22.1\n", "")
     variants = {
         "unwatched": prod.replace("\nmonitoring:\n  enabled: true", "\nmonitoring:\n  enabled: false"),
@@ -103,17 +106,28 @@ def calls(log: Path) -> list[str]:
 def test_batched_findings_equal_per_cluster(fleet, work):
     batched = policy.run(fleet, work, 2)
     assert batched == policy.per_cluster(fleet, work, 2)
-    said = {name: {(f.object, f.path, f.message.partition(" (policy ")[0]) for f in found} for name, found in batched.items()}
+    said = {
+        name: {(f.object, f.path, f.message.partition(" (policy ")[0]) for f in found}
+        for name, found in batched.items()
+    }
     assert said["odh-sandbox"] == said["prod-aws"] == said["ai3-aws"] == set()
     prod = (fleet / "clusters" / "unwatched.yaml").read_text()
     line = prod[: prod.index("\nmonitoring:\n")].count("\n") + 3
-    assert said["unwatched"] == {(f"clusters/unwatched.yaml:{line}:12", "monitoring.enabled", "the policy requires true, found false")}
+    assert said["unwatched"] == {
+        (f"clusters/unwatched.yaml:{line}:12", "monitoring.enabled", "the policy requires true, found false")
+    }
     assert {f.path for f in batched["automatic"]} == {"distribution.installPlanApproval", "spec.installPlanApproval"}
     assert {f.object for f in batched["automatic"] if f.path == "spec.installPlanApproval"} == {
-        "Subscription redhat-ods-operator/rhods-operator"}
+        "Subscription redhat-ods-operator/rhods-operator"
+    }
     assert len(batched["both-wrong"]) == 3
-    assert said["fine-copy"] == {("Subscription redhat-ods-operator/rhods-operator", "spec.installPlanApproval",
-                                  'the policy requires "Manual", found "Automatic"')}
+    assert said["fine-copy"] == {
+        (
+            "Subscription redhat-ods-operator/rhods-operator",
+            "spec.installPlanApproval",
+            'the policy requires "Manual", found "Automatic"',
+        )
+    }
     for found in batched.values():
         for f in found:
             assert " (policy schemas/policies/production.cue:" in f.message, f.message
@@ -123,10 +137,10 @@ IMPORTS_AND_DEFINITIONS = {
     # A definition and an import in one file, used with another import, a `let` and a
     # comprehension in another: the merge must resolve each as the files do on their own.
     "names.cue": 'package policies\n\nimport "strings"\n\n// Production clusters carry a short name.\n'
-                 '#Short: strings.MaxRunes(8)\n',
+    "#Short: strings.MaxRunes(8)\n",
     "naming.cue": 'package policies\n\nimport (\n\t"strings"\n\tre "regexp"\n)\n\nlet env = cluster.labels.env\n'
-                  'if env == "production" {\n\tspec: metadata: name: #Short & strings.MinRunes(3)\n'
-                  '\tcluster: name: =~"^[a-z]" & re.Valid\n}\n',
+    'if env == "production" {\n\tspec: metadata: name: #Short & strings.MinRunes(3)\n'
+    '\tcluster: name: =~"^[a-z]" & re.Valid\n}\n',
 }
 
 
@@ -155,8 +169,14 @@ def test_a_let_of_another_file_is_not_in_scope_batched_either(fleet, work, tmp_p
     """Merged, a file would see another file's top-level `let` (or import); on their own the
     files do not. The witness cluster, evaluated both ways, shows the difference, and every
     cluster is judged alone again."""
-    repo = with_policies(fleet, tmp_path, {"a.cue": 'package policies\n\nlet approval = "Manual"\n_a: approval\n',
-                                           "b.cue": "package policies\n\nspec: distribution: installPlanApproval: approval\n"})
+    repo = with_policies(
+        fleet,
+        tmp_path,
+        {
+            "a.cue": 'package policies\n\nlet approval = "Manual"\n_a: approval\n',
+            "b.cue": "package policies\n\nspec: distribution: installPlanApproval: approval\n",
+        },
+    )
     expected = policy.per_cluster(repo, work, 2)
     assert all(any('reference "approval" not found' in f.message for f in found) for found in expected.values())
     log = counting_cue(tmp_path, monkeypatch)
@@ -168,7 +188,9 @@ def test_a_let_of_another_file_is_not_in_scope_batched_either(fleet, work, tmp_p
 def test_unattributable_batch_falls_back_to_per_cluster(fleet, work, tmp_path, monkeypatch):
     # A constraint that fails on its own (not only for a cluster): the merged struct reports it
     # outside clusters."<name>", so no batch can be attributed and each cluster is judged alone.
-    repo = with_policies(fleet, tmp_path, {"always.cue": "package policies\n\nspec: monitoring: enabled: true & false\n"})
+    repo = with_policies(
+        fleet, tmp_path, {"always.cue": "package policies\n\nspec: monitoring: enabled: true & false\n"}
+    )
     expected = policy.per_cluster(repo, work, 2)
     assert all(any(f.path == "monitoring.enabled" for f in found) for found in expected.values())
     log = counting_cue(tmp_path, monkeypatch)
@@ -198,9 +220,9 @@ def test_wrapper_refuses_what_it_cannot_merge(tmp_path):
     a.write_text('package policies\n\nimport x "strings"\n\ny: x.ToUpper("a")\n')
     b.write_text('package policies\n\nimport x "list"\n\nz: x.MinItems(1)\n')
     assert policy.Wrapper.of([a, b]) is None  # one name, two packages
-    b.write_text('package other\n\nz: 1\n')
+    b.write_text("package other\n\nz: 1\n")
     assert policy.Wrapper.of([a, b]) is None  # two packages
-    b.write_text('@if(strict)\npackage policies\n\nz: 1\n')
+    b.write_text("@if(strict)\npackage policies\n\nz: 1\n")
     assert policy.Wrapper.of([a, b]) is None  # a file attribute decides whether the file counts
     b.write_text('package policies\n\nimport (\n\t"list"\n\ts "strings"\n)\n\nz: list.MinItems(1) & s.ToUpper\n')
     w = policy.Wrapper.of([a, b])

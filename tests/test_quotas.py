@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import assert_valid, validator_for
+from generator.build import build_units
 from generator.components import gpu_nodes, kueue, profiles
 from generator.core.errors import SpecErrors
-from generator.build import build_units
-from conftest import load_spec_text
 from generator.spec.loader import load_specs
+
+from conftest import assert_valid, load_spec_text, validator_for
 
 SPEC = """\
 metadata:
@@ -154,7 +154,10 @@ def test_flavor_tolerations_match_the_pool_taints_exactly():
     sets = kind(gpu_nodes.build(spec), "MachineSet")
     for pool in spec.gpu_node_pools:
         tolerations = flavors[pool.name]["spec"]["tolerations"]
-        taints = [{"key": t.key, "effect": t.effect, **({"value": t.value} if t.value is not None else {})} for t in pool.taints]
+        taints = [
+            {"key": t.key, "effect": t.effect, **({"value": t.value} if t.value is not None else {})}
+            for t in pool.taints
+        ]
         # One toleration per taint, each tolerating its own taint and only that one.
         assert len(tolerations) == len(taints)
         for tol, taint in zip(tolerations, taints):
@@ -187,7 +190,12 @@ def test_cluster_queues_follow_the_teams():
     # The CPU flavor comes first even though the spec lists it second.
     assert [f["name"] for f in group["flavors"]] == ["cpu-only", "a100"]
     a100 = {r["name"]: r for r in group["flavors"][1]["resources"]}
-    assert a100["nvidia.com/gpu"] == {"name": "nvidia.com/gpu", "nominalQuota": "12", "borrowingLimit": "4", "lendingLimit": "2"}
+    assert a100["nvidia.com/gpu"] == {
+        "name": "nvidia.com/gpu",
+        "nominalQuota": "12",
+        "borrowingLimit": "4",
+        "lendingLimit": "2",
+    }
     cpu_only = {r["name"]: r for r in group["flavors"][0]["resources"]}
     assert cpu_only["nvidia.com/gpu"]["nominalQuota"] == "0"
 
@@ -208,7 +216,9 @@ def test_local_queue_named_alike_in_every_team_namespace():
     objs = kueue.build(load())
     queues = kind(objs, "LocalQueue")
     assert {(q["metadata"]["namespace"], q["spec"]["clusterQueue"]) for q in queues} == {
-        ("vision-dev", "vision"), ("vision-prod", "vision"), ("speech", "speech")
+        ("vision-dev", "vision"),
+        ("vision-prod", "vision"),
+        ("speech", "speech"),
     }
     assert {q["metadata"]["name"] for q in queues} == {kueue.LOCAL_QUEUE}
     namespaces = {n["metadata"]["name"]: n["metadata"]["labels"] for n in kind(objs, "Namespace")}
@@ -233,16 +243,27 @@ def test_everything_validates_against_upstream_crds(repo):
     spec = load()
     units = build_units(spec)
     objs = [o for o in units["kueue-quotas"] + units["hardware-profiles"] if o["kind"] != "Namespace"]
-    assert {"ResourceFlavor", "ClusterQueue", "LocalQueue", "WorkloadPriorityClass", "HardwareProfile", "AcceleratorProfile"} == {o["kind"] for o in objs}
+    assert {
+        "ResourceFlavor",
+        "ClusterQueue",
+        "LocalQueue",
+        "WorkloadPriorityClass",
+        "HardwareProfile",
+        "AcceleratorProfile",
+    } == {o["kind"] for o in objs}
     assert_valid(validator_for(spec), objs)
     (prod,) = load_specs(repo, ["prod-aws"])
-    assert_valid(validator_for(prod.spec), [o for o in build_units(prod.spec)["kueue-quotas"] if o["kind"] != "Namespace"])
+    assert_valid(
+        validator_for(prod.spec), [o for o in build_units(prod.spec)["kueue-quotas"] if o["kind"] != "Namespace"]
+    )
 
 
 def test_no_quotas_no_queues():
     text = SPEC[: SPEC.index("quotas:\n")]
     assert kueue.build(load(text)) == []
-    assert {s["type"] for s in (o["spec"]["scheduling"] for o in kind(profiles.build(load(text)), "HardwareProfile"))} == {"Node"}
+    assert {
+        s["type"] for s in (o["spec"]["scheduling"] for o in kind(profiles.build(load(text)), "HardwareProfile"))
+    } == {"Node"}
 
 
 # --------------------------------------------------------------------------- spec errors
@@ -267,8 +288,14 @@ def test_two_teams_over_a_pool_names_pool_and_teams():
     assert len(errs) == 1, errs
     pool_line = line_of(text, "replicas: {min: 0, max: 2}")
     assert errs[0].startswith(f"clusters/quota-lab.yaml:{pool_line}:")
-    assert f"vision 12 at quotas.teams[0].quotas[0].resources.nvidia.com/gpu.nominal (clusters/quota-lab.yaml:{line_of(text, 'nominal: 12')})" in errs[0]
-    assert f"speech 5 at quotas.teams[1].quotas[1].resources.nvidia.com/gpu.nominal (clusters/quota-lab.yaml:{line_of(text, 'nominal: 5}')})" in errs[0]
+    assert (
+        f"vision 12 at quotas.teams[0].quotas[0].resources.nvidia.com/gpu.nominal (clusters/quota-lab.yaml:{line_of(text, 'nominal: 12')})"
+        in errs[0]
+    )
+    assert (
+        f"speech 5 at quotas.teams[1].quotas[1].resources.nvidia.com/gpu.nominal (clusters/quota-lab.yaml:{line_of(text, 'nominal: 5}')})"
+        in errs[0]
+    )
     allowed = text.replace("quotas:\n  defaultFlavor", "quotas:\n  allowOvercommit: true\n  defaultFlavor")
     assert kind(kueue.build(load(allowed)), "ClusterQueue")
 
@@ -284,7 +311,11 @@ def test_existing_quota_rules_keep_working():
         for e in msgs
     ), msgs
     no_kueue = SPEC + "components:\n  kueue:\n    managementState: Removed\n"
-    assert any("components.kueue.managementState: must be Managed or Unmanaged (run by the Red Hat build of Kueue): Kueue quotas are defined" in e for e in errors(no_kueue))
+    assert any(
+        "components.kueue.managementState: must be Managed or Unmanaged (run by the Red Hat build of Kueue): Kueue quotas are defined"
+        in e
+        for e in errors(no_kueue)
+    )
 
 
 def test_borrowing_limit_outside_a_cohort_is_an_error():

@@ -66,7 +66,7 @@ def steps(text: str, name: str = "README.md") -> list[Step]:
             end = i + 1
             while not lines[end].startswith(indent + "```"):
                 end += 1
-            block = "\n".join(line[len(indent):] for line in lines[i + 1 : end]) + "\n"
+            block = "\n".join(line[len(indent) :] for line in lines[i + 1 : end]) + "\n"
             if not pending:
                 raise AssertionError(f"{name}:{i + 1}: a code block without a recipe comment")
             *scene, (at, directive) = pending
@@ -115,8 +115,9 @@ class Copy:
         self.env.pop("VIRTUAL_ENV", None)
 
     def sh(self, command: str, where: str, check: bool = True) -> str:
-        proc = subprocess.run(["bash", "-c", command], cwd=self.root, env=self.env, capture_output=True, text=True,
-                              timeout=1800)
+        proc = subprocess.run(
+            ["bash", "-c", command], cwd=self.root, env=self.env, capture_output=True, text=True, timeout=1800
+        )
         if check:
             assert proc.returncode == 0, f"{where}: `{command}` exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
         return proc.stdout + proc.stderr
@@ -198,7 +199,9 @@ def test_recipes_run_as_written(doc, tmp_path):
         elif kind == "lines":
             actual = [a.rstrip() for a in copy.sh(_substitute(arg), where, check=False).split("\n")]
             for line in step.block.rstrip("\n").split("\n"):
-                assert any(_line_matches(line, a) for a in actual), f"{where}: `{arg}` did not print {line!r}:\n" + "\n".join(actual)
+                assert any(_line_matches(line, a) for a in actual), (
+                    f"{where}: `{arg}` did not print {line!r}:\n" + "\n".join(actual)
+                )
         elif kind == "file":
             (root / arg).parent.mkdir(parents=True, exist_ok=True)
             (root / arg).write_text(step.block)

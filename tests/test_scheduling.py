@@ -9,12 +9,12 @@ import copy
 
 import pytest
 
-from conftest import EXAMPLES, PROJECT
-from generator.capacity import scheduling
 from generator.build import build_units
-from conftest import load_spec_text
+from generator.capacity import scheduling
 from generator.spec.loader import load_specs
 from generator.validate import crossobject
+
+from conftest import EXAMPLES, PROJECT, load_spec_text
 
 HEAD = """\
 metadata:
@@ -37,7 +37,9 @@ distribution:
 
 # Four teams in two cohorts; time-sliced L4s with an extra taint, H100s cut by NVIDIA's
 # all-balanced layout under MIG mixed (three slice sizes).
-MIXED = HEAD + """\
+MIXED = (
+    HEAD
+    + """\
 gpuNodePools:
   - name: l4
     instanceType: g6.12xlarge
@@ -102,8 +104,11 @@ quotas:
             memory: {nominal: 96Gi}
             nvidia.com/gpu: {nominal: 4, borrowingLimit: 4}
 """
+)
 
-SINGLE = HEAD + """\
+SINGLE = (
+    HEAD
+    + """\
 gpuNodePools:
   - name: a100
     instanceType: p4d.24xlarge
@@ -124,6 +129,7 @@ quotas:
             memory: {nominal: 256Gi}
             nvidia.com/gpu: {nominal: 28}
 """
+)
 
 
 def load(text: str, version: str = "2.25", lend: str = "4"):
@@ -197,7 +203,10 @@ def test_every_example_runs_what_it_offers(cluster):
     assert scheduling.failures(found) == []
     profiles = [o for o in objs if o["kind"] in ("HardwareProfile", "AcceleratorProfile")]
     # every profile was tried, and something was expected to run wherever there are profiles
-    assert {o.workload.profile_obj for o in found} == {f"{p['kind']}.{p['apiVersion'].split('/')[0]} {p['metadata']['namespace']}/{p['metadata']['name']}" for p in profiles}
+    assert {o.workload.profile_obj for o in found} == {
+        f"{p['kind']}.{p['apiVersion'].split('/')[0]} {p['metadata']['namespace']}/{p['metadata']['name']}"
+        for p in profiles
+    }
     assert bool(profiles) == any(o.expected and o.runs for o in found)
 
 
@@ -241,8 +250,11 @@ def test_a_flavor_selecting_the_label_gfd_rewrites_fails_with_the_reason():
     only(objs, "ResourceFlavor", "l4")["spec"]["nodeLabels"] = {"nvidia.com/gpu.product": "NVIDIA-L4"}
     errs = failing(spec, objs)
     assert errs and all("l4" in e for e in errs)
-    assert any("team search (search/default) through HardwareProfile l4" in e and "nvidia.com/gpu.product=NVIDIA-L4 (node: NVIDIA-L4-SHARED)" in e
-               for e in errs), errs
+    assert any(
+        "team search (search/default) through HardwareProfile l4" in e
+        and "nvidia.com/gpu.product=NVIDIA-L4 (node: NVIDIA-L4-SHARED)" in e
+        for e in errs
+    ), errs
 
 
 def test_a_queue_not_covering_a_slice_fails_with_the_reason():
@@ -255,8 +267,10 @@ def test_a_queue_not_covering_a_slice_fails_with_the_reason():
         f["resources"] = [r for r in f["resources"] if r["name"] != "nvidia.com/mig-2g.20gb"]
     errs = failing(spec, objs)
     # 2.25 offers both an AcceleratorProfile and a HardwareProfile per slice
-    assert [e.split(":")[0] for e in errs] == [f"team vision (vision/default) through {kind} h100-2g-20gb"
-                                              for kind in ("AcceleratorProfile", "HardwareProfile")]
+    assert [e.split(":")[0] for e in errs] == [
+        f"team vision (vision/default) through {kind} h100-2g-20gb"
+        for kind in ("AcceleratorProfile", "HardwareProfile")
+    ]
     assert all("resource nvidia.com/mig-2g.20gb unavailable in ClusterQueue vision" in e for e in errs)
 
 
@@ -293,7 +307,10 @@ def test_a_profile_for_a_resource_no_pool_advertises_cannot_be_placed():
     profile["metadata"]["name"] = "h100-whole"
     profile["spec"]["identifiers"][-1]["identifier"] = "nvidia.com/gpu"
     tolerations = only(objs, "ResourceFlavor", "h100")["spec"]["tolerations"]
-    profile["spec"]["scheduling"] = {"type": "Node", "node": {"nodeSelector": {"rhoai-gitops.io/gpu-pool": "h100"}, "tolerations": tolerations}}
+    profile["spec"]["scheduling"] = {
+        "type": "Node",
+        "node": {"nodeSelector": {"rhoai-gitops.io/gpu-pool": "h100"}, "tolerations": tolerations},
+    }
     objs.append(profile)
     [err] = failing(spec, objs)
     assert err.startswith("a workload in any-project through HardwareProfile h100-whole: no node of pool h100 takes it")
@@ -307,4 +324,6 @@ def test_validate_reports_what_cannot_run():
     only(objs, "ResourceFlavor", "h100")["spec"]["nodeLabels"]["rhoai-gitops.io/gpu-pool"] = "h200"
     found = [f for f in crossobject.check(spec, objs) if f.message.startswith("[scheduling]")]
     assert found and {f.object.split(".")[0] for f in found} == {"HardwareProfile", "AcceleratorProfile"}
-    assert any("team vision (vision/default) through HardwareProfile h100-1g-10gb cannot run" in f.message for f in found)
+    assert any(
+        "team vision (vision/default) through HardwareProfile h100-1g-10gb cannot run" in f.message for f in found
+    )

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, PROJECT, write_spec
 from generator.cli import main
 from generator.core.errors import SpecErrors
-from conftest import load_spec_text
 from generator.spec.loader import load_specs
+
+from conftest import EXAMPLES, PROJECT, load_spec_text, write_spec
 
 MINIMAL = """\
 metadata:
@@ -77,7 +77,10 @@ def test_wrong_type_points_at_the_value():
             replicas: {max: 2}
         """
     )
-    assert "clusters/x.yaml:5:41: gpuNodePools[0].accelerator.count: expected a whole number, not the text '8': remove the quotes" in errs, errs
+    assert (
+        "clusters/x.yaml:5:41: gpuNodePools[0].accelerator.count: expected a whole number, not the text '8': remove the quotes"
+        in errs
+    ), errs
 
 
 def test_unknown_key_points_at_the_key_and_lists_allowed():
@@ -138,7 +141,9 @@ def test_python_tag_is_refused_not_constructed():
         """
     )
     assert len(errs) == 1
-    assert errs[0].startswith("clusters/x.yaml:2:9: metadata.name: tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed")
+    assert errs[0].startswith(
+        "clusters/x.yaml:2:9: metadata.name: tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed"
+    )
     assert not Path("/tmp/pwned").exists()
 
 
@@ -164,7 +169,9 @@ def test_non_mapping_document():
 def test_invalid_name_like_path_traversal():
     errs = errors_of("metadata:\n  name: ../x\n")
     assert len(errs) == 1
-    assert errs[0].startswith("clusters/x.yaml:2:9: metadata.name: '../x' is not allowed here: write lower-case letters")
+    assert errs[0].startswith(
+        "clusters/x.yaml:2:9: metadata.name: '../x' is not allowed here: write lower-case letters"
+    )
 
 
 def test_name_must_match_file(repo, capsys):
@@ -230,7 +237,9 @@ def test_quota_flavor_must_name_a_pool():
         """
     )
     assert any(
-        e.startswith("clusters/x.yaml:15:19: quotas.teams[0].quotas[0].flavor: flavor 'h100' names no GPU pool (gpuNodePools (clusters/x.yaml:7))")
+        e.startswith(
+            "clusters/x.yaml:15:19: quotas.teams[0].quotas[0].flavor: flavor 'h100' names no GPU pool (gpuNodePools (clusters/x.yaml:7))"
+        )
         for e in errs
     ), errs
 
@@ -254,14 +263,19 @@ def test_codeflare_needs_ray_and_quotas_need_kueue():
                   resources: {cpu: {nominal: 4}}
         """
     )
-    assert any(e.startswith("clusters/x.yaml:6:26: components.ray.managementState: must be Managed: CodeFlare") for e in errs), errs
-    assert any(e.startswith("clusters/x.yaml:7:28: components.kueue.managementState: must be Managed or Unmanaged (run by the Red Hat build of Kueue): Kueue quotas are defined (quotas.teams (clusters/x.yaml:10))") for e in errs), errs
+    assert any(
+        e.startswith("clusters/x.yaml:6:26: components.ray.managementState: must be Managed: CodeFlare") for e in errs
+    ), errs
+    assert any(
+        e.startswith(
+            "clusters/x.yaml:7:28: components.kueue.managementState: must be Managed or Unmanaged (run by the Red Hat build of Kueue): Kueue quotas are defined (quotas.teams (clusters/x.yaml:10))"
+        )
+        for e in errs
+    ), errs
 
 
 def test_channel_must_exist_for_version():
-    errs = errors_of(
-        MINIMAL.format(name="x") + 'distribution:\n  version: "2.22"\n  channel: eus-2.16\n'
-    )
+    errs = errors_of(MINIMAL.format(name="x") + 'distribution:\n  version: "2.22"\n  channel: eus-2.16\n')
     assert len(errs) == 1
     assert errs[0] == (
         "clusters/x.yaml:7:12: distribution.channel: channel 'eus-2.16' does not ship rhoai 2.22 (distribution.version, "
@@ -289,7 +303,12 @@ def test_unique_names_and_empty_admins():
         + "  - {name: S, requests: {cpu: 1, memory: 1Gi}, limits: {cpu: 1, memory: 1Gi}}\n" * 2
     )
     assert any("auth.adminGroups: must name at least one group" in e for e in errs), errs
-    assert any(e.startswith("clusters/x.yaml:9:12: notebookSizes[1].name: duplicate notebook size 'S'; first at notebookSizes[0].name") for e in errs), errs
+    assert any(
+        e.startswith(
+            "clusters/x.yaml:9:12: notebookSizes[1].name: duplicate notebook size 'S'; first at notebookSizes[0].name"
+        )
+        for e in errs
+    ), errs
 
 
 def test_all_errors_at_once_across_files(repo, capsys):
@@ -319,14 +338,17 @@ def test_fleet_defaults_merge_under_cluster(repo):
 
 
 def test_error_in_defaults_points_into_defaults_file(repo):
-    (repo / "clusters" / "_defaults.yaml").write_text("monitoring:\n  retention: forever\nargocd:\n  repoURL: https://github.com/a/b\n")
+    (repo / "clusters" / "_defaults.yaml").write_text(
+        "monitoring:\n  retention: forever\nargocd:\n  repoURL: https://github.com/a/b\n"
+    )
     # prod-aws sets its own retention, but the bad default is in git all the same: every load
     # reports it, once, where it is written.
     for cluster in ("prod-aws", "odh-sandbox"):
         with pytest.raises(SpecErrors) as exc:
             load_specs(repo, [cluster])
         assert [str(e)[:103] for e in exc.value.errors] == [
-            "clusters/_defaults.yaml:2:14: monitoring.retention: 'forever' is not allowed here: write a whole number"]
+            "clusters/_defaults.yaml:2:14: monitoring.retention: 'forever' is not allowed here: write a whole number"
+        ]
 
 
 def test_module_entry_point_and_exit_code():
@@ -352,16 +374,24 @@ def test_credentials_in_urls_are_refused():
     ], errs
     assert all("holds credentials in a URL" in e for e in errs)
     # An @ elsewhere in a URL (a path, an scp-like remote without scheme) is not userinfo.
-    load_spec_text(MINIMAL.format(name="x") + "argocd:\n  repoURL: https://github.com/team@ml/gitops.git\n", "clusters/x.yaml")
+    load_spec_text(
+        MINIMAL.format(name="x") + "argocd:\n  repoURL: https://github.com/team@ml/gitops.git\n", "clusters/x.yaml"
+    )
 
 
-@pytest.mark.parametrize("url, expected", [
-    ("https://github.com/acme/gitops.git", "https://github.com/acme/gitops/blob/rel/docs/runbooks.md"),
-    ("git@github.com:acme/gitops.git", "https://github.com/acme/gitops/blob/rel/docs/runbooks.md"),
-    ("https://gitlab.example.com/ml/platform/gitops", "https://gitlab.example.com/ml/platform/gitops/-/blob/rel/docs/runbooks.md"),
-    ("ssh://git@bitbucket.org/acme/gitops.git", "https://bitbucket.org/acme/gitops/src/rel/docs/runbooks.md"),
-    ("https://git.internal.example/acme/gitops.git", None),
-])
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("https://github.com/acme/gitops.git", "https://github.com/acme/gitops/blob/rel/docs/runbooks.md"),
+        ("git@github.com:acme/gitops.git", "https://github.com/acme/gitops/blob/rel/docs/runbooks.md"),
+        (
+            "https://gitlab.example.com/ml/platform/gitops",
+            "https://gitlab.example.com/ml/platform/gitops/-/blob/rel/docs/runbooks.md",
+        ),
+        ("ssh://git@bitbucket.org/acme/gitops.git", "https://bitbucket.org/acme/gitops/src/rel/docs/runbooks.md"),
+        ("https://git.internal.example/acme/gitops.git", None),
+    ],
+)
 def test_runbooks_link_this_repository(url, expected):
     from generator.spec.model import repo_file_url
 
@@ -378,16 +408,25 @@ def test_runbook_url_needed_where_it_cannot_be_derived():
 
 
 def test_ssh_user_is_not_a_credential():
-    load_spec_text(MINIMAL.format(name="x") + "argocd:\n  repoURL: ssh://git@github.com/acme/gitops.git\n", "clusters/x.yaml")
+    load_spec_text(
+        MINIMAL.format(name="x") + "argocd:\n  repoURL: ssh://git@github.com/acme/gitops.git\n", "clusters/x.yaml"
+    )
     assert errors_of(MINIMAL.format(name="x") + "argocd:\n  repoURL: https://ghp_abc123@github.com/acme/gitops.git\n")
 
 
-@pytest.mark.parametrize("tail, expected", [
-    ("distribution:\n  name: rhoai\n  version: 2.20\n",
-     'distribution.version: expected text, but YAML reads 2.20 as the number 2.2: write it in quotes ("2.20")'),
-    ("  labels:\n    gpu: true\n",
-     'metadata.labels.gpu: expected text, but YAML reads true as true: write it in quotes ("true")'),
-])
+@pytest.mark.parametrize(
+    "tail, expected",
+    [
+        (
+            "distribution:\n  name: rhoai\n  version: 2.20\n",
+            'distribution.version: expected text, but YAML reads 2.20 as the number 2.2: write it in quotes ("2.20")',
+        ),
+        (
+            "  labels:\n    gpu: true\n",
+            'metadata.labels.gpu: expected text, but YAML reads true as true: write it in quotes ("true")',
+        ),
+    ],
+)
 def test_yaml_typing_mistakes_say_what_to_write(tail, expected):
     text = MINIMAL.format(name="x")
     if tail.startswith("  labels"):
@@ -405,4 +444,6 @@ def test_empty_section_is_reported_on_its_own_line():
 
 def test_quoted_number_says_remove_the_quotes():
     errs = errors_of(MINIMAL.format(name="x") + "monitoring:\n  collectorReplicas: '2'\n")
-    assert errs == ["clusters/x.yaml:6:22: monitoring.collectorReplicas: expected a whole number, not the text '2': remove the quotes"]
+    assert errs == [
+        "clusters/x.yaml:6:22: monitoring.collectorReplicas: expected a whole number, not the text '2': remove the quotes"
+    ]

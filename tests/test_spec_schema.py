@@ -31,16 +31,18 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import pytest
 import regress
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, validators
 from pydantic import BaseModel, BeforeValidator, ConfigDict, TypeAdapter, ValidationError
 
-from conftest import EXAMPLES, PROJECT
-from generator.facts import catalogs, releases
 from generator.core.errors import SpecErrors
+from generator.facts import catalogs, releases
 from generator.spec import loader
 from generator.spec.model import QUANTITY, PlatformSpec
 from generator.spec.schema import SCHEMA_PATH, choices, schema_text
+
+from conftest import EXAMPLES, PROJECT
 
 SCHEMA = json.loads(schema_text())
 
@@ -113,7 +115,9 @@ def test_quantities_as_numbers_were_the_reported_mismatch():
     # The examples: `nominal: 64` and `cpu: 2` load, and the schema takes them.
     data = json.loads(json.dumps(EXAMPLE_DATA["prod-aws"]))
     data["quotas"]["teams"][0]["quotas"][0]["resources"]["cpu"]["nominal"] = 64
-    data["notebookSizes"] = [{"name": "S", "requests": {"cpu": 2, "memory": "8Gi"}, "limits": {"cpu": 2.5, "memory": "8Gi"}}]
+    data["notebookSizes"] = [
+        {"name": "S", "requests": {"cpu": 2, "memory": "8Gi"}, "limits": {"cpu": 2.5, "memory": "8Gi"}}
+    ]
     loads(data)
     assert schema_errors(data) == []
     data["notebookSizes"][0]["requests"]["cpu"] = True
@@ -126,11 +130,14 @@ def test_quantities_as_numbers_were_the_reported_mismatch():
         assert (schema_errors(data) == []) is ok and refused_by_model(data) is not ok, value
 
 
-@pytest.mark.parametrize("path, value", [
-    (("metadata", "name"), "prod-aws\n"),
-    (("components", "workbenches", "pvcSize"), "10Gi\n"),
-    (("monitoring", "retention"), "15d\n"),
-])
+@pytest.mark.parametrize(
+    "path, value",
+    [
+        (("metadata", "name"), "prod-aws\n"),
+        (("components", "workbenches", "pvcSize"), "10Gi\n"),
+        (("monitoring", "retention"), "15d\n"),
+    ],
+)
 def test_a_final_newline_is_refused_by_both(path, value):
     # Python's `$` matches before a final newline; the model (Rust regex, fullmatch) and
     # ECMA-262, which editors and this test's validator use, do not.
@@ -430,14 +437,26 @@ def _distribution_schema(dist: str, field: str) -> list[str]:
 
 @pytest.mark.parametrize("dist", ["rhoai", "odh"])
 def test_versions_and_channels_are_the_release_data(dist):
-    offered = {b.version for k in catalogs.catalog_keys(dist) for c in catalogs.catalog(dist, k).channels()
-               for b in catalogs.catalog(dist, k).bundles(c)}
+    offered = {
+        b.version
+        for k in catalogs.catalog_keys(dist)
+        for c in catalogs.catalog(dist, k).channels()
+        for b in catalogs.catalog(dist, k).bundles(c)
+    }
     supported = releases.supported(dist)
-    patches = sorted((v for v in offered if re.fullmatch(r"\d+\.\d+\.\d+", v) and v.rsplit(".", 1)[0] in supported),
-                     key=lambda v: tuple(map(int, v.split("."))))
+    patches = sorted(
+        (v for v in offered if re.fullmatch(r"\d+\.\d+\.\d+", v) and v.rsplit(".", 1)[0] in supported),
+        key=lambda v: tuple(map(int, v.split("."))),
+    )
     assert _distribution_schema(dist, "version") == supported + patches
-    channels = sorted({c for k in catalogs.catalog_keys(dist) for c in catalogs.catalog(dist, k).channels()
-                       if set(catalogs.catalog(dist, k).releases(c)) & set(supported)})
+    channels = sorted(
+        {
+            c
+            for k in catalogs.catalog_keys(dist)
+            for c in catalogs.catalog(dist, k).channels()
+            if set(catalogs.catalog(dist, k).releases(c)) & set(supported)
+        }
+    )
     assert _distribution_schema(dist, "channel") == channels
     # The properties keep the model's type: a number is a type error whatever the distribution.
     props = SCHEMA["$defs"]["Distribution"]["properties"]
@@ -450,7 +469,11 @@ def _spec(dist: str, version: str | None = None, channel: str | None = None, ope
     data.pop("workloads", None)  # team environments name the example's teams and its release's templates
     data["gpuNodePools"] = []
     data["components"] = {}
-    data["distribution"] = {"name": dist, **({"version": version} if version else {}), **({"channel": channel} if channel else {})}
+    data["distribution"] = {
+        "name": dist,
+        **({"version": version} if version else {}),
+        **({"channel": channel} if channel else {}),
+    }
     data["cluster"]["openshiftVersion"] = openshift
     return data
 
@@ -476,14 +499,20 @@ def test_the_cli_takes_what_the_enums_list(dist):
         assert schema_errors(data) == [], version
         assert _loads_or_why(data) is None, (version, _loads_or_why(data))
     for channel in found["channels"]:
-        release = next(v for v in found["releases"] if any(catalogs.catalog(dist, k).bundles(channel, v) for k in catalogs.catalog_keys(dist)))
+        release = next(
+            v
+            for v in found["releases"]
+            if any(catalogs.catalog(dist, k).bundles(channel, v) for k in catalogs.catalog_keys(dist))
+        )
         openshift, _ = _catalog_with(dist, release, channel)
         assert _loads_or_why(_spec(dist, release, channel, openshift)) is None, (channel, release)
     for patch in found["patches"][-3:]:
         release = patch.rsplit(".", 1)[0]
         for key in catalogs.catalog_keys(dist):
             cat = catalogs.catalog(dist, key)
-            channel = next((c for c in cat.channels() if any(b.version == patch for b in cat.bundles(c, release))), None)
+            channel = next(
+                (c for c in cat.channels() if any(b.version == patch for b in cat.bundles(c, release))), None
+            )
             if channel:
                 assert _loads_or_why(_spec(dist, patch, channel, "4.16" if key == "*" else key)) is None, patch
                 break
@@ -549,8 +578,12 @@ def test_every_property_has_a_readable_title():
     # English words that happen to be two others run together are not squashed names.
     english = {"database", "username"}
     squashed = [
-        (p, t) for p, _, t in titles
-        if any(w[1:].islower() and w.lower() not in english and _squashed(w, vocabulary - {w.lower()}) for w in re.findall(r"[A-Za-z]+", t))
+        (p, t)
+        for p, _, t in titles
+        if any(
+            w[1:].islower() and w.lower() not in english and _squashed(w, vocabulary - {w.lower()})
+            for w in re.findall(r"[A-Za-z]+", t)
+        )
     ]
     assert squashed == []
     # Acronyms as written in prose.
@@ -605,14 +638,23 @@ def editor(tmp_path_factory):
     for dist in ("rhoai", "odh"):
         text = f"{MODELINE}metadata:\n  name: {dist}\ndistribution:\n  name: {dist}\n  version: \n  channel: \ncluster:\n  \n"
         (clusters / f"{dist}.yaml").write_text(text, encoding="utf-8")
-        docs.append({"path": str(clusters / f"{dist}.yaml"), "complete": [
-            [_line_of(text, "  version:"), len("  version: ")],
-            [_line_of(text, "  channel:"), len("  channel: ")],
-            [_line_of(text, "  ", "cluster:"), 2],
-        ], "hover": [[_line_of(text, "cluster:"), 2]]})
+        docs.append(
+            {
+                "path": str(clusters / f"{dist}.yaml"),
+                "complete": [
+                    [_line_of(text, "  version:"), len("  version: ")],
+                    [_line_of(text, "  channel:"), len("  channel: ")],
+                    [_line_of(text, "  ", "cluster:"), 2],
+                ],
+                "hover": [[_line_of(text, "cluster:"), 2]],
+            }
+        )
     result = subprocess.run(
         ["node", str(Path(__file__).with_name("editor_session.js"))],
-        input=json.dumps({"root": str(repo), "documents": docs}), capture_output=True, text=True, timeout=300,
+        input=json.dumps({"root": str(repo), "documents": docs}),
+        capture_output=True,
+        text=True,
+        timeout=300,
         cwd=PROJECT,
     )
     assert result.returncode == 0, result.stderr

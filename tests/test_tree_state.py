@@ -5,10 +5,11 @@ cache)."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_argocd import _enable_fleet
 
 from generator.cli import main
-from test_argocd import _enable_fleet
 
 CLUSTER = "odh-sandbox"
 

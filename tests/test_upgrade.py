@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 
-from conftest import write_spec
 from generator.cli import main
+
+from conftest import write_spec
 
 
 def upgrade(repo, capsys, *args: str) -> tuple[int, str, str]:
@@ -34,10 +35,13 @@ def test_prod_from_2_22_to_3_4_goes_through_2_25_and_lists_what_3x_lacks(repo, c
     assert plan["olm"]["target"].startswith("rhods-operator.3.4.")
     errors = plan["specErrors"]
     assert [e.split(": ")[1] for e in errors] == [
-        "distribution.channel", "distribution.startingCSV", "components.kserve.deploymentMode",
+        "distribution.channel",
+        "distribution.startingCSV",
+        "components.kserve.deploymentMode",
         "components.kserve.serving.certificate.type",
         # team environments: the 2.x-only image and runtime, a template 3.4 no longer ships
-        "workloads.workbenchImages[0].releaseLines", "workloads.servingRuntimes[0].releaseLines",
+        "workloads.workbenchImages[0].releaseLines",
+        "workloads.servingRuntimes[0].releaseLines",
         "workloads.runtimeTemplates.disabled[0]",
     ]
     assert errors[0].startswith("clusters/prod-aws.yaml:27:12: ")  # where the user wrote it
@@ -46,7 +50,13 @@ def test_prod_from_2_22_to_3_4_goes_through_2_25_and_lists_what_3x_lacks(repo, c
     assert names["Kueue.kueue.openshift.io cluster"]["status"] == "added"
     assert names["Subscription.operators.coreos.com openshift-serverless/serverless-operator"]["status"] == "removed"
     steps = " ".join(s["what"] for s in plan["manualSteps"])
-    for needle in ("support-required-upgrade", "Serverless InferenceService", "ModelMesh", "CodeFlare", "Red Hat build of Kueue"):
+    for needle in (
+        "support-required-upgrade",
+        "Serverless InferenceService",
+        "ModelMesh",
+        "CodeFlare",
+        "Red Hat build of Kueue",
+    ):
         assert needle in steps
     assert all(s["source"] for s in plan["manualSteps"])
 
@@ -54,7 +64,9 @@ def test_prod_from_2_22_to_3_4_goes_through_2_25_and_lists_what_3x_lacks(repo, c
 def test_text_and_markdown(repo, capsys):
     on_openshift(repo, "prod-aws", "4.20")
     code, out, _ = upgrade(repo, capsys, "prod-aws", "--to", "3.4")
-    assert code == 1 and out.startswith("prod-aws: rhoai 2.22 -> 3.4\n\nOLM path:\n  installed: rhods-operator.2.22.1 (channel stable)\n")
+    assert code == 1 and out.startswith(
+        "prod-aws: rhoai 2.22 -> 3.4\n\nOLM path:\n  installed: rhods-operator.2.22.1 (channel stable)\n"
+    )
     assert "set the Subscription's channel to support-required-upgrade" in out
     code, md, _ = upgrade(repo, capsys, "prod-aws", "--to", "3.4", "--output", "markdown")
     assert md.startswith("### Upgrade `prod-aws`: rhoai 2.22 → 3.4")
@@ -67,12 +79,19 @@ def test_an_openshift_too_old_for_the_target_is_a_refusal_with_the_reason(repo, 
     code, out, _ = upgrade(repo, capsys, "prod-aws", "--to", "3.4", "--output", "json")
     assert code == 1
     refused = json.loads(out)["olm"]["refused"]
-    assert "ships no 3.4 bundle" in refused and "rhoai 3.4 needs OpenShift 4.19 or later (cluster.openshiftVersion 4.18)" in refused
+    assert (
+        "ships no 3.4 bundle" in refused
+        and "rhoai 3.4 needs OpenShift 4.19 or later (cluster.openshiftVersion 4.18)" in refused
+    )
 
 
 def test_odh_2_35_to_3_0_is_refused_with_the_reason(repo, capsys):
-    write_spec(repo, "odh-old", "metadata:\n  name: odh-old\ncluster:\n  apiServer: https://api.x:6443\n"
-               "distribution:\n  name: odh\n  version: '2.35'\n")
+    write_spec(
+        repo,
+        "odh-old",
+        "metadata:\n  name: odh-old\ncluster:\n  apiServer: https://api.x:6443\n"
+        "distribution:\n  name: odh\n  version: '2.35'\n",
+    )
     code, out, _ = upgrade(repo, capsys, "odh-old", "--to", "3.0", "--output", "json")
     plan = json.loads(out)
     assert code == 1
@@ -88,7 +107,11 @@ def test_within_a_line_nothing_to_change(repo, capsys):
 
 def test_a_target_the_catalog_lacks_is_a_clear_error(repo, capsys):
     code, _, err = upgrade(repo, capsys, "prod-aws", "--to", "3.1")
-    assert code == 2 and "no OLM catalog of rhods-operator ships rhoai 3.1; supported: 2.13" in err and "Traceback" not in err
+    assert (
+        code == 2
+        and "no OLM catalog of rhods-operator ships rhoai 3.1; supported: 2.13" in err
+        and "Traceback" not in err
+    )
     code, _, err = upgrade(repo, capsys, "prod-aws", "--to", "three")
     assert code == 2 and "--to 'three'" in err
 
@@ -99,7 +122,13 @@ def kueue_managed(repo) -> None:
     on_openshift(repo, "prod-aws", "4.20")
     spec = repo / "clusters" / "prod-aws.yaml"
     text = spec.read_text()
-    spec.write_text(text.replace("components:\n", "components:\n  # Kueue as a platform component (2.x)\n  kueue:\n    managementState: Managed\n", 1))
+    spec.write_text(
+        text.replace(
+            "components:\n",
+            "components:\n  # Kueue as a platform component (2.x)\n  kueue:\n    managementState: Managed\n",
+            1,
+        )
+    )
 
 
 def test_the_object_plan_is_the_end_state_with_the_mechanical_changes_applied(repo, capsys):
@@ -108,8 +137,12 @@ def test_the_object_plan_is_the_end_state_with_the_mechanical_changes_applied(re
     assert code == 1  # the version alone does not render
     plan = json.loads(out)
     applied = {c["path"]: c for c in plan["specChanges"]["applied"]}
-    assert applied["components.kueue.managementState"] == {"path": "components.kueue.managementState", "action": "set",
-                                                          "from": "Managed", "to": "Unmanaged"}
+    assert applied["components.kueue.managementState"] == {
+        "path": "components.kueue.managementState",
+        "action": "set",
+        "from": "Managed",
+        "to": "Unmanaged",
+    }
     assert applied["distribution.channel"]["to"] == plan["olm"]["hops"][-1]["channel"] == "stable-3.4"
     assert applied["distribution.startingCSV"]["to"] == plan["olm"]["target"]
     assert applied["components.kserve.deploymentMode"]["action"] == "remove"
@@ -117,8 +150,11 @@ def test_the_object_plan_is_the_end_state_with_the_mechanical_changes_applied(re
     assert plan["specChanges"]["needPerson"] == []
     added = {o["object"] for o in plan["objects"] if o["status"] == "added"}
     # what the 3.x render really holds once Kueue is Unmanaged: the Kueue operator and its Kueue
-    assert {"Subscription.operators.coreos.com openshift-kueue-operator/kueue-operator",
-            "Kueue.kueue.openshift.io cluster", "Namespace openshift-kueue-operator"} <= added
+    assert {
+        "Subscription.operators.coreos.com openshift-kueue-operator/kueue-operator",
+        "Kueue.kueue.openshift.io cluster",
+        "Namespace openshift-kueue-operator",
+    } <= added
     code, text, _ = upgrade(repo, capsys, "prod-aws", "--to", "3.4")
     assert 'applied: set components.kueue.managementState: "Managed" -> "Unmanaged"' in text
     assert "Objects (the target spec with the applied changes):" in text

@@ -3,14 +3,15 @@ project's own import, current, self-consistent, and every file accounted for in 
 
 from __future__ import annotations
 
-import pytest
-
 import hashlib
 import json
 
-from conftest import SHARED, needs_shared
+import pytest
+
 from generator.facts import catalogs, releases
 from generator.upstream import refresh
+
+from conftest import SHARED, needs_shared
 
 
 def shipped() -> dict[str, str]:
@@ -35,7 +36,11 @@ def test_every_shipped_schema_is_named_by_its_content_used_and_sourced():
     data = json.loads(files["releases.json"])
     workload = json.loads(files["workload.json"])
     used = set(data["common"].values()) | {
-        b for source in (data, workload) for d in source["releases"].values() for r in d.values() for b in r["schemas"].values()
+        b
+        for source in (data, workload)
+        for d in source["releases"].values()
+        for r in d.values()
+        for b in r["schemas"].values()
     }
     sources = files["SOURCES.md"]
     schemas = {rel.removeprefix("schemas/"): text for rel, text in files.items() if rel.startswith("schemas/")}
@@ -54,7 +59,9 @@ def test_release_facts_come_from_each_releases_own_crds():
     rhoai_2_16, rhoai_2_20 = releases.release("rhoai", "2.16"), releases.release("rhoai", "2.20")
     path = "spec.components.workbenches.workbenchNamespace"
     assert not rhoai_2_16.has("DataScienceCluster", path) and rhoai_2_20.has("DataScienceCluster", path)
-    assert releases.release("odh", "2.13").enum("DataScienceCluster", "spec.components.kserve.serving.ingressGateway.certificate.type") == ["SelfSigned", "Provided"]
+    assert releases.release("odh", "2.13").enum(
+        "DataScienceCluster", "spec.components.kserve.serving.ingressGateway.certificate.type"
+    ) == ["SelfSigned", "Provided"]
     assert releases.release("rhoai", "2.21").immutable("OdhDashboardConfig", "spec.groupsConfig.adminGroups")
     assert releases.release("rhoai", "2.21").ignored("OdhDashboardConfig", "spec.groupsConfig")
     assert not releases.release("rhoai", "2.20").ignored("OdhDashboardConfig", "spec.groupsConfig")
@@ -73,8 +80,12 @@ def test_a_borrowed_schema_brings_what_its_crd_says_of_its_fields():
         if borrowed:
             source = releases.release("rhoai", borrowed["from"])
             assert rel.deprecated("OdhDashboardConfig", path) == source.deprecated("OdhDashboardConfig", path), version
-            assert rel.ignored("OdhDashboardConfig", "spec.groupsConfig") == source.ignored("OdhDashboardConfig", "spec.groupsConfig")
-    assert lender.deprecated("OdhDashboardConfig", path) and releases.release("rhoai", "3.4").deprecated("OdhDashboardConfig", path)
+            assert rel.ignored("OdhDashboardConfig", "spec.groupsConfig") == source.ignored(
+                "OdhDashboardConfig", "spec.groupsConfig"
+            )
+    assert lender.deprecated("OdhDashboardConfig", path) and releases.release("rhoai", "3.4").deprecated(
+        "OdhDashboardConfig", path
+    )
     assert not releases.release("rhoai", "2.25").deprecated("OdhDashboardConfig", path)
 
 
@@ -90,9 +101,12 @@ def test_catalog_facts():
 
 
 def test_release_tables_are_generated_from_the_data():
-    from conftest import PROJECT
     from generator import releasenotes
+
+    from conftest import PROJECT
 
     text = (PROJECT / releasenotes.TABLES_DOC).read_text(encoding="utf-8")
     assert releasenotes.BEGIN in text and releasenotes.END in text
-    assert releasenotes.readme_with_tables(text) == text, "the per-release tables are stale: run scripts/import-upstream"
+    assert releasenotes.readme_with_tables(text) == text, (
+        "the per-release tables are stale: run scripts/import-upstream"
+    )

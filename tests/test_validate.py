@@ -11,10 +11,11 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from conftest import EXAMPLES, PROJECT, write_spec
 from generator.cli import main
 from generator.core.errors import UsageError
 from generator.validate import policy
+
+from conftest import EXAMPLES, PROJECT, write_spec
 
 
 def _needs_cue(repo: Path) -> None:
@@ -64,7 +65,9 @@ def user_unit(repo: Path, cluster: str, name: str, files: dict[str, str]) -> Non
     for fname, text in files.items():
         (folder / fname).write_text(text)
     resources = "".join(f"- {f}\n" for f in files)
-    (folder / "kustomization.yaml").write_text(f"apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n{resources}")
+    (folder / "kustomization.yaml").write_text(
+        f"apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n{resources}"
+    )
 
 
 def assert_only(code, text, report, junit, stage: str, cluster: str, obj: str, path: str, message: str) -> None:
@@ -116,22 +119,37 @@ def test_stage1_hand_edited_overlay(rendered, tmp_path, capsys):
     target = next((repo / "overlays" / "prod-aws" / "gpu-nodes").glob("machineset-*-a100-*.yaml"))
     target.write_text(target.read_text().replace("replicas: 0", "replicas: 1", 1))
     rel = target.relative_to(repo).as_posix()
-    assert_only(*validate(repo, capsys), stage="up-to-date", cluster="prod-aws", obj=rel, path="",
-                message="differs from a fresh render")
+    assert_only(
+        *validate(repo, capsys),
+        stage="up-to-date",
+        cluster="prod-aws",
+        obj=rel,
+        path="",
+        message="differs from a fresh render",
+    )
 
 
 def test_stage2_unbuildable_kustomization(rendered, tmp_path, capsys):
     repo = broken(rendered, tmp_path)
     user_unit(repo, "odh-sandbox", "extras", {})
     (repo / "overlays/odh-sandbox/extras/kustomization.yaml").write_text(
-        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- missing.yaml\n")
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- missing.yaml\n"
+    )
     result = validate(repo, capsys)
-    assert_only(*result, stage="build", cluster="odh-sandbox", obj="overlays/odh-sandbox/extras", path="",
-                message="kustomize build failed")
+    assert_only(
+        *result,
+        stage="build",
+        cluster="odh-sandbox",
+        obj="overlays/odh-sandbox/extras",
+        path="",
+        message="kustomize build failed",
+    )
     assert "missing.yaml" in result[2]["findings"][0]["message"]
     # The cluster's objects are incomplete: its cross-object checks and policies are skipped, and say so.
     assert {(s["cluster"], s["stage"]) for s in result[2]["summary"]["skipped"]} == {
-        ("odh-sandbox", "cross-object"), ("odh-sandbox", "policy")}
+        ("odh-sandbox", "cross-object"),
+        ("odh-sandbox", "policy"),
+    }
 
 
 CLUSTER_QUEUE = """apiVersion: kueue.x-k8s.io/v1beta1
@@ -154,8 +172,14 @@ spec:
 def test_stage3_unknown_field_in_cluster_queue(rendered, tmp_path, capsys):
     repo = broken(rendered, tmp_path)
     user_unit(repo, "prod-aws", "extras", {"clusterqueue.yaml": CLUSTER_QUEUE})
-    assert_only(*validate(repo, capsys), stage="schema", cluster="prod-aws", obj="ClusterQueue.kueue.x-k8s.io extra",
-                path="spec.resourceGroups[0].flavors[0].resources[0]", message="'burstQuota' was unexpected")
+    assert_only(
+        *validate(repo, capsys),
+        stage="schema",
+        cluster="prod-aws",
+        obj="ClusterQueue.kueue.x-k8s.io extra",
+        path="spec.resourceGroups[0].flavors[0].resources[0]",
+        message="'burstQuota' was unexpected",
+    )
 
 
 def test_stage3_cel_rule_of_the_clusters_own_release(rendered, tmp_path, capsys):
@@ -164,16 +188,26 @@ def test_stage3_cel_rule_of_the_clusters_own_release(rendered, tmp_path, capsys)
     removes the field its release lacks) does not."""
     repo = broken(rendered, tmp_path)
     target = repo / "base" / "rhoai-2" / "dsc" / "datasciencecluster-default-dsc.yaml"
-    target.write_text(target.read_text().replace("workbenchNamespace: rhods-notebooks", "workbenchNamespace: my-notebooks"))
+    target.write_text(
+        target.read_text().replace("workbenchNamespace: rhods-notebooks", "workbenchNamespace: my-notebooks")
+    )
     code, _, report, _ = validate(repo, capsys)
     assert code == 1
     found = {(f["cluster"], f["stage"], f["object"], f["path"]) for f in report["findings"]}
     assert found == {
         ("base/rhoai-2", "up-to-date", "base/rhoai-2/dsc/datasciencecluster-default-dsc.yaml", ""),
-        ("prod-aws", "schema", "DataScienceCluster.datasciencecluster.opendatahub.io default-dsc", "spec.components.workbenches.workbenchNamespace"),
+        (
+            "prod-aws",
+            "schema",
+            "DataScienceCluster.datasciencecluster.opendatahub.io default-dsc",
+            "spec.components.workbenches.workbenchNamespace",
+        ),
     }
     cel = next(f["message"] for f in report["findings"] if f["stage"] == "schema")
-    assert cel == "WorkbenchNamespace must be empty or 'rhods-notebooks' (CEL rule `self == '' || self == 'rhods-notebooks'`)"
+    assert (
+        cel
+        == "WorkbenchNamespace must be empty or 'rhods-notebooks' (CEL rule `self == '' || self == 'rhods-notebooks'`)"
+    )
     rules = report["summary"]["celRules"]
     assert rules["evaluated"] > 0 and rules["transitionRulesSkipped"] > 0 and rules["unsupported"] == 0
 
@@ -181,21 +215,35 @@ def test_stage3_cel_rule_of_the_clusters_own_release(rendered, tmp_path, capsys)
 def test_a_spec_its_release_refuses_stops_validate_at_its_line(rendered, tmp_path, capsys):
     repo = broken(rendered, tmp_path)
     spec = repo / "clusters" / "prod-aws.yaml"
-    spec.write_text(spec.read_text().replace('version: "2.22"', 'version: "2.21"').replace("  startingCSV: rhods-operator.2.22.1\n", "")
-                    .replace("    storageClass: gp3-csi\n", "    storageClass: gp3-csi\n    namespace: my-notebooks\n", 1))
+    spec.write_text(
+        spec.read_text()
+        .replace('version: "2.22"', 'version: "2.21"')
+        .replace("  startingCSV: rhods-operator.2.22.1\n", "")
+        .replace("    storageClass: gp3-csi\n", "    storageClass: gp3-csi\n    namespace: my-notebooks\n", 1)
+    )
     capsys.readouterr()
     assert main(["--repo", str(repo), "validate"]) == 2
     err = capsys.readouterr().err
-    assert "components.workbenches.namespace: DataScienceCluster spec.components.workbenches.workbenchNamespace: " \
-           "WorkbenchNamespace must be empty or 'rhods-notebooks': refused by rhoai 2.21" in err
+    assert (
+        "components.workbenches.namespace: DataScienceCluster spec.components.workbenches.workbenchNamespace: "
+        "WorkbenchNamespace must be empty or 'rhods-notebooks': refused by rhoai 2.21" in err
+    )
     assert "CEL rule `self == '' || self == 'rhods-notebooks'`" in err
 
 
 def test_stage3_kind_without_schema(rendered, tmp_path, capsys):
     repo = broken(rendered, tmp_path)
-    user_unit(repo, "prod-aws", "extras", {"widget.yaml": "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n"})
-    assert_only(*validate(repo, capsys), stage="schema", cluster="prod-aws", obj="Widget.example.com w", path="",
-                message="no schema for example.com/v1 Widget")
+    user_unit(
+        repo, "prod-aws", "extras", {"widget.yaml": "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n"}
+    )
+    assert_only(
+        *validate(repo, capsys),
+        stage="schema",
+        cluster="prod-aws",
+        obj="Widget.example.com w",
+        path="",
+        message="no schema for example.com/v1 Widget",
+    )
     code, _, report, _ = validate(repo, capsys, "--ignore-missing-schemas")
     assert code == 0 and report["findings"] == []
 
@@ -204,10 +252,15 @@ def test_stage4_local_queue_pointing_nowhere(rendered, tmp_path, capsys):
     repo = broken(rendered, tmp_path)
     queue = "apiVersion: kueue.x-k8s.io/v1beta1\nkind: LocalQueue\nmetadata:\n  name: extra\n  namespace: team-risk\nspec:\n  clusterQueue: nowhere\n"
     user_unit(repo, "prod-aws", "extras", {"localqueue.yaml": queue})
-    assert_only(*validate(repo, capsys), stage="cross-object", cluster="prod-aws", obj="LocalQueue.kueue.x-k8s.io team-risk/extra",
-                path="spec.clusterQueue",
-                message="[kueue:localqueue/cluster-queue-not-found] ClusterQueue nowhere is not among the objects: the LocalQueue "
-                        "stays inactive (workloads submitted to it are not admitted) until it exists")
+    assert_only(
+        *validate(repo, capsys),
+        stage="cross-object",
+        cluster="prod-aws",
+        obj="LocalQueue.kueue.x-k8s.io team-risk/extra",
+        path="spec.clusterQueue",
+        message="[kueue:localqueue/cluster-queue-not-found] ClusterQueue nowhere is not among the objects: the LocalQueue "
+        "stays inactive (workloads submitted to it are not admitted) until it exists",
+    )
 
 
 def test_stage5_policy_violation_points_at_the_spec(rendered, tmp_path, capsys):
@@ -216,10 +269,16 @@ def test_stage5_policy_violation_points_at_the_spec(rendered, tmp_path, capsys):
     monitoring = spec.index("\nmonitoring:\n  enabled: true")
     write_spec(repo, "prod-aws", spec.replace("\nmonitoring:\n  enabled: true", "\nmonitoring:\n  enabled: false"))
     assert main(["--repo", str(repo), "render", "prod-aws"]) == 0
-    line = spec[: monitoring].count("\n") + 3  # the line of `enabled:`
+    line = spec[:monitoring].count("\n") + 3  # the line of `enabled:`
     result = validate(repo, capsys)
-    assert_only(*result, stage="policy", cluster="prod-aws", obj=f"clusters/prod-aws.yaml:{line}:12",
-                path="monitoring.enabled", message="the policy requires true, found false")
+    assert_only(
+        *result,
+        stage="policy",
+        cluster="prod-aws",
+        obj=f"clusters/prod-aws.yaml:{line}:12",
+        path="monitoring.enabled",
+        message="the policy requires true, found false",
+    )
     assert "schemas/policies/production.cue:" in result[2]["findings"][0]["message"]
 
 
@@ -237,7 +296,9 @@ def test_policy_on_a_rendered_object(rendered, tmp_path, capsys):
         ("policy", "Subscription redhat-ods-operator/rhods-operator", "spec.installPlanApproval"),
     }
     [said] = [f["message"] for f in report["findings"] if f["stage"] == "policy"]
-    assert said.startswith('the policy requires "Manual", found "Automatic" (policy schemas/policies/production.cue:'), said
+    assert said.startswith(
+        'the policy requires "Manual", found "Automatic" (policy schemas/policies/production.cue:'
+    ), said
 
 
 def test_broken_policy_file_is_bad_input(rendered, tmp_path, capsys):
@@ -282,6 +343,7 @@ def test_batches_of_clusters_judge_like_one_batch(rendered, tmp_path, capsys, mo
 
 def _judging_forbidden(monkeypatch) -> None:
     """Any cluster judged (built) from here on fails the test: a verdict must come from the cache."""
+
     def refuse(*args, **kwargs):
         raise AssertionError("a cluster was built although its verdict is cached")
 
@@ -306,6 +368,7 @@ def test_unchanged_clusters_are_not_judged_again(rendered, tmp_path, capsys, mon
     assert any(f["stage"] == "cross-object" for f in again[2]["findings"])
     strip = lambda tree: ET.tostring(tree).decode().replace(" ", "")  # noqa: E731
     import re
+
     assert re.sub(r'time="[^"]*"', "", strip(again[3])) == re.sub(r'time="[^"]*"', "", strip(first[3]))
     assert again[2]["summary"]["objectsChecked"] == first[2]["summary"]["objectsChecked"]
 
@@ -353,14 +416,20 @@ def test_a_corrupted_verdict_is_a_miss(rendered, tmp_path, capsys, monkeypatch, 
     assert again[0] == first[0] == 1 and again[2]["findings"] == first[2]["findings"]
 
 
-@pytest.mark.parametrize("message, found, said", [
-    ("conflicting values true and false", False, "the policy requires true, found false"),
-    ("conflicting values false and true", False, "the policy requires true, found false"),
-    ('conflicting values "Manual" and "Automatic"', "Automatic", 'the policy requires "Manual", found "Automatic"'),
-    ("invalid value [] (does not satisfy list.MinItems(1)): len(list) < MinItems(1) (0 < 1)", [],
-     "the policy requires list.MinItems(1), found []"),
-    ("incomplete value string", None, "the policy requires this field (string), and it is not set"),
-])
+@pytest.mark.parametrize(
+    "message, found, said",
+    [
+        ("conflicting values true and false", False, "the policy requires true, found false"),
+        ("conflicting values false and true", False, "the policy requires true, found false"),
+        ('conflicting values "Manual" and "Automatic"', "Automatic", 'the policy requires "Manual", found "Automatic"'),
+        (
+            "invalid value [] (does not satisfy list.MinItems(1)): len(list) < MinItems(1) (0 < 1)",
+            [],
+            "the policy requires list.MinItems(1), found []",
+        ),
+        ("incomplete value string", None, "the policy requires this field (string), and it is not set"),
+    ],
+)
 def test_policy_messages_in_users_terms(message, found, said):
     doc = {"spec": {"a": {"b": found}}} if found is not None else {"spec": {"a": {}}}
     assert policy.in_users_terms(policy.CueError(["spec", "a", "b"], message, ""), doc) == said
@@ -370,12 +439,24 @@ def test_stage3_team_objects_against_the_releases_own_workload_crds(rendered, tm
     """A hand-written pipeline server with a Tekton-era field its release's v1 CRD lacks is a
     schema finding: validate judges team-level kinds by the cluster's own release."""
     repo = broken(rendered, tmp_path)
-    user_unit(repo, "prod-aws", "extras", {"dspa.yaml": (
-        "apiVersion: datasciencepipelinesapplications.opendatahub.io/v1\nkind: DataSciencePipelinesApplication\n"
-        "metadata:\n  name: legacy\n  namespace: team-vision\nspec:\n  apiServer:\n    applyTektonCustomResource: true\n"
-        "  objectStorage:\n    minio:\n      image: quay.io/minio/minio:latest\n")})
-    code, text, report, junit = validate(repo, capsys)
+    user_unit(
+        repo,
+        "prod-aws",
+        "extras",
+        {
+            "dspa.yaml": (
+                "apiVersion: datasciencepipelinesapplications.opendatahub.io/v1\nkind: DataSciencePipelinesApplication\n"
+                "metadata:\n  name: legacy\n  namespace: team-vision\nspec:\n  apiServer:\n    applyTektonCustomResource: true\n"
+                "  objectStorage:\n    minio:\n      image: quay.io/minio/minio:latest\n"
+            )
+        },
+    )
+    code, _text, report, _junit = validate(repo, capsys)
     schema = [f for f in report["findings"] if f["stage"] == "schema"]
     assert code == 1 and [(f["cluster"], f["object"]) for f in schema] == [
-        ("prod-aws", "DataSciencePipelinesApplication.datasciencepipelinesapplications.opendatahub.io team-vision/legacy")]
+        (
+            "prod-aws",
+            "DataSciencePipelinesApplication.datasciencepipelinesapplications.opendatahub.io team-vision/legacy",
+        )
+    ]
     assert "applyTektonCustomResource" in schema[0]["message"] + schema[0]["path"]

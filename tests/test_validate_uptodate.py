@@ -11,15 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, PROJECT, folders_in_memory
-from generator.store.cache import RenderCache
 from generator.cli import main
-from generator.diff.tree import compare
 from generator.core.errors import SpecErrors
+from generator.diff.tree import compare
 from generator.spec.loader import load_specs
-from generator.validate import pipeline
+from generator.store.cache import RenderCache
 from generator.store.tree import MANIFEST
+from generator.validate import pipeline
 from generator.validate.pipeline import Options, Report
+
+from conftest import EXAMPLES, PROJECT, folders_in_memory
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +57,11 @@ def in_memory(repo: Path) -> tuple[set, dict]:
 def on_checks_path(repo: Path, use_cache: bool) -> tuple[set, dict, list]:
     report = Report(clusters=[])
     members = pipeline.up_to_date(repo, None, report, jobs=2, use_cache=use_cache)
-    said = {"missing from the committed bundle": "added", "committed, but the render no longer makes it": "removed",
-            "differs from a fresh render": "changed"}
+    said = {
+        "missing from the committed bundle": "added",
+        "committed, but the render no longer makes it": "removed",
+        "differs from a fresh render": "changed",
+    }
     findings = set()
     for f in report.findings:
         assert f.stage == "up-to-date" and f.path == "" and f.message.endswith(": run `rhoai-gitops render` and commit")
@@ -179,12 +183,18 @@ def _user_file_edit(repo: Path) -> None:
 EDITS = {
     "overlay file, same size": (lambda repo: _same_size_edit_keeping_nothing_else(_overlay_file(repo)), {"prod-aws"}),
     "overlay index": (lambda repo: (repo / "overlays" / "prod-aws" / MANIFEST).write_text("{}\n"), {"prod-aws"}),
-    "user's file added to an overlay": (lambda repo: (repo / "overlays" / "odh-sandbox" / "x.yaml").write_text("a: b\n"), {"odh-sandbox"}),
+    "user's file added to an overlay": (
+        lambda repo: (repo / "overlays" / "odh-sandbox" / "x.yaml").write_text("a: b\n"),
+        {"odh-sandbox"},
+    ),
     "user's file in an overlay": (_user_file_edit, {"prod-aws"}),
     "overlay file removed": (lambda repo: _overlay_file(repo).unlink(), {"prod-aws"}),
     "base": (_edit_base, set(EXAMPLES)),
     "_defaults.yaml, a comment": (lambda repo: _append(repo / "clusters" / "_defaults.yaml", "# why\n"), set(EXAMPLES)),
-    "policy, a comment": (lambda repo: _append(next((repo / "schemas" / "policies").glob("*.cue")), "// reviewed\n"), set(EXAMPLES)),
+    "policy, a comment": (
+        lambda repo: _append(next((repo / "schemas" / "policies").glob("*.cue")), "// reviewed\n"),
+        set(EXAMPLES),
+    ),
     "spec, a comment": (lambda repo: _append(repo / "clusters" / "odh-sandbox.yaml", "# moved\n"), {"odh-sandbox"}),
     "spec, one byte": (lambda repo: _append(repo / "clusters" / "ai3-aws.yaml", "\n"), {"ai3-aws"}),
 }

@@ -6,14 +6,14 @@ shipped file)."""
 
 from __future__ import annotations
 
-
 import jsonschema
 import pytest
 
-from conftest import SHARED, needs_shared
 from generator.facts import releases
-from generator.upstream import refresh
 from generator.facts.workloads import DSPA, KINDS, MODEL_REGISTRY, SERVING_RUNTIME, workload_facts
+from generator.upstream import refresh
+
+from conftest import SHARED, needs_shared
 
 SUPPORTED = [(d, v) for d in ("rhoai", "odh") for v in releases.supported(d)]
 
@@ -75,7 +75,10 @@ def test_runtime_templates_by_the_names_each_release_ships():
     cuda = new["vllm-cuda-runtime-template"]
     assert cuda.file == "vllm-cuda-template.yaml" and cuda.platforms == ("single",) and cuda.api_protocol == "REST"
     assert cuda.formats == ("vLLM",) and cuda.images[0].param == "vllm-cuda-image"
-    assert cuda.serving_runtime["kind"] == "ServingRuntime" and cuda.runtime_name == cuda.serving_runtime["metadata"]["name"]
+    assert (
+        cuda.serving_runtime["kind"] == "ServingRuntime"
+        and cuda.runtime_name == cuda.serving_runtime["metadata"]["name"]
+    )
     assert workload_facts("odh", "2.10").runtime_templates["ovms"].multi_model
     assert not workload_facts("rhoai", "3.5").runtimes_collected and workload_facts("rhoai", "3.4").runtimes_collected
 
@@ -95,7 +98,7 @@ def test_connection_types_per_release():
     assert set(workload_facts("rhoai", "2.16").connection_types) == {"s3", "uri-v1"}
     s3 = workload_facts("rhoai", "3.3").connection_types["s3"]
     assert s3.required_keys() == ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_S3_ENDPOINT"]
-    assert "AWS_S3_BUCKET" in s3.keys()
+    assert "AWS_S3_BUCKET" in s3
     assert set(workload_facts("odh", "3.5").connection_types) == {"s3", "uri-v1", "oci-v1"}
 
 

@@ -8,16 +8,17 @@ from __future__ import annotations
 import copy
 
 import pytest
+from test_releases import SUPPORTED, full_spec
 
-from conftest import load_spec_text
-from generator.facts import releases
 from generator.core import yamlio
-from generator.units import COMPONENTS
 from generator.core.errors import SpecErrors
+from generator.facts import releases
+from generator.facts.workloads import DSPA, MODEL_REGISTRY, SERVING_RUNTIME, workload_facts
+from generator.units import COMPONENTS
 from generator.validate import cel
 from generator.validate.validator import SchemaValidator
-from generator.facts.workloads import DSPA, MODEL_REGISTRY, SERVING_RUNTIME, workload_facts
-from test_releases import SUPPORTED, full_spec
+
+from conftest import load_spec_text
 
 DIGEST = "@sha256:" + "ab" * 32
 UNITS = ("team-connections", "team-pipelines", "model-registries", "workbench-images", "serving-runtimes")
@@ -28,31 +29,94 @@ def workloads_for(dist: str, version: str) -> dict:
     facts = workload_facts(dist, version)
     line = f"{version.split('.')[0]}.x"
     store = {"store": {"name": "vault", "kind": "ClusterSecretStore"}, "remoteKey": "teams/a/s3"}
-    connections = [{"name": "artifacts", "namespace": "team-a", "type": "s3", "endpoint": "https://s3.eu-west-1.amazonaws.com:443",
-                    "bucket": "team-a", "region": "eu-west-1", "externalSecret": store}]
+    connections = [
+        {
+            "name": "artifacts",
+            "namespace": "team-a",
+            "type": "s3",
+            "endpoint": "https://s3.eu-west-1.amazonaws.com:443",
+            "bucket": "team-a",
+            "region": "eu-west-1",
+            "externalSecret": store,
+        }
+    ]
     if "uri-v1" in facts.known_connection_types():
-        connections.append({"name": "model-uri", "namespace": "team-a", "type": "uri-v1", "uri": "https://models.example.com/m.onnx",
-                            "existingSecret": True})
+        connections.append(
+            {
+                "name": "model-uri",
+                "namespace": "team-a",
+                "type": "uri-v1",
+                "uri": "https://models.example.com/m.onnx",
+                "existingSecret": True,
+            }
+        )
     server = {"namespace": "team-a", "objectStorage": {"connection": "artifacts", "basePath": "pipelines"}}
     if facts.has(DSPA, "spec.apiServer.pipelineStore"):
         server["pipelineStore"] = "kubernetes"
-    servers = [server, {"namespace": "team-b", "name": "pipelines", "objectStorage": {
-        "endpoint": "minio.storage.svc:9000", "bucket": "b", "credentialsSecret": {"name": "b-s3"}},
-        "database": {"external": {"host": "mysql.db.svc", "username": "dsp", "database": "b",
-                                  "passwordSecret": {"name": "b-db", "key": "password"}}}}]
+    servers = [
+        server,
+        {
+            "namespace": "team-b",
+            "name": "pipelines",
+            "objectStorage": {
+                "endpoint": "minio.storage.svc:9000",
+                "bucket": "b",
+                "credentialsSecret": {"name": "b-s3"},
+            },
+            "database": {
+                "external": {
+                    "host": "mysql.db.svc",
+                    "username": "dsp",
+                    "database": "b",
+                    "passwordSecret": {"name": "b-db", "key": "password"},
+                }
+            },
+        },
+    ]
     out: dict = {"connections": connections, "pipelineServers": servers}
     if facts.serves(MODEL_REGISTRY):
-        registries = [{"name": "shared", "teams": ["a"], "database": {
-            "type": "mysql", "host": "mysql.db.svc", "database": "registry", "username": "mr",
-            "passwordSecret": {"name": "registry-db", "key": "password"}}}]
+        registries = [
+            {
+                "name": "shared",
+                "teams": ["a"],
+                "database": {
+                    "type": "mysql",
+                    "host": "mysql.db.svc",
+                    "database": "registry",
+                    "username": "mr",
+                    "passwordSecret": {"name": "registry-db", "key": "password"},
+                },
+            }
+        ]
         if facts.has(MODEL_REGISTRY, "spec.postgres.generateDeployment"):
             registries.append({"name": "own-db", "database": {"type": "postgres", "generate": True}})
         out["modelRegistries"] = registries
-    out["workbenchImages"] = [{"name": "custom-pytorch", "displayName": "Custom PyTorch", "releaseLines": [line], "order": 3,
-                               "tags": [{"name": "1.0", "image": "quay.io/example/pytorch" + DIGEST,
-                                         "software": [{"name": "Python", "version": "3.11"}], "recommended": True}]}]
-    out["servingRuntimes"] = [{"name": "triton", "displayName": "Triton", "releaseLines": [line], "image": "nvcr.io/nvidia/triton" + DIGEST,
-                               "formats": [{"name": "onnx", "version": "1"}], "modelTypes": ["predictive"]}]
+    out["workbenchImages"] = [
+        {
+            "name": "custom-pytorch",
+            "displayName": "Custom PyTorch",
+            "releaseLines": [line],
+            "order": 3,
+            "tags": [
+                {
+                    "name": "1.0",
+                    "image": "quay.io/example/pytorch" + DIGEST,
+                    "software": [{"name": "Python", "version": "3.11"}],
+                    "recommended": True,
+                }
+            ],
+        }
+    ]
+    out["servingRuntimes"] = [
+        {
+            "name": "triton",
+            "displayName": "Triton",
+            "releaseLines": [line],
+            "image": "nvcr.io/nvidia/triton" + DIGEST,
+            "formats": [{"name": "onnx", "version": "1"}],
+            "modelTypes": ["predictive"],
+        }
+    ]
     shipped = sorted(facts.runtime_templates)
     out["runtimeTemplates"] = {"order": shipped[:1] + ["triton-template"], "disabled": shipped[-1:]}
     return out
@@ -61,7 +125,9 @@ def workloads_for(dist: str, version: str) -> dict:
 def spec_with_workloads(dist: str, version: str) -> dict:
     data = full_spec(dist, version)
     data["quotas"]["teams"][0]["groups"] = [{"name": "team-a-users"}]
-    data["quotas"]["teams"].append(copy.deepcopy(data["quotas"]["teams"][0]) | {"name": "b", "namespaces": ["team-b"], "groups": []})
+    data["quotas"]["teams"].append(
+        copy.deepcopy(data["quotas"]["teams"][0]) | {"name": "b", "namespaces": ["team-b"], "groups": []}
+    )
     data["workloads"] = workloads_for(dist, version)
     return data
 
@@ -111,6 +177,7 @@ def test_every_release_renders_its_workloads_valid_against_its_own_crds(dist, ve
 def test_registry_proxy_is_written_in_the_form_the_release_keeps():
     """3.x: the webhook moves oauthProxy to kubeRBACProxy, so the bundle writes kubeRBACProxy;
     2.x releases with oauthProxy keep it; older ones (istio era) get neither."""
+
     def proxy(dist, version):
         spec = load(spec_with_workloads(dist, version))
         mr = next(o for o in workload_objects(spec) if o["kind"] == MODEL_REGISTRY)
@@ -130,7 +197,10 @@ def test_connection_secret_metadata_per_release():
         return {k: v for k, v in meta["annotations"].items() if k.startswith("opendatahub.io/")}
 
     assert annotations("rhoai", "2.15") == {"opendatahub.io/connection-type": "s3"}
-    assert annotations("rhoai", "3.4") == {"opendatahub.io/connection-type": "s3", "opendatahub.io/connection-type-ref": "s3"}
+    assert annotations("rhoai", "3.4") == {
+        "opendatahub.io/connection-type": "s3",
+        "opendatahub.io/connection-type-ref": "s3",
+    }
 
 
 def test_no_secret_value_is_rendered():
@@ -161,26 +231,49 @@ def test_inline_credentials_are_refused_at_their_line_without_echoing_them():
     assert text.startswith("clusters/release.yaml:")
 
 
-@pytest.mark.parametrize(("edit", "expected"), [
-    (lambda w: w["connections"][0].update(namespace="nobody"),
-     "workloads.connections[0].namespace: 'nobody' is not a namespace of any team"),
-    (lambda w: w["pipelineServers"][1].update(namespace="team-a"),
-     "workloads.pipelineServers[1].namespace: team-a already has a pipeline server"),
-    (lambda w: w["connections"][0].update(type="oci-v1"),
-     "workloads.connections[0].type: rhoai 2.15 does not know connection type 'oci-v1'"),
-    (lambda w: w["workbenchImages"][0].update(releaseLines=["3.x"]),
-     "workloads.workbenchImages[0].releaseLines: the image runs on 3.x, but this cluster runs rhoai 2.15"),
-    (lambda w: w["servingRuntimes"][0].update(releaseLines=["3.x"]),
-     "workloads.servingRuntimes[0].releaseLines: the runtime runs on 3.x"),
-    (lambda w: w["runtimeTemplates"].update(disabled=["vllm-cuda-runtime-template"]),
-     "workloads.runtimeTemplates.disabled[0]: rhoai 2.15 ships no serving-runtime template 'vllm-cuda-runtime-template'"),
-    (lambda w: w["runtimeTemplates"].update(disabled=["vllm-template"]),
-     "'vllm-template' is the template's file name; the dashboard names templates by metadata.name: write 'vllm-runtime-template'"),
-    (lambda w: w["pipelineServers"][0].update(pipelineStore="kubernetes"),
-     "workloads.pipelineServers[0].pipelineStore: DataSciencePipelinesApplication spec.apiServer.pipelineStore does not exist in rhoai 2.15"),
-    (lambda w: w["modelRegistries"][0]["database"].update(type="postgres", generate=True, host=None, database=None, username=None, passwordSecret=None),
-     "workloads.modelRegistries[0].database.generate: the operator's own database is a PostgreSQL that rhoai 2.15's ModelRegistry does not offer"),
-])
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            lambda w: w["connections"][0].update(namespace="nobody"),
+            "workloads.connections[0].namespace: 'nobody' is not a namespace of any team",
+        ),
+        (
+            lambda w: w["pipelineServers"][1].update(namespace="team-a"),
+            "workloads.pipelineServers[1].namespace: team-a already has a pipeline server",
+        ),
+        (
+            lambda w: w["connections"][0].update(type="oci-v1"),
+            "workloads.connections[0].type: rhoai 2.15 does not know connection type 'oci-v1'",
+        ),
+        (
+            lambda w: w["workbenchImages"][0].update(releaseLines=["3.x"]),
+            "workloads.workbenchImages[0].releaseLines: the image runs on 3.x, but this cluster runs rhoai 2.15",
+        ),
+        (
+            lambda w: w["servingRuntimes"][0].update(releaseLines=["3.x"]),
+            "workloads.servingRuntimes[0].releaseLines: the runtime runs on 3.x",
+        ),
+        (
+            lambda w: w["runtimeTemplates"].update(disabled=["vllm-cuda-runtime-template"]),
+            "workloads.runtimeTemplates.disabled[0]: rhoai 2.15 ships no serving-runtime template 'vllm-cuda-runtime-template'",
+        ),
+        (
+            lambda w: w["runtimeTemplates"].update(disabled=["vllm-template"]),
+            "'vllm-template' is the template's file name; the dashboard names templates by metadata.name: write 'vllm-runtime-template'",
+        ),
+        (
+            lambda w: w["pipelineServers"][0].update(pipelineStore="kubernetes"),
+            "workloads.pipelineServers[0].pipelineStore: DataSciencePipelinesApplication spec.apiServer.pipelineStore does not exist in rhoai 2.15",
+        ),
+        (
+            lambda w: w["modelRegistries"][0]["database"].update(
+                type="postgres", generate=True, host=None, database=None, username=None, passwordSecret=None
+            ),
+            "workloads.modelRegistries[0].database.generate: the operator's own database is a PostgreSQL that rhoai 2.15's ModelRegistry does not offer",
+        ),
+    ],
+)
 def test_bad_workloads_are_refused_at_the_line(edit, expected):
     data = spec_with_workloads("rhoai", "2.15")
     edit(data["workloads"])
@@ -194,23 +287,39 @@ def test_a_pipeline_server_or_registry_needs_its_component():
     data["components"]["datasciencepipelines"] = {"managementState": "Removed"}
     data["components"]["modelregistry"] = {"managementState": "Removed"}
     text = refused(data)
-    assert "workloads.pipelineServers[0]: a pipeline server needs the datasciencepipelines component, which is Removed" in text
+    assert (
+        "workloads.pipelineServers[0]: a pipeline server needs the datasciencepipelines component, which is Removed"
+        in text
+    )
     assert "workloads.modelRegistries[0]: a model registry needs the modelregistry component, which is Removed" in text
 
 
 def test_a_registry_on_a_release_without_the_crd_is_refused():
     data = spec_with_workloads("rhoai", "2.14")
     data["distribution"]["version"] = "2.13"
-    data["workloads"]["modelRegistries"] = [{"name": "r", "database": {"type": "mysql", "host": "h", "database": "d", "username": "u",
-                                                                      "passwordSecret": {"name": "s", "key": "k"}}}]
+    data["workloads"]["modelRegistries"] = [
+        {
+            "name": "r",
+            "database": {
+                "type": "mysql",
+                "host": "h",
+                "database": "d",
+                "username": "u",
+                "passwordSecret": {"name": "s", "key": "k"},
+            },
+        }
+    ]
     data["components"]["modelregistry"] = {"managementState": "Managed"}
     text = refused(data)
-    assert "workloads.modelRegistries[0]: a model registry needs the modelregistry component, which rhoai 2.13 (distribution.version" in text
+    assert (
+        "workloads.modelRegistries[0]: a model registry needs the modelregistry component, which rhoai 2.13 (distribution.version"
+        in text
+    )
 
 
 def test_mirror_copies_workbench_and_runtime_images_and_a_disconnected_cluster_pulls_them_through_its_mirror():
-    from generator.mirror import imageset as mirror
     from generator.build import build_units
+    from generator.mirror import imageset as mirror
 
     data = spec_with_workloads("rhoai", "3.4")
     loaded = load_spec_text(yamlio.dumps(data), "clusters/release.yaml")
@@ -222,7 +331,12 @@ def test_mirror_copies_workbench_and_runtime_images_and_a_disconnected_cluster_p
     data["workloads"]["workbenchImages"][0]["tags"][0]["image"] = "images.teams.example.com/pytorch" + DIGEST
     data["workloads"]["servingRuntimes"][0]["image"] = "runtimes.teams.example.com/triton" + DIGEST
     units = build_units(load(data))
-    sources = {m["source"] for o in units["egress"] if o["kind"] == "ImageDigestMirrorSet" for m in o["spec"]["imageDigestMirrors"]}
+    sources = {
+        m["source"]
+        for o in units["egress"]
+        if o["kind"] == "ImageDigestMirrorSet"
+        for m in o["spec"]["imageDigestMirrors"]
+    }
     # digest pulls: their registries are redirected to the mirror
     assert {"images.teams.example.com", "runtimes.teams.example.com"} <= sources
 
@@ -232,10 +346,16 @@ def test_upgrade_lists_the_moves_workloads_need():
 
     spec = load(spec_with_workloads("rhoai", "2.15"))
     steps = {s["what"] for s in moves(spec, "3.4")}
-    assert any("DataSciencePipelinesApplication datasciencepipelinesapplications.opendatahub.io/v1 on rhoai 3.4 (now "
-               "datasciencepipelinesapplications.opendatahub.io/v1alpha1); rhoai 3.4 no longer serves v1alpha1" in s for s in steps)
-    assert any("ModelRegistry moves from modelregistry.opendatahub.io/v1alpha1 to modelregistry.opendatahub.io/v1beta1; "
-               "rhoai 3.4's webhook moves spec.oauthProxy to spec.kubeRBACProxy" in s for s in steps)
+    assert any(
+        "DataSciencePipelinesApplication datasciencepipelinesapplications.opendatahub.io/v1 on rhoai 3.4 (now "
+        "datasciencepipelinesapplications.opendatahub.io/v1alpha1); rhoai 3.4 no longer serves v1alpha1" in s
+        for s in steps
+    )
+    assert any(
+        "ModelRegistry moves from modelregistry.opendatahub.io/v1alpha1 to modelregistry.opendatahub.io/v1beta1; "
+        "rhoai 3.4's webhook moves spec.oauthProxy to spec.kubeRBACProxy" in s
+        for s in steps
+    )
     assert any(s.startswith("Custom workbench images built for 2.x only (custom-pytorch)") for s in steps)
     assert moves(spec, "2.15") == []
 
@@ -249,7 +369,9 @@ def test_drift_names_the_webhook_rewrite_and_the_bundle_writes_the_rewritten_for
     assert "spec.oauthProxy -> spec.kubeRBACProxy" in mr["metadata"]["annotations"]["rhoai-gitops.io/webhook-rewrite"]
     # a registry written by hand in the 2.x form, as the API server returns it after the webhook
     hand = copy.deepcopy(mr)
-    hand["spec"] = {k: v for k, v in hand["spec"].items() if k != "kubeRBACProxy"} | {"oauthProxy": {"serviceRoute": "enabled"}}
+    hand["spec"] = {k: v for k, v in hand["spec"].items() if k != "kubeRBACProxy"} | {
+        "oauthProxy": {"serviceRoute": "enabled"}
+    }
     live = copy.deepcopy(mr)
     live["metadata"].update(uid="0b0c", resourceVersion="9", generation=1, creationTimestamp="2026-12-01T00:00:00Z")
     live["spec"]["kubeRBACProxy"] = {"port": 8443, "routePort": 443, "serviceRoute": "enabled"}
@@ -270,6 +392,9 @@ def test_teams_report_shows_what_each_team_has():
     assert a.pipeline_server == "dspa (datasciencepipelinesapplications.opendatahub.io/v1alpha1)"
     assert a.connections == ["artifacts (s3)"] and a.registries == ["shared (modelregistry.opendatahub.io/v1alpha1)"]
     (b,) = [t for t in r.teams if t.team == "b"]
-    assert b.pipeline_server == "pipelines (datasciencepipelinesapplications.opendatahub.io/v1alpha1)" and b.registries == []
+    assert (
+        b.pipeline_server == "pipelines (datasciencepipelinesapplications.opendatahub.io/v1alpha1)"
+        and b.registries == []
+    )
     text = report.render_text([r])
     assert "workbench images: Custom PyTorch (1.0)" in text and "serving runtimes: Triton (triton-template)" in text

@@ -16,12 +16,56 @@ scalars = st.one_of(
     st.integers(min_value=-(2**63), max_value=2**63),
     st.floats(allow_nan=False),
     st.text(max_size=30),
-    st.sampled_from(["yes", "no", "on", "off", "y", "n", "~", "null", "1e3", "0x1F", "0o17", "1_000", "12:30",
-                     "2024-01-01", ".inf", "-", "- a", "a: b", "a #b", "#x", "&a", "*a", "!t", "%x", "@x", "`x",
-                     "'q'", '"q"', "{a}", "[a]", "a\nb\n", "a\n\nb", " lead", "trail ", "", "=", "<<", "1.0", "08"]),
+    st.sampled_from(
+        [
+            "yes",
+            "no",
+            "on",
+            "off",
+            "y",
+            "n",
+            "~",
+            "null",
+            "1e3",
+            "0x1F",
+            "0o17",
+            "1_000",
+            "12:30",
+            "2024-01-01",
+            ".inf",
+            "-",
+            "- a",
+            "a: b",
+            "a #b",
+            "#x",
+            "&a",
+            "*a",
+            "!t",
+            "%x",
+            "@x",
+            "`x",
+            "'q'",
+            '"q"',
+            "{a}",
+            "[a]",
+            "a\nb\n",
+            "a\n\nb",
+            " lead",
+            "trail ",
+            "",
+            "=",
+            "<<",
+            "1.0",
+            "08",
+        ]
+    ),
 )
 keys = st.one_of(st.text(min_size=1, max_size=12), st.sampled_from(["nvidia.com/gpu", "on", "yes", "1", "a b", "-x"]))
-data = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(keys, inner, max_size=4)), max_leaves=25)
+data = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(keys, inner, max_size=4)),
+    max_leaves=25,
+)
 
 
 def _same(a, b) -> bool:
@@ -51,12 +95,17 @@ def test_round_trip_yaml12_reader(value):
 
 
 def test_kubernetes_style_and_stable():
-    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "labels": {"a": "true"}},
-           "data": {"script": "line1\nline2\n", "num": "08"}, "list": [{"name": "a", "v": [1, 2]}, []]}
+    obj = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "x", "labels": {"a": "true"}},
+        "data": {"script": "line1\nline2\n", "num": "08"},
+        "list": [{"name": "a", "v": [1, 2]}, []],
+    }
     text = yamlio.dumps(obj)
     assert text == (
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels:\n    a: \"true\"\n"
-        "data:\n  script: |\n    line1\n    line2\n  num: \"08\"\n"
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels:\n    a: "true"\n'
+        'data:\n  script: |\n    line1\n    line2\n  num: "08"\n'
         "list:\n- name: a\n  v:\n  - 1\n  - 2\n- []\n"
     )
     assert yamlio.dumps(obj) == text
@@ -64,4 +113,6 @@ def test_kubernetes_style_and_stable():
 
 def test_reads_lone_equals_as_a_string():
     # kustomize writes AlertmanagerConfig `matchType: =` unquoted; YAML 1.1's value tag must not break reading it.
-    assert yamlio.loads_all("matchers:\n- matchType: =\n  name: severity\n") == [{"matchers": [{"matchType": "=", "name": "severity"}]}]
+    assert yamlio.loads_all("matchers:\n- matchType: =\n  name: severity\n") == [
+        {"matchers": [{"matchType": "=", "name": "severity"}]}
+    ]

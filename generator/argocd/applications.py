@@ -88,10 +88,15 @@ def home_namespace(spec, objs: list[Obj]) -> str:
 def _unwritten(entry: dict, objs: list[Obj]) -> dict:
     """The entry without the pointers it ignores only while the bundle does not write them."""
     only = facts.ignored_unless_written()
-    written = {(*group_kind(o), p) for o in objs for (g, k, p) in only if group_kind(o) == (g, k) and _has_pointer(o, p)}
+    written = {
+        (*group_kind(o), p) for o in objs for (g, k, p) in only if group_kind(o) == (g, k) and _has_pointer(o, p)
+    }
     if "jsonPointers" not in entry:
         return entry
-    return {**entry, "jsonPointers": [p for p in entry["jsonPointers"] if (entry["group"], entry["kind"], p) not in written]}
+    return {
+        **entry,
+        "jsonPointers": [p for p in entry["jsonPointers"] if (entry["group"], entry["kind"], p) not in written],
+    }
 
 
 def _has_pointer(o: Obj, pointer: str) -> bool:
@@ -107,7 +112,9 @@ def application(spec, unit: str, objs: list[Obj], wave: int, created: set[str]) 
     kinds = {group_kind(o) for o in objs}
     ns = home_namespace(spec, objs)
     ignore = [_unwritten(e, objs) for e in facts.ignore_differences() if (e["group"], e["kind"]) in kinds]
-    ignore = [e for e in ignore if e.get("jsonPointers") or e.get("jqPathExpressions") or e.get("managedFieldsManagers")]
+    ignore = [
+        e for e in ignore if e.get("jsonPointers") or e.get("jqPathExpressions") or e.get("managedFieldsManagers")
+    ]
     options = []
     if ns not in created:
         options.append("CreateNamespace=true")
@@ -161,7 +168,10 @@ def app_project(spec, units: dict[str, list[Obj]], apps: list[Obj]) -> Obj:
     if home not in destinations:
         destinations.append(home)
     cluster_kinds = sorted({group_kind(o) for o in objs if not is_namespaced(o)})
-    namespaced_kinds = sorted({group_kind(o) for o in objs if is_namespaced(o)} | {(API.split("/")[0], "Application"), (API.split("/")[0], "AppProject")})
+    namespaced_kinds = sorted(
+        {group_kind(o) for o in objs if is_namespaced(o)}
+        | {(API.split("/")[0], "Application"), (API.split("/")[0], "AppProject")}
+    )
     body = {
         "description": f"rhoai-gitops: everything the {spec.name} cluster's Applications may sync",
         "sourceRepos": [spec.argocd.repo_url],
@@ -178,8 +188,13 @@ def add_unit(spec, units: dict[str, list[Obj]], p: waves.Plan | None = None) -> 
     """The pass: adds the `argocd` unit (AppProject, Applications, root Application); `p`: the
     units' wave plan when the caller has it."""
     p = p or waves.plan(units)
-    created = {o["metadata"]["name"] for u, objs in units.items() if u != UNIT for o in objs
-               if o.get("kind") == "Namespace" and o.get("apiVersion") == "v1"}
+    created = {
+        o["metadata"]["name"]
+        for u, objs in units.items()
+        if u != UNIT
+        for o in objs
+        if o.get("kind") == "Namespace" and o.get("apiVersion") == "v1"
+    }
     apps = [
         application(spec, unit, objs, p.unit_waves[unit], created)
         for unit, objs in units.items()
@@ -188,12 +203,14 @@ def add_unit(spec, units: dict[str, list[Obj]], p: waves.Plan | None = None) -> 
     out = [app_project(spec, units, apps), *apps]
     if not spec.argocd.fleet.enabled:
         # In fleet mode the ApplicationSet owns the root Application (fleet/argocd/).
-        out.append(root_application(
-            spec.name,
-            project=project_name(spec),
-            namespace=spec.argocd.namespace,
-            repo_url=spec.argocd.repo_url,
-            revision=spec.argocd.target_revision,
-            policy=sync_policy(spec.argocd, []),
-        ))
+        out.append(
+            root_application(
+                spec.name,
+                project=project_name(spec),
+                namespace=spec.argocd.namespace,
+                repo_url=spec.argocd.repo_url,
+                revision=spec.argocd.target_revision,
+                policy=sync_policy(spec.argocd, []),
+            )
+        )
     units[UNIT] = out

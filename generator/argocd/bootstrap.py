@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import copy
 
-from generator.core import yamlio
-from generator.facts import matrix
 from generator.argocd import UNIT, health, rbac
 from generator.components import egress
 from generator.components.gitops import operator_objects
+from generator.core import yamlio
 from generator.core.resources import COMPONENT_LABEL, MANAGED_BY, MANAGER, Obj, label, namespace, obj
+from generator.facts import matrix
 
 BOOTSTRAP = "bootstrap"
 ARGOCD_API = "argoproj.io/v1beta1"
@@ -47,8 +47,12 @@ def synced_objects(units: dict[str, list[Obj]]) -> list[Obj]:
 
 
 def controller_role(spec, objs: list[Obj]) -> Obj:
-    return obj("rbac.authorization.k8s.io/v1", "ClusterRole", role_name(spec),
-               rules=rbac.rules(objs, spec.argocd.sync_policy.prune))
+    return obj(
+        "rbac.authorization.k8s.io/v1",
+        "ClusterRole",
+        role_name(spec),
+        rules=rbac.rules(objs, spec.argocd.sync_policy.prune),
+    )
 
 
 def comparison_settings() -> dict[str, str]:
@@ -72,17 +76,31 @@ def build(spec, units: dict[str, list[Obj]]) -> list[Obj]:
     if spec.cluster.disconnected:
         out += [copy.deepcopy(o) for o in units.get("egress", []) if o.get("kind") in EGRESS_KINDS]
     out.append(namespace(ns))
-    out.append(obj(ARGOCD_API, "ArgoCD", instance(), ns, spec={
-        "defaultClusterScopedRoleDisabled": True,
-        "controller": {"respectRBAC": "normal"},
-        "resourceHealthChecks": health.resource_health_checks(),
-        "server": {"route": {"enabled": True}},
-        "extraConfig": comparison_settings(),
-    }))
+    out.append(
+        obj(
+            ARGOCD_API,
+            "ArgoCD",
+            instance(),
+            ns,
+            spec={
+                "defaultClusterScopedRoleDisabled": True,
+                "controller": {"respectRBAC": "normal"},
+                "resourceHealthChecks": health.resource_health_checks(),
+                "server": {"route": {"enabled": True}},
+                "extraConfig": comparison_settings(),
+            },
+        )
+    )
     out.append(controller_role(spec, synced_objects(units)))
-    out.append(obj("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", role_name(spec),
-                   roleRef={"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role_name(spec)},
-                   subjects=[{"kind": "ServiceAccount", "name": account, "namespace": ns}]))
+    out.append(
+        obj(
+            "rbac.authorization.k8s.io/v1",
+            "ClusterRoleBinding",
+            role_name(spec),
+            roleRef={"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role_name(spec)},
+            subjects=[{"kind": "ServiceAccount", "name": account, "namespace": ns}],
+        )
+    )
     return out
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache, cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
 import yaml
 
-from generator.facts import catalogs, matrix
 from generator.core.resources import Obj, group_of
+from generator.facts import catalogs, matrix
 
 GroupKind = tuple[str, str]  # (group, kind)
 
@@ -63,8 +63,10 @@ class Provider:
                 return False
             state = (((o.get("spec") or {}).get("components") or {}).get(self.component) or {}).get("managementState")
             return state == "Managed"
-        return o.get("kind") == "Subscription" and group_of(o) == "operators.coreos.com" and (
-            (o.get("spec") or {}).get("name") in self.packages
+        return (
+            o.get("kind") == "Subscription"
+            and group_of(o) == "operators.coreos.com"
+            and ((o.get("spec") or {}).get("name") in self.packages)
         )
 
 
@@ -131,4 +133,9 @@ def ignore_differences() -> list[dict]:
 def ignored_unless_written() -> frozenset[tuple[str, str, str]]:
     """(group, kind, JSON pointer) ignored only while the bundle does not write the field: once
     the spec sets it, the platform owns it and a difference is drift."""
-    return frozenset((*parse_kind(e["kind"]), p) for e in data()["ignoreDifferences"] if e.get("unlessWritten") for p in e["jsonPointers"])
+    return frozenset(
+        (*parse_kind(e["kind"]), p)
+        for e in data()["ignoreDifferences"]
+        if e.get("unlessWritten")
+        for p in e["jsonPointers"]
+    )

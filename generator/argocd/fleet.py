@@ -9,8 +9,8 @@ ApplicationSet, which also lets each cluster track its own targetRevision.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from generator import __version__
@@ -41,8 +41,12 @@ class FleetMember:
         return cls(loaded.spec.name, loaded.source, loaded.digest, loaded.spec.argocd)
 
     def to_json(self) -> dict:
-        return {"name": self.name, "source": self.source, "digest": self.digest,
-                "argocd": self.argocd.model_dump(mode="json", by_alias=True)}
+        return {
+            "name": self.name,
+            "source": self.source,
+            "digest": self.digest,
+            "argocd": self.argocd.model_dump(mode="json", by_alias=True),
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> FleetMember:
@@ -101,22 +105,26 @@ def _check(members: list[FleetMember], positions_of: PositionsOf) -> None:
         path, target = found
         if target in taken:
             other, other_path = taken[target]
-            errors.append(positions_of(m).error(
-                path,
-                f"the same cluster as {other.name}'s destination ({where(positions_of(other), other_path)}): "
-                "in fleet mode every Application lives on the hub, and inCluster means the hub itself, so two fleet "
-                "clusters would deploy their platforms onto one cluster; give this one destination.server (its API "
-                "server) or destination.name",
-            ))
+            errors.append(
+                positions_of(m).error(
+                    path,
+                    f"the same cluster as {other.name}'s destination ({where(positions_of(other), other_path)}): "
+                    "in fleet mode every Application lives on the hub, and inCluster means the hub itself, so two fleet "
+                    "clusters would deploy their platforms onto one cluster; give this one destination.server (its API "
+                    "server) or destination.name",
+                )
+            )
         else:
             taken[target] = (m, path)
     for other in members[1:]:
         for path, get in _shared_fields(first.argocd.fleet.generator):
             if get(other.argocd) != get(first.argocd):
-                errors.append(positions_of(other).error(
-                    path,
-                    f"differs from {where(positions_of(first), path)}: fleet clusters share one ApplicationSet",
-                ))
+                errors.append(
+                    positions_of(other).error(
+                        path,
+                        f"differs from {where(positions_of(first), path)}: fleet clusters share one ApplicationSet",
+                    )
+                )
     if errors:
         raise SpecErrors(errors)
 
@@ -134,40 +142,62 @@ def objects(members: list[FleetMember]) -> list[dict]:
     policy = sync_policy(argocd, [])
     if argocd.fleet.generator == "git":
         cluster, cluster_revision = "{{ .metadata.name }}", revision
-        generator = {"git": {
-            "repoURL": repo,
-            "revision": revision,
-            "files": [{"path": m.source} for m in members],
-        }}
+        generator = {
+            "git": {
+                "repoURL": repo,
+                "revision": revision,
+                "files": [{"path": m.source} for m in members],
+            }
+        }
     else:
         cluster, cluster_revision = "{{ .cluster }}", "{{ .targetRevision }}"
-        generator = {"list": {"elements": [
-            {"cluster": m.name, "targetRevision": m.argocd.target_revision} for m in members
-        ]}}
-    root = root_application(cluster, project=NAME, namespace=ns, repo_url=repo, revision=cluster_revision, policy=policy)
-    appset = obj(API, "ApplicationSet", NAME, ns, spec={
-        "goTemplate": True,
-        "goTemplateOptions": ["missingkey=error"],
-        "generators": [generator],
-        "template": {"metadata": root["metadata"], "spec": root["spec"]},
-        # Deleting the ApplicationSet must not cascade into every cluster's platform.
-        "syncPolicy": {"preserveResourcesOnDeletion": True},
-    })
-    project = obj(API, "AppProject", NAME, ns, spec={
-        "description": "rhoai-gitops: the fleet's root Applications",
-        "sourceRepos": [repo],
-        "destinations": [{"server": IN_CLUSTER, "namespace": ns}],
-        "clusterResourceWhitelist": [],
-        "namespaceResourceWhitelist": [
-            {"group": API.split("/")[0], "kind": kind} for kind in ("AppProject", "Application", "ApplicationSet")
-        ],
-    })
-    itself = obj(API, "Application", NAME, ns, spec={
-        "project": NAME,
-        "source": {"repoURL": repo, "targetRevision": revision, "path": ROOT},
-        "destination": {"server": IN_CLUSTER, "namespace": ns},
-        "syncPolicy": policy,
-    })
+        generator = {
+            "list": {"elements": [{"cluster": m.name, "targetRevision": m.argocd.target_revision} for m in members]}
+        }
+    root = root_application(
+        cluster, project=NAME, namespace=ns, repo_url=repo, revision=cluster_revision, policy=policy
+    )
+    appset = obj(
+        API,
+        "ApplicationSet",
+        NAME,
+        ns,
+        spec={
+            "goTemplate": True,
+            "goTemplateOptions": ["missingkey=error"],
+            "generators": [generator],
+            "template": {"metadata": root["metadata"], "spec": root["spec"]},
+            # Deleting the ApplicationSet must not cascade into every cluster's platform.
+            "syncPolicy": {"preserveResourcesOnDeletion": True},
+        },
+    )
+    project = obj(
+        API,
+        "AppProject",
+        NAME,
+        ns,
+        spec={
+            "description": "rhoai-gitops: the fleet's root Applications",
+            "sourceRepos": [repo],
+            "destinations": [{"server": IN_CLUSTER, "namespace": ns}],
+            "clusterResourceWhitelist": [],
+            "namespaceResourceWhitelist": [
+                {"group": API.split("/")[0], "kind": kind} for kind in ("AppProject", "Application", "ApplicationSet")
+            ],
+        },
+    )
+    itself = obj(
+        API,
+        "Application",
+        NAME,
+        ns,
+        spec={
+            "project": NAME,
+            "source": {"repoURL": repo, "targetRevision": revision, "path": ROOT},
+            "destination": {"server": IN_CLUSTER, "namespace": ns},
+            "syncPolicy": policy,
+        },
+    )
     return [canonical(_own(o)) for o in (project, appset, itself)]
 
 
@@ -187,4 +217,3 @@ def fleet_folders(members: list[FleetMember], positions_of: PositionsOf) -> list
         folder.add_yaml(names[-1], o)
     folder.add_yaml(KUSTOMIZATION, kustomization(names))
     return [folder]
-

@@ -22,8 +22,8 @@ from pathlib import Path
 from generator.argocd import UNIT, bootstrap, facts, health, rbac, waves
 from generator.argocd.applications import IN_CLUSTER, destination, overlay_path, root_name
 from generator.argocd.facts import group_kind, kind_str
-from generator.kustomize import BuildResult, build_many
 from generator.core.resources import Obj, annotation, ident, ident_str, is_namespaced
+from generator.kustomize import BuildResult, build_many
 from generator.validate.report import Finding
 
 STAGE = "cross-object"
@@ -66,22 +66,38 @@ def _check_project(report: _Report, app: Obj, project: Obj, objs: list[Obj]) -> 
     spec = project["spec"]
     repo = app["spec"]["source"]["repoURL"]
     if not any(fnmatchcase(repo, r) for r in spec.get("sourceRepos") or []):
-        report.add(name, "spec.source.repoURL", f"project {project['metadata']['name']} does not allow source repo {repo}")
+        report.add(
+            name, "spec.source.repoURL", f"project {project['metadata']['name']} does not allow source repo {repo}"
+        )
     dest = {k: v for k, v in app["spec"]["destination"].items() if k in ("server", "name")}
     app_ns = app["spec"]["destination"].get("namespace", "")
     if not _permits(project, dest, app_ns):
-        report.add(name, "spec.destination", f"project {project['metadata']['name']} does not allow destination {dest} namespace {app_ns!r}")
+        report.add(
+            name,
+            "spec.destination",
+            f"project {project['metadata']['name']} does not allow destination {dest} namespace {app_ns!r}",
+        )
     cluster_ok = spec.get("clusterResourceWhitelist") or []
     namespaced_ok = spec.get("namespaceResourceWhitelist")
     for o in objs:
         if is_namespaced(o):
             ns = o["metadata"].get("namespace", app_ns)
             if not _permits(project, dest, ns):
-                report.add(name, "", f"project {project['metadata']['name']} does not allow namespace {ns} ({ident_str(o)})")
+                report.add(
+                    name, "", f"project {project['metadata']['name']} does not allow namespace {ns} ({ident_str(o)})"
+                )
             if namespaced_ok is not None and not _kind_allowed(namespaced_ok, o):
-                report.add(name, "", f"project {project['metadata']['name']} does not allow namespaced kind {kind_str(group_kind(o))}")
+                report.add(
+                    name,
+                    "",
+                    f"project {project['metadata']['name']} does not allow namespaced kind {kind_str(group_kind(o))}",
+                )
         elif not _kind_allowed(cluster_ok, o):
-            report.add(name, "", f"project {project['metadata']['name']} does not allow cluster-scoped kind {kind_str(group_kind(o))}")
+            report.add(
+                name,
+                "",
+                f"project {project['metadata']['name']} does not allow cluster-scoped kind {kind_str(group_kind(o))}",
+            )
 
 
 def verify(repo: Path, spec, builds: dict[str, BuildResult]) -> list[Finding]:
@@ -103,7 +119,9 @@ def verify(repo: Path, spec, builds: dict[str, BuildResult]) -> list[Finding]:
     root = next((a for a in apps if a["spec"].get("source", {}).get("path") == root_path), None)
     if spec.argocd.fleet.enabled:
         if root is not None:
-            report.add(ident_str(root), "", "fleet mode: the ApplicationSet owns the root Application; this one would fight it")
+            report.add(
+                ident_str(root), "", "fleet mode: the ApplicationSet owns the root Application; this one would fight it"
+            )
     elif root is None or root["metadata"]["name"] != root_name(spec.name):
         report.add(root_path, "", f"no root Application {root_name(spec.name)} with path {root_path}")
 
@@ -117,9 +135,17 @@ def verify(repo: Path, spec, builds: dict[str, BuildResult]) -> list[Finding]:
         name = ident_str(app)
         src = app["spec"].get("source", {})
         if src.get("repoURL") != spec.argocd.repo_url:
-            report.add(name, "spec.source.repoURL", f"{src.get('repoURL')} is not the spec's argocd.repoURL {spec.argocd.repo_url}")
+            report.add(
+                name,
+                "spec.source.repoURL",
+                f"{src.get('repoURL')} is not the spec's argocd.repoURL {spec.argocd.repo_url}",
+            )
         if src.get("targetRevision") != spec.argocd.target_revision:
-            report.add(name, "spec.source.targetRevision", f"{src.get('targetRevision')} is not the spec's argocd.targetRevision {spec.argocd.target_revision}")
+            report.add(
+                name,
+                "spec.source.targetRevision",
+                f"{src.get('targetRevision')} is not the spec's argocd.targetRevision {spec.argocd.target_revision}",
+            )
         is_root = path == root_path
         want = {"server": IN_CLUSTER, "namespace": spec.argocd.namespace} if is_root else expected_dest
         got = {k: v for k, v in app["spec"]["destination"].items() if is_root or k != "namespace"}
@@ -153,13 +179,16 @@ def verify(repo: Path, spec, builds: dict[str, BuildResult]) -> list[Finding]:
         if len(names) > 1:
             group, kind, ns, nm = key
             what = f"{kind}.{group}" if group else kind
-            report.add(f"{what} {ns + '/' if ns else ''}{nm}", "", f"managed by {len(names)} Applications: {', '.join(names)}")
+            report.add(
+                f"{what} {ns + '/' if ns else ''}{nm}", "", f"managed by {len(names)} Applications: {', '.join(names)}"
+            )
     _check_order(report, units, app_wave)
     return report.findings
 
 
-def _check_controller_rbac(repo: Path, spec, report: _Report, synced: list[Obj], projects: list[Obj],
-                           builds: dict[str, BuildResult]) -> None:
+def _check_controller_rbac(
+    repo: Path, spec, report: _Report, synced: list[Obj], projects: list[Obj], builds: dict[str, BuildResult]
+) -> None:
     """The controller's ClusterRole grants exactly what the Applications sync: every rendered
     kind with the verbs a sync needs, nothing else; it is bound to the controller; and every
     kind the AppProjects whitelist is one it may apply (the two lists stay in step)."""
@@ -185,7 +214,11 @@ def _check_controller_rbac(repo: Path, spec, report: _Report, synced: list[Obj],
         what = (f"{res}.{group}" if group else res) + (f" {'/'.join(names)}" if names else "")
         missing, extra = want.get(key, set()) - have.get(key, set()), have.get(key, set()) - want.get(key, set())
         if missing:
-            report.add(where, "rules", f"{what}: the Applications sync it but the controller may not {', '.join(sorted(missing))}")
+            report.add(
+                where,
+                "rules",
+                f"{what}: the Applications sync it but the controller may not {', '.join(sorted(missing))}",
+            )
         if extra:
             report.add(where, "rules", f"{what}: grants {', '.join(sorted(extra))} beyond what the Applications sync")
     for project in projects:
@@ -193,11 +226,19 @@ def _check_controller_rbac(repo: Path, spec, report: _Report, synced: list[Obj],
             for entry in project["spec"].get(field) or []:
                 grant = have.get((entry.get("group", ""), rbac.plural(entry.get("kind", "")), ()), set())
                 if not set(rbac.APPLY) <= grant:
-                    report.add(ident_str(project), f"spec.{field}",
-                               f"whitelists {kind_str((entry.get('group', ''), entry.get('kind', '')))}, which the controller may not apply")
+                    report.add(
+                        ident_str(project),
+                        f"spec.{field}",
+                        f"whitelists {kind_str((entry.get('group', ''), entry.get('kind', '')))}, which the controller may not apply",
+                    )
     ns, account = bootstrap.controller_account(spec)
-    bound = [o for o in objs if o.get("kind") == "ClusterRoleBinding" and (o.get("roleRef") or {}).get("name") == name
-             and {"kind": "ServiceAccount", "name": account, "namespace": ns} in (o.get("subjects") or [])]
+    bound = [
+        o
+        for o in objs
+        if o.get("kind") == "ClusterRoleBinding"
+        and (o.get("roleRef") or {}).get("name") == name
+        and {"kind": "ServiceAccount", "name": account, "namespace": ns} in (o.get("subjects") or [])
+    ]
     if not bound:
         report.add(where, "", f"not bound to the application controller's ServiceAccount {ns}/{account}")
 
@@ -209,13 +250,19 @@ def _check_order(report: _Report, units: dict[str, list[Obj]], app_wave: dict[st
         if _wave(o) is None:
             report.add(ident_str(o), f"metadata.annotations.{waves.WAVE}", "not an integer")
         if waves.needs_operator(o, crds) and waves.SKIP_DRY_RUN not in (annotation(o, waves.SYNC_OPTIONS) or ""):
-            report.add(ident_str(o), f"metadata.annotations.{waves.SYNC_OPTIONS}",
-                       f"needs {waves.SKIP_DRY_RUN}: its CRD is installed by an operator during the sync")
+            report.add(
+                ident_str(o),
+                f"metadata.annotations.{waves.SYNC_OPTIONS}",
+                f"needs {waves.SKIP_DRY_RUN}: its CRD is installed by an operator during the sync",
+            )
     checked = health.by_kind().keys() | facts.ready_on_create()
     for gk in sorted({group_kind(g.objects[e.before]) for e in g.hard} - checked):
-        report.add(kind_str(gk), "",
-                   "later waves wait for it, but Argo CD calls it Healthy the moment it exists: add a health check "
-                   "(generator/data/argocd.yaml healthChecks) or list it under readyOnCreate")
+        report.add(
+            kind_str(gk),
+            "",
+            "later waves wait for it, but Argo CD calls it Healthy the moment it exists: add a health check "
+            "(generator/data/argocd.yaml healthChecks) or list it under readyOnCreate",
+        )
     for u in g.unprovided:
         report.add(ident_str(g.objects[u.node]), "", u.message)
     for e in g.hard:
@@ -224,12 +271,18 @@ def _check_order(report: _Report, units: dict[str, list[Obj]], app_wave: dict[st
         if ua == ub:
             wa, wb = _wave(a) or 0, _wave(b) or 0
             if wa >= wb:
-                report.add(ident_str(b), f"metadata.annotations.{waves.WAVE}",
-                           f"wave {wb} is not after {ident_str(a)} (wave {wa}) in Application {ua}: {e.why}")
+                report.add(
+                    ident_str(b),
+                    f"metadata.annotations.{waves.WAVE}",
+                    f"wave {wb} is not after {ident_str(a)} (wave {wa}) in Application {ua}: {e.why}",
+                )
         elif app_wave[ua] >= app_wave[ub]:
-            report.add(ident_str(b), "",
-                       f"Application {ub} (wave {app_wave[ub]}) is not after Application {ua} (wave {app_wave[ua]}), "
-                       f"which holds {ident_str(a)}: {e.why}")
+            report.add(
+                ident_str(b),
+                "",
+                f"Application {ub} (wave {app_wave[ub]}) is not after Application {ua} (wave {app_wave[ua]}), "
+                f"which holds {ident_str(a)}: {e.why}",
+            )
 
 
 def _build_missing(repo: Path, paths: list[str], builds: dict[str, BuildResult]) -> None:

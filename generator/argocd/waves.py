@@ -17,8 +17,8 @@ the root Application syncs child Applications in that order.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from generator.argocd import UNIT, facts
 from generator.argocd.facts import GroupKind, group_kind, kind_str
@@ -110,16 +110,23 @@ def graph(units: dict[str, list[Obj]]) -> Graph:
             continue
         alternatives = facts.providers(group)
         if alternatives is None:
-            g.unprovided.append(Unprovided(
-                n, f"no known provider for API group {group!r}: add it to generator/data/argocd.yaml (providers)"))
+            g.unprovided.append(
+                Unprovided(
+                    n, f"no known provider for API group {group!r}: add it to generator/data/argocd.yaml (providers)"
+                )
+            )
             continue
         if group not in providing:  # the same for every object of the group: looked up once
             providing[group] = [p for p in nodes if any(alt.matches(g.objects[p]) for alt in alternatives)]
         found = [p for p in providing[group] if p != n]
         if not found:
-            g.unprovided.append(Unprovided(
-                n, f"its CRD ({kind_str((group, kind))}) comes from an operator this bundle does not install: "
-                   f"expected {' or '.join(alt.describe() for alt in alternatives)}"))
+            g.unprovided.append(
+                Unprovided(
+                    n,
+                    f"its CRD ({kind_str((group, kind))}) comes from an operator this bundle does not install: "
+                    f"expected {' or '.join(alt.describe() for alt in alternatives)}",
+                )
+            )
         for p in found:
             add(g.hard, p, n, f"{describe(p, g.objects)} installs the CRD of {kind_str((group, kind))}")
 

@@ -13,8 +13,8 @@ Conventions (also in docs/gpu-pools-and-quotas.md):
 from __future__ import annotations
 
 import re
-from typing import Any
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from generator.facts import matrix
 from generator.spec import model_deployments
@@ -183,7 +183,11 @@ def gpu_quotas(spec) -> list[GpuQuota]:
                 nominal = gpu_count(q.nominal)
                 borrowing = gpu_count(q.borrowing_limit)
                 lending = gpu_count(q.lending_limit)
-                if nominal is None or (q.borrowing_limit and borrowing is None) or (q.lending_limit and lending is None):
+                if (
+                    nominal is None
+                    or (q.borrowing_limit and borrowing is None)
+                    or (q.lending_limit and lending is None)
+                ):
                     continue
                 out.append(GpuQuota(team.name, t, f, fq.flavor, resource, team.cohort, nominal, borrowing, lending))
     return out
@@ -235,12 +239,24 @@ def report(spec) -> Report:
         for resource in p.resources or [GPU]:
             nominal = sum(q.nominal for q in quotas if q.pool == p.name and q.resource == resource)
             out.pools.append(
-                PoolRow(p.name, resource, f"{p.min_nodes}-{p.max_nodes}", p.gpus_per_node, p.sharing,
-                        p.max_gpus, p.max_of(resource), nominal, p.max_of(resource) - nominal)
+                PoolRow(
+                    p.name,
+                    resource,
+                    f"{p.min_nodes}-{p.max_nodes}",
+                    p.gpus_per_node,
+                    p.sharing,
+                    p.max_gpus,
+                    p.max_of(resource),
+                    nominal,
+                    p.max_of(resource) - nominal,
+                )
             )
     for q in quotas:
-        lendable = sum(o.lends for o in quotas if (o.pool, o.resource) == (q.pool, q.resource) and o.cohort
-                       and o.cohort == q.cohort and o is not q)
+        lendable = sum(
+            o.lends
+            for o in quotas
+            if (o.pool, o.resource) == (q.pool, q.resource) and o.cohort and o.cohort == q.cohort and o is not q
+        )
         can_borrow = lendable if q.borrowing_limit is None else min(q.borrowing_limit, lendable)
         held = model_deployments.gpus_used(spec).get((q.team, q.pool), 0) if q.resource == GPU else 0
         out.teams.append(TeamRow(q.team, q.pool, q.resource, q.cohort, q.nominal, can_borrow, q.lends, held))
@@ -257,7 +273,20 @@ def render_text(reports: list[Report]) -> str:
             continue
         lines += _table(
             ["pool", "resource", "nodes", "GPUs/node", "sharing", "max GPUs", "max units", "nominal", "headroom"],
-            [[p.pool, p.resource, p.nodes, p.gpus_per_node, p.sharing, p.max_gpus, p.max_units, p.nominal, p.headroom] for p in r.pools],
+            [
+                [
+                    p.pool,
+                    p.resource,
+                    p.nodes,
+                    p.gpus_per_node,
+                    p.sharing,
+                    p.max_gpus,
+                    p.max_units,
+                    p.nominal,
+                    p.headroom,
+                ]
+                for p in r.pools
+            ],
         )
         if r.teams:
             lines.append("")
@@ -265,8 +294,11 @@ def render_text(reports: list[Report]) -> str:
             held = any(t.models for t in r.teams)
             lines += _table(
                 ["team", "pool", "resource", "cohort", "nominal", "can borrow", "lends"] + (["models"] if held else []),
-                [[t.team, t.pool, t.resource, t.cohort or "-", t.nominal, t.can_borrow, t.lends] + ([t.models] if held else [])
-                 for t in r.teams],
+                [
+                    [t.team, t.pool, t.resource, t.cohort or "-", t.nominal, t.can_borrow, t.lends]
+                    + ([t.models] if held else [])
+                    for t in r.teams
+                ],
             )
         over = sorted({p.pool for p in r.pools if p.headroom < 0})
         if over:

@@ -32,12 +32,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from generator.facts import matrix
-from generator.core import yamlio
+
 from generator.capacity.pools import GPU, MIG_PREFIX
 from generator.components import gpu_nodes, kueue_operator
-from generator.core import quantity
+from generator.core import quantity, yamlio
 from generator.core.resources import Obj, at, ident_str
+from generator.facts import matrix
 
 KUEUE = "kueue.x-k8s.io"
 QUEUE_LABEL = "kueue.x-k8s.io/queue-name"
@@ -107,9 +107,17 @@ def gpu_node(name: str, pool, labels: dict[str, str], taints: list[dict], plugin
     strategy = plugin.strategy
     product, count = pool.accelerator.product, pool.accelerator.count
     out = dict(labels)
-    out.update({NFD_NVIDIA_LABEL: "true", "nvidia.com/gpu.present": "true", "nvidia.com/gpu.product": product,
-                "nvidia.com/gpu.count": str(count), "nvidia.com/gpu.replicas": "1",
-                "nvidia.com/gpu.sharing-strategy": "none", "nvidia.com/mig.strategy": strategy})
+    out.update(
+        {
+            NFD_NVIDIA_LABEL: "true",
+            "nvidia.com/gpu.present": "true",
+            "nvidia.com/gpu.product": product,
+            "nvidia.com/gpu.count": str(count),
+            "nvidia.com/gpu.replicas": "1",
+            "nvidia.com/gpu.sharing-strategy": "none",
+            "nvidia.com/mig.strategy": strategy,
+        }
+    )
     allocatable: dict[str, int] = {GPU: count}
     layout_name = labels.get(gpu_nodes.MIG_CONFIG_LABEL)
     layout = matrix.mig_layout(layout_name, product) if layout_name and layout_name != "all-disabled" else None
@@ -150,8 +158,14 @@ def gpu_node(name: str, pool, labels: dict[str, str], taints: list[dict], plugin
 
 
 def worker_node() -> Node:
-    return Node(WORKER, None, {"node-role.kubernetes.io/worker": "", "kubernetes.io/os": "linux"}, [], {},
-                "the cluster's compute nodes outside the GPU pools")
+    return Node(
+        WORKER,
+        None,
+        {"node-role.kubernetes.io/worker": "", "kubernetes.io/os": "linux"},
+        [],
+        {},
+        "the cluster's compute nodes outside the GPU pools",
+    )
 
 
 def nodes(spec, objs: list[Obj]) -> list[Node]:
@@ -168,7 +182,9 @@ def nodes(spec, objs: list[Obj]) -> list[Node]:
     if not out:
         for pool in spec.gpu_node_pools:
             labels = {**gpu_nodes.node_labels(pool), **gpu_nodes.operator_labels(pool)}
-            out.append(gpu_node(pool.name, pool, labels, gpu_nodes.taints(pool), plugin, f"spec gpuNodePools {pool.name}"))
+            out.append(
+                gpu_node(pool.name, pool, labels, gpu_nodes.taints(pool), plugin, f"spec gpuNodePools {pool.name}")
+            )
     return out + [worker_node()]
 
 
@@ -211,9 +227,20 @@ def workloads(objs: list[Obj]) -> list[Workload]:
 
     def queued(name: str, o: Obj, pool, queue, requests, tolerations=()) -> list[Workload]:
         """Through the LocalQueues named `queue` (every one when None)."""
-        return [Workload(name, ident_str(o), pool, lq["metadata"]["namespace"], lq["metadata"]["name"], requests,
-                         tolerations=list(tolerations), team=at(lq, "spec", "clusterQueue"))
-                for lq in local_queues if queue is None or lq["metadata"]["name"] == queue]
+        return [
+            Workload(
+                name,
+                ident_str(o),
+                pool,
+                lq["metadata"]["namespace"],
+                lq["metadata"]["name"],
+                requests,
+                tolerations=list(tolerations),
+                team=at(lq, "spec", "clusterQueue"),
+            )
+            for lq in local_queues
+            if queue is None or lq["metadata"]["name"] == queue
+        ]
 
     for o in objs:
         kind = o.get("kind")
@@ -234,8 +261,18 @@ def workloads(objs: list[Obj]) -> list[Workload]:
             out += found or [Workload(name, ident_str(o), pool, PROJECT, queue, requests)]
         else:
             node = scheduling.get("node") or {}
-            out.append(Workload(name, ident_str(o), pool, PROJECT, None, requests,
-                                dict(node.get("nodeSelector") or {}), list(node.get("tolerations") or [])))
+            out.append(
+                Workload(
+                    name,
+                    ident_str(o),
+                    pool,
+                    PROJECT,
+                    None,
+                    requests,
+                    dict(node.get("nodeSelector") or {}),
+                    list(node.get("tolerations") or []),
+                )
+            )
     return out
 
 
@@ -284,7 +321,9 @@ class Cluster:
         kueue = [o for o in objs if o.get("apiVersion", "").startswith(KUEUE + "/")]
         self.flavors = {o["metadata"]["name"]: o for o in kueue if o["kind"] == "ResourceFlavor"}
         self.queues = {o["metadata"]["name"]: o for o in kueue if o["kind"] == "ClusterQueue"}
-        self.local_queues = {(o["metadata"].get("namespace"), o["metadata"]["name"]): o for o in kueue if o["kind"] == "LocalQueue"}
+        self.local_queues = {
+            (o["metadata"].get("namespace"), o["metadata"]["name"]): o for o in kueue if o["kind"] == "LocalQueue"
+        }
         self.namespaces = {o["metadata"]["name"]: o for o in _kind(objs, "Namespace") if o.get("apiVersion") == "v1"}
         self.nodes = nodes(spec, objs)
 
@@ -330,9 +369,18 @@ class Cluster:
             if amount <= nominal + can_borrow:
                 borrows = True
                 continue
-            return False, False, (f"{resource} {_show(amount)} is more than flavor {flavor} gives: nominal {_show(nominal)}"
-                                  + (f" + {_show(can_borrow)} borrowable in the cohort" if can_borrow else
-                                     ", nothing to borrow" + ("" if _cohort(cq) else " (no cohort)")))
+            return (
+                False,
+                False,
+                (
+                    f"{resource} {_show(amount)} is more than flavor {flavor} gives: nominal {_show(nominal)}"
+                    + (
+                        f" + {_show(can_borrow)} borrowable in the cohort"
+                        if can_borrow
+                        else ", nothing to borrow" + ("" if _cohort(cq) else " (no cohort)")
+                    )
+                ),
+            )
         return True, borrows, ""
 
     def _flavor_takes_selector(self, flavor: str, selector: dict[str, str]) -> bool:
@@ -351,22 +399,33 @@ class Cluster:
         ns = self.namespaces.get(w.namespace)
         labels = {**((at(ns, "metadata", "labels") or {}) if ns else {}), NAME_LABEL: w.namespace}
         if not _selects(at(cq, "spec", "namespaceSelector") or {}, labels):
-            return Admission(None, f"ClusterQueue {cq_name}'s namespaceSelector does not select namespace {w.namespace}")
+            return Admission(
+                None, f"ClusterQueue {cq_name}'s namespaceSelector does not select namespace {w.namespace}"
+            )
         # The Red Hat build of Kueue (kueue_operator.needed: Unmanaged, all of 3.x) sees only
         # namespaces with the label; the platform's own Kueue goes by the queue-name label alone.
         if kueue_operator.needed(self.spec):
-            required = {k: v for k, v in matrix.kueue_namespace_labels(self.spec.distribution.name, self.spec.version).items()
-                        if k == RHBOK_NAMESPACE_LABEL}
+            required = {
+                k: v
+                for k, v in matrix.kueue_namespace_labels(self.spec.distribution.name, self.spec.version).items()
+                if k == RHBOK_NAMESPACE_LABEL
+            }
             missing = {k: v for k, v in required.items() if labels.get(k) != v}
             if missing:
-                return Admission(None, f"namespace {w.namespace} lacks {missing}: the Red Hat build of Kueue "
-                                       "leaves workloads outside such namespaces alone")
+                return Admission(
+                    None,
+                    f"namespace {w.namespace} lacks {missing}: the Red Hat build of Kueue "
+                    "leaves workloads outside such namespaces alone",
+                )
         groups = at(cq, "spec", "resourceGroups") or []
         covered = [r for g in groups for r in g.get("coveredResources") or []]
         uncovered = [r for r in w.requests if r not in covered]
         if uncovered:
-            return Admission(None, f"resource {', '.join(uncovered)} unavailable in ClusterQueue {cq_name} "
-                                   f"(it covers {', '.join(covered)})")
+            return Admission(
+                None,
+                f"resource {', '.join(uncovered)} unavailable in ClusterQueue {cq_name} "
+                f"(it covers {', '.join(covered)})",
+            )
         first: tuple[str, bool] | None = None
         reachable: list[str] = []
         why: list[str] = []
@@ -410,12 +469,19 @@ class Cluster:
                 shown = ", ".join(f"{k}={v} (node: {n.labels.get(k, 'unset')})" for k, v in wrong.items())
                 why.append(f"{n.name}: node selector {shown}")
                 continue
-            untolerated = [t for t in n.taints if t.get("effect") in SCHEDULED_EFFECTS and not any(tolerates(x, t) for x in tolerations)]
+            untolerated = [
+                t
+                for t in n.taints
+                if t.get("effect") in SCHEDULED_EFFECTS and not any(tolerates(x, t) for x in tolerations)
+            ]
             if untolerated:
                 why.append(f"{n.name}: untolerated taint {', '.join(taint_str(t) for t in untolerated)}")
                 continue
-            short = [f"{r} {_show(a)} (node has {n.allocatable.get(r, 0)})" for r, a in w.requests.items()
-                     if r not in ("cpu", "memory") and a > n.allocatable.get(r, 0)]
+            short = [
+                f"{r} {_show(a)} (node has {n.allocatable.get(r, 0)})"
+                for r, a in w.requests.items()
+                if r not in ("cpu", "memory") and a > n.allocatable.get(r, 0)
+            ]
             if short:
                 why.append(f"{n.name}: insufficient {', '.join(short)}")
                 continue
@@ -466,9 +532,13 @@ def _pool_flavors(cluster: Cluster, pool: str | None) -> set[str]:
     if pool is None:
         return set()
     pool_nodes = [n for n in cluster.nodes if n.pool == pool]
-    return {name for name, f in cluster.flavors.items()
-            if (labels := at(f, "spec", "nodeLabels") or {}) and pool_nodes
-            and all(all(n.labels.get(k) == v for k, v in labels.items()) for n in pool_nodes)}
+    return {
+        name
+        for name, f in cluster.flavors.items()
+        if (labels := at(f, "spec", "nodeLabels") or {})
+        and pool_nodes
+        and all(all(n.labels.get(k) == v for k, v in labels.items()) for n in pool_nodes)
+    }
 
 
 def _holds_quota(cluster: Cluster, team: str | None, flavors: set[str]) -> bool:
@@ -477,7 +547,9 @@ def _holds_quota(cluster: Cluster, team: str | None, flavors: set[str]) -> bool:
         return False
     for group in at(cq, "spec", "resourceGroups") or []:
         for f in group.get("flavors") or []:
-            if f.get("name") in flavors and any((quantity.parse(r.get("nominalQuota")) or 0) > 0 for r in f.get("resources") or []):
+            if f.get("name") in flavors and any(
+                (quantity.parse(r.get("nominalQuota")) or 0) > 0 for r in f.get("resources") or []
+            ):
                 return True
     return False
 
@@ -495,7 +567,11 @@ def simulate(spec, objs: list[Obj]) -> list[Outcome]:
         if w.queue is None:
             nodes_, why = cluster.place(w, None)
             on_pool = [n for n in nodes_ if w.pool is None or n.pool == w.pool]
-            reason = "" if on_pool else (f"no node of pool {w.pool} takes it: {why}" if w.pool else f"no node takes it: {why}")
+            reason = (
+                ""
+                if on_pool
+                else (f"no node of pool {w.pool} takes it: {why}" if w.pool else f"no node takes it: {why}")
+            )
             out.append(Outcome(w, True, None, tuple(n.name for n in on_pool), reason))
             continue
         # a queued profile: must run for every team with quota on its pool (any team, for CPU)
@@ -508,8 +584,16 @@ def simulate(spec, objs: list[Obj]) -> list[Outcome]:
         targets = [f for f in admission.reachable if not w.pool or f in pool_flavors]
         if not targets:
             landed = ", ".join(admission.reachable)
-            out.append(Outcome(w, expected, None, (), f"Kueue admits it only to flavor {landed}, none of whose nodes "
-                                                      f"are pool {w.pool}'s" + _flavor_hint(cluster, w.pool)))
+            out.append(
+                Outcome(
+                    w,
+                    expected,
+                    None,
+                    (),
+                    f"Kueue admits it only to flavor {landed}, none of whose nodes "
+                    f"are pool {w.pool}'s" + _flavor_hint(cluster, w.pool),
+                )
+            )
             continue
         reasons = []
         for flavor in targets:

@@ -10,26 +10,40 @@ from pathlib import Path
 
 import yaml
 
-from generator.core import yamlio
-from generator.cli import command
 from generator.argocd.bootstrap import BOOTSTRAP
+from generator.cli import command
+from generator.core import yamlio
+from generator.core.errors import UsageError
 from generator.diff import live, markdown, settings
 from generator.diff.drift import IN_SYNC, STATUSES, DriftReport, application_rules, compare, desired_objects
 from generator.diff.objects import show
-from generator.core.errors import UsageError
 from generator.spec.loader import spec_files
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("cluster", metavar="CLUSTER", help="cluster name (its overlay: overlays/CLUSTER)")
     source = p.add_mutually_exclusive_group()
-    source.add_argument("--live-from", type=Path, metavar="PATH", help="file or folder of exported live objects (YAML/JSON, List kinds too)")
-    source.add_argument("--context", help="kubeconfig context to read the live cluster from (default: the current context)")
+    source.add_argument(
+        "--live-from",
+        type=Path,
+        metavar="PATH",
+        help="file or folder of exported live objects (YAML/JSON, List kinds too)",
+    )
+    source.add_argument(
+        "--context", help="kubeconfig context to read the live cluster from (default: the current context)"
+    )
     p.add_argument("--kubeconfig", help="kubeconfig file for kubectl")
-    p.add_argument("--output", choices=["text", "json", "markdown"], default="text", help="output format (default: text)")
-    p.add_argument("--argocd-cm", type=Path, metavar="PATH", default=None,
-                   help="Argo CD's comparison settings: a file with the argocd-cm ConfigMap (oc get cm argocd-cm -o yaml) "
-                        "or the ArgoCD instance; default: the instance the cluster's bootstrap unit renders, else Argo CD's defaults")
+    p.add_argument(
+        "--output", choices=["text", "json", "markdown"], default="text", help="output format (default: text)"
+    )
+    p.add_argument(
+        "--argocd-cm",
+        type=Path,
+        metavar="PATH",
+        default=None,
+        help="Argo CD's comparison settings: a file with the argocd-cm ConfigMap (oc get cm argocd-cm -o yaml) "
+        "or the ArgoCD instance; default: the instance the cluster's bootstrap unit renders, else Argo CD's defaults",
+    )
 
 
 def render_text(report: DriftReport) -> str:
@@ -61,8 +75,13 @@ def argocd_settings(repo: Path, cluster: str, given: Path | None) -> settings.Se
             raise UsageError(f"--argocd-cm {given}: holds no ConfigMap named argocd-cm and no ArgoCD object")
         return found
     folder = repo / "overlays" / cluster / BOOTSTRAP
-    objs = [o for path in sorted(folder.glob("*.yaml")) if folder.is_dir()
-            for o in yamlio.loads_all(path.read_text(encoding="utf-8")) if isinstance(o, dict)]
+    objs = [
+        o
+        for path in sorted(folder.glob("*.yaml"))
+        if folder.is_dir()
+        for o in yamlio.loads_all(path.read_text(encoding="utf-8"))
+        if isinstance(o, dict)
+    ]
     return settings.from_objects(objs, f"overlays/{cluster}/{BOOTSTRAP}") or settings.Settings()
 
 
@@ -78,7 +97,9 @@ def cmd_drift(args: argparse.Namespace) -> int:
     else:
         objs = live.read_cluster(desired, args.kubeconfig, args.context)
     found = argocd_settings(args.repo, args.cluster, args.argocd_cm)
-    report = compare(args.cluster, desired, objs, application_rules(args.repo, args.cluster) + found.ignore_rules(), found.options())
+    report = compare(
+        args.cluster, desired, objs, application_rules(args.repo, args.cluster) + found.ignore_rules(), found.options()
+    )
     report.settings = found.source
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)

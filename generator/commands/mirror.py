@@ -14,17 +14,25 @@ from generator.store.atomic import write_atomic
 
 def _arguments(p: argparse.ArgumentParser) -> None:
     clusters_arg(p)
-    p.add_argument("--to", metavar="VERSION", default=None,
-                   help="a planned upgrade: also mirror every bundle on the OLM path to this release, and every package "
-                        "and image the target render pulls (the end state `upgrade` plans)")
+    p.add_argument(
+        "--to",
+        metavar="VERSION",
+        default=None,
+        help="a planned upgrade: also mirror every bundle on the OLM path to this release, and every package "
+        "and image the target render pulls (the end state `upgrade` plans)",
+    )
     p.add_argument("--file", "-f", type=Path, default=None, help="write it here (default: standard output)")
 
 
-@command("mirror", "write the oc-mirror v2 ImageSetConfiguration for the clusters (default: every disconnected one)", _arguments)
+@command(
+    "mirror",
+    "write the oc-mirror v2 ImageSetConfiguration for the clusters (default: every disconnected one)",
+    _arguments,
+)
 def cmd_mirror(args: argparse.Namespace) -> int:
+    from generator.build import load_specs
     from generator.mirror import imageset as mirror
     from generator.mirror import ocmirror
-    from generator.build import load_specs
 
     loaded = load_specs(args.repo, args.clusters or None)
     if not args.clusters:

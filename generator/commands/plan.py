@@ -20,7 +20,9 @@ WIDTH = 100  # a value longer than this is folded in text output (json and markd
 def _arguments(p: argparse.ArgumentParser) -> None:
     clusters_arg(p)
     p.add_argument("--against", required=True, metavar="REV", help="git revision to compare with (e.g. origin/main)")
-    p.add_argument("--output", choices=["text", "json", "markdown"], default="text", help="output format (default: text)")
+    p.add_argument(
+        "--output", choices=["text", "json", "markdown"], default="text", help="output format (default: text)"
+    )
 
 
 def render_text(result: Plan) -> str:
@@ -65,6 +67,9 @@ def _say_if_stale(args: argparse.Namespace, result: Plan) -> None:
         return
     diff = check_fleet(args.repo, unchanged).diff
     if not diff.clean:
-        print(f"note: the bundle on disk is stale ({len(diff.changes)} file(s) differ from a fresh render of the specs), "
-              "so this plan is not what Argo CD would sync: run `rhoai-gitops check` to see the difference, "
-              "`rhoai-gitops render` to fix it", file=sys.stderr)
+        print(
+            f"note: the bundle on disk is stale ({len(diff.changes)} file(s) differ from a fresh render of the specs), "
+            "so this plan is not what Argo CD would sync: run `rhoai-gitops check` to see the difference, "
+            "`rhoai-gitops render` to fix it",
+            file=sys.stderr,
+        )

@@ -14,7 +14,11 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output", choices=["text", "json"], default="text", help="output format (default: text)")
 
 
-@command("teams", "each team's namespaces, pipeline server, connections and model registries; the workbench images and runtimes offered", _arguments)
+@command(
+    "teams",
+    "each team's namespaces, pipeline server, connections and model registries; the workbench images and runtimes offered",
+    _arguments,
+)
 def cmd_teams(args: argparse.Namespace) -> int:
     from generator.spec.loader import load_specs
 

@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 from generator.cli import command
+from generator.core.errors import REMOVE, UsageError, format_path
 from generator.diff import markdown
 from generator.diff.objects import show
-from generator.core.errors import REMOVE, UsageError, format_path
 from generator.spec import edit
 
 MARKS = {"added": "+", "removed": "-", "changed": "~"}
@@ -21,19 +21,34 @@ MARKS = {"added": "+", "removed": "-", "changed": "~"}
 def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("cluster", metavar="CLUSTER", help="the cluster to upgrade (clusters/CLUSTER.yaml)")
     p.add_argument("--to", required=True, metavar="VERSION", help="the target release (3.4) or patch release (3.4.2)")
-    p.add_argument("--from-bundle", metavar="CSV", default=None,
-                   help="the bundle the cluster runs (oc get csv -n <operator namespace>); default: what the spec installs")
-    p.add_argument("--output", "-o", choices=["text", "json", "markdown"], default="text", help="output format (default text)")
-    p.add_argument("--write-spec", type=Path, metavar="PATH", default=None,
-                   help="write the target spec (the version and every change the plan applied; comments and layout kept) "
-                        "to PATH, e.g. the cluster's own spec file")
+    p.add_argument(
+        "--from-bundle",
+        metavar="CSV",
+        default=None,
+        help="the bundle the cluster runs (oc get csv -n <operator namespace>); default: what the spec installs",
+    )
+    p.add_argument(
+        "--output", "-o", choices=["text", "json", "markdown"], default="text", help="output format (default text)"
+    )
+    p.add_argument(
+        "--write-spec",
+        type=Path,
+        metavar="PATH",
+        default=None,
+        help="write the target spec (the version and every change the plan applied; comments and layout kept) "
+        "to PATH, e.g. the cluster's own spec file",
+    )
 
 
 def describe(done) -> str:
     """An applied change in words: `set distribution.channel: stable -> stable-3.4`."""
     where = format_path(done.fix.path)
     before = "" if done.old is edit.ABSENT else f"{show(done.old)} -> "
-    return f"remove {where} (was {show(done.old)})" if done.fix.action == REMOVE else f"set {where}: {before}{show(done.fix.value)}"
+    return (
+        f"remove {where} (was {show(done.old)})"
+        if done.fix.action == REMOVE
+        else f"set {where}: {before}{show(done.fix.value)}"
+    )
 
 
 def render_text(plan) -> str:
@@ -43,7 +58,10 @@ def render_text(plan) -> str:
     for e in plan.spec_errors:
         done = plan.applied_to(e)
         out += [f"  {e}", f"      {'applied: ' + describe(done) if done else 'needs a person: no mechanical change'}"]
-    out += [f"  {e}\n      needs a person: the target spec still gets it once the changes above are made" for e in plan.further()]
+    out += [
+        f"  {e}\n      needs a person: the target spec still gets it once the changes above are made"
+        for e in plan.further()
+    ]
     if not plan.spec_errors:
         out.append("  none: changing distribution.version is enough")
     out += ["", "Objects (the target spec with the applied changes):" if plan.applied else "Objects:"]
@@ -62,7 +80,11 @@ def render_text(plan) -> str:
     return "\n".join(out) + "\n"
 
 
-@command("upgrade", "plan a release change: OLM path through the catalog, spec changes, object plan, manual steps", _arguments)
+@command(
+    "upgrade",
+    "plan a release change: OLM path through the catalog, spec changes, object plan, manual steps",
+    _arguments,
+)
 def cmd_upgrade(args: argparse.Namespace) -> int:
     from generator.upgrade.plan import plan_upgrade
 
@@ -87,5 +109,8 @@ def _write_spec(args: argparse.Namespace, plan) -> None:
         raise UsageError(f"--write-spec {path}: folder {path.parent} does not exist")
     path.write_text(plan.target_text, encoding="utf-8")
     left = len(plan.needs_person())
-    print(f"wrote {path}: {plan.dist} {plan.target}, {len(plan.applied)} change(s) applied"
-          + (f", {left} left for a person (listed below)" if left else ""), file=sys.stderr)
+    print(
+        f"wrote {path}: {plan.dist} {plan.target}, {len(plan.applied)} change(s) applied"
+        + (f", {left} left for a person (listed below)" if left else ""),
+        file=sys.stderr,
+    )

@@ -33,8 +33,14 @@ def _groups(names) -> list[dict]:
 
 
 def _binding(kind: str, name: str, ns: str | None, role_kind: str, role: str, groups) -> Obj:
-    return obj(RBAC, kind, name, ns, roleRef={"apiGroup": RBAC_GROUP, "kind": role_kind, "name": role},
-               subjects=_groups(groups))
+    return obj(
+        RBAC,
+        kind,
+        name,
+        ns,
+        roleRef={"apiGroup": RBAC_GROUP, "kind": role_kind, "name": role},
+        subjects=_groups(groups),
+    )
 
 
 def team_profiles(spec, team) -> list[str]:
@@ -42,7 +48,9 @@ def team_profiles(spec, team) -> list[str]:
     and those of resources it has quota of on a pool."""
     rendered = {o["metadata"]["name"] for o in profiles.build(spec) if o["kind"] == "HardwareProfile"}
     quota = {(q.pool, q.resource) for q in capacity.gpu_quotas(spec) if q.team == team.name}
-    usable = {profiles.CPU_PROFILE} | {p.name for p in profiles.gpu_profiles(spec) if (p.pool.name, p.resource) in quota}
+    usable = {profiles.CPU_PROFILE} | {
+        p.name for p in profiles.gpu_profiles(spec) if (p.pool.name, p.resource) in quota
+    }
     return sorted(rendered & usable)
 
 
@@ -55,8 +63,17 @@ def team_objects(spec, team) -> list[Obj]:
             if holders:
                 out.append(_binding("RoleBinding", f"team-{role}", ns, "ClusterRole", role, holders))
         if groups:
-            out.append(obj(RBAC, "Role", QUEUE_USER, ns, rules=[
-                {"apiGroups": [KUEUE_GROUP], "resources": ["localqueues", "workloads"], "verbs": list(READ)}]))
+            out.append(
+                obj(
+                    RBAC,
+                    "Role",
+                    QUEUE_USER,
+                    ns,
+                    rules=[
+                        {"apiGroups": [KUEUE_GROUP], "resources": ["localqueues", "workloads"], "verbs": list(READ)}
+                    ],
+                )
+            )
             out.append(_binding("RoleBinding", QUEUE_USER, ns, "Role", QUEUE_USER, groups))
         if spec.admin_groups:
             out.append(_binding("RoleBinding", PLATFORM_ADMIN, ns, "ClusterRole", "admin", spec.admin_groups))
@@ -64,16 +81,43 @@ def team_objects(spec, team) -> list[Obj]:
         return out
     # resourceNames limit get and watch; list cannot be limited by name, so it is not granted.
     queue = f"rhoai-gitops-team-{team.name}-queue"
-    out.append(obj(RBAC, "ClusterRole", queue, rules=[
-        {"apiGroups": [KUEUE_GROUP], "resources": ["clusterqueues"], "verbs": ["get", "watch"], "resourceNames": [team.name]}]))
+    out.append(
+        obj(
+            RBAC,
+            "ClusterRole",
+            queue,
+            rules=[
+                {
+                    "apiGroups": [KUEUE_GROUP],
+                    "resources": ["clusterqueues"],
+                    "verbs": ["get", "watch"],
+                    "resourceNames": [team.name],
+                }
+            ],
+        )
+    )
     out.append(_binding("ClusterRoleBinding", queue, None, "ClusterRole", queue, groups))
     usable = team_profiles(spec, team)
     if usable:
         apps = spec.namespaces["applications"]
         group = spec.release.api_version("HardwareProfile").split("/")[0]
         name = f"team-{team.name}-hardware-profiles"
-        out.append(obj(RBAC, "Role", name, apps, rules=[
-            {"apiGroups": [group], "resources": ["hardwareprofiles"], "verbs": ["get", "watch"], "resourceNames": usable}]))
+        out.append(
+            obj(
+                RBAC,
+                "Role",
+                name,
+                apps,
+                rules=[
+                    {
+                        "apiGroups": [group],
+                        "resources": ["hardwareprofiles"],
+                        "verbs": ["get", "watch"],
+                        "resourceNames": usable,
+                    }
+                ],
+            )
+        )
         out.append(_binding("RoleBinding", name, apps, "Role", name, groups))
     return out
 
@@ -96,9 +140,27 @@ def build(spec) -> list[Obj]:
         out += team_objects(spec, team)
     if spec.admin_groups:
         name = "rhoai-gitops-platform-admin-kueue"
-        out.append(obj(RBAC, "ClusterRole", name, rules=[
-            {"apiGroups": [KUEUE_GROUP], "verbs": list(READ),
-             "resources": ["clusterqueues", "cohorts", "localqueues", "resourceflavors", "workloadpriorityclasses", "workloads"]}]))
+        out.append(
+            obj(
+                RBAC,
+                "ClusterRole",
+                name,
+                rules=[
+                    {
+                        "apiGroups": [KUEUE_GROUP],
+                        "verbs": list(READ),
+                        "resources": [
+                            "clusterqueues",
+                            "cohorts",
+                            "localqueues",
+                            "resourceflavors",
+                            "workloadpriorityclasses",
+                            "workloads",
+                        ],
+                    }
+                ],
+            )
+        )
         out.append(_binding("ClusterRoleBinding", name, None, "ClusterRole", name, spec.admin_groups))
     return out
 

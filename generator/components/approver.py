@@ -12,8 +12,8 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
-from generator.facts import matrix
 from generator.core.resources import Obj, annotate, obj
+from generator.facts import matrix
 
 PINNED = "rhoai-gitops.io/pinned-csv"
 RBAC = "rbac.authorization.k8s.io/v1"
@@ -42,11 +42,25 @@ def objects(spec, pins: list[tuple[str, str]]) -> list[Obj]:
     home = pins[0][0]
     out: list[Obj] = [obj("v1", "ServiceAccount", name, home)]
     for ns in sorted({ns for ns, _ in pins}):
-        out.append(obj(RBAC, "Role", name, ns, rules=[
-            {"apiGroups": ["operators.coreos.com"], "resources": ["installplans"], "verbs": list(VERBS)}]))
-        out.append(obj(RBAC, "RoleBinding", name, ns,
-                       roleRef={"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
-                       subjects=[{"kind": "ServiceAccount", "name": name, "namespace": home}]))
+        out.append(
+            obj(
+                RBAC,
+                "Role",
+                name,
+                ns,
+                rules=[{"apiGroups": ["operators.coreos.com"], "resources": ["installplans"], "verbs": list(VERBS)}],
+            )
+        )
+        out.append(
+            obj(
+                RBAC,
+                "RoleBinding",
+                name,
+                ns,
+                roleRef={"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+                subjects=[{"kind": "ServiceAccount", "name": name, "namespace": home}],
+            )
+        )
     pins_text = "".join(f"{ns} {csv}\n" for ns, csv in sorted(pins))
     out.append(obj("v1", "ConfigMap", name, home, data={"approve.sh": script(), "pins": pins_text}))
     container = {
@@ -62,7 +76,10 @@ def objects(spec, pins: list[tuple[str, str]]) -> list[Obj]:
         },
         # oc keeps a discovery cache under $HOME; the root filesystem is read-only.
         "env": [{"name": "HOME", "value": "/tmp"}],
-        "volumeMounts": [{"name": "approver", "mountPath": MOUNT, "readOnly": True}, {"name": "tmp", "mountPath": "/tmp"}],
+        "volumeMounts": [
+            {"name": "approver", "mountPath": MOUNT, "readOnly": True},
+            {"name": "tmp", "mountPath": "/tmp"},
+        ],
     }
     pod = {
         "serviceAccountName": name,
@@ -71,11 +88,19 @@ def objects(spec, pins: list[tuple[str, str]]) -> list[Obj]:
         "containers": [container],
         "volumes": [{"name": "approver", "configMap": {"name": name}}, {"name": "tmp", "emptyDir": {}}],
     }
-    out.append(obj("batch/v1", "CronJob", name, home, spec={
-        "schedule": spec.distribution.approver.schedule,
-        "concurrencyPolicy": "Forbid",
-        "successfulJobsHistoryLimit": 1,
-        "failedJobsHistoryLimit": 3,
-        "jobTemplate": {"spec": {"backoffLimit": 2, "activeDeadlineSeconds": 600, "template": {"spec": pod}}},
-    }))
+    out.append(
+        obj(
+            "batch/v1",
+            "CronJob",
+            name,
+            home,
+            spec={
+                "schedule": spec.distribution.approver.schedule,
+                "concurrencyPolicy": "Forbid",
+                "successfulJobsHistoryLimit": 1,
+                "failedJobsHistoryLimit": 3,
+                "jobTemplate": {"spec": {"backoffLimit": 2, "activeDeadlineSeconds": 600, "template": {"spec": pod}}},
+            },
+        )
+    )
     return out

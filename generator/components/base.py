@@ -3,9 +3,9 @@ Application) and a function from the spec to its objects."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from collections.abc import Callable
 
 if TYPE_CHECKING:
     from generator.core.resources import Obj

@@ -9,11 +9,11 @@ RHOAI 2.23 / ODH 2.31) are never written, and flags only where the release's CRD
 
 from __future__ import annotations
 
-from generator.facts import matrix
 from generator.components.base import Component
 from generator.components.dsci import AUTH
-from generator.facts.fit import Fit
 from generator.core.resources import Obj, obj
+from generator.facts import matrix
+from generator.facts.fit import Fit
 
 KIND = "OdhDashboardConfig"
 NAME = "odh-dashboard-config"
@@ -44,7 +44,11 @@ def flags(spec, release) -> dict[str, bool]:
             out[flag] = not all(spec.running(c) for c in behind)
     for flag, kind in matrix.matrix()["dashboardKindFlags"].items():
         path = f"spec.dashboardConfig.{flag}"
-        if release.serves(kind) and release.has(KIND, path) and not (release.deprecated(KIND, path) or release.ignored(KIND, path)):
+        if (
+            release.serves(kind)
+            and release.has(KIND, path)
+            and not (release.deprecated(KIND, path) or release.ignored(KIND, path))
+        ):
             out[flag] = False
     return out
 

@@ -6,10 +6,10 @@ fields, and values, that release accepts."""
 
 from __future__ import annotations
 
-from generator.facts import releases
 from generator.components.base import Component
-from generator.facts.fit import Fit
 from generator.core.resources import Obj, obj
+from generator.facts import releases
+from generator.facts.fit import Fit
 
 KIND = "DataScienceCluster"
 NAME = "default-dsc"
@@ -21,7 +21,11 @@ def _kserve(spec, put) -> None:
     k = C + ("kserve",)
     put("kserve.defaultDeploymentMode", spec.kserve_mode, k + ("deploymentMode",))
     if kserve.raw_deployment_service_config:
-        put("kserve.rawDeploymentServiceConfig", kserve.raw_deployment_service_config, k + ("rawDeploymentServiceConfig",))
+        put(
+            "kserve.rawDeploymentServiceConfig",
+            kserve.raw_deployment_service_config,
+            k + ("rawDeploymentServiceConfig",),
+        )
     if kserve.nim:
         put("kserve.nim.managementState", kserve.nim.management_state, k + ("nim", "managementState"))
     serving = kserve.serving
@@ -40,7 +44,11 @@ def _settings(spec, name: str, put) -> None:
     if name == "workbenches":
         put("workbenches.workbenchNamespace", spec.namespaces["workbenches"], C + ("workbenches", "namespace"))
     elif name == "modelregistry":
-        put("modelregistry.registriesNamespace", spec.namespaces["modelRegistries"], C + ("modelregistry", "registriesNamespace"))
+        put(
+            "modelregistry.registriesNamespace",
+            spec.namespaces["modelRegistries"],
+            C + ("modelregistry", "registriesNamespace"),
+        )
     elif name == "kserve":
         _kserve(spec, put)
     elif name == "datasciencepipelines" and c.datasciencepipelines.argo_workflows_controllers:
@@ -53,7 +61,11 @@ def _settings(spec, name: str, put) -> None:
         lmeval = c.trustyai.eval.lmeval
         where = C + ("trustyai", "eval", "lmeval")
         if lmeval.permit_code_execution:
-            put("trustyai.eval.lmeval.permitCodeExecution", lmeval.permit_code_execution, where + ("permitCodeExecution",))
+            put(
+                "trustyai.eval.lmeval.permitCodeExecution",
+                lmeval.permit_code_execution,
+                where + ("permitCodeExecution",),
+            )
         if lmeval.permit_online:
             put("trustyai.eval.lmeval.permitOnline", lmeval.permit_online, where + ("permitOnline",))
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from generator.components import serving
 from generator.components.base import Component
-from generator.facts.fit import Fit
 from generator.core.resources import Obj, obj
+from generator.facts.fit import Fit
 
 KIND = "DSCInitialization"
 NAME = "default-dsci"
@@ -72,7 +72,8 @@ def _service_mesh(spec, put) -> None:
     # default, <applications namespace>-auth-provider), so AuthConfigs and network policies
     # can be written against it.
     namespace = (auth.namespace if auth else None) or (
-        f"{spec.namespaces['applications']}-auth-provider" if serving.needs_authorino(spec) else None)
+        f"{spec.namespaces['applications']}-auth-provider" if serving.needs_authorino(spec) else None
+    )
     if namespace:
         put("serviceMesh.auth.namespace", namespace, sm + ("auth", "namespace"))
     if auth and auth.audiences is not None:

@@ -23,11 +23,11 @@ unit adds is covered without a change here:
 from __future__ import annotations
 
 from generator import images
-from generator.facts import matrix
 from generator.components import gitops
 from generator.components.base import Component
 from generator.components.olm import MARKETPLACE, mirror_catalog_source, source_of
 from generator.core.resources import COMPONENT_LABEL, MANAGED_BY, MANAGER, Obj, label, obj
+from generator.facts import matrix
 
 NAME = "egress"
 CONFIG_API = "config.openshift.io/v1"
@@ -79,16 +79,24 @@ def catalog_sources(spec, subs: list[Obj]) -> list[Obj]:
     for catalog in used:
         facts = matrix.source_catalog(catalog)
         index = images.parse_qualified(matrix.catalog_index(catalog, spec.cluster.openshift_version))
-        out.append(obj("operators.coreos.com/v1alpha1", "CatalogSource", mirror_catalog_source(catalog), MARKETPLACE, spec={
-            "sourceType": "grpc",
-            "image": f"{_mirror(spec, index.path)}:{index.tag}",
-            "displayName": f"{facts['displayName']} (mirror)",
-            "publisher": facts["publisher"],
-            "updateStrategy": {"registryPoll": {"interval": POLL}},
-            # Red Hat's file-based-catalog indexes run under the restricted pod security
-            # profile; unset, OLM runs the catalog pod `legacy` (privileged-era settings).
-            "grpcPodConfig": {"securityContextConfig": "restricted"},
-        }))
+        out.append(
+            obj(
+                "operators.coreos.com/v1alpha1",
+                "CatalogSource",
+                mirror_catalog_source(catalog),
+                MARKETPLACE,
+                spec={
+                    "sourceType": "grpc",
+                    "image": f"{_mirror(spec, index.path)}:{index.tag}",
+                    "displayName": f"{facts['displayName']} (mirror)",
+                    "publisher": facts["publisher"],
+                    "updateStrategy": {"registryPoll": {"interval": POLL}},
+                    # Red Hat's file-based-catalog indexes run under the restricted pod security
+                    # profile; unset, OLM runs the catalog pod `legacy` (privileged-era settings).
+                    "grpcPodConfig": {"securityContextConfig": "restricted"},
+                },
+            )
+        )
     return out
 
 
@@ -120,8 +128,15 @@ def cluster_proxy(spec) -> list[Obj]:
         # every ConfigMap labelled for injection (the platform's odh-trusted-ca-bundle, the
         # operators' below).
         body["trustedCA"] = {"name": CA_CONFIG_MAP}
-        out.append(obj("v1", "ConfigMap", CA_CONFIG_MAP, "openshift-config",
-                       data={"ca-bundle.crt": spec.trusted_ca_bundle.custom_ca_bundle}))
+        out.append(
+            obj(
+                "v1",
+                "ConfigMap",
+                CA_CONFIG_MAP,
+                "openshift-config",
+                data={"ca-bundle.crt": spec.trusted_ca_bundle.custom_ca_bundle},
+            )
+        )
     return out + [obj(CONFIG_API, "Proxy", SINGLETON, spec=body)]
 
 
@@ -148,8 +163,11 @@ def proxy_env(spec) -> dict[str, str]:
     proxy = spec.cluster.proxy
     if proxy is None or proxy.cluster_wide:
         return {}
-    env = {"HTTP_PROXY": proxy.http_proxy, "HTTPS_PROXY": proxy.https_proxy,
-           "NO_PROXY": ",".join(proxy.no_proxy) if proxy.no_proxy else None}
+    env = {
+        "HTTP_PROXY": proxy.http_proxy,
+        "HTTPS_PROXY": proxy.https_proxy,
+        "NO_PROXY": ",".join(proxy.no_proxy) if proxy.no_proxy else None,
+    }
     return {k: v for k, v in env.items() if v}
 
 
@@ -161,7 +179,10 @@ def _configure(sub: Obj, env: dict[str, str], ca: bool) -> None:
         have += [{"name": k, "value": v} for k, v in env.items() if k not in names]
     if ca:
         config.setdefault("volumes", []).append(
-            {"name": OPERATOR_CA, "configMap": {"name": OPERATOR_CA, "items": [{"key": "ca-bundle.crt", "path": CA_FILE}]}}
+            {
+                "name": OPERATOR_CA,
+                "configMap": {"name": OPERATOR_CA, "items": [{"key": "ca-bundle.crt", "path": CA_FILE}]},
+            }
         )
         config.setdefault("volumeMounts", []).append({"name": OPERATOR_CA, "mountPath": CA_MOUNT, "readOnly": True})
 

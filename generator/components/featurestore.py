@@ -6,9 +6,9 @@ Kueue); creating it here too would give one object two owning Applications.
 
 from __future__ import annotations
 
-from generator.facts import matrix
 from generator.components.base import Component
 from generator.core.resources import Obj, namespace, obj
+from generator.facts import matrix
 from generator.spec.rules import team_namespaces
 
 # Lists the namespace as a data science project in the dashboard.
@@ -23,7 +23,9 @@ def build(spec) -> list[Obj]:
     owned_elsewhere = {ns for names in team_namespaces(spec).values() for ns in names}
     wanted = sorted({s.namespace for s in feast.feature_stores} - owned_elsewhere)
     out = [namespace(ns, labels=PROJECT_LABELS) for ns in wanted]
-    out += [obj(api, "FeatureStore", s.name, s.namespace, spec={"feastProject": s.project}) for s in feast.feature_stores]
+    out += [
+        obj(api, "FeatureStore", s.name, s.namespace, spec={"feastProject": s.project}) for s in feast.feature_stores
+    ]
     return out
 
 

@@ -16,5 +16,6 @@ def operator_objects(spec) -> list[Obj]:
         return []
     op = matrix.operator("gitops")
     env = {**op["env"], "ARGOCD_CLUSTER_CONFIG_NAMESPACES": spec.argocd.namespace}
-    return operator_install(spec, package=op["package"], ns=op["namespace"],
-                            channel=spec.argocd.bootstrap.channel or op["channel"], env=env)
+    return operator_install(
+        spec, package=op["package"], ns=op["namespace"], channel=spec.argocd.bootstrap.channel or op["channel"], env=env
+    )

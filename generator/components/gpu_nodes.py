@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from generator.capacity import pools as capacity
 from generator.components.base import Component
-from generator.core.resources import Obj, obj
 from generator.core.names import MACHINE_PROVIDERS, machine_set_name
+from generator.core.resources import Obj, obj
 
 MACHINE_API = "openshift-machine-api"
 MACHINE_API_VERSION = "machine.openshift.io/v1beta1"
@@ -121,7 +121,9 @@ def _gcp(spec, pool, zone: str) -> dict:
         "canIPForward": False,
         "credentialsSecret": {"name": "gcp-cloud-credentials"},
         "deletionProtection": False,
-        "disks": [{"autoDelete": True, "boot": True, "image": ms.image, "sizeGb": ms.root_volume_gib, "type": "pd-ssd"}],
+        "disks": [
+            {"autoDelete": True, "boot": True, "image": ms.image, "sizeGb": ms.root_volume_gib, "type": "pd-ssd"}
+        ],
         "machineType": pool.instance_type,
         "networkInterfaces": [{"network": _fill(ms.network, spec, zone), "subnetwork": _fill(ms.subnet, spec, zone)}],
         # GPU VMs cannot live-migrate: GCP refuses them unless host maintenance terminates them.
@@ -129,7 +131,12 @@ def _gcp(spec, pool, zone: str) -> dict:
         "projectID": ms.project_id,
         "region": spec.cluster.region,
         "restartPolicy": "Always",
-        "serviceAccounts": [{"email": _fill(ms.service_account, spec, zone), "scopes": ["https://www.googleapis.com/auth/cloud-platform"]}],
+        "serviceAccounts": [
+            {
+                "email": _fill(ms.service_account, spec, zone),
+                "scopes": ["https://www.googleapis.com/auth/cloud-platform"],
+            }
+        ],
         "tags": [f"{infra}-worker"],
         "userDataSecret": {"name": "worker-user-data"},
         "zone": zone,
@@ -145,7 +152,11 @@ def _azure(spec, pool, zone: str) -> dict:
         "image": {"offer": "", "publisher": "", "resourceID": _fill(ms.image, spec, zone), "sku": "", "version": ""},
         "location": spec.cluster.region,
         "networkResourceGroup": _fill(ms.resource_group, spec, zone),
-        "osDisk": {"diskSizeGB": ms.root_volume_gib, "managedDisk": {"storageAccountType": "Premium_LRS"}, "osType": "Linux"},
+        "osDisk": {
+            "diskSizeGB": ms.root_volume_gib,
+            "managedDisk": {"storageAccountType": "Premium_LRS"},
+            "osType": "Linux",
+        },
         "publicIP": False,
         "resourceGroup": _fill(ms.resource_group, spec, zone),
         "subnet": _fill(ms.subnet, spec, zone),

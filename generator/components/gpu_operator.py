@@ -3,12 +3,12 @@ device plugin, DCGM exporter and MIG manager, and the device plugin's time-slici
 
 from __future__ import annotations
 
-from generator.facts import matrix
-from generator.core import yamlio
 from generator.components import gpu_nodes
 from generator.components.base import Component
 from generator.components.olm import operator_group, subscription
+from generator.core import yamlio
 from generator.core.resources import Obj, namespace, obj
+from generator.facts import matrix
 
 DEVICE_PLUGIN_CONFIG = "device-plugin-config"
 # Entry for nodes without the device-plugin.config label: every GPU whole.
@@ -22,9 +22,7 @@ def channel(spec) -> str:
 def _plugin_config(spec, replicas: int | None) -> str:
     config: dict = {"version": "v1", "flags": {"migStrategy": spec.nvidia.mig_strategy}}
     if replicas:
-        config["sharing"] = {
-            "timeSlicing": {"resources": [{"name": "nvidia.com/gpu", "replicas": replicas}]}
-        }
+        config["sharing"] = {"timeSlicing": {"resources": [{"name": "nvidia.com/gpu", "replicas": replicas}]}}
     return yamlio.dumps(config)
 
 

@@ -9,11 +9,11 @@ Cohort kind is v1alpha1 (or absent) in the Kueue versions RHOAI 2.x ships.
 from __future__ import annotations
 
 from generator.capacity import pools as capacity
-from generator.facts import matrix
 from generator.capacity.pools import GPU, MIG_PREFIX
 from generator.components import gpu_nodes
 from generator.components.base import Component
 from generator.core.resources import Obj, namespace, obj
+from generator.facts import matrix
 
 API = "kueue.x-k8s.io/v1beta1"
 # The same LocalQueue name in every team namespace, so that one HardwareProfile of type Queue
@@ -36,10 +36,15 @@ def resource_flavor(name: str, pool=None) -> Obj:
         return obj(API, "ResourceFlavor", name)
     # Pods admitted to the flavor get its nodeLabels as nodeSelector and its tolerations:
     # exactly the pool's node labels and taints, so they land on (and only on) its nodes.
-    return obj(API, "ResourceFlavor", name, spec={
-        "nodeLabels": gpu_nodes.node_labels(pool),
-        "tolerations": gpu_nodes.tolerations(pool),
-    })
+    return obj(
+        API,
+        "ResourceFlavor",
+        name,
+        spec={
+            "nodeLabels": gpu_nodes.node_labels(pool),
+            "tolerations": gpu_nodes.tolerations(pool),
+        },
+    )
 
 
 def _resource(name: str, quota) -> dict:
@@ -70,7 +75,9 @@ def _flavor_quotas(spec, team) -> list[dict]:
     for fq in ordered:
         r = fq.resources
         quotas = {"cpu": r.cpu, "memory": r.memory, GPU: r.gpu, **{MIG_PREFIX + n: q for n, q in r.mig.items()}}
-        out.append({"name": fq.flavor, "resources": [_resource(name, quotas.get(name)) for name in covered(spec, team)]})
+        out.append(
+            {"name": fq.flavor, "resources": [_resource(name, quotas.get(name)) for name in covered(spec, team)]}
+        )
     return out
 
 

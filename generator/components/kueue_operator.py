@@ -5,11 +5,11 @@ the cluster's Managed components need. The quotas (kueue.py) are the same either
 
 from __future__ import annotations
 
-from generator.facts import matrix
-from generator.spec import model_deployments
 from generator.components.base import Component
 from generator.components.olm import install_operator
 from generator.core.resources import Obj, obj
+from generator.facts import matrix
+from generator.spec import model_deployments
 
 API = "kueue.openshift.io/v1"
 NAME = "cluster"  # a singleton: the CRD's CEL rule insists on the name
@@ -34,10 +34,15 @@ def frameworks(spec) -> list[str]:
 def build(spec) -> list[Obj]:
     if not needed(spec):
         return []
-    kueue = obj(API, "Kueue", NAME, spec={
-        "managementState": "Managed",
-        "config": {"integrations": {"frameworks": frameworks(spec)}},
-    })
+    kueue = obj(
+        API,
+        "Kueue",
+        NAME,
+        spec={
+            "managementState": "Managed",
+            "config": {"integrations": {"frameworks": frameworks(spec)}},
+        },
+    )
     return install_operator(spec, "kueue", namespace_labels={"openshift.io/cluster-monitoring": "true"}) + [kueue]
 
 

@@ -4,12 +4,12 @@ is how the GPU operator finds the nodes to run its operands on."""
 
 from __future__ import annotations
 
-from generator.facts import matrix
-from generator.core import yamlio
 from generator.components import gpu_nodes
 from generator.components.base import Component
 from generator.components.olm import operator_group, subscription
+from generator.core import yamlio
 from generator.core.resources import Obj, namespace, obj
+from generator.facts import matrix
 
 # PCI classes NFD reports: network (0200), display (03: GPUs), processing accelerators (12).
 PCI_CLASSES = ["0200", "03", "12"]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.facts import matrix
 from generator.core.resources import Obj, namespace, obj
+from generator.facts import matrix
 
 MARKETPLACE = "openshift-marketplace"
 MIRROR_SUFFIX = "-mirror"
@@ -76,23 +76,43 @@ def subscription(
     return obj("operators.coreos.com/v1alpha1", "Subscription", name or package, ns, spec=body)
 
 
-def operator_install(spec, *, package: str, ns: str, channel: str, own_group: bool = True,
-                     approval: str = "Automatic", starting_csv: str | None = None,
-                     namespace_labels: dict[str, str] | None = None, env: dict[str, str] | None = None) -> list[Obj]:
+def operator_install(
+    spec,
+    *,
+    package: str,
+    ns: str,
+    channel: str,
+    own_group: bool = True,
+    approval: str = "Automatic",
+    starting_csv: str | None = None,
+    namespace_labels: dict[str, str] | None = None,
+    env: dict[str, str] | None = None,
+) -> list[Obj]:
     """Namespace + OperatorGroup + Subscription. `own_group=False` for namespaces that already
     have an OperatorGroup (openshift-operators): a second one breaks OLM."""
     out = []
     if own_group:
         out.append(namespace(ns, labels=namespace_labels))
         out.append(operator_group(f"{package}-group" if package != ns else ns, ns))
-    out.append(subscription(spec, package=package, ns=ns, channel=channel,
-                            approval=approval, starting_csv=starting_csv, env=env))
+    out.append(
+        subscription(
+            spec, package=package, ns=ns, channel=channel, approval=approval, starting_csv=starting_csv, env=env
+        )
+    )
     return out
 
 
-def install_operator(spec, key: str, *, own_group: bool = True, namespace_labels: dict[str, str] | None = None) -> list[Obj]:
+def install_operator(
+    spec, key: str, *, own_group: bool = True, namespace_labels: dict[str, str] | None = None
+) -> list[Obj]:
     """One of the operators the platform depends on (matrix.yaml operators.<key>), from its
     catalog on its channel."""
     op = matrix.operator(key)
-    return operator_install(spec, package=op["package"], ns=op["namespace"], channel=op["channel"],
-                            own_group=own_group, namespace_labels=namespace_labels)
+    return operator_install(
+        spec,
+        package=op["package"],
+        ns=op["namespace"],
+        channel=op["channel"],
+        own_group=own_group,
+        namespace_labels=namespace_labels,
+    )

@@ -5,10 +5,10 @@ bundle relies on (matrix.yaml: operatorEnv); under Manual approval, the pin and 
 
 from __future__ import annotations
 
-from generator.facts import catalogs, matrix
 from generator.components import approver
 from generator.components.base import Component
 from generator.components.olm import operator_install
+from generator.facts import catalogs, matrix
 
 
 def build(spec) -> list:

@@ -29,7 +29,8 @@ def _no_op(spec_path: str, value) -> bool:
     """The value asks for what a release without the field does anyway (matrix.yaml
     noOpWhereAbsent)."""
     return any(
-        fnmatch.fnmatchcase(spec_path, entry["spec"]) and value == entry["value"] for entry in matrix.matrix()["noOpWhereAbsent"]
+        fnmatch.fnmatchcase(spec_path, entry["spec"]) and value == entry["value"]
+        for entry in matrix.matrix()["noOpWhereAbsent"]
     )
 
 
@@ -64,7 +65,11 @@ def release_fit(spec, positions) -> Iterator[SpecError]:
         if left.reason == "does not exist" and _no_op(where_, left.value):
             continue
         since = releases.first_with(spec.distribution.name, left.kind, left.path, left.value)
-        later = f"; {spec.distribution.name} {since} and later take it" if since and matrix.version_key(since) > matrix.version_key(spec.version) else ""
+        later = (
+            f"; {spec.distribution.name} {since} and later take it"
+            if since and matrix.version_key(since) > matrix.version_key(spec.version)
+            else ""
+        )
         instead, fix = _instead(spec, where_)
         yield positions.error(left.origin, f"{left.kind} {left.path} {left.reason} in {ref}{later}{instead}", fix=fix)
     for o in objs:

@@ -15,15 +15,15 @@ a resource are the pools advertising it.
 
 from __future__ import annotations
 
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 from generator.capacity import pools as capacity
-from generator.facts import matrix
 from generator.capacity.pools import GPU, MIG_PREFIX
 from generator.components import gpu_nodes, kueue
 from generator.components.base import Component
 from generator.core.resources import Obj, obj
+from generator.facts import matrix
 
 CPU_PROFILE = "cpu"
 ANNOTATION_PREFIX = "opendatahub.io/"
@@ -64,8 +64,10 @@ def _display_name(p: GpuProfile) -> str:
 
 def _description(spec, p: GpuProfile) -> str:
     cap = next(c for c in capacity.pools(spec) if c.name == p.pool.name)
-    return (f"GPU pool {p.pool.name}: {p.pool.accelerator.count} x {p.pool.accelerator.product} per node, "
-            f"{cap.sharing}; {p.per_node} x {p.resource} per node")
+    return (
+        f"GPU pool {p.pool.name}: {p.pool.accelerator.count} x {p.pool.accelerator.product} per node, "
+        f"{cap.sharing}; {p.per_node} x {p.resource} per node"
+    )
 
 
 def _for_pool(o: Obj, p: GpuProfile) -> Obj:
@@ -76,33 +78,48 @@ def _for_pool(o: Obj, p: GpuProfile) -> Obj:
 
 
 def accelerator_profile(spec, p: GpuProfile, ns: str) -> Obj:
-    return _for_pool(obj(
-        "dashboard.opendatahub.io/v1",
-        "AcceleratorProfile",
-        p.name,
-        ns,
-        spec={
-            "displayName": _display_name(p),
-            "enabled": True,
-            "identifier": p.resource,
-            "description": _description(spec, p),
-            "tolerations": gpu_nodes.tolerations(p.pool),
-        },
-    ), p)
+    return _for_pool(
+        obj(
+            "dashboard.opendatahub.io/v1",
+            "AcceleratorProfile",
+            p.name,
+            ns,
+            spec={
+                "displayName": _display_name(p),
+                "enabled": True,
+                "identifier": p.resource,
+                "description": _description(spec, p),
+                "tolerations": gpu_nodes.tolerations(p.pool),
+            },
+        ),
+        p,
+    )
 
 
 # CPU and memory are left unbounded above: instance sizes are not in the spec, and quotas (or
 # the node) bound them anyway.
 CPU_IDENTIFIERS: list[dict[str, Any]] = [
     {"displayName": "CPU", "identifier": "cpu", "minCount": 1, "defaultCount": 2, "resourceType": "CPU"},
-    {"displayName": "Memory", "identifier": "memory", "minCount": "2Gi", "defaultCount": "16Gi", "resourceType": "Memory"},
+    {
+        "displayName": "Memory",
+        "identifier": "memory",
+        "minCount": "2Gi",
+        "defaultCount": "16Gi",
+        "resourceType": "Memory",
+    },
 ]
 
 
-def _hardware_profile(spec, name: str, ns: str, identifiers: list[dict], scheduling: dict,
-                      display: str, description: str) -> Obj:
-    o = obj(spec.release.api_version("HardwareProfile"), "HardwareProfile", name, ns,
-            spec={"identifiers": identifiers, "scheduling": scheduling})
+def _hardware_profile(
+    spec, name: str, ns: str, identifiers: list[dict], scheduling: dict, display: str, description: str
+) -> Obj:
+    o = obj(
+        spec.release.api_version("HardwareProfile"),
+        "HardwareProfile",
+        name,
+        ns,
+        spec={"identifiers": identifiers, "scheduling": scheduling},
+    )
     # v1alpha1 has no display fields: the dashboard reads these annotations.
     o["metadata"]["annotations"] = {
         f"{ANNOTATION_PREFIX}description": description,
@@ -116,8 +133,14 @@ QUEUE_SCHEDULING = {"type": "Queue", "kueue": {"localQueueName": kueue.LOCAL_QUE
 
 
 def hardware_profile(spec, p: GpuProfile, ns: str) -> Obj:
-    gpu: dict[str, Any] = {"displayName": "MIG " + p.slice if p.slice else "GPU", "identifier": p.resource,
-           "minCount": 1, "maxCount": p.per_node, "defaultCount": 1, "resourceType": "Accelerator"}
+    gpu: dict[str, Any] = {
+        "displayName": "MIG " + p.slice if p.slice else "GPU",
+        "identifier": p.resource,
+        "minCount": 1,
+        "maxCount": p.per_node,
+        "defaultCount": 1,
+        "resourceType": "Accelerator",
+    }
     if p.queued:
         scheduling = QUEUE_SCHEDULING
     else:
@@ -125,8 +148,12 @@ def hardware_profile(spec, p: GpuProfile, ns: str) -> Obj:
             "type": "Node",
             "node": {"nodeSelector": gpu_nodes.node_labels(p.pool), "tolerations": gpu_nodes.tolerations(p.pool)},
         }
-    return _for_pool(_hardware_profile(spec, p.name, ns, CPU_IDENTIFIERS + [gpu], scheduling,
-                                       _display_name(p), _description(spec, p)), p)
+    return _for_pool(
+        _hardware_profile(
+            spec, p.name, ns, CPU_IDENTIFIERS + [gpu], scheduling, _display_name(p), _description(spec, p)
+        ),
+        p,
+    )
 
 
 def cpu_profile(spec, ns: str) -> Obj:
@@ -134,8 +161,9 @@ def cpu_profile(spec, ns: str) -> Obj:
     there are quotas (its default flavor), else onto any schedulable node (the GPU pools' taints
     keep it off them)."""
     scheduling = QUEUE_SCHEDULING if spec.quotas and spec.quotas.teams else {"type": "Node", "node": {}}
-    return _hardware_profile(spec, CPU_PROFILE, ns, CPU_IDENTIFIERS, scheduling, "CPU only",
-                             "CPU and memory only, no accelerator")
+    return _hardware_profile(
+        spec, CPU_PROFILE, ns, CPU_IDENTIFIERS, scheduling, "CPU only", "CPU and memory only, no accelerator"
+    )
 
 
 def build(spec) -> list[Obj]:

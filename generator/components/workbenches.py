@@ -13,11 +13,17 @@ def build(spec) -> list[Obj]:
     if not spec.managed("workbenches"):
         return []
     culling = spec.components.workbenches.culling
-    cm = obj("v1", "ConfigMap", NAME, spec.namespaces["applications"], data={
-        "ENABLE_CULLING": "true" if culling.enabled else "false",
-        "CULL_IDLE_TIME": str(culling.idle_minutes),
-        "IDLENESS_CHECK_PERIOD": str(culling.check_period_minutes),
-    })
+    cm = obj(
+        "v1",
+        "ConfigMap",
+        NAME,
+        spec.namespaces["applications"],
+        data={
+            "ENABLE_CULLING": "true" if culling.enabled else "false",
+            "CULL_IDLE_TIME": str(culling.idle_minutes),
+            "IDLENESS_CHECK_PERIOD": str(culling.check_period_minutes),
+        },
+    )
     # The dashboard finds (and edits, from its settings page) the culler config by this label.
     cm["metadata"]["labels"] = {"opendatahub.io/dashboard": "true"}
     return [cm]

@@ -22,6 +22,7 @@ class Fix:
         where = format_path(self.path)
         return f"remove {where}" if self.action == REMOVE else f"set {where} to {self.value}"
 
+
 # Characters that act on a terminal or a log instead of showing: C0 and C1 controls (a newline
 # would start a forged `file:line:col:` line that CI annotations trust, ESC drives the terminal),
 # DEL, Unicode's line and paragraph separators, and the bidirectional overrides that make text
@@ -53,7 +54,9 @@ class SpecError:
     def __str__(self) -> str:
         # Escaped as a whole: the path holds the user's map keys and the message quotes values.
         where = f"{escape(self.file)}:{self.line}:{self.column}"
-        return f"{where}: {escape(self.path)}: {escape(self.message)}" if self.path else f"{where}: {escape(self.message)}"
+        return (
+            f"{where}: {escape(self.path)}: {escape(self.message)}" if self.path else f"{where}: {escape(self.message)}"
+        )
 
 
 class SpecErrors(Exception):

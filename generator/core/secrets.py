@@ -15,32 +15,56 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any, Iterator, cast
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlsplit
 
 from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 from detect_secrets.filters import heuristic
 from detect_secrets.plugins import keyword
 from detect_secrets.plugins.base import BasePlugin
-from detect_secrets.plugins.high_entropy_strings import (Base64HighEntropyString, HexHighEntropyString,
-                                                         HighEntropyStringsPlugin)
+from detect_secrets.plugins.high_entropy_strings import (
+    Base64HighEntropyString,
+    HexHighEntropyString,
+    HighEntropyStringsPlugin,
+)
 from detect_secrets.plugins.ip_public import IPPublicDetector
 
 _USERINFO = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*)://([^/@\s]*)@")
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\"'<>]+")
 # Query parameters that carry a credential (OAuth, presigned S3/GCS/Azure URLs, API keys).
 _SECRET_PARAMS = {
-    "token", "access_token", "id_token", "refresh_token", "private_token", "auth", "auth_token", "password",
-    "passwd", "pwd", "secret", "client_secret", "api_key", "apikey", "key", "sig", "signature",
-    "x-amz-signature", "x-amz-credential", "x-amz-security-token", "x-goog-signature", "x-goog-credential",
+    "token",
+    "access_token",
+    "id_token",
+    "refresh_token",
+    "private_token",
+    "auth",
+    "auth_token",
+    "password",
+    "passwd",
+    "pwd",
+    "secret",
+    "client_secret",
+    "api_key",
+    "apikey",
+    "key",
+    "sig",
+    "signature",
+    "x-amz-signature",
+    "x-amz-credential",
+    "x-amz-security-token",
+    "x-goog-signature",
+    "x-goog-credential",
 }
 # The same outside a URL (`token=...` in free text, an env line): without the generic names
 # (`key=`, `auth=`, `sig=`), which text uses for much else (a label selector's `key=value`).
 _ASSIGNED = re.compile(r"(?<![\w.-])(?P<name>[A-Za-z][\w.-]*)[ \t]*=[ \t]*['\"]?(?P<value>[^\s&'\",;]{4,})")
 _ASSIGNED_NAMES = _SECRET_PARAMS - {"key", "auth", "sig", "signature"}
-_AUTH_HEADER = re.compile(r"\b(?:Proxy-)?Authorization\s*[:=]\s*(?:Basic|Bearer|Token|Digest|Negotiate)\s+[A-Za-z0-9._~+/=-]{4,}",
-                          re.I)
+_AUTH_HEADER = re.compile(
+    r"\b(?:Proxy-)?Authorization\s*[:=]\s*(?:Basic|Bearer|Token|Digest|Negotiate)\s+[A-Za-z0-9._~+/=-]{4,}", re.I
+)
 _PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
 # The project's own issuer formats, kept beside the detector's (whose names are less precise
 # or who lacks them: Google API keys).
@@ -62,12 +86,20 @@ _AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=]
 # at all: a public IP address is no secret (egress rules and API servers name them).
 # (detect-secrets types its registry loosely: each value is a plugin class)
 _PLUGIN_CLASSES = cast(dict[str, type[BasePlugin]], get_mapping_from_secret_type_to_class())
-_PLUGINS = {name: cls() for name, cls in sorted(_PLUGIN_CLASSES.items())
-            if not issubclass(cls, (keyword.KeywordDetector, HighEntropyStringsPlugin, IPPublicDetector))}
+_PLUGINS = {
+    name: cls()
+    for name, cls in sorted(_PLUGIN_CLASSES.items())
+    if not issubclass(cls, (keyword.KeywordDetector, HighEntropyStringsPlugin, IPPublicDetector))
+}
 # Every pattern of those plugins in one regex, tried first: most text matches none, and one
 # search is much cheaper than ~40 (each plugin is asked only after a hit, to name the kind).
-_ANY_PLUGIN = re.compile("|".join(f"(?{'i' if p.flags & re.I else ''}:{p.pattern})" if p.flags & re.I else f"(?:{p.pattern})"
-                                  for plugin in _PLUGINS.values() for p in getattr(plugin, "denylist", ())))
+_ANY_PLUGIN = re.compile(
+    "|".join(
+        f"(?{'i' if p.flags & re.I else ''}:{p.pattern})" if p.flags & re.I else f"(?:{p.pattern})"
+        for plugin in _PLUGINS.values()
+        for p in getattr(plugin, "denylist", ())
+    )
+)
 _KEYWORD = keyword.KeywordDetector()
 _KEYWORD_NAME = re.compile(rf"(?:{'|'.join(keyword.DENYLIST)})", re.I)
 _BASE64 = Base64HighEntropyString()
@@ -81,8 +113,10 @@ _MIN_ENTROPY_LENGTH = 20
 _NOT_SECRET_WORDS = (
     # Content digests and commit ids: 32 (md5), 40 (sha1, git), 64 (sha256) or 128 (sha512) hex
     # digits, with or without an algorithm prefix (`sha256:...` pins an image).
-    re.compile(r"(?:(?:sha256|sha384|sha512|sha1|md5):)?(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}"
-               r"|[0-9a-fA-F]{96}|[0-9a-fA-F]{128})"),
+    re.compile(
+        r"(?:(?:sha256|sha384|sha512|sha1|md5):)?(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}"
+        r"|[0-9a-fA-F]{96}|[0-9a-fA-F]{128})"
+    ),
     # Kubernetes UIDs and other UUIDs (detect-secrets' own filter).
     re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"),
     # Cloud resource ids: AWS (ami-, subnet-, sg-, vpc-, i-, vol-, ... + 8 or 17 hex digits),
@@ -90,8 +124,11 @@ _NOT_SECRET_WORDS = (
     re.compile(r"[a-z]{1,12}-(?:[0-9a-f]{8}|[0-9a-f]{17})"),
 )
 _WORD = re.compile(r"[A-Za-z0-9+/=_-]+")
-_PUBLIC_PEM = re.compile(r"-----BEGIN (CERTIFICATE|TRUSTED CERTIFICATE|X509 CRL|CERTIFICATE REQUEST|PUBLIC KEY)-----"
-                         r".*?-----END \1-----", re.S)
+_PUBLIC_PEM = re.compile(
+    r"-----BEGIN (CERTIFICATE|TRUSTED CERTIFICATE|X509 CRL|CERTIFICATE REQUEST|PUBLIC KEY)-----"
+    r".*?-----END \1-----",
+    re.S,
+)
 _BASE64_PEM = "LS0tLS1CRUdJTi"  # "-----BEGIN" in base64: a PEM block encoded once more (a caBundle)
 
 
@@ -111,7 +148,7 @@ def looks_secret(text: str) -> str | None:
     if _PRIVATE_KEY.search(text):
         return "a private key"
     for m in _USERINFO.finditer(text):
-        if carries_credentials(text[m.start():]):
+        if carries_credentials(text[m.start() :]):
             return "credentials in a URL (user:password@ or a token as the user)"
     for url in _URL.findall(text):
         try:
@@ -141,8 +178,12 @@ def looks_secret(text: str) -> str | None:
 
 def _real_value(value: str, line: str) -> bool:
     """A value, not a reference to one: `${VAR}`, `{name}`, `<placeholder>`, `$VAR`, a call."""
-    return not (heuristic.is_templated_secret(value) or heuristic.is_prefixed_with_dollar_sign(value)
-                or heuristic.is_indirect_reference(line) or heuristic.is_sequential_string(value))
+    return not (
+        heuristic.is_templated_secret(value)
+        or heuristic.is_prefixed_with_dollar_sign(value)
+        or heuristic.is_indirect_reference(line)
+        or heuristic.is_sequential_string(value)
+    )
 
 
 def _keyword(text: str) -> str | None:
@@ -156,7 +197,7 @@ def _keyword(text: str) -> str | None:
         if not m:
             continue
         assigned = _KEYWORD_NAME.match(m.group(0))
-        if assigned and not re.match(r"\w", m.group(0)[assigned.end():]):
+        if assigned and not re.match(r"\w", m.group(0)[assigned.end() :]):
             value = next(_KEYWORD.analyze_string(m.group(0), denylist_regex_to_group={pattern: _group(pattern)}), "")
             if len(value) >= 4 and _real_value(value, m.group(0)):
                 return f"a value assigned to the secret-named `{assigned.group(0)}`"
@@ -170,8 +211,13 @@ def _group(pattern: re.Pattern) -> int:
 def _aws_secret(text: str) -> str | None:
     for m in _AWS_SECRET.finditer(text):
         word = m.group()
-        if (re.search("[a-z]", word) and re.search("[A-Z]", word) and re.search("[0-9]", word)
-                and not re.fullmatch("[0-9a-fA-F]+", word) and _BASE64.calculate_shannon_entropy(word) > 4.0):
+        if (
+            re.search("[a-z]", word)
+            and re.search("[A-Z]", word)
+            and re.search("[0-9]", word)
+            and not re.fullmatch("[0-9a-fA-F]+", word)
+            and _BASE64.calculate_shannon_entropy(word) > 4.0
+        ):
             return "an AWS secret access key"
     return None
 

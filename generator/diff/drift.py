@@ -5,20 +5,27 @@ is orphaned."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable
 
-from generator.facts import workloads as workload_facts
 from generator.core import yamlio
+from generator.core.errors import UsageError
+from generator.core.resources import MANAGED_BY, MANAGER, Obj, group_of, ident, ident_str
 from generator.diff import knowntypes, schema
 from generator.diff.knowntypes import KnownTypeField
-from generator.diff.normalize import IgnoreRule, apply_rules, argocd_normalize, last_applied, rules_from_applications, strip_server_fields
+from generator.diff.normalize import (
+    IgnoreRule,
+    apply_rules,
+    argocd_normalize,
+    last_applied,
+    rules_from_applications,
+    strip_server_fields,
+)
 from generator.diff.objects import ABSENT, FieldChange, diff
-from generator.core.errors import UsageError
+from generator.facts import workloads as workload_facts
 from generator.kustomize import build
-from generator.core.resources import MANAGED_BY, MANAGER, Obj, group_of, ident, ident_str
 
 IN_SYNC, OUT_OF_SYNC, MISSING, ORPHANED = "in sync", "out of sync", "missing", "orphaned"
 STATUSES = (OUT_OF_SYNC, MISSING, ORPHANED, IN_SYNC)
@@ -118,8 +125,9 @@ def _prepared(o: Obj, options: Options) -> Obj:
     stripped = strip_server_fields(o)
     if "status" in o and options.compares_status(o):
         stripped["status"] = copy.deepcopy(o["status"])
-    out = knowntypes.normalize(argocd_normalize(stripped, options.ignore_aggregated_roles),
-                               list(options.known_type_fields))
+    out = knowntypes.normalize(
+        argocd_normalize(stripped, options.ignore_aggregated_roles), list(options.known_type_fields)
+    )
     if schema.scope(group_of(o), o.get("kind", "")) == schema.CLUSTER:
         (out.get("metadata") or {}).pop("namespace", None)
     return out
@@ -144,7 +152,9 @@ def _removed_since_applied(orig: Any, want: Any, have: Any, node: Any, path: str
                 if key not in wanted:
                     out.append(FieldChange(sub, ABSENT, live[key]))
                 else:
-                    out += _removed_since_applied(item, next(i for i in want if lt.key(i) == key), live[key], node.item(), sub)
+                    out += _removed_since_applied(
+                        item, next(i for i in want if lt.key(i) == key), live[key], node.item(), sub
+                    )
         elif lt.kind == schema.SET and any(v not in want and v in have for v in orig):
             out.append(FieldChange(path, want, have))
         return out
@@ -163,10 +173,17 @@ def _removed_since_applied(orig: Any, want: Any, have: Any, node: Any, path: str
     return out
 
 
-def object_drift(want: Obj, have: Obj, rules: list[IgnoreRule], options: Options = Options(),
-                 warn: Callable[[str], None] | None = None) -> list[FieldChange]:
+def object_drift(
+    want: Obj,
+    have: Obj,
+    rules: list[IgnoreRule],
+    options: Options = Options(),
+    warn: Callable[[str], None] | None = None,
+) -> list[FieldChange]:
     """The fields in which a live object differs from its desired state, as Argo CD finds them."""
-    want_n, have_n = (_content(o) for o in apply_rules(_prepared(want, options), _prepared(have, options), rules, warn, owner=have))
+    want_n, have_n = (
+        _content(o) for o in apply_rules(_prepared(want, options), _prepared(have, options), rules, warn, owner=have)
+    )
     kind = schema.kind_schema(want.get("apiVersion", ""), want.get("kind", ""))
     fields = diff(want_n, have_n, subset=True, merge=True, schema=kind)
     orig = last_applied(have)
@@ -188,7 +205,12 @@ def _identity(o: Obj, live_by_id: dict) -> tuple[str, str, str, str]:
     group, kind, ns, name = ident(o)
     if ns and schema.scope(group, kind) == schema.CLUSTER:
         return (group, kind, "", name)
-    if ns and (group, kind, ns, name) not in live_by_id and (group, kind, "", name) in live_by_id and schema.scope(group, kind) is None:
+    if (
+        ns
+        and (group, kind, ns, name) not in live_by_id
+        and (group, kind, "", name) in live_by_id
+        and schema.scope(group, kind) is None
+    ):
         return (group, kind, "", name)
     return (group, kind, ns, name)
 
@@ -200,9 +222,16 @@ def _rewritten(want: Obj, have: Obj) -> list[str]:
     for r in workload_facts.rewrites():
         if (group_of(want), want.get("kind")) != (r.group, r.kind):
             continue
-        if _has(want, r.source_path) and not _has(want, r.target_path) and _has(have, r.target_path) and not _has(have, r.source_path):
-            out.append(f"{ident_str(want)}: the live object has {r.target_path} where the desired one has {r.source_path}: "
-                       f"{r.why} Write {r.target_path} (re-render: the bundle does so on this release). Source: {r.source}")
+        if (
+            _has(want, r.source_path)
+            and not _has(want, r.target_path)
+            and _has(have, r.target_path)
+            and not _has(have, r.source_path)
+        ):
+            out.append(
+                f"{ident_str(want)}: the live object has {r.target_path} where the desired one has {r.source_path}: "
+                f"{r.why} Write {r.target_path} (re-render: the bundle does so on this release). Source: {r.source}"
+            )
     return out
 
 
@@ -215,7 +244,9 @@ def _has(o: Obj, path: str) -> bool:
     return True
 
 
-def compare(cluster: str, desired: list[Obj], live: list[Obj], rules: list[IgnoreRule], options: Options = Options()) -> DriftReport:
+def compare(
+    cluster: str, desired: list[Obj], live: list[Obj], rules: list[IgnoreRule], options: Options = Options()
+) -> DriftReport:
     live_by_id = {ident(o): o for o in live}
     desired_ids = set()
     out: list[ObjectDrift] = []

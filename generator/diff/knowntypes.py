@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from collections.abc import Sequence
 from typing import Any
 
-from generator.diff import schema
 from generator.core import quantity
 from generator.core.resources import Obj, group_of
+from generator.diff import schema
 
 QUANTITY_TYPE, DURATION_TYPE = "core/Quantity", "meta/v1/Duration"
 
@@ -169,7 +169,7 @@ def type_node(type_name: str) -> schema.Node | str | None:
     if type_name in (QUANTITY_TYPE, DURATION_TYPE):
         return type_name
     if type_name.startswith("core/v1/"):
-        return schema.core_type(type_name[len("core/v1/"):])
+        return schema.core_type(type_name[len("core/v1/") :])
     return None
 
 

@@ -98,8 +98,10 @@ def _reachable(base: list[str], context: str | None) -> None:
         lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
         reason = lines[-1] if lines else f"kubectl exited {proc.returncode}"
     which = f"context {context!r}" if context else "kubectl's current context"
-    raise UsageError(f"cannot reach the cluster ({which}): {reason}; check `kubectl config current-context` "
-                     "and your login, or compare with exported objects: --live-from PATH")
+    raise UsageError(
+        f"cannot reach the cluster ({which}): {reason}; check `kubectl config current-context` "
+        "and your login, or compare with exported objects: --live-from PATH"
+    )
 
 
 def read_cluster(desired: list[Obj], kubeconfig: str | None, context: str | None) -> list[Obj]:

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import base64
 import copy
-from functools import partial
 import json
 import multiprocessing
+from collections.abc import Callable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from functools import cache
+from functools import cache, partial
 from typing import Any
-from collections.abc import Callable
 
 import jq
 
@@ -154,8 +153,13 @@ class RuleError(Exception):
     """A rule that does not apply to an object (Argo CD logs it and diffs without that rule)."""
 
 
-def apply_rules(desired: Obj, live: Obj, rules: list[IgnoreRule], warn: Callable[[str], None] | None = None,
-                owner: Obj | None = None) -> tuple[Obj, Obj]:
+def apply_rules(
+    desired: Obj,
+    live: Obj,
+    rules: list[IgnoreRule],
+    warn: Callable[[str], None] | None = None,
+    owner: Obj | None = None,
+) -> tuple[Obj, Obj]:
     """Copies of both objects without the fields the matching rules ignore, removed the way
     Argo CD's ignore normalizer does: each jsonPointer as a JSON Patch `remove`, each
     jqPathExpression as jq's `del(...)`, one after the other on the whole object; one that
@@ -287,8 +291,10 @@ def _jq_program(expr: str) -> Any:
         # Argo CD cannot build its normaliser from such an Application either: it reports a
         # comparison error for the whole Application instead of a diff.
         detail = str(exc).strip().splitlines()[0]
-        raise UsageError(f"ignoreDifferences: jqPathExpression {expr!r} is not valid jq ({detail}); "
-                         "Argo CD cannot compare an Application that has it") from None
+        raise UsageError(
+            f"ignoreDifferences: jqPathExpression {expr!r} is not valid jq ({detail}); "
+            "Argo CD cannot compare an Application that has it"
+        ) from None
 
 
 def check_jq(expr: str) -> None:
@@ -385,7 +391,11 @@ def resolve_fields(o: Any, fields: dict, prefix: tuple = ()) -> list[tuple]:
         elif kind in ("k", "v") and isinstance(node, list):
             want = json.loads(rest)
             for i, item in enumerate(node):
-                hit = (isinstance(item, dict) and all(item.get(k) == v for k, v in want.items())) if kind == "k" else item == want
+                hit = (
+                    (isinstance(item, dict) and all(item.get(k) == v for k, v in want.items()))
+                    if kind == "k"
+                    else item == want
+                )
                 if hit:
                     target = prefix + (i,)
                     break

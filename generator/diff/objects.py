@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from collections.abc import Callable, Iterable
 
 from generator.core.resources import Obj, ident, ident_str
 
@@ -30,7 +30,6 @@ class _Absent:
 
 
 ABSENT: Any = _Absent()  # a side that does not have the field at all
-
 
 
 @dataclass(frozen=True)
@@ -157,7 +156,13 @@ def _scalar_equal(a: Any, b: Any) -> bool:
         return True
     # JSON has one number type: 8 and 8.0 are the same value
     numbers = (int, float)
-    return isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool) and not isinstance(b, bool) and a == b
+    return (
+        isinstance(a, numbers)
+        and isinstance(b, numbers)
+        and not isinstance(a, bool)
+        and not isinstance(b, bool)
+        and a == b
+    )
 
 
 @dataclass
@@ -216,7 +221,9 @@ class _Walk:
         self.changes += [FieldChange(f"{path}[{i}]", a[i], ABSENT) for i in removed]
         self.changes += [FieldChange(f"{path}[{j}]", ABSENT, b[j]) for j in unmatched]
 
-    def _by_keys(self, path: str, a: list, b: list, ka: list, kb: list, node: Any, extra_is_change: bool = True) -> None:
+    def _by_keys(
+        self, path: str, a: list, b: list, ka: list, kb: list, node: Any, extra_is_change: bool = True
+    ) -> None:
         right, left = dict(zip(kb, b)), dict(zip(ka, a))
         for k, item in zip(ka, a):
             sub = f"{path}[{k}]"

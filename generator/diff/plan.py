@@ -10,10 +10,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.diff.objects import ObjectChange, diff_objects
-from generator.core.errors import SpecError, SpecErrors, UsageError
 from generator.build import build_units, load_specs
+from generator.core.errors import SpecError, SpecErrors, UsageError
 from generator.core.resources import Obj
+from generator.diff.objects import ObjectChange, diff_objects
 from generator.spec.loader import CLUSTERS_DIR, LoadedSpec
 
 
@@ -88,7 +88,9 @@ def plan(repo: Path, rev: str, names: list[str] | None = None) -> Plan:
                 before = _load(Path(tmp), names)
             except SpecErrors as exc:
                 # Name the revision: these are errors in the old specs, not the working tree's.
-                raise SpecErrors([SpecError(f"{rev}:{e.file}", e.line, e.column, e.path, e.message) for e in exc.errors]) from None
+                raise SpecErrors(
+                    [SpecError(f"{rev}:{e.file}", e.line, e.column, e.path, e.message) for e in exc.errors]
+                ) from None
         else:
             before = {}
     if names:
@@ -100,6 +102,14 @@ def plan(repo: Path, rev: str, names: list[str] | None = None) -> Plan:
         old = _objects(before[name]) if name in before else []
         new = _objects(current[name]) if name in current else []
         changes = diff_objects(old, new)
-        status = "added" if name not in before else "removed" if name not in current else "changed" if changes else "unchanged"
+        status = (
+            "added"
+            if name not in before
+            else "removed"
+            if name not in current
+            else "changed"
+            if changes
+            else "unchanged"
+        )
         clusters.append(ClusterPlan(name, status, changes))
     return Plan(rev, clusters)

@@ -13,17 +13,16 @@ object has is a difference there and only there.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache, cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
 import yaml
 
-from generator.facts import matrix
-from generator.facts import releases
+from generator.core.schemafiles import schema_file_name
+from generator.facts import matrix, releases
 from generator.facts import workloads as workload_facts
 from generator.facts.matrix import version_key
-from generator.core.schemafiles import schema_file_name
 
 QUANTITY_DEF = "io.k8s.apimachinery.pkg.api.resource.Quantity"
 DURATION_DEF = "io.k8s.apimachinery.pkg.apis.meta.v1.Duration"
@@ -69,7 +68,7 @@ class Node:
                 continue
             for prefix in _REFS:
                 if ref.startswith(prefix):
-                    return ref[len(prefix):]
+                    return ref[len(prefix) :]
         return None
 
     def _resolved(self) -> dict:
@@ -99,7 +98,10 @@ class Node:
         """Fields here are free-form (no properties to check unknown keys against)."""
         body = self._resolved()
         return bool(body.get("x-kubernetes-preserve-unknown-fields")) or (
-            "properties" not in body and not isinstance(body.get("additionalProperties"), dict) and "object" in _types(body))
+            "properties" not in body
+            and not isinstance(body.get("additionalProperties"), dict)
+            and "object" in _types(body)
+        )
 
     def types(self) -> set[str]:
         return _types(self._resolved())
@@ -205,8 +207,12 @@ def kind_schema(api_version: str, kind: str) -> KindSchema | None:
 
 
 # Go types Argo CD lists that the OpenAPI inlines into another (or, ResourceList, a plain map).
-_INLINED = {"EphemeralContainerCommon": "EphemeralContainer", "ProbeHandler": "Probe", "VolumeSource": "Volume",
-            "PersistentVolumeSource": "PersistentVolumeSpec"}
+_INLINED = {
+    "EphemeralContainerCommon": "EphemeralContainer",
+    "ProbeHandler": "Probe",
+    "VolumeSource": "Volume",
+    "PersistentVolumeSource": "PersistentVolumeSpec",
+}
 
 
 @cache
@@ -217,7 +223,11 @@ def core_type(name: str) -> Node | None:
     from generator.validate.core import _definitions
 
     if name == "ResourceList":
-        return Node({"type": "object", "additionalProperties": {"$ref": _REF + QUANTITY_DEF}}, _definitions(kubernetes_version()), True)
+        return Node(
+            {"type": "object", "additionalProperties": {"$ref": _REF + QUANTITY_DEF}},
+            _definitions(kubernetes_version()),
+            True,
+        )
     full = f"io.k8s.api.core.v1.{_INLINED.get(name, name)}"
     for k8s in (kubernetes_version(), _newest_bundled()):
         defs = _definitions(k8s)
@@ -244,8 +254,19 @@ def _builtin_cluster_scoped() -> frozenset[str]:
 
 
 # Groups the API server (or OpenShift's aggregated API servers) serves itself, not CRDs.
-_SERVED_GROUPS = frozenset({"", "apps", "batch", "autoscaling", "policy", "apps.openshift.io", "build.openshift.io",
-                            "route.openshift.io", "template.openshift.io"})
+_SERVED_GROUPS = frozenset(
+    {
+        "",
+        "apps",
+        "batch",
+        "autoscaling",
+        "policy",
+        "apps.openshift.io",
+        "build.openshift.io",
+        "route.openshift.io",
+        "template.openshift.io",
+    }
+)
 
 
 def scope(group: str, kind: str) -> str | None:

@@ -23,10 +23,10 @@ from typing import Any
 
 import yaml
 
+from generator.core.errors import UsageError
 from generator.diff.drift import STATUS_ALL, STATUS_CRD, STATUS_NONE, Options
 from generator.diff.knowntypes import fields_from_overrides
 from generator.diff.normalize import IgnoreRule
-from generator.core.errors import UsageError
 
 CUSTOMIZATIONS = "resource.customizations"
 COMPARE_OPTIONS = "resource.compareoptions"
@@ -58,7 +58,9 @@ class Settings:
         return rules
 
     def options(self) -> Options:
-        return Options(tuple(fields_from_overrides(self.overrides)), self.ignore_aggregated_roles, self.ignore_resource_status)
+        return Options(
+            tuple(fields_from_overrides(self.overrides)), self.ignore_aggregated_roles, self.ignore_resource_status
+        )
 
 
 def _yaml(text: Any, where: str, expected: type) -> Any:
@@ -101,7 +103,9 @@ def from_argocd_cm(data: dict, source: str) -> Settings:
             diffs = override.get("ignoreDifferences")
             if diffs is not None:
                 # a YAML text inside the YAML (ResourceOverride's JSON form), or a mapping
-                entry["ignoreDifferences"] = _yaml(diffs, f"{where}: {key}.ignoreDifferences", dict) if isinstance(diffs, str) else diffs
+                entry["ignoreDifferences"] = (
+                    _yaml(diffs, f"{where}: {key}.ignoreDifferences", dict) if isinstance(diffs, str) else diffs
+                )
             if override.get("knownTypeFields") is not None:
                 entry["knownTypeFields"] = override["knownTypeFields"]
     for key in sorted(data):
@@ -115,8 +119,10 @@ def from_argocd_cm(data: dict, source: str) -> Settings:
         if kind in OTHER:
             continue
         if kind not in COMPARING:
-            raise UsageError(f"{where}: resource customization type {kind!r} is not one Argo CD knows "
-                             f"({', '.join(COMPARING + OTHER)})")
+            raise UsageError(
+                f"{where}: resource customization type {kind!r} is not one Argo CD knows "
+                f"({', '.join(COMPARING + OTHER)})"
+            )
         value = _yaml(data[key], where, dict if kind == "ignoreDifferences" else list)
         out.overrides.setdefault(target, {})[kind] = value
     if COMPARE_OPTIONS in data:
@@ -139,7 +145,9 @@ def argocd_cm_of(obj: dict) -> dict[str, str]:
         data[f"{CUSTOMIZATIONS}.ignoreDifferences.all"] = yaml.safe_dump(ignore["all"], sort_keys=True)
     for ident in ignore.get("resourceIdentifiers") or []:
         group_kind = f"{ident['group']}_{ident['kind']}" if ident.get("group") else ident.get("kind", "")
-        data[f"{CUSTOMIZATIONS}.ignoreDifferences.{group_kind}"] = yaml.safe_dump(ident.get("customization") or {}, sort_keys=True)
+        data[f"{CUSTOMIZATIONS}.ignoreDifferences.{group_kind}"] = yaml.safe_dump(
+            ident.get("customization") or {}, sort_keys=True
+        )
     data.update({str(k): v for k, v in (spec.get("extraConfig") or {}).items()})
     return data
 

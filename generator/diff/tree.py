@@ -4,8 +4,8 @@ validate pipeline's up-to-date stage)."""
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.bundle import Folder
@@ -66,7 +66,9 @@ def compare(repo: Path, folders: list[Folder], stale_roots: Sequence[str] = ()) 
         m_actual = _read(root / MANIFEST)
         m_expected = manifest_text(folder)
         if m_actual != m_expected and not any(c.path.startswith(folder.root + "/") for c in diff.changes):
-            diff.changes.append(FileChange(f"{folder.root}/{MANIFEST}", "changed" if m_actual else "added", m_expected, m_actual))
+            diff.changes.append(
+                FileChange(f"{folder.root}/{MANIFEST}", "changed" if m_actual else "added", m_expected, m_actual)
+            )
     for root_rel in stale_roots:
         root = repo / root_rel
         manifest = read_manifest(root) or {"files": {}}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache, cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from generator.core.schemafiles import data_dir
@@ -110,7 +110,9 @@ class Catalog:
         (the newest, should several remain)."""
         ours = [e for e in self.entries(channel) if self.bundle(e["name"]).release == release]
         superseded = {e.get("replaces") for e in ours} | {s for e in ours for s in e.get("skips", [])}
-        left = [self.bundle(e["name"]) for e in ours if e["name"] not in superseded] or [self.bundle(e["name"]) for e in ours]
+        left = [self.bundle(e["name"]) for e in ours if e["name"] not in superseded] or [
+            self.bundle(e["name"]) for e in ours
+        ]
         return max(left, key=lambda b: b.key) if left else None
 
     def channels_with(self, release: str) -> list[str]:

@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.core.resources import Obj
 from generator.facts import matrix
 from generator.facts.releases import Release
-from generator.core.resources import Obj
 
 Origin = tuple  # a spec field path, e.g. ("components", "workbenches", "namespace")
 

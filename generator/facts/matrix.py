@@ -59,7 +59,11 @@ def mig_layout(profile: str, product: str) -> dict[str, int] | None:
     if layouts is None:
         return None
     family = next(
-        (f for f, patterns in matrix()["gpuFamilies"].items() if any(fnmatch.fnmatch(product.upper(), p.upper()) for p in patterns)),
+        (
+            f
+            for f, patterns in matrix()["gpuFamilies"].items()
+            if any(fnmatch.fnmatch(product.upper(), p.upper()) for p in patterns)
+        ),
         None,
     )
     found = layouts.get(family) if family in layouts else layouts.get("*")

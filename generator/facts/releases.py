@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache, cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+from generator.core.schemafiles import data_dir, schema_file_name
 from generator.facts import catalogs, matrix
 from generator.facts.matrix import version_key
-from generator.core.schemafiles import data_dir, schema_file_name
 
 _IMMUTABLE = re.compile(r"^\s*self\s*==\s*oldSelf\s*$")
 
@@ -144,7 +144,9 @@ class Release:
     def takes(self, kind: str, path: str, value: Any) -> bool:
         """The field exists, its enum (if any) lists `value`, and the operator does not refuse it."""
         node = self.node(kind, path)
-        return node is not None and ("enum" not in node or value in node["enum"]) and value not in self.rejects(kind, path)
+        return (
+            node is not None and ("enum" not in node or value in node["enum"]) and value not in self.rejects(kind, path)
+        )
 
     def borrowed(self, kind: str) -> dict | None:
         """Where the schema of a kind the release's upstream data lacks comes from."""

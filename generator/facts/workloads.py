@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from generator.core.schemafiles import data_dir
+from generator.core.schemafiles import data_dir, schema_file_name
 from generator.facts.releases import load_schema
-from generator.core.schemafiles import schema_file_name
 
 DSPA = "DataSciencePipelinesApplication"
 MODEL_REGISTRY = "ModelRegistry"
@@ -32,14 +31,28 @@ CLUSTER_SERVING_RUNTIME = "ClusterServingRuntime"
 LLM_INFERENCE_SERVICE = "LLMInferenceService"
 LLM_INFERENCE_SERVICE_CONFIG = "LLMInferenceServiceConfig"
 NOTEBOOK = "Notebook"
-KINDS = (DSPA, MODEL_REGISTRY, INFERENCE_SERVICE, SERVING_RUNTIME, CLUSTER_SERVING_RUNTIME, LLM_INFERENCE_SERVICE,
-         LLM_INFERENCE_SERVICE_CONFIG, NOTEBOOK)
+KINDS = (
+    DSPA,
+    MODEL_REGISTRY,
+    INFERENCE_SERVICE,
+    SERVING_RUNTIME,
+    CLUSTER_SERVING_RUNTIME,
+    LLM_INFERENCE_SERVICE,
+    LLM_INFERENCE_SERVICE_CONFIG,
+    NOTEBOOK,
+)
 
 
 # Releases before connection types (RHOAI 2.15, ODH 2.20 and earlier) have the dashboard's S3
 # "data connection" only, with these keys (the same envVars its successor, the s3 type, uses).
 LEGACY_S3 = "s3"
-LEGACY_S3_KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_S3_ENDPOINT", "AWS_DEFAULT_REGION", "AWS_S3_BUCKET")
+LEGACY_S3_KEYS = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_S3_ENDPOINT",
+    "AWS_DEFAULT_REGION",
+    "AWS_S3_BUCKET",
+)
 
 # A connection's non-secret spec setting -> the Secret key (its connection type's field envVar)
 # it fills; the rest of a connection's keys come from the store or the team's Secret.
@@ -252,7 +265,7 @@ def _rules(node: Any, path: str) -> list[tuple[str, str]]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template(digest: str) -> RuntimeTemplate:
     t = _data()["templates"][digest]
     return RuntimeTemplate(
@@ -278,18 +291,21 @@ def _listed(value: Any) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _connection_type(digest: str) -> ConnectionType:
     c = _data()["connectionTypes"][digest]
     return ConnectionType(
         name=c["name"],
         display_name=c["displayName"],
         category=tuple(_listed(c["category"])),
-        fields=tuple(ConnectionField(f["name"], f["envVar"], f.get("type", ""), bool(f.get("required", False))) for f in c["fields"]),
+        fields=tuple(
+            ConnectionField(f["name"], f["envVar"], f.get("type", ""), bool(f.get("required", False)))
+            for f in c["fields"]
+        ),
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def workload_facts(dist: str, version: str) -> WorkloadFacts:
     if version not in _data()["releases"].get(dist, {}):
         raise KeyError(f"no workload data for {dist} {version}")

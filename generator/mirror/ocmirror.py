@@ -164,7 +164,9 @@ def _range(where: str, min_version: str, max_version: str) -> list[str]:
             out.append(f"{where}: {name} {value!r} must respect semantic versioning notation")
     lo, hi = semver(min_version) if min_version else None, semver(max_version) if max_version else None
     if lo is not None and hi is not None and lo > hi:
-        out.append(f"{where}: minVersion {min_version} is greater than maxVersion {max_version}: no bundle is in that range")
+        out.append(
+            f"{where}: minVersion {min_version} is greater than maxVersion {max_version}: no bundle is in that range"
+        )
     return out
 
 
@@ -191,7 +193,9 @@ def validate(isc: ImageSetConfiguration) -> list[str]:
                 channels.add(ch.name)
                 problems += _range(f"{where}: channel {ch.name!r}", ch.min_version, ch.max_version)
                 if (ch.min_version or ch.max_version) and (pkg.min_version or pkg.max_version):
-                    problems.append(f"{where}: mixing both filtering by minVersion/maxVersion and filtering by channel minVersion/maxVersion is not allowed")
+                    problems.append(
+                        f"{where}: mixing both filtering by minVersion/maxVersion and filtering by channel minVersion/maxVersion is not allowed"
+                    )
     names = [c.name for c in isc.mirror.platform.channels]
     if len(names) != len(set(names)):
         problems.append("release channel: duplicate found in configuration")

@@ -21,10 +21,10 @@ import os
 import re
 import stat
 import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -218,7 +218,7 @@ class _Builder:
         if tag not in SCALAR_TAGS:
             self.fail(node, path, f"tag {tag!r} is not allowed: only plain maps, lists and scalars")
             return None
-        kind = tag[len(TAG):]
+        kind = tag[len(TAG) :]
         if kind == "str":
             if _SURROGATE.search(value):
                 # "\ud800" escapes to half a character: no text a Kubernetes object can hold.
@@ -273,10 +273,14 @@ def _cycle(node: Node, merge: bool = False) -> str:
     what = "map" if node.id == "mapping" else "list"
     line = node.start_mark.line + 1
     if merge:
-        return (f"`<<: {alias}` merges the {what} of line {line}, which this merge is part of (an alias cycle, which never ends): "
-                "merge another map, or write the keys out")
-    return (f"{alias} refers to the {what} of line {line}, which contains it (an alias cycle, which never ends): "
-            "refer to a map or list outside it, or write the value out")
+        return (
+            f"`<<: {alias}` merges the {what} of line {line}, which this merge is part of (an alias cycle, which never ends): "
+            "merge another map, or write the keys out"
+        )
+    return (
+        f"{alias} refers to the {what} of line {line}, which contains it (an alias cycle, which never ends): "
+        "refer to a map or list outside it, or write the value out"
+    )
 
 
 class _TooLarge(Exception):
@@ -290,9 +294,20 @@ def read_yaml(text: str, file: str) -> tuple[Any, Positions, list[SpecError]]:
     directive = _YAML_DIRECTIVE.search(text)
     if directive and directive.group(1) != "1.2":
         line = text.count("\n", 0, directive.start()) + 1
-        return None, builder.positions, [SpecError(
-            file, line, 1, "", f"YAML {directive.group(1)} is not how specs are read: they are YAML 1.2 (where yes, no, "
-            "on and off are text, not booleans); remove this line")]
+        return (
+            None,
+            builder.positions,
+            [
+                SpecError(
+                    file,
+                    line,
+                    1,
+                    "",
+                    f"YAML {directive.group(1)} is not how specs are read: they are YAML 1.2 (where yes, no, "
+                    "on and off are text, not booleans); remove this line",
+                )
+            ],
+        )
     nodes = _compose_fast(text) if _FAST and not _SLOW_PATH.search(text, 1 if text[:1] == "\ufeff" else 0) else None
     if nodes is not None:
         data, positions, errors = _build(nodes, builder)
@@ -317,8 +332,15 @@ def _read_ruamel(text: str, file: str, builder: _Builder) -> tuple[Any, Position
     except ReaderError as exc:
         line, col = _line_col(text, exc.position)
         code = ord(exc.character) if isinstance(exc.character, str) else int(exc.character)
-        return None, builder.positions, [SpecError(
-            file, line, col, "", f"character {chr(code)!r} (#x{code:04x}) is not allowed in YAML: remove it")]
+        return (
+            None,
+            builder.positions,
+            [
+                SpecError(
+                    file, line, col, "", f"character {chr(code)!r} (#x{code:04x}) is not allowed in YAML: remove it"
+                )
+            ],
+        )
     except Exception as exc:  # ruamel raises a few unmarked errors (e.g. on some anchors)
         return None, builder.positions, [SpecError(file, 1, 1, "", f"invalid YAML: {exc}")]
     return _build(nodes, builder)
@@ -328,17 +350,41 @@ def _build(nodes: list, builder: _Builder) -> tuple[Any, Positions, list[SpecErr
     file = builder.file
     nodes = [n for n in nodes if n is not None]
     if len(nodes) != 1:
-        return None, builder.positions, [SpecError(file, 1, 1, "", f"expected exactly one YAML document, found {len(nodes)}")]
+        return (
+            None,
+            builder.positions,
+            [SpecError(file, 1, 1, "", f"expected exactly one YAML document, found {len(nodes)}")],
+        )
     root = nodes[0]
     builder.positions.document = builder.pos(root)
     if root.id != "mapping":
         p = builder.pos(root)
-        return None, builder.positions, [SpecError(file, p.line, p.column, "", "the document must be a mapping (key: value), not a list or a scalar")]
+        return (
+            None,
+            builder.positions,
+            [
+                SpecError(
+                    file, p.line, p.column, "", "the document must be a mapping (key: value), not a list or a scalar"
+                )
+            ],
+        )
     try:
         data = builder.build(root, ())
     except _TooLarge as exc:
         p = builder.pos(exc.node)
-        return None, builder.positions, [SpecError(file, p.line, p.column, "", f"document expands to more than {MAX_NODES} nodes or is nested too deeply (alias bomb?)")]
+        return (
+            None,
+            builder.positions,
+            [
+                SpecError(
+                    file,
+                    p.line,
+                    p.column,
+                    "",
+                    f"document expands to more than {MAX_NODES} nodes or is nested too deeply (alias bomb?)",
+                )
+            ],
+        )
     return data, builder.positions, builder.errors
 
 
@@ -356,6 +402,7 @@ def _yaml12_resolvers() -> dict:
 
 
 if _FAST:
+
     class _FastLoader(_pyyaml.CSafeLoader):
         """libyaml's parser and composer; plain scalars resolved as YAML 1.2 (ruamel's table)."""
 
@@ -374,8 +421,11 @@ if _FAST:
 # after a plain scalar, which ruamel refuses, and drops a BOM inside the text; its anchor and
 # alias names are narrower than YAML 1.2's (`&name:` is an anchor `name` then a colon to libyaml,
 # the anchor `name:` to ruamel). Real specs hold none of them.
-_SLOW_PATH = re.compile("[\t\x85\u2028\u2029\ufeff]"  # (a BOM but the first character)
-                        "|(?:^|[\\s\\[\\]{},])[&*][A-Za-z0-9_-]*[^A-Za-z0-9_\\s\\[\\]{},-]", re.M)
+_SLOW_PATH = re.compile(
+    "[\t\x85\u2028\u2029\ufeff]"  # (a BOM but the first character)
+    "|(?:^|[\\s\\[\\]{},])[&*][A-Za-z0-9_-]*[^A-Za-z0-9_\\s\\[\\]{},-]",
+    re.M,
+)
 
 
 def _compose_fast(text: str) -> list | None:
@@ -405,7 +455,9 @@ def _line_col(text: str, index: int) -> tuple[int, int]:
 # --------------------------------------------------------------------------- defaults + validation
 
 
-def deep_merge(under: Any, over: Any, under_pos: Positions, over_pos: Positions, out_pos: Positions, path: tuple = ()) -> Any:
+def deep_merge(
+    under: Any, over: Any, under_pos: Positions, over_pos: Positions, out_pos: Positions, path: tuple = ()
+) -> Any:
     """`over` wins; maps merge key by key, anything else is replaced whole."""
     if isinstance(under, dict) and isinstance(over, dict):
         result = {}
@@ -452,8 +504,10 @@ def pydantic_errors(exc: ValidationError, positions: Positions, data: Any = None
             # A map key that is not one (a label key): at the key, named by its path, in words.
             key = loc[:-1]
             if err["type"] == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == LABEL_KEY:
-                message = ("is not a label key: an optional DNS-subdomain prefix and `/`, then up to 63 letters, "
-                           "digits, `-`, `_` or `.`, beginning and ending with a letter or digit")
+                message = (
+                    "is not a label key: an optional DNS-subdomain prefix and `/`, then up to 63 letters, "
+                    "digits, `-`, `_` or `.`, beginning and ending with a letter or digit"
+                )
             errors.append(positions.error(key, message, at_key=True))
             continue
         if err["type"] == "value_error":
@@ -462,8 +516,12 @@ def pydantic_errors(exc: ValidationError, positions: Positions, data: Any = None
             message = "required field is missing"
         else:
             message = _in_users_terms(err, positions.raw.get(loc)) or message
-            if (message == err["msg"] and "input" in err and err["type"] not in ("model_type", "dict_type")
-                    and not isinstance(err["input"], (dict, list))):
+            if (
+                message == err["msg"]
+                and "input" in err
+                and err["type"] not in ("model_type", "dict_type")
+                and not isinstance(err["input"], (dict, list))
+            ):
                 message = f"{message} (got {err['input']!r})"
         errors.append(positions.error(loc, message))
     return errors
@@ -474,9 +532,9 @@ def _in_users_terms(err: Mapping[str, Any], raw: str | None) -> str | None:
     kind, value = err["type"], err.get("input")
     written = raw if raw is not None else repr(value)
     if kind == "string_type" and isinstance(value, bool):
-        return f"expected text, but YAML reads {written} as {str(value).lower()}: write it in quotes (\"{written}\")"
+        return f'expected text, but YAML reads {written} as {str(value).lower()}: write it in quotes ("{written}")'
     if kind == "string_type" and isinstance(value, (int, float)):
-        return f"expected text, but YAML reads {written} as the number {value!r}: write it in quotes (\"{written}\")"
+        return f'expected text, but YAML reads {written} as the number {value!r}: write it in quotes ("{written}")'
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         if value is None:
             return "is empty: give it fields (key: value) below it, or remove the line"
@@ -563,8 +621,9 @@ def _model_of(annotation: Any) -> Any:
 Check = Callable[[PlatformSpec, "Positions"], Iterable[SpecError]]
 
 
-def load_spec_text(text: str, source: str, defaults: tuple[Any, Positions, bytes] | None = None,
-                   check: Check | None = None) -> LoadedSpec:
+def load_spec_text(
+    text: str, source: str, defaults: tuple[Any, Positions, bytes] | None = None, check: Check | None = None
+) -> LoadedSpec:
     """Load one spec from text; raises SpecErrors with every problem found (`check`'s with the
     spec rules', first, once the spec has a model)."""
     from generator.spec import rules
@@ -590,7 +649,9 @@ def load_spec_text(text: str, source: str, defaults: tuple[Any, Positions, bytes
     stem = Path(source).stem
     found = (list(check(spec, positions)) if check else []) + rules.check(spec, positions)
     if Path(source).parent.name == CLUSTERS_DIR and spec.metadata.name != stem:
-        found.append(positions.error(("metadata", "name"), f"must equal the file name {stem!r} (it names the overlay folder)"))
+        found.append(
+            positions.error(("metadata", "name"), f"must equal the file name {stem!r} (it names the overlay folder)")
+        )
     found = errors + _elsewhere(found, reported)
     if found:
         raise SpecErrors(found)
@@ -600,6 +661,7 @@ def load_spec_text(text: str, source: str, defaults: tuple[Any, Positions, bytes
 def _elsewhere(found: list[SpecError], reported: list[str]) -> list[SpecError]:
     """The errors not about a path already reported (or inside one): a value refused while
     reading stands in the data as nothing, and would be reported again as missing."""
+
     def inside(path: str, outer: str) -> bool:
         return path == outer or path.startswith((outer + ".", outer + "[")) or outer == ""
 
@@ -607,9 +669,15 @@ def _elsewhere(found: list[SpecError], reported: list[str]) -> list[SpecError]:
 
 
 def secret_errors(data: Any, positions: Positions) -> list[SpecError]:
-    return [positions.error(path, f"{'is' if at_key else 'holds'} {why}: specs live in git and the bundle on every "
-                                  "cluster; reference a Secret instead", at_key=at_key)
-            for path, at_key, why in secrets.findings(data)]
+    return [
+        positions.error(
+            path,
+            f"{'is' if at_key else 'holds'} {why}: specs live in git and the bundle on every "
+            "cluster; reference a Secret instead",
+            at_key=at_key,
+        )
+        for path, at_key, why in secrets.findings(data)
+    ]
 
 
 def read_defaults(repo: Path) -> tuple[Any, Positions, bytes] | None:
@@ -625,7 +693,9 @@ def read_defaults(repo: Path) -> tuple[Any, Positions, bytes] | None:
         if metadata is not None and not isinstance(metadata, dict):
             errors.append(positions.error(("metadata",), "expected a mapping (key: value), or no metadata at all"))
         elif metadata and "name" in metadata:
-            errors.append(positions.error(("metadata", "name"), "fleet defaults cannot set a cluster name", at_key=True))
+            errors.append(
+                positions.error(("metadata", "name"), "fleet defaults cannot set a cluster name", at_key=True)
+            )
         else:
             errors += _defaults_types(data, positions)
     if errors:
@@ -660,7 +730,9 @@ def read_source(repo: Path, path: Path) -> bytes:
             if not target.exists():
                 raise refuse(f"is a symbolic link to {os.readlink(path)}, which does not exist")
             if not target.is_relative_to(repo.resolve()):
-                raise refuse(f"is a symbolic link to {target}, outside the repository: specs are read from the repository only")
+                raise refuse(
+                    f"is a symbolic link to {target}, outside the repository: specs are read from the repository only"
+                )
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
             raise refuse("is a directory, not a spec file")
@@ -681,8 +753,13 @@ def decode(raw: bytes, source: str) -> str:
     except UnicodeDecodeError as exc:
         before = raw[: exc.start].decode("utf-8", "replace")
         line, column = _line_col(before, len(before))
-        raise SpecErrors([SpecError(source, line, column, "", f"byte {raw[exc.start]:#04x} is not UTF-8 text: "
-                                                             "save the file as UTF-8")]) from None
+        raise SpecErrors(
+            [
+                SpecError(
+                    source, line, column, "", f"byte {raw[exc.start]:#04x} is not UTF-8 text: save the file as UTF-8"
+                )
+            ]
+        ) from None
 
 
 def spec_files(repo: Path, names: list[str] | None = None) -> list[Path]:
@@ -699,7 +776,9 @@ def spec_files(repo: Path, names: list[str] | None = None) -> list[Path]:
         by_name = {p.stem: p for p in files}
         missing = [n for n in names if n not in by_name]
         if missing:
-            raise UsageError(f"no spec for cluster(s) {', '.join(missing)} in {folder} (have: {', '.join(by_name) or 'none'})")
+            raise UsageError(
+                f"no spec for cluster(s) {', '.join(missing)} in {folder} (have: {', '.join(by_name) or 'none'})"
+            )
         files = [by_name[n] for n in names]
     return files
 
@@ -710,10 +789,26 @@ def _refuse_strays(folder: Path) -> None:
     for p in sorted(folder.iterdir()):
         source = f"{CLUSTERS_DIR}/{p.name}"
         if p.suffix.lower() in (".yml", ".yaml") and p.suffix != ".yaml":
-            errors.append(SpecError(source, 1, 1, "", f"specs end in .yaml: rename it to {p.stem}.yaml, or move it out of {CLUSTERS_DIR}/"))
+            errors.append(
+                SpecError(
+                    source,
+                    1,
+                    1,
+                    "",
+                    f"specs end in .yaml: rename it to {p.stem}.yaml, or move it out of {CLUSTERS_DIR}/",
+                )
+            )
         elif p.name.startswith("_") and p.suffix == ".yaml" and p.name != DEFAULTS_FILE:
-            errors.append(SpecError(source, 1, 1, "", f"only {DEFAULTS_FILE} may start with _ (it is merged under every "
-                                                      f"spec); this file is not read: rename it, or move it out of {CLUSTERS_DIR}/"))
+            errors.append(
+                SpecError(
+                    source,
+                    1,
+                    1,
+                    "",
+                    f"only {DEFAULTS_FILE} may start with _ (it is merged under every "
+                    f"spec); this file is not read: rename it, or move it out of {CLUSTERS_DIR}/",
+                )
+            )
     if errors:
         raise SpecErrors(errors)
 

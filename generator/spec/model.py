@@ -10,12 +10,21 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
+from pydantic.fields import ComputedFieldInfo, FieldInfo
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from generator.core import quantity
-from pydantic.fields import ComputedFieldInfo, FieldInfo
 
 DNS1123_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 # A non-negative Kubernetes quantity (k8s.io/apimachinery resource.Quantity's grammar, exponents
@@ -24,8 +33,10 @@ DNS1123_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 QUANTITY = r"^\+?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]{1,2})?$"
 # Label keys and values as the API server validates them (a qualified name with an optional
 # DNS-subdomain prefix; a value of at most 63 characters, possibly empty).
-LABEL_KEY = (r"^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?"
-             r"[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+LABEL_KEY = (
+    r"^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?"
+    r"[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+)
 LABEL_VALUE = r"^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$"
 INT32_MAX = 2**31 - 1
 
@@ -151,8 +162,12 @@ Quantity = Annotated[
     str,
     # A number's text must fit the grammar too: a fraction beyond the two-digit exponent is no
     # quantity (whole numbers, 0 among them, are integers).
-    BeforeValidator(_quantity, json_schema_input_type=Annotated[str, Field(pattern=QUANTITY)]
-                    | Annotated[int, Field(ge=0)] | Annotated[float, Field(ge=1e-99, lt=1e100)]),
+    BeforeValidator(
+        _quantity,
+        json_schema_input_type=Annotated[str, Field(pattern=QUANTITY)]
+        | Annotated[int, Field(ge=0)]
+        | Annotated[float, Field(ge=1e-99, lt=1e100)],
+    ),
     AfterValidator(_check_quantity),
 ]
 Name = Annotated[str, Field(pattern=DNS1123_LABEL, max_length=63)]
@@ -179,7 +194,9 @@ class Proxy(Model):
         None, pattern=r"^http://", description="Proxy for plain-HTTP requests (http://host:port); no credentials."
     )
     https_proxy: str | None = Field(
-        None, pattern=r"^https?://", description="Proxy for HTTPS requests (http:// or https://host:port); no credentials."
+        None,
+        pattern=r"^https?://",
+        description="Proxy for HTTPS requests (http:// or https://host:port); no credentials.",
     )
     no_proxy: list[str] = Field(
         default_factory=list,
@@ -207,21 +224,21 @@ PATTERN_WORDS = {
     r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$": "lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
     QUANTITY: "a Kubernetes quantity: a non-negative number with an optional unit, such as 500m, 16, 64Gi or 1.5Ti",
     LABEL_KEY: "a label key: an optional DNS prefix and '/', then letters, digits, '-', '_' and '.', starting and "
-               "ending with a letter or digit, at most 63 characters after the prefix",
+    "ending with a letter or digit, at most 63 characters after the prefix",
     LABEL_VALUE: "a label value: empty, or letters, digits, '-', '_' and '.', starting and ending with a letter or "
-                 "digit, at most 63 characters",
+    "digit, at most 63 characters",
     MIRROR_REGISTRY: "a registry host with an optional :port and path, such as mirror.example.com:8443/ocp "
-                     "(no scheme, no trailing '/')",
-    r"^4\.[0-9]+$": "an OpenShift version, major.minor in quotes, such as \"4.18\"",
-    r"^[0-9]+\.[0-9]+(\.[0-9]+)?$": "a release in quotes, such as \"2.22\", or a patch release, such as \"2.22.2\"",
-    r"^(\S+\s+){4}\S+$": "a cron schedule: five fields separated by spaces, such as \"*/5 * * * *\"",
+    "(no scheme, no trailing '/')",
+    r"^4\.[0-9]+$": 'an OpenShift version, major.minor in quotes, such as "4.18"',
+    r"^[0-9]+\.[0-9]+(\.[0-9]+)?$": 'a release in quotes, such as "2.22", or a patch release, such as "2.22.2"',
+    r"^(\S+\s+){4}\S+$": 'a cron schedule: five fields separated by spaces, such as "*/5 * * * *"',
     r"^[A-Za-z0-9_]+$": "letters, digits and '_' only",
     r"^[^/%:\s][^/%]*$": "no '/' or '%', and not starting with ':' or a space",
     r"^[0-9]+(s|m|h)$": "a whole number and a unit: s, m or h, such as 60s",
     r"^[0-9]+(h|d|w|y)$": "a whole number and a unit: h, d, w or y, such as 15d",
     r"^[0-9]+(ms|s|m|h)$": "a whole number and a unit: ms, s, m or h, such as 72h",
     r"^[0-9]+(ms|s|m|h|d|w|y)$": "a whole number and a unit: ms, s, m, h, d, w or y, such as 7d",
-    r"^(0(\.[0-9]+)?|1(\.0+)?)$": "a ratio from 0 to 1 in quotes, such as \"0.1\"",
+    r"^(0(\.[0-9]+)?|1(\.0+)?)$": 'a ratio from 0 to 1 in quotes, such as "0.1"',
     r"^http://": "a URL starting with http://",
     r"^https://": "a URL starting with https://",
     r"^https?://": "a URL starting with http:// or https://",
@@ -256,9 +273,7 @@ class MachineSetSettings(Model):
     # Optional here, required by the spec rules per provider: every missing setting is then
     # reported in one run, not one per run.
     image: str | None = Field(None, description="AMI id (aws), image name (gcp) or image resource id (azure).")
-    subnet: str | None = Field(
-        None, description="Subnet name; `{infrastructureId}` and `{zone}` are substituted."
-    )
+    subnet: str | None = Field(None, description="Subnet name; `{infrastructureId}` and `{zone}` are substituted.")
     security_groups: list[str] = Field(default_factory=list)
     """AWS security group names (matched by their Name tag) of the GPU machines;
     `{infrastructureId}` and `{zone}` are substituted. Renders into each MachineSet's
@@ -293,9 +308,7 @@ class Cluster(Model):
     """Infrastructure provider. On aws, gcp and azure GPU pools get MachineSets, MachineAutoscalers
     and a ClusterAutoscaler; on baremetal the nodes are labelled and tainted by hand. Default:
     aws."""
-    api_server: str | None = Field(
-        None, pattern=r"^https://", description="API server URL; the Argo CD destination."
-    )
+    api_server: str | None = Field(None, pattern=r"^https://", description="API server URL; the Argo CD destination.")
     base_domain: str | None = None
     """The cluster's base domain (apps are at *.apps.<baseDomain>): the host of the dashboard probe.
     Default: none (no dashboard probe)."""
@@ -334,7 +347,7 @@ class Distribution(Model):
     version: str | None = Field(
         None,
         pattern=r"^[0-9]+\.[0-9]+(\.[0-9]+)?$",
-        description="The release, \"2.22\", or a patch release, \"2.22.2\" (installed as the Subscription's "
+        description='The release, "2.22", or a patch release, "2.22.2" (installed as the Subscription\'s '
         "startingCSV); quote it: unquoted, 2.20 is the number 2.2. Default: the distribution's default release "
         "(data/matrix.yaml defaultVersion).",
     )
@@ -424,14 +437,16 @@ class Nim(Model):
 
 class KServe(Component):
     deployment_mode: Literal["Serverless", "RawDeployment"] | None = Field(
-        None, description="Default: Serverless where the release has it (2.x), else RawDeployment (3.x serves only that)."
+        None,
+        description="Default: Serverless where the release has it (2.x), else RawDeployment (3.x serves only that).",
     )
     serving: KServeServing = Field(default_factory=KServeServing)
     """Knative Serving for Serverless deployments (2.x only). Default: Managed, named
     knative-serving, with the default ingress certificate."""
     nim: Nim | None = Field(None, description="Default: the operator's (Managed).")
     raw_deployment_service_config: Literal["Headless", "Headed"] | None = Field(
-        None, description="Services of RawDeployment predictors (RHOAI 2.19+, ODH 2.27+). Default: the operator's (Headless)."
+        None,
+        description="Services of RawDeployment predictors (RHOAI 2.19+, ODH 2.27+). Default: the operator's (Headless).",
     )
 
 
@@ -525,8 +540,12 @@ class Components(Model):
     mlflowoperator: RemovedByDefault = Field(default_factory=RemovedByDefault, description="MLflow (3.2+).")
     sparkoperator: RemovedByDefault = Field(default_factory=RemovedByDefault, description="Spark operator (3.4+).")
     aigateway: RemovedByDefault = Field(default_factory=RemovedByDefault, description="AI gateway (ODH 3.5+).")
-    mcplifecycleoperator: RemovedByDefault = Field(default_factory=RemovedByDefault, description="MCP servers' lifecycle (ODH 3.5+).")
-    ogx: RemovedByDefault = Field(default_factory=RemovedByDefault, description="OGX, LlamaStack's successor (ODH 3.5+).")
+    mcplifecycleoperator: RemovedByDefault = Field(
+        default_factory=RemovedByDefault, description="MCP servers' lifecycle (ODH 3.5+)."
+    )
+    ogx: RemovedByDefault = Field(
+        default_factory=RemovedByDefault, description="OGX, LlamaStack's successor (ODH 3.5+)."
+    )
 
 
 class ControlPlane(Model):
@@ -543,7 +562,9 @@ class ControlPlane(Model):
 
 class MeshAuth(Model):
     namespace: Name | None = Field(None, description="Namespace of the mesh's authorization provider (Authorino).")
-    audiences: list[str] | None = Field(None, description="Token audiences; default: the operator's (https://kubernetes.default.svc).")
+    audiences: list[str] | None = Field(
+        None, description="Token audiences; default: the operator's (https://kubernetes.default.svc)."
+    )
 
 
 class ServiceMesh(Model):
@@ -673,10 +694,13 @@ class GpuNodePool(Model):
     """Taints of the pool's nodes; flavors, hardware profiles and the GPU operator's operands
     tolerate them. Default: nvidia.com/gpu=true:NoSchedule."""
     time_slicing_replicas: int | None = Field(
-        None, ge=2, description="Time-slicing: each GPU is advertised as this many nvidia.com/gpu (the device plugin config entry named after the pool). Default: none (whole GPUs)."
+        None,
+        ge=2,
+        description="Time-slicing: each GPU is advertised as this many nvidia.com/gpu (the device plugin config entry named after the pool). Default: none (whole GPUs).",
     )
     mig_profile: str | None = Field(
-        None, description="MIG layout of the pool's GPUs, one of NVIDIA's default config (nvidia.com/mig.config node label, e.g. all-1g.10gb); turns on the MIG manager. Default: none (MIG off)."
+        None,
+        description="MIG layout of the pool's GPUs, one of NVIDIA's default config (nvidia.com/mig.config node label, e.g. all-1g.10gb); turns on the MIG manager. Default: none (MIG off).",
     )
 
 
@@ -757,7 +781,9 @@ class TeamGroup(Model):
     """An OpenShift group of a team: bound in the team's namespaces with its role."""
 
     name: str = Field(
-        min_length=1, max_length=253, pattern=r"^[^/%:\s][^/%]*$",
+        min_length=1,
+        max_length=253,
+        pattern=r"^[^/%:\s][^/%]*$",
         description="OpenShift group name (as an identity provider's group sync or `oc adm groups` names it).",
     )
     role: Literal["admin", "edit", "view"] = Field(
@@ -829,12 +855,12 @@ class SecretRef(Model):
     """Key of the Secret that holds the value."""
 
 
-
 Severity = Literal["critical", "warning", "info"]
 
 
 def _critical_only() -> list[Severity]:
     return ["critical"]
+
 
 class Receiver(Model):
     name: Name
@@ -842,7 +868,10 @@ class Receiver(Model):
     type: Literal["pagerduty", "slack", "webhook"]
     """Where alerts go: pagerduty (routing key), slack (webhook URL) or webhook (URL)."""
     secret_ref: SecretRef = Field(description="Secret holding the routing key / webhook URL; never the value itself.")
-    channel: str | None = Field(None, description="Slack channel the alerts are posted to (Slack receivers only). Default: the channel of the Slack webhook.")
+    channel: str | None = Field(
+        None,
+        description="Slack channel the alerts are posted to (Slack receivers only). Default: the channel of the Slack webhook.",
+    )
     severities: list[Severity] = Field(default_factory=_critical_only)
     """Alert severities routed to this receiver. Default: [critical]."""
 
@@ -864,7 +893,9 @@ class Thresholds(Model):
     quota_usage_ratio: float = Field(1.0, gt=0, le=1)
     """Share of a ClusterQueue's nominal quota at or above which the quota alert fires (up to 1).
     Default: 1.0."""
-    quota_minutes: int = Field(15, ge=1, description="How long a ClusterQueue's usage stays at quotaUsageRatio before alerting.")
+    quota_minutes: int = Field(
+        15, ge=1, description="How long a ClusterQueue's usage stays at quotaUsageRatio before alerting."
+    )
 
 
 class Probes(Model):
@@ -991,10 +1022,19 @@ class Monitoring(Model):
     probes: Probes = Field(default_factory=Probes)
     """Blackbox probes of the dashboard and model endpoints. Default: the dashboard when
     cluster.baseDomain is set."""
-    metrics: PlatformMetrics | None = Field(None, description="DSCInitialization spec.monitoring.metrics (RHOAI 2.23+, ODH 2.32+).")
-    traces: PlatformTraces | None = Field(None, description="DSCInitialization spec.monitoring.traces (RHOAI 2.23+, ODH 2.32+).")
-    alerting: bool = Field(False, description="DSCInitialization spec.monitoring.alerting: the platform's own alerts (RHOAI 2.25+, ODH 2.35+); needs metrics.storage.")
-    collector_replicas: int | None = Field(None, ge=1, description="DSCInitialization spec.monitoring.collectorReplicas (RHOAI 2.25+, ODH 2.35+).")
+    metrics: PlatformMetrics | None = Field(
+        None, description="DSCInitialization spec.monitoring.metrics (RHOAI 2.23+, ODH 2.32+)."
+    )
+    traces: PlatformTraces | None = Field(
+        None, description="DSCInitialization spec.monitoring.traces (RHOAI 2.23+, ODH 2.32+)."
+    )
+    alerting: bool = Field(
+        False,
+        description="DSCInitialization spec.monitoring.alerting: the platform's own alerts (RHOAI 2.25+, ODH 2.35+); needs metrics.storage.",
+    )
+    collector_replicas: int | None = Field(
+        None, ge=1, description="DSCInitialization spec.monitoring.collectorReplicas (RHOAI 2.25+, ODH 2.35+)."
+    )
     alerting_namespace: Name = Field(
         "rhoai-gitops-alerting",
         description="Namespace of the AlertmanagerConfigs and the receivers' Secrets (not a cluster-monitoring one).",
@@ -1013,10 +1053,26 @@ class Monitoring(Model):
 
 # Keys that would carry a credential's value (compared without case, `-`, `_` and `.`): refused
 # in the workload sections with what to write instead, never echoed back.
-CREDENTIAL_KEYS = frozenset({
-    "password", "passwd", "accesskey", "accesskeyid", "secretkey", "secretaccesskey", "awsaccesskeyid",
-    "awssecretaccesskey", "token", "apikey", "data", "stringdata", "dockerconfigjson", "credentials", "value", "values",
-})
+CREDENTIAL_KEYS = frozenset(
+    {
+        "password",
+        "passwd",
+        "accesskey",
+        "accesskeyid",
+        "secretkey",
+        "secretaccesskey",
+        "awsaccesskeyid",
+        "awssecretaccesskey",
+        "token",
+        "apikey",
+        "data",
+        "stringdata",
+        "dockerconfigjson",
+        "credentials",
+        "value",
+        "values",
+    }
+)
 SECRET_NAME = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
 # An image pinned by digest: what a disconnected cluster's mirror can cover and what never moves.
 PINNED_IMAGE = r"^[^\s@]+@sha256:[0-9a-f]{64}$"
@@ -1032,15 +1088,22 @@ class NoInlineCredentials(Model):
         if isinstance(data, dict):
             found = [k for k in data if isinstance(k, str) and re.sub(r"[-_.]", "", k.lower()) in CREDENTIAL_KEYS]
             if found:
-                raise ValidationError.from_exception_data(cls.__name__, [
-                    InitErrorDetails(type=PydanticCustomError(
-                        "inline_credentials",
-                        "is an inline credential: specs live in git and the bundle on every cluster. Name a Secret "
-                        "instead (credentialsSecret / passwordSecret: {name, key}), or let the External Secrets "
-                        "Operator make it (connections: externalSecret: {store, remoteKey})",
-                    ), loc=(k,), input={})
-                    for k in found
-                ])
+                raise ValidationError.from_exception_data(
+                    cls.__name__,
+                    [
+                        InitErrorDetails(
+                            type=PydanticCustomError(
+                                "inline_credentials",
+                                "is an inline credential: specs live in git and the bundle on every cluster. Name a Secret "
+                                "instead (credentialsSecret / passwordSecret: {name, key}), or let the External Secrets "
+                                "Operator make it (connections: externalSecret: {store, remoteKey})",
+                            ),
+                            loc=(k,),
+                            input={},
+                        )
+                        for k in found
+                    ],
+                )
         return data
 
 
@@ -1281,11 +1344,17 @@ class ModelLocation(Model):
     in the connection's Secret."""
 
     connection: Name | None = Field(
-        None, description="A connection (workloads.connections) in the model's namespace: the Secret KServe reads the storage from.")
-    path: str | None = Field(None, min_length=1, description="Path of the model inside the connection's bucket (S3 connections).")
+        None,
+        description="A connection (workloads.connections) in the model's namespace: the Secret KServe reads the storage from.",
+    )
+    path: str | None = Field(
+        None, min_length=1, description="Path of the model inside the connection's bucket (S3 connections)."
+    )
     uri: str | None = Field(
-        None, pattern=r"^(s3|gs|https?|hf|pvc|oci)://.+",
-        description="The model's URI (storageUri), without credentials; oci:// for a model image (modelcar).")
+        None,
+        pattern=r"^(s3|gs|https?|hf|pvc|oci)://.+",
+        description="The model's URI (storageUri), without credentials; oci:// for a model image (modelcar).",
+    )
 
 
 class ModelResources(Model):
@@ -1307,23 +1376,34 @@ class ModelDeployment(Model):
     Default: InferenceService."""
     location: ModelLocation = Field(description="Where the model is: a connection (and path) or a URI.")
     runtime: str | None = Field(
-        None, min_length=1,
+        None,
+        min_length=1,
         description="Serving runtime: an out-of-the-box template of the release by its name in that release "
-        "(vllm-cuda-template) or a catalogue runtime (workloads.servingRuntimes). Required for an InferenceService.")
+        "(vllm-cuda-template) or a catalogue runtime (workloads.servingRuntimes). Required for an InferenceService.",
+    )
     runtime_image: str | None = Field(
-        None, pattern=r"^[^\s@]+@sha256:[0-9a-f]{64}$",
+        None,
+        pattern=r"^[^\s@]+@sha256:[0-9a-f]{64}$",
         description="The runtime's image, pinned by digest, for an out-of-the-box template whose image the operator "
         "fills in at install (the template names a parameter, not an image): the image `oc get template -n "
-        "<applications namespace> <template> -o yaml` shows on the cluster. `mirror` copies it.")
+        "<applications namespace> <template> -o yaml` shows on the cluster. `mirror` copies it.",
+    )
     model_format: str | None = Field(
-        None, min_length=1, description="Model format (spec.predictor.model.modelFormat.name). Default: the runtime's first.")
+        None,
+        min_length=1,
+        description="Model format (spec.predictor.model.modelFormat.name). Default: the runtime's first.",
+    )
     deployment_mode: Literal["Serverless", "RawDeployment", "ModelMesh"] | None = Field(
-        None, description="Default: the cluster's (components.kserve.deploymentMode; 3.x: RawDeployment).")
+        None, description="Default: the cluster's (components.kserve.deploymentMode; 3.x: RawDeployment)."
+    )
     hardware_profile: Name = Field(
-        "cpu", description="A GPU pool's hardware profile (the pool's name) or cpu. Default: cpu.")
+        "cpu", description="A GPU pool's hardware profile (the pool's name) or cpu. Default: cpu."
+    )
     gpus: int = Field(0, ge=0, description="GPUs per replica (nvidia.com/gpu). Needs a GPU pool's profile.")
     replicas: int = Field(1, ge=0, description="Replicas (min = max: a fixed size Kueue can admit). 0 stops the model.")
-    requests: ModelResources = Field(default_factory=ModelResources, description="CPU and memory each replica requests (what Kueue admits).")
+    requests: ModelResources = Field(
+        default_factory=ModelResources, description="CPU and memory each replica requests (what Kueue admits)."
+    )
     limits: ModelResources = Field(default_factory=ModelResources, description="CPU and memory each replica may use.")
     exposure: Literal["internal", "route"] = "internal"
     """internal: a cluster-local service; route: an external route. Default: internal."""
@@ -1400,7 +1480,9 @@ class Bootstrap(Model):
         "GitOps operator, the ArgoCD instance with the platform's health checks, and the application controller's "
         "least-privilege ClusterRole. Needs destination.inCluster (the controller's ServiceAccount is bound on the cluster it runs on).",
     )
-    channel: str | None = Field(None, description="OpenShift GitOps operator channel. Default: the matrix's (operators.gitops).")
+    channel: str | None = Field(
+        None, description="OpenShift GitOps operator channel. Default: the matrix's (operators.gitops)."
+    )
 
 
 class ArgoCD(Model):
@@ -1425,7 +1507,9 @@ class ArgoCD(Model):
     retries."""
     fleet: Fleet = Field(default_factory=Fleet)
     """Fleet mode: the cluster's root Application made by a shared ApplicationSet. Default: off."""
-    bootstrap: Bootstrap = Field(default_factory=Bootstrap, description="OpenShift GitOps itself, set up for this bundle.")
+    bootstrap: Bootstrap = Field(
+        default_factory=Bootstrap, description="OpenShift GitOps itself, set up for this bundle."
+    )
 
 
 # How each git host shows a file of a repository at a revision, by host name.
@@ -1598,14 +1682,18 @@ class PlatformSpec(Model):
     def kserve_mode(self) -> str:
         if self.components.kserve.deployment_mode:
             return self.components.kserve.deployment_mode
-        if self._known_release() and not self.release.has("DataScienceCluster", "spec.components.kserve.defaultDeploymentMode"):
+        if self._known_release() and not self.release.has(
+            "DataScienceCluster", "spec.components.kserve.defaultDeploymentMode"
+        ):
             return "RawDeployment"
         return "Serverless"
 
     @property
     def serverless(self) -> bool:
         """KServe serves through OpenShift Serverless (Knative): 2.x only."""
-        has_mode = not self._known_release() or self.release.has("DataScienceCluster", "spec.components.kserve.defaultDeploymentMode")
+        has_mode = not self._known_release() or self.release.has(
+            "DataScienceCluster", "spec.components.kserve.defaultDeploymentMode"
+        )
         return has_mode and self.managed("kserve") and self.kserve_mode == "Serverless"
 
     @property

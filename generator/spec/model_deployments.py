@@ -11,7 +11,7 @@ MODES = ("Serverless", "RawDeployment", "ModelMesh")
 
 def team_of(spec, namespace: str):
     """The team (quotas.teams[]) whose namespaces include `namespace`, or None."""
-    for team in (spec.quotas.teams if spec.quotas else []):
+    for team in spec.quotas.teams if spec.quotas else []:
         if namespace in team.namespaces:
             return team
     return None
@@ -25,7 +25,9 @@ def pool_of(spec, m):
 def raw_only(spec) -> bool:
     """The release serves KServe in RawDeployment only (3.x: its DataScienceCluster has no
     defaultDeploymentMode, no Knative, no service mesh)."""
-    return spec._known_release() and not spec.release.has("DataScienceCluster", "spec.components.kserve.defaultDeploymentMode")
+    return spec._known_release() and not spec.release.has(
+        "DataScienceCluster", "spec.components.kserve.defaultDeploymentMode"
+    )
 
 
 def mode(spec, m) -> str:
@@ -41,11 +43,15 @@ def modes_run(spec) -> dict[str, str]:
     out = {}
     three = raw_only(spec)
     if not spec.managed("kserve"):
-        return {mode_: "components.kserve is not Managed" for mode_ in MODES}
+        return dict.fromkeys(MODES, "components.kserve is not Managed")
     out["RawDeployment"] = ""
-    out["Serverless"] = ("the release serves KServe in RawDeployment only (no Knative, no service mesh)" if three else
-                         "" if spec.serverless or (spec.mesh == "Managed" and spec.components.kserve.serving.management_state == "Managed")
-                         else "KServe Serverless needs components.kserve.serving Managed and the service mesh Managed")
+    out["Serverless"] = (
+        "the release serves KServe in RawDeployment only (no Knative, no service mesh)"
+        if three
+        else ""
+        if spec.serverless or (spec.mesh == "Managed" and spec.components.kserve.serving.management_state == "Managed")
+        else "KServe Serverless needs components.kserve.serving Managed and the service mesh Managed"
+    )
     if not spec.has_component("modelmeshserving"):
         out["ModelMesh"] = "the release has no ModelMesh serving (modelmeshserving)"
     elif not spec.managed("modelmeshserving"):
@@ -82,7 +88,11 @@ def endpoint(spec, m) -> str | None:
         if not spec.cluster.base_domain:
             return None
         return f"https://{m.name}-{m.namespace}.apps.{spec.cluster.base_domain}"
-    port = ":8080" if mode_ == "RawDeployment" and spec.components.kserve.raw_deployment_service_config == "Headless" else ""
+    port = (
+        ":8080"
+        if mode_ == "RawDeployment" and spec.components.kserve.raw_deployment_service_config == "Headless"
+        else ""
+    )
     return f"http://{m.name}-predictor.{m.namespace}.svc.cluster.local{port}"
 
 

@@ -8,20 +8,18 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import TYPE_CHECKING
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from pydantic.alias_generators import to_camel
 
 from generator.capacity import pools as capacity
-from generator.facts import catalogs
-from generator.facts import matrix
-from generator.facts import releases
-from generator.facts.workloads import CONNECTION_SETTING_KEYS, workload_facts
 from generator.core import quantity
-from generator.core.names import FOREIGN_LABEL_PREFIXES, MACHINE_PROVIDERS, machine_set_name
 from generator.core.errors import SpecError, format_path
+from generator.core.names import FOREIGN_LABEL_PREFIXES, MACHINE_PROVIDERS, machine_set_name
 from generator.core.secrets import carries_credentials
+from generator.facts import catalogs, matrix, releases
+from generator.facts.workloads import CONNECTION_SETTING_KEYS, workload_facts
 from generator.spec import model_deployments
 
 if TYPE_CHECKING:
@@ -53,9 +51,11 @@ def warnings(spec: PlatformSpec, positions: Positions) -> list[str]:
     if OPENSHIFT not in positions.keys:
         pos = positions.key_of(("cluster",))
         default = spec.cluster.openshift_version
-        out.append(f"{pos.file}:{pos.line}:{pos.column}: warning: cluster.openshiftVersion is not set, so OpenShift "
-                   f"{default} is assumed (the default): it picks the OLM catalog the channel, bundles, upgrade "
-                   f"paths and mirror tags come from; write the cluster's version, e.g. openshiftVersion: \"{default}\"")
+        out.append(
+            f"{pos.file}:{pos.line}:{pos.column}: warning: cluster.openshiftVersion is not set, so OpenShift "
+            f"{default} is assumed (the default): it picks the OLM catalog the channel, bundles, upgrade "
+            f'paths and mirror tags come from; write the cluster\'s version, e.g. openshiftVersion: "{default}"'
+        )
     return out
 
 
@@ -119,9 +119,16 @@ def subscription(spec, positions):
     if not shipping:
         offered = [v for v in catalogs.openshift_versions(d.name, release) if v != "*"]
         newer = [v for v in offered if matrix.version_key(v) > matrix.version_key(spec.cluster.openshift_version)]
-        need = f"; it needs OpenShift {newer[0]} or later" if newer and newer == offered else (
-            f"; catalogs that ship it: OpenShift {', '.join(offered)}" if offered else "")
-        nearest = "" if cat.key in ("*", spec.cluster.openshift_version) else f" (the data's nearest to {spec.cluster.openshift_version})"
+        need = (
+            f"; it needs OpenShift {newer[0]} or later"
+            if newer and newer == offered
+            else (f"; catalogs that ship it: OpenShift {', '.join(offered)}" if offered else "")
+        )
+        nearest = (
+            ""
+            if cat.key in ("*", spec.cluster.openshift_version)
+            else f" (the data's nearest to {spec.cluster.openshift_version})"
+        )
         yield positions.error(
             ("cluster", "openshiftVersion"),
             f"{ref} is in no channel of {cat.describe()}{nearest}{need}",
@@ -129,14 +136,24 @@ def subscription(spec, positions):
         return
     if d.starting_csv is not None and (not cat.knows(d.starting_csv) or cat.bundle(d.starting_csv).release != release):
         # Whatever the channel: the bundle must be one of the spec's release.
-        named = f"a {cat.bundle(d.starting_csv).release} bundle" if cat.knows(d.starting_csv) else f"no bundle of {cat.describe()}"
+        named = (
+            f"a {cat.bundle(d.starting_csv).release} bundle"
+            if cat.knows(d.starting_csv)
+            else f"no bundle of {cat.describe()}"
+        )
         yield positions.error(("distribution", "startingCSV"), f"{d.starting_csv!r} is {named}, not one of {ref}")
     if d.channel is not None:
         if d.channel not in cat.channels():
-            yield positions.error(CHANNEL, f"channel {d.channel!r} does not exist in {cat.describe()}; channels that ship {release}: {', '.join(shipping)}")
+            yield positions.error(
+                CHANNEL,
+                f"channel {d.channel!r} does not exist in {cat.describe()}; channels that ship {release}: {', '.join(shipping)}",
+            )
             return
         if d.channel not in shipping:
-            ships = ", ".join(v for v in cat.releases(d.channel) if v in releases.supported(d.name)) or "no supported release"
+            ships = (
+                ", ".join(v for v in cat.releases(d.channel) if v in releases.supported(d.name))
+                or "no supported release"
+            )
             yield positions.error(
                 CHANNEL,
                 f"channel {d.channel!r} does not ship {ref} (it ships {ships}); channels that ship {release}: {', '.join(shipping)}",
@@ -146,7 +163,10 @@ def subscription(spec, positions):
     ours = cat.bundles(plan.channel, release)
     ceiling = catalogs.max_openshift(cat, plan.starting_csv or (plan.head.name if plan.head else ""))
     if ceiling and matrix.version_key(spec.cluster.openshift_version) > matrix.version_key(ceiling):
-        yield positions.error(("cluster", "openshiftVersion"), f"{plan.starting_csv or plan.head.name} runs on OpenShift {ceiling} at most (its maxOpenShiftVersion)")
+        yield positions.error(
+            ("cluster", "openshiftVersion"),
+            f"{plan.starting_csv or plan.head.name} runs on OpenShift {ceiling} at most (its maxOpenShiftVersion)",
+        )
     if spec.pinned_patch and spec.pinned_patch not in {b.version for b in ours}:
         yield positions.error(
             VERSION,
@@ -162,7 +182,9 @@ def subscription(spec, positions):
                 f"bundles: {', '.join(b.name for b in ours)}",
             )
         elif spec.pinned_patch and cat.bundle(d.starting_csv).version != spec.pinned_patch:
-            yield positions.error(at, f"names another patch release than {where(positions, VERSION)}; set only one of the two")
+            yield positions.error(
+                at, f"names another patch release than {where(positions, VERSION)}; set only one of the two"
+            )
     if d.install_plan_approval == "Automatic" and plan.beyond:
         yield positions.error(
             ("distribution", "installPlanApproval"),
@@ -238,11 +260,14 @@ EVERYONE = ("system:authenticated", "system:authenticated:oauth")
 def admin_groups(spec, positions):
     admins = spec.auth.admin_groups
     if admins is not None and not admins:
-        yield positions.error(("auth", "adminGroups"), "must name at least one group, or nobody can administer the platform")
+        yield positions.error(
+            ("auth", "adminGroups"), "must name at least one group, or nobody can administer the platform"
+        )
     for i, group in enumerate(admins or []):
         if group in EVERYONE or not group:
             yield positions.error(
-                ("auth", "adminGroups", i), f"{group!r} would make every user a platform administrator; name an admin group"
+                ("auth", "adminGroups", i),
+                f"{group!r} would make every user a platform administrator; name an admin group",
             )
     if not spec.auth.allowed_groups:
         yield positions.error(("auth", "allowedGroups"), "must name at least one group, or nobody can use the platform")
@@ -256,7 +281,9 @@ def _unique(items: list, path: tuple, key: Callable, what: str, positions) -> It
     for i, item in enumerate(items):
         k = key(item)
         if k in seen:
-            yield positions.error(path + (i, "name"), f"duplicate {what} {k!r}; first at {where(positions, path + (seen[k], 'name'))}")
+            yield positions.error(
+                path + (i, "name"), f"duplicate {what} {k!r}; first at {where(positions, path + (seen[k], 'name'))}"
+            )
         else:
             seen[k] = i
 
@@ -268,11 +295,19 @@ def unique_names(spec, positions):
     yield from _unique(spec.model_server_sizes, ("modelServerSizes",), lambda s: s.name, "model server size", positions)
     yield from _unique(spec.monitoring.receivers, ("monitoring", "receivers"), lambda r: r.name, "receiver", positions)
     stores = spec.components.feastoperator.feature_stores
-    yield from _unique(stores, COMPONENTS + ("feastoperator", "featureStores"), lambda s: (s.namespace, s.name), "feature store", positions)
+    yield from _unique(
+        stores,
+        COMPONENTS + ("feastoperator", "featureStores"),
+        lambda s: (s.namespace, s.name),
+        "feature store",
+        positions,
+    )
     if spec.quotas:
         q = spec.quotas
         yield from _unique(q.teams, ("quotas", "teams"), lambda t: t.name, "team", positions)
-        yield from _unique(q.priority_classes, ("quotas", "priorityClasses"), lambda c: c.name, "priority class", positions)
+        yield from _unique(
+            q.priority_classes, ("quotas", "priorityClasses"), lambda c: c.name, "priority class", positions
+        )
         seen: dict[str, int] = {}
         for i, cohort in enumerate(q.cohorts):
             if cohort in seen:
@@ -293,13 +328,21 @@ def team_groups(spec, positions):
         yield from _unique(team.groups, ("quotas", "teams", t, "groups"), lambda g: g.name, "group", positions)
         for g, group in enumerate(team.groups):
             if group.name in EVERYONE and group.role != "view":
-                yield positions.error(base + (g, "role"), f"{group.name!r} is every user: it may only get view in a team's namespaces")
+                yield positions.error(
+                    base + (g, "role"), f"{group.name!r} is every user: it may only get view in a team's namespaces"
+                )
             if group.members is None:
                 continue
             if group.name.startswith("system:"):
-                yield positions.error(base + (g, "members"), f"{group.name!r} is a virtual group OpenShift fills itself: it cannot list members")
+                yield positions.error(
+                    base + (g, "members"),
+                    f"{group.name!r} is a virtual group OpenShift fills itself: it cannot list members",
+                )
             elif group.name in members_at:
-                yield positions.error(base + (g, "members"), f"members of group {group.name!r} are already listed at {where(positions, members_at[group.name])}: list them once")
+                yield positions.error(
+                    base + (g, "members"),
+                    f"members of group {group.name!r} are already listed at {where(positions, members_at[group.name])}: list them once",
+                )
             else:
                 members_at[group.name] = base + (g, "members")
 
@@ -323,7 +366,9 @@ def quota_references(spec, positions):
     for t, team in enumerate(q.teams):
         tp = ("quotas", "teams", t)
         if team.cohort and q.cohorts and team.cohort not in q.cohorts:
-            yield positions.error(tp + ("cohort",), f"cohort {team.cohort!r} is not declared in {where(positions, ('quotas', 'cohorts'))}")
+            yield positions.error(
+                tp + ("cohort",), f"cohort {team.cohort!r} is not declared in {where(positions, ('quotas', 'cohorts'))}"
+            )
         flavors: dict[str, int] = {}
         for f, fq in enumerate(team.quotas):
             fp = tp + ("quotas", f, "flavor")
@@ -345,7 +390,9 @@ def quota_references(spec, positions):
         for n, ns in enumerate(team.namespaces):
             here = tp + ("namespaces", n)
             if ns in owner:
-                yield positions.error(here, f"namespace {ns!r} already belongs to another team ({where(positions, owner[ns])})")
+                yield positions.error(
+                    here, f"namespace {ns!r} already belongs to another team ({where(positions, owner[ns])})"
+                )
             else:
                 owner[ns] = here
             if ns in owned:
@@ -359,13 +406,15 @@ def quota_references(spec, positions):
 
 def owned_namespaces(spec, positions) -> dict[str, str]:
     """Namespaces the platform, OpenShift or another unit of the bundle owns -> who, in words."""
-    out: dict[str, str] = {ns: "one of OpenShift's own namespaces" for ns in matrix.matrix()["platformNamespaces"]}
+    out: dict[str, str] = dict.fromkeys(matrix.matrix()["platformNamespaces"], "one of OpenShift's own namespaces")
     for name, op in matrix.matrix()["operators"].items():
         out.setdefault(op["namespace"], f"the {op['package']} operator's namespace (the bundle's {name} unit)")
     for role, ns in spec.namespaces.items():
         out[ns] = f"the platform's {role} namespace ({spec.distribution.name}: its operator creates and owns it)"
     if spec.monitoring.enabled:
-        out[spec.monitoring.alerting_namespace] = f"the alerting namespace of the monitoring unit ({where(positions, ('monitoring', 'alertingNamespace'))})"
+        out[spec.monitoring.alerting_namespace] = (
+            f"the alerting namespace of the monitoring unit ({where(positions, ('monitoring', 'alertingNamespace'))})"
+        )
     return out
 
 
@@ -378,7 +427,9 @@ def gpu_pools(spec, positions):
     for i, pool in enumerate(spec.gpu_node_pools):
         pp = ("gpuNodePools", i)
         if pool.replicas.min > pool.replicas.max:
-            yield positions.error(pp + ("replicas", "min"), f"greater than {where(positions, pp + ('replicas', 'max'))}")
+            yield positions.error(
+                pp + ("replicas", "min"), f"greater than {where(positions, pp + ('replicas', 'max'))}"
+            )
         for key in pool.labels:
             if key.startswith(FOREIGN_LABEL_PREFIXES):
                 yield positions.error(
@@ -389,10 +440,15 @@ def gpu_pools(spec, positions):
                     at_key=True,
                 )
         if pool.time_slicing_replicas and pool.mig_profile:
-            yield positions.error(pp + ("timeSlicingReplicas",), f"cannot be combined with MIG ({where(positions, pp + ('migProfile',))})")
+            yield positions.error(
+                pp + ("timeSlicingReplicas",), f"cannot be combined with MIG ({where(positions, pp + ('migProfile',))})"
+            )
         if pool.mig_profile:
             if pool.mig_profile not in matrix.mig_profiles():
-                yield positions.error(pp + ("migProfile",), f"unknown MIG layout {pool.mig_profile!r}; NVIDIA's default config has: {', '.join(matrix.mig_profiles())}")
+                yield positions.error(
+                    pp + ("migProfile",),
+                    f"unknown MIG layout {pool.mig_profile!r}; NVIDIA's default config has: {', '.join(matrix.mig_profiles())}",
+                )
             elif capacity.mig_slices(pool) is None:
                 yield positions.error(
                     pp + ("migProfile",),
@@ -400,16 +456,24 @@ def gpu_pools(spec, positions):
                     f"({where(positions, pp + ('accelerator', 'product'))}): a layout of that GPU's own, or the GFD product name",
                 )
             if spec.nvidia.mig_strategy == "none":
-                yield positions.error(pp + ("migProfile",), f"needs {where(positions, ('nvidia', 'migStrategy'))} single or mixed")
+                yield positions.error(
+                    pp + ("migProfile",), f"needs {where(positions, ('nvidia', 'migStrategy'))} single or mixed"
+                )
         if provider in MACHINE_PROVIDERS:
             if not pool.instance_type:
-                yield positions.error(pp + ("instanceType",), f"required: pools on {provider} get MachineSets ({where(positions, ('cluster', 'provider'))})")
+                yield positions.error(
+                    pp + ("instanceType",),
+                    f"required: pools on {provider} get MachineSets ({where(positions, ('cluster', 'provider'))})",
+                )
             if not pool.zones:
                 yield positions.error(pp + ("zones",), f"at least one zone is required for MachineSets on {provider}")
     if spec.gpu_node_pools and provider in MACHINE_PROVIDERS:
         pool0 = ("gpuNodePools", 0)
         if not spec.cluster.infrastructure_id:
-            yield positions.error(("cluster", "infrastructureId"), f"required: GPU pools ({where(positions, pool0)}) get MachineSets on {provider}")
+            yield positions.error(
+                ("cluster", "infrastructureId"),
+                f"required: GPU pools ({where(positions, pool0)}) get MachineSets on {provider}",
+            )
         if spec.cluster.machine_sets is None:
             yield positions.error(
                 ("cluster", "machineSets"),
@@ -417,7 +481,9 @@ def gpu_pools(spec, positions):
                 f"get MachineSets on {provider}",
             )
         if not spec.cluster.region:
-            yield positions.error(("cluster", "region"), f"required: GPU pools ({where(positions, pool0)}) get MachineSets on {provider}")
+            yield positions.error(
+                ("cluster", "region"), f"required: GPU pools ({where(positions, pool0)}) get MachineSets on {provider}"
+            )
 
 
 # Settings each provider's MachineSets are built from (generator/components/gpu_nodes.py).
@@ -469,7 +535,9 @@ def nvidia_settings(spec, positions):
     gpu = matrix.operator("gpu")
     chosen = spec.nvidia.gpu_operator_channel
     if chosen and chosen not in gpu["channels"]:
-        yield positions.error(("nvidia", "gpuOperatorChannel"), f"unknown channel {chosen!r}; known: {', '.join(gpu['channels'])}")
+        yield positions.error(
+            ("nvidia", "gpuOperatorChannel"), f"unknown channel {chosen!r}; known: {', '.join(gpu['channels'])}"
+        )
     for i, pool in enumerate(spec.gpu_node_pools):
         slices = capacity.mig_slices(pool)
         if slices and len(slices) > 1 and spec.nvidia.mig_strategy == "single":
@@ -497,11 +565,19 @@ def quota_numbers(spec, positions):
             offered = {r for r, _ in capacity.advertised(spec, pool)} if pool else set()
             for slice_name in fq.resources.mig:
                 if capacity.MIG_PREFIX + slice_name not in offered:
-                    slices = ", ".join(r.removeprefix(capacity.MIG_PREFIX) for r in sorted(offered) if r.startswith(capacity.MIG_PREFIX))
+                    slices = ", ".join(
+                        r.removeprefix(capacity.MIG_PREFIX)
+                        for r in sorted(offered)
+                        if r.startswith(capacity.MIG_PREFIX)
+                    )
                     yield positions.error(
                         fp + ("mig", slice_name),
                         f"flavor {fq.flavor!r} offers no nvidia.com/mig-{slice_name}: "
-                        + (f"its MIG slices: {slices}" if slices else "only a pool under the mixed MIG strategy offers MIG slices"),
+                        + (
+                            f"its MIG slices: {slices}"
+                            if slices
+                            else "only a pool under the mixed MIG strategy offers MIG slices"
+                        ),
                         at_key=True,
                     )
             if pool and fq.resources.gpu is not None and capacity.GPU not in offered:
@@ -509,7 +585,11 @@ def quota_numbers(spec, positions):
                     fp + (capacity.GPU,),
                     f"pool {fq.flavor!r} advertises no nvidia.com/gpu (MIG mixed: nvidia.com/mig-<slice>); quota its slices under `mig`",
                 )
-            resources = [(("cpu",), fq.resources.cpu), (("memory",), fq.resources.memory), ((capacity.GPU,), fq.resources.gpu)]
+            resources = [
+                (("cpu",), fq.resources.cpu),
+                (("memory",), fq.resources.memory),
+                ((capacity.GPU,), fq.resources.gpu),
+            ]
             resources += [(("mig", n), q) for n, q in fq.resources.mig.items()]
             for key, quota in resources:
                 if quota is None:
@@ -534,7 +614,11 @@ def quota_numbers(spec, positions):
                             f"({where(positions, fp + key + ('nominal',))}); Kueue refuses it",
                         )
                 if key[0] in (capacity.GPU, "mig"):
-                    for field, value in (("nominal", quota.nominal), ("borrowingLimit", quota.borrowing_limit), ("lendingLimit", quota.lending_limit)):
+                    for field, value in (
+                        ("nominal", quota.nominal),
+                        ("borrowingLimit", quota.borrowing_limit),
+                        ("lendingLimit", quota.lending_limit),
+                    ):
                         if value is not None and capacity.gpu_count(value) is None:
                             yield positions.error(fp + key + (field,), f"{value!r} is not a whole number of GPUs")
             if fq.flavor in pools and (fq.resources.gpu is not None or fq.resources.mig):
@@ -595,7 +679,8 @@ def monitoring_settings(spec, positions):
     for i, r in enumerate(m.receivers):
         if r.channel is not None and r.type != "slack":
             yield positions.error(
-                mp + ("receivers", i, "channel"), f"only Slack receivers have a channel ({where(positions, mp + ('receivers', i, 'type'))})"
+                mp + ("receivers", i, "channel"),
+                f"only Slack receivers have a channel ({where(positions, mp + ('receivers', i, 'type'))})",
             )
     if m.alerting_namespace in set(spec.namespaces.values()):
         yield positions.error(
@@ -674,8 +759,12 @@ def disconnected_repository(spec, positions):
     proxy = spec.cluster.proxy
     # HTTPS through the cluster's proxy reaches the host (unless noProxy sends it direct); SSH
     # does not go through an HTTP proxy.
-    if proxy is not None and proxy.https_proxy and repo_url.lower().startswith("https://") and not any(
-            host == entry.lstrip(".") or host.endswith("." + entry.lstrip(".")) for entry in proxy.no_proxy):
+    if (
+        proxy is not None
+        and proxy.https_proxy
+        and repo_url.lower().startswith("https://")
+        and not any(host == entry.lstrip(".") or host.endswith("." + entry.lstrip(".")) for entry in proxy.no_proxy)
+    ):
         return
     yield positions.error(
         ("argocd", "repoURL"),
@@ -689,7 +778,9 @@ def disconnected_repository(spec, positions):
 def egress_settings(spec, positions):
     proxy = spec.cluster.proxy
     if proxy is not None and not (proxy.http_proxy or proxy.https_proxy):
-        yield positions.error(("cluster", "proxy"), "names no proxy: set httpProxy and/or httpsProxy (or remove cluster.proxy)")
+        yield positions.error(
+            ("cluster", "proxy"), "names no proxy: set httpProxy and/or httpsProxy (or remove cluster.proxy)"
+        )
 
 
 def team_namespaces(spec) -> dict[str, list[str]]:
@@ -727,86 +818,139 @@ def deployed_models(spec, positions):
     for i, m in enumerate(spec.workloads.models):
         here = MODELS + (i,)
         if (m.namespace, m.name) in seen:
-            yield positions.error(here + ("name",), f"model {m.name!r} is already deployed in namespace {m.namespace!r} "
-                                                    f"({where(positions, MODELS + (seen[(m.namespace, m.name)], 'name'))})")
+            yield positions.error(
+                here + ("name",),
+                f"model {m.name!r} is already deployed in namespace {m.namespace!r} "
+                f"({where(positions, MODELS + (seen[(m.namespace, m.name)], 'name'))})",
+            )
         seen[(m.namespace, m.name)] = i
         team = owners.get(m.namespace)
         if team is None:
             known = ", ".join(sorted(owners)) or "none: add teams under quotas.teams"
-            yield positions.error(here + ("namespace",), f"namespace {m.namespace!r} belongs to no team; a model deploys "
-                                                         f"into a team's namespace (quotas.teams[].namespaces: {known})")
+            yield positions.error(
+                here + ("namespace",),
+                f"namespace {m.namespace!r} belongs to no team; a model deploys "
+                f"into a team's namespace (quotas.teams[].namespaces: {known})",
+            )
         if (m.location.connection is None) == (m.location.uri is None):
-            yield positions.error(here + ("location",), "give either connection (and path) or uri, not both and not neither")
+            yield positions.error(
+                here + ("location",), "give either connection (and path) or uri, not both and not neither"
+            )
         if m.location.connection:
             conns = {(c.namespace, c.name): (j, c) for j, c in enumerate(spec.workloads.connections)}
             found = conns.get((m.namespace, m.location.connection))
             if found is None:
-                names = ", ".join(sorted(c.name for c in spec.workloads.connections if c.namespace == m.namespace)) or "none"
-                yield positions.error(here + ("location", "connection"), f"no connection {m.location.connection!r} in namespace "
-                                                                         f"{m.namespace!r} (workloads.connections there: {names})")
+                names = (
+                    ", ".join(sorted(c.name for c in spec.workloads.connections if c.namespace == m.namespace))
+                    or "none"
+                )
+                yield positions.error(
+                    here + ("location", "connection"),
+                    f"no connection {m.location.connection!r} in namespace "
+                    f"{m.namespace!r} (workloads.connections there: {names})",
+                )
             elif found[1].type != "s3":
-                yield positions.error(here + ("location", "connection"), f"connection {m.location.connection!r} is of type "
-                                                                         f"{found[1].type} ({where(positions, ('workloads', 'connections', found[0], 'type'))}); "
-                                                                         "a model reads an s3 connection with a path, else give location.uri")
+                yield positions.error(
+                    here + ("location", "connection"),
+                    f"connection {m.location.connection!r} is of type "
+                    f"{found[1].type} ({where(positions, ('workloads', 'connections', found[0], 'type'))}); "
+                    "a model reads an s3 connection with a path, else give location.uri",
+                )
         if m.location.path and not m.location.connection:
-            yield positions.error(here + ("location", "path"), "a path is read inside a connection: set location.connection too, or put the path in the uri")
+            yield positions.error(
+                here + ("location", "path"),
+                "a path is read inside a connection: set location.connection too, or put the path in the uri",
+            )
         facts = model_deployments.facts(spec)
         if m.kind == "LLMInferenceService" and facts is not None and not facts.serves("LLMInferenceService"):
-            yield positions.error(here + ("kind",), f"{release_ref(spec, positions)} does not serve LLMInferenceService "
-                                                    "(its KServe has no such CRD): deploy the LLM as an InferenceService with a vLLM runtime")
+            yield positions.error(
+                here + ("kind",),
+                f"{release_ref(spec, positions)} does not serve LLMInferenceService "
+                "(its KServe has no such CRD): deploy the LLM as an InferenceService with a vLLM runtime",
+            )
         if m.kind == "LLMInferenceService" and m.location.connection:
-            yield positions.error(here + ("location", "connection"), "an LLMInferenceService reads its model by URI (spec.model.uri): "
-                                                                     "give location.uri (hf://, oci://, s3://, pvc://)")
+            yield positions.error(
+                here + ("location", "connection"),
+                "an LLMInferenceService reads its model by URI (spec.model.uri): "
+                "give location.uri (hf://, oci://, s3://, pvc://)",
+            )
         if m.kind == "InferenceService" and not m.runtime:
-            yield positions.error(here, "an InferenceService needs runtime: an out-of-the-box template of the release or a catalogue runtime")
+            yield positions.error(
+                here,
+                "an InferenceService needs runtime: an out-of-the-box template of the release or a catalogue runtime",
+            )
         elif m.kind == "InferenceService" and facts is not None:
             tpl = model_deployments.template(spec, m)
             if tpl is None:
                 shipped = ", ".join(sorted(facts.runtime_templates)) or "none known"
-                yield positions.error(here + ("runtime",), f"{m.runtime!r} is no runtime template of {facts}: it ships {shipped}")
+                yield positions.error(
+                    here + ("runtime",), f"{m.runtime!r} is no runtime template of {facts}: it ships {shipped}"
+                )
             else:
                 if m.model_format and m.model_format not in tpl.formats:
-                    yield positions.error(here + ("modelFormat",), f"runtime {m.runtime!r} serves {', '.join(dict.fromkeys(tpl.formats))}, "
-                                                                   f"not {m.model_format!r}")
+                    yield positions.error(
+                        here + ("modelFormat",),
+                        f"runtime {m.runtime!r} serves {', '.join(dict.fromkeys(tpl.formats))}, not {m.model_format!r}",
+                    )
                 wants_multi = model_deployments.mode(spec, m) == "ModelMesh"
                 if tpl.multi_model != wants_multi:
-                    yield positions.error(here + ("runtime",), f"runtime {m.runtime!r} is a "
-                                                               f"{'multi-model (ModelMesh)' if tpl.multi_model else 'single-model'} runtime; "
-                                                               f"deployment mode {model_deployments.mode(spec, m)} needs a "
-                                                               f"{'multi-model' if wants_multi else 'single-model'} one")
+                    yield positions.error(
+                        here + ("runtime",),
+                        f"runtime {m.runtime!r} is a "
+                        f"{'multi-model (ModelMesh)' if tpl.multi_model else 'single-model'} runtime; "
+                        f"deployment mode {model_deployments.mode(spec, m)} needs a "
+                        f"{'multi-model' if wants_multi else 'single-model'} one",
+                    )
                 params = [i.param for i in tpl.images if i.param and not i.image]
                 if params and not m.runtime_image:
-                    yield positions.error(here + ("runtime",), f"template {tpl.name!r} leaves its image to the operator "
-                                                               f"(parameter {params[0]}): set runtimeImage to the image, pinned by digest, "
-                                                               "that the cluster's Template shows")
+                    yield positions.error(
+                        here + ("runtime",),
+                        f"template {tpl.name!r} leaves its image to the operator "
+                        f"(parameter {params[0]}): set runtimeImage to the image, pinned by digest, "
+                        "that the cluster's Template shows",
+                    )
         mode = model_deployments.mode(spec, m)
         if m.kind == "InferenceService" and runs.get(mode):
             where_mode = here + ("deploymentMode",) if m.deployment_mode else ("components", "kserve")
-            yield positions.error(where_mode if where_mode in positions.keys else here,
-                                  f"deployment mode {mode} does not run on this cluster ({release_ref(spec, positions)}): {runs[mode]}; "
-                                  f"use one of: {', '.join(k for k, v in runs.items() if not v) or 'none'}")
+            yield positions.error(
+                where_mode if where_mode in positions.keys else here,
+                f"deployment mode {mode} does not run on this cluster ({release_ref(spec, positions)}): {runs[mode]}; "
+                f"use one of: {', '.join(k for k, v in runs.items() if not v) or 'none'}",
+            )
         if m.hardware_profile != "cpu" and m.hardware_profile not in pools:
-            yield positions.error(here + ("hardwareProfile",), f"{m.hardware_profile!r} is neither cpu nor a GPU pool's profile; "
-                                                               f"expected one of: {', '.join(['cpu', *pools])}")
+            yield positions.error(
+                here + ("hardwareProfile",),
+                f"{m.hardware_profile!r} is neither cpu nor a GPU pool's profile; "
+                f"expected one of: {', '.join(['cpu', *pools])}",
+            )
             continue
         if m.gpus and m.hardware_profile == "cpu":
-            yield positions.error(here + ("gpus",), "GPUs need a GPU pool's hardware profile (hardwareProfile: one of "
-                                                    f"{', '.join(pools) or 'none: the cluster has no gpuNodePools'})")
+            yield positions.error(
+                here + ("gpus",),
+                "GPUs need a GPU pool's hardware profile (hardwareProfile: one of "
+                f"{', '.join(pools) or 'none: the cluster has no gpuNodePools'})",
+            )
             continue
         if not m.gpus or team is None:
             continue
         ceiling = _team_gpu_ceiling(spec, team, m.hardware_profile)
         if ceiling is None or ceiling == (0, 0):
-            yield positions.error(here + ("hardwareProfile",), f"team {team!r} has no {capacity.GPU} quota on pool "
-                                                               f"{m.hardware_profile!r}: add it under quotas.teams, or pick a pool it has quota on")
+            yield positions.error(
+                here + ("hardwareProfile",),
+                f"team {team!r} has no {capacity.GPU} quota on pool "
+                f"{m.hardware_profile!r}: add it under quotas.teams, or pick a pool it has quota on",
+            )
             continue
         used[(team, m.hardware_profile)] += m.gpus * m.replicas
         nominal, can_borrow = ceiling
         if used[(team, m.hardware_profile)] > nominal + can_borrow:
-            yield positions.error(here + ("replicas",), f"{m.replicas} replica(s) x {m.gpus} GPUs brings team {team!r}'s models on pool "
-                                                        f"{m.hardware_profile!r} to {used[(team, m.hardware_profile)]} {capacity.GPU}, more than "
-                                                        f"its quota {nominal} plus the {can_borrow} its cohort could ever lend: Kueue "
-                                                        "would never admit them all; lower replicas or gpus, or raise the team's quota")
+            yield positions.error(
+                here + ("replicas",),
+                f"{m.replicas} replica(s) x {m.gpus} GPUs brings team {team!r}'s models on pool "
+                f"{m.hardware_profile!r} to {used[(team, m.hardware_profile)]} {capacity.GPU}, more than "
+                f"its quota {nominal} plus the {can_borrow} its cohort could ever lend: Kueue "
+                "would never admit them all; lower replicas or gpus, or raise the team's quota",
+            )
 
 
 def team_groups_of(spec, team: str) -> list[str]:
@@ -834,11 +978,16 @@ def _team_namespace(spec, positions, path: tuple, namespace: str, what: str) -> 
 
 def _removed(spec, positions, path: tuple, component: str, what: str) -> Iterable[SpecError]:
     if not spec.has_component(component):
-        yield positions.error(path, f"{what} needs the {component} component, which {release_ref(spec, positions)} does not have")
+        yield positions.error(
+            path, f"{what} needs the {component} component, which {release_ref(spec, positions)} does not have"
+        )
     elif not spec.managed(component):
         state = _state_path(component)
         written = where(positions, state) if state in positions.keys else f"{format_path(state)} (the default)"
-        yield positions.error(path, f"{what} needs the {component} component, which is {spec.component_state(component)} in this spec ({written}): set it to Managed, or remove this entry")
+        yield positions.error(
+            path,
+            f"{what} needs the {component} component, which is {spec.component_state(component)} in this spec ({written}): set it to Managed, or remove this entry",
+        )
 
 
 @rule
@@ -852,19 +1001,35 @@ def workload_connections(spec, positions):
         at = WORKLOADS + ("connections", i)
         yield from _team_namespace(spec, positions, at, c.namespace, "connections")
         if (c.namespace, c.name) in seen:
-            yield positions.error(at + ("name",), f"connection {c.name!r} is already defined in {c.namespace} at {where(positions, WORKLOADS + ('connections', seen[(c.namespace, c.name)]))}")
+            yield positions.error(
+                at + ("name",),
+                f"connection {c.name!r} is already defined in {c.namespace} at {where(positions, WORKLOADS + ('connections', seen[(c.namespace, c.name)]))}",
+            )
         seen.setdefault((c.namespace, c.name), i)
         if (c.external_secret is None) == (not c.existing_secret):
-            yield positions.error(at, "say where the Secret's values come from: externalSecret: {store: {name, kind}, remoteKey} "
-                                      "(the External Secrets Operator makes it), or existingSecret: true (the team keeps it); exactly one")
+            yield positions.error(
+                at,
+                "say where the Secret's values come from: externalSecret: {store: {name, kind}, remoteKey} "
+                "(the External Secrets Operator makes it), or existingSecret: true (the team keeps it); exactly one",
+            )
         if c.type not in known:
-            hint = " (releases before connection types offer S3 data connections only)" if not facts.connection_types else ""
-            yield positions.error(at + ("type",), f"{spec.release} does not know connection type {c.type!r}; it ships: {', '.join(known)}{hint}")
+            hint = (
+                " (releases before connection types offer S3 data connections only)"
+                if not facts.connection_types
+                else ""
+            )
+            yield positions.error(
+                at + ("type",),
+                f"{spec.release} does not know connection type {c.type!r}; it ships: {', '.join(known)}{hint}",
+            )
             continue
         keys = facts.connection_keys(c.type)
         for field_name, key in CONNECTION_SETTING_KEYS.items():
             if getattr(c, field_name) is not None and key not in keys:
-                yield positions.error(at + (to_camel(field_name),), f"connection type {c.type!r} of {spec.release} has no field {key} (its fields: {', '.join(keys)})")
+                yield positions.error(
+                    at + (to_camel(field_name),),
+                    f"connection type {c.type!r} of {spec.release} has no field {key} (its fields: {', '.join(keys)})",
+                )
 
 
 @rule
@@ -878,28 +1043,51 @@ def workload_pipeline_servers(spec, positions):
         yield from _removed(spec, positions, at, "datasciencepipelines", "a pipeline server")
         yield from _team_namespace(spec, positions, at, p.namespace, "pipeline servers")
         if p.namespace in seen:
-            yield positions.error(at + ("namespace",), f"{p.namespace} already has a pipeline server ({where(positions, WORKLOADS + ('pipelineServers', seen[p.namespace]))}); "
-                                                        "the dashboard uses only the first in a namespace: one per namespace")
+            yield positions.error(
+                at + ("namespace",),
+                f"{p.namespace} already has a pipeline server ({where(positions, WORKLOADS + ('pipelineServers', seen[p.namespace]))}); "
+                "the dashboard uses only the first in a namespace: one per namespace",
+            )
         seen.setdefault(p.namespace, i)
         s, sp = p.object_storage, at + ("objectStorage",)
         if s.connection:
-            c = next((c for c in spec.workloads.connections if c.namespace == p.namespace and c.name == s.connection), None)
+            c = next(
+                (c for c in spec.workloads.connections if c.namespace == p.namespace and c.name == s.connection), None
+            )
             if c is None:
                 names = [c.name for c in spec.workloads.connections if c.namespace == p.namespace]
-                yield positions.error(sp + ("connection",), f"no connection {s.connection!r} in {p.namespace} (workloads.connections there: {', '.join(names) or 'none'})")
+                yield positions.error(
+                    sp + ("connection",),
+                    f"no connection {s.connection!r} in {p.namespace} (workloads.connections there: {', '.join(names) or 'none'})",
+                )
             elif not workload_facts(spec.distribution.name, spec.version).is_s3(c.type):
-                yield positions.error(sp + ("connection",), f"connection {s.connection!r} is of type {c.type!r}; a pipeline server stores its artifacts in S3: name an s3 connection")
+                yield positions.error(
+                    sp + ("connection",),
+                    f"connection {s.connection!r} is of type {c.type!r}; a pipeline server stores its artifacts in S3: name an s3 connection",
+                )
             else:
                 if not c.endpoint:
-                    yield positions.error(sp + ("connection",), f"connection {s.connection!r} has no endpoint: set it there (the pipeline server needs it)")
+                    yield positions.error(
+                        sp + ("connection",),
+                        f"connection {s.connection!r} has no endpoint: set it there (the pipeline server needs it)",
+                    )
                 if not (s.bucket or c.bucket):
-                    yield positions.error(sp + ("connection",), f"connection {s.connection!r} has no bucket: set bucket there or here")
+                    yield positions.error(
+                        sp + ("connection",), f"connection {s.connection!r} has no bucket: set bucket there or here"
+                    )
             if s.credentials_secret or s.endpoint:
                 yield positions.error(sp, "give a connection, or endpoint, bucket and credentialsSecret; not both")
         else:
-            for name, value in (("endpoint", s.endpoint), ("bucket", s.bucket), ("credentialsSecret", s.credentials_secret)):
+            for name, value in (
+                ("endpoint", s.endpoint),
+                ("bucket", s.bucket),
+                ("credentialsSecret", s.credentials_secret),
+            ):
                 if value is None:
-                    yield positions.error(sp, f"{name} is missing: give a connection (an s3 connection in {p.namespace}), or endpoint, bucket and credentialsSecret")
+                    yield positions.error(
+                        sp,
+                        f"{name} is missing: give a connection (an s3 connection in {p.namespace}), or endpoint, bucket and credentialsSecret",
+                    )
         if p.database.mariadb is not None and p.database.external is not None:
             yield positions.error(at + ("database",), "give mariaDB (the operator's) or external, not both")
 
@@ -915,24 +1103,37 @@ def workload_registries(spec, positions):
         at = WORKLOADS + ("modelRegistries", i)
         yield from _removed(spec, positions, at, "modelregistry", "a model registry")
         if not facts.serves("ModelRegistry") and spec.has_component("modelregistry"):
-            yield positions.error(at, f"{spec.release} has no ModelRegistry CRD (none in its upstream manifests): it cannot run a model registry")
+            yield positions.error(
+                at,
+                f"{spec.release} has no ModelRegistry CRD (none in its upstream manifests): it cannot run a model registry",
+            )
             continue
         db, dp = r.database, at + ("database",)
         if db.generate:
             if db.type != "postgres" or not facts.has("ModelRegistry", "spec.postgres.generateDeployment"):
-                yield positions.error(dp + ("generate",), f"the operator's own database is a PostgreSQL that {spec.release}'s ModelRegistry "
-                                                         f"{'does not offer' if not facts.has('ModelRegistry', 'spec.postgres.generateDeployment') else 'offers with type: postgres only'}: "
-                                                         "name an existing database (host, database, username, passwordSecret)")
+                yield positions.error(
+                    dp + ("generate",),
+                    f"the operator's own database is a PostgreSQL that {spec.release}'s ModelRegistry "
+                    f"{'does not offer' if not facts.has('ModelRegistry', 'spec.postgres.generateDeployment') else 'offers with type: postgres only'}: "
+                    "name an existing database (host, database, username, passwordSecret)",
+                )
             for name in ("host", "database", "username", "password_secret"):
                 if getattr(db, name) is not None:
-                    yield positions.error(dp + (to_camel(name),), "is not used with generate: true (the operator makes the database)")
+                    yield positions.error(
+                        dp + (to_camel(name),), "is not used with generate: true (the operator makes the database)"
+                    )
         else:
             for name in ("host", "database", "username", "password_secret"):
                 if getattr(db, name) is None:
-                    yield positions.error(dp, f"{to_camel(name)} is missing: a registry's {db.type} database is named by host, database, username and passwordSecret")
+                    yield positions.error(
+                        dp,
+                        f"{to_camel(name)} is missing: a registry's {db.type} database is named by host, database, username and passwordSecret",
+                    )
         for j, team in enumerate(r.teams):
             if team not in teams:
-                yield positions.error(at + ("teams", j), f"no team {team!r} in quotas.teams (teams: {', '.join(sorted(teams)) or 'none'})")
+                yield positions.error(
+                    at + ("teams", j), f"no team {team!r} in quotas.teams (teams: {', '.join(sorted(teams)) or 'none'})"
+                )
 
 
 def _release_line(spec) -> str:
@@ -942,10 +1143,15 @@ def _release_line(spec) -> str:
 @rule
 def workload_images_and_runtimes(spec, positions):
     w = spec.workloads
-    if not (w.workbench_images or w.serving_runtimes or w.runtime_templates.order or w.runtime_templates.disabled) or not is_supported(spec):
+    if not (
+        w.workbench_images or w.serving_runtimes or w.runtime_templates.order or w.runtime_templates.disabled
+    ) or not is_supported(spec):
         return
     line = _release_line(spec)
-    for section, items, what in (("workbenchImages", w.workbench_images, "image"), ("servingRuntimes", w.serving_runtimes, "runtime")):
+    for section, items, what in (
+        ("workbenchImages", w.workbench_images, "image"),
+        ("servingRuntimes", w.serving_runtimes, "runtime"),
+    ):
         for i, item in enumerate(items):
             if line not in item.release_lines:
                 yield positions.error(
@@ -954,7 +1160,10 @@ def workload_images_and_runtimes(spec, positions):
                     f"({line}): use a build of it for {line}, or leave it out of this cluster",
                 )
     if w.serving_runtimes and not spec.managed("kserve") and not spec.managed("modelmeshserving"):
-        yield positions.error(WORKLOADS + ("servingRuntimes",), "custom serving runtimes need the kserve (or modelmeshserving) component Managed")
+        yield positions.error(
+            WORKLOADS + ("servingRuntimes",),
+            "custom serving runtimes need the kserve (or modelmeshserving) component Managed",
+        )
     facts = workload_facts(spec.distribution.name, spec.version)
     custom = {f"{r.name}-template" for r in w.serving_runtimes}
     shipped = facts.runtime_templates
@@ -965,12 +1174,19 @@ def workload_images_and_runtimes(spec, positions):
                 continue
             path = WORKLOADS + ("runtimeTemplates", key, i)
             if not facts.runtimes_collected:
-                yield positions.error(path, f"the upstream data has no runtime templates of {spec.release}, so {name!r} cannot be checked: "
-                                            f"name only custom runtimes' templates ({', '.join(sorted(custom)) or 'none'})")
+                yield positions.error(
+                    path,
+                    f"the upstream data has no runtime templates of {spec.release}, so {name!r} cannot be checked: "
+                    f"name only custom runtimes' templates ({', '.join(sorted(custom)) or 'none'})",
+                )
             elif name in by_file:
-                yield positions.error(path, f"{name!r} is the template's file name; the dashboard names templates by metadata.name: write {by_file[name]!r}")
+                yield positions.error(
+                    path,
+                    f"{name!r} is the template's file name; the dashboard names templates by metadata.name: write {by_file[name]!r}",
+                )
             else:
-                yield positions.error(path, f"{spec.release} ships no serving-runtime template {name!r}; it ships: {', '.join(sorted(shipped))}"
-                                            + (f"; custom: {', '.join(sorted(custom))}" if custom else ""))
-
-
+                yield positions.error(
+                    path,
+                    f"{spec.release} ships no serving-runtime template {name!r}; it ships: {', '.join(sorted(shipped))}"
+                    + (f"; custom: {', '.join(sorted(custom))}" if custom else ""),
+                )

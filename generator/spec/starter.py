@@ -7,11 +7,11 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from generator.facts import catalogs, matrix, releases
 from generator.core.errors import SpecErrors, UsageError
+from generator.core.secrets import carries_credentials
+from generator.facts import catalogs, matrix, releases
 from generator.spec.loader import CLUSTERS_DIR, DEFAULTS_FILE, Positions, load_spec_text, read_defaults, read_yaml
 from generator.spec.model import DNS1123_LABEL, Cluster
-from generator.core.secrets import carries_credentials
 from generator.store.atomic import write_atomic
 
 STARTER = """\
@@ -74,8 +74,9 @@ argocd:
 def git_origin(repo: Path) -> str | None:
     """The URL of the repository's `origin` remote, if it has one."""
     try:
-        proc = subprocess.run(["git", "-C", str(repo), "remote", "get-url", "origin"],
-                              capture_output=True, text=True, timeout=10)
+        proc = subprocess.run(
+            ["git", "-C", str(repo), "remote", "get-url", "origin"], capture_output=True, text=True, timeout=10
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     url = proc.stdout.strip()
@@ -98,20 +99,31 @@ def _repo_url(repo: Path, given: str | None) -> str:
     if not re.match(r"^(https://|ssh://|git@)[^\s]+$", url):
         raise UsageError(f"{url!r} is not a repository URL Argo CD clones (https://, ssh:// or git@host:path)")
     if carries_credentials(url):
-        raise UsageError(f"the repository URL carries credentials ({url.split('@')[0]}@...): give the URL without them; "
-                         "Argo CD takes repository credentials as a Secret")
+        raise UsageError(
+            f"the repository URL carries credentials ({url.split('@')[0]}@...): give the URL without them; "
+            "Argo CD takes repository credentials as a Secret"
+        )
     return url
 
 
-def write_starter(repo: Path, name: str, distribution: str, force: bool = False, repo_url: str | None = None,
-                  version: str | None = None, openshift: str | None = None) -> Path:
+def write_starter(
+    repo: Path,
+    name: str,
+    distribution: str,
+    force: bool = False,
+    repo_url: str | None = None,
+    version: str | None = None,
+    openshift: str | None = None,
+) -> Path:
     """Write clusters/NAME.yaml. This repository's URL goes where every spec finds it: left to
     clusters/_defaults.yaml when that sets it, else into a new _defaults.yaml, else (a defaults
     file without it) into the spec. The release and the OpenShift version are written out, so
     nothing the catalog checks rests on a default the reader cannot see."""
     if not re.match(DNS1123_LABEL, name) or len(name) > 63:
-        raise UsageError(f"{name!r} is not a cluster name: use lower-case letters, digits and '-', "
-                         "starting and ending with a letter or digit, at most 63 characters")
+        raise UsageError(
+            f"{name!r} is not a cluster name: use lower-case letters, digits and '-', "
+            "starting and ending with a letter or digit, at most 63 characters"
+        )
     version = version or matrix.distribution(distribution)["defaultVersion"]
     openshift = openshift or Cluster.model_fields["openshift_version"].default
     _check_release(distribution, version, openshift)
@@ -148,13 +160,17 @@ def _check_release(distribution: str, version: str, openshift: str) -> None:
     lint with: unsupported, or not shipped by that OpenShift version's catalog."""
     supported = releases.supported(distribution)
     if version not in supported:
-        raise UsageError(f"--version {version!r}: not a supported {distribution} release; supported: {', '.join(supported)}")
+        raise UsageError(
+            f"--version {version!r}: not a supported {distribution} release; supported: {', '.join(supported)}"
+        )
     if not re.fullmatch(r"4\.[0-9]+", openshift):
         raise UsageError(f"--openshift-version {openshift!r}: write major.minor, such as 4.18")
     shipping = catalogs.openshift_versions(distribution, version)
     if catalogs.preferred_channel(catalogs.catalog(distribution, openshift), version) is None:
-        raise UsageError(f"{distribution} {version} is not in the OLM catalog of OpenShift {openshift}; "
-                         f"OpenShift versions whose catalog ships it: {', '.join(shipping) or 'none'}")
+        raise UsageError(
+            f"{distribution} {version} is not in the OLM catalog of OpenShift {openshift}; "
+            f"OpenShift versions whose catalog ships it: {', '.join(shipping) or 'none'}"
+        )
 
 
 def _lints_as_written(text: str, name: str, defaults_path: Path, new_defaults: str | None) -> None:
@@ -170,4 +186,3 @@ def _lints_as_written(text: str, name: str, defaults_path: Path, new_defaults: s
         load_spec_text(text, f"{CLUSTERS_DIR}/{name}.yaml", defaults)
     except SpecErrors as exc:
         raise UsageError("the starter would not lint here:\n" + "\n".join(str(e) for e in exc.errors)) from None
-

@@ -52,28 +52,45 @@ def explain(text: str, file: str, exc: MarkedYAMLError) -> SpecError:
     for at in _around(lines, line, exc):
         tab = re.match(r"^( *)\t", lines[at - 1])
         if tab:
-            return error(at, len(tab.group(1)) + 1, "a tab indents this line; YAML indents with spaces only: "
-                         "replace the tab with spaces (2 per level, as elsewhere in the file)")
-    if exc.context_mark is not None and "end of stream" in problem or "<stream end>" in problem:
+            return error(
+                at,
+                len(tab.group(1)) + 1,
+                "a tab indents this line; YAML indents with spaces only: "
+                "replace the tab with spaces (2 per level, as elsewhere in the file)",
+            )
+    if (exc.context_mark is not None and "end of stream" in problem) or "<stream end>" in problem:
         opened = exc.context_mark
         what = (exc.context or "").replace("while scanning a ", "").replace("while parsing a ", "")
-        named, closer = {"quoted scalar": ("quoted text", "the closing quote"),
-                         "flow mapping": ("'{' mapping", "the closing '}'"),
-                         "flow sequence": ("'[' list", "the closing ']'")}.get(what, ("construct", "its end"))
-        return error(opened.line + 1, opened.column + 1,
-                     f"the {named} that starts here never ends: add {closer} where it should end")
+        named, closer = {
+            "quoted scalar": ("quoted text", "the closing quote"),
+            "flow mapping": ("'{' mapping", "the closing '}'"),
+            "flow sequence": ("'[' list", "the closing ']'"),
+        }.get(what, ("construct", "its end"))
+        return error(
+            opened.line + 1,
+            opened.column + 1,
+            f"the {named} that starts here never ends: add {closer} where it should end",
+        )
     previous = _previous_content(lines, line)
     if "could not find expected ':'" in problem and exc.context_mark is not None:
         at = exc.context_mark.line + 1
         return _missing_colon(error, lines, at)
     if "mapping values are not allowed" in problem:
-        if previous and not _KEY.match(lines[previous - 1]) and _indent(lines[previous - 1]) <= _indent(lines[line - 1]):
+        if (
+            previous
+            and not _KEY.match(lines[previous - 1])
+            and _indent(lines[previous - 1]) <= _indent(lines[line - 1])
+        ):
             return _missing_colon(error, lines, previous)
         if previous and _indent(lines[line - 1]) > _indent(lines[previous - 1]):
             want = _indent(lines[previous - 1])
-            return error(line, 1, f"this line is indented {_spaces(_indent(lines[line - 1]))}, more than the key "
-                         f"on line {previous} ({_spaces(want)}) whose value is already given: a key beside it "
-                         f"is indented {_spaces(want)} too")
+            return error(
+                line,
+                1,
+                f"this line is indented {_spaces(_indent(lines[line - 1]))}, more than the key "
+                f"on line {previous} ({_spaces(want)}) whose value is already given: a key beside it "
+                f"is indented {_spaces(want)} too",
+            )
         return error(line, column, "a second ': ' in this value: put the value in quotes (key: \"a: b\")")
     if problem.startswith("expected <block end>"):
         return _stray_indent(error, lines, line)
@@ -104,10 +121,12 @@ def _stray_indent(error, lines: list[str], at: int) -> SpecError:
         if ind == 0:
             break
     options = sorted(levels.items())
-    nearest = [n for n in ([(i, n) for i, n in options if i > mine][:1] + [(i, n) for i, n in options if i < mine][-1:])]
+    # the nearest indentation deeper than the line's, then the nearest shallower one
+    nearest = [(i, n) for i, n in options if i > mine][:1] + [(i, n) for i, n in options if i < mine][-1:]
     choices = " or ".join(f"as line {n} ({_spaces(i)})" for i, n in nearest) or "as the lines beside it"
-    return error(at, 1, f"this line is indented {_spaces(mine)}, which lines up with no line above it: "
-                 f"indent it {choices}")
+    return error(
+        at, 1, f"this line is indented {_spaces(mine)}, which lines up with no line above it: indent it {choices}"
+    )
 
 
 def _around(lines: list[str], line: int, exc: MarkedYAMLError) -> list[int]:

@@ -10,9 +10,9 @@ import os
 import struct
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from collections.abc import Iterator
 
 from generator.core.errors import UsageError
 from generator.store.cache import cache_root
@@ -105,6 +105,8 @@ def _acquire(fd: int, repo: Path) -> None:
     deadline = time.monotonic() + float(os.environ.get(LOCK_TIMEOUT_ENV, "600"))
     while not _try_lock(fd):
         if time.monotonic() > deadline:
-            raise UsageError(f"another render of {repo} (pid {lock_holder(fd) or holder}) still holds the render "
-                             f"lock; try again when it has finished") from None
+            raise UsageError(
+                f"another render of {repo} (pid {lock_holder(fd) or holder}) still holds the render "
+                f"lock; try again when it has finished"
+            ) from None
         time.sleep(0.05)

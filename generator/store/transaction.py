@@ -7,15 +7,23 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterable
 
 from generator.bundle import Folder
 from generator.store.cache import RenderCache
-from generator.store.tree import (WriteReport, is_current, preflight, recover, remove_generated, stage_folder,
-                                  swap_in, write_folder)
+from generator.store.tree import (
+    WriteReport,
+    is_current,
+    preflight,
+    recover,
+    remove_generated,
+    stage_folder,
+    swap_in,
+    write_folder,
+)
 
 
 def stage(repo: Path, folder: Folder) -> str:

@@ -10,6 +10,7 @@ old one and swapped in with two renames, so a failure midway leaves the old fold
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -22,7 +23,6 @@ from pathlib import Path
 from generator import __version__
 from generator.bundle import Folder
 from generator.core.errors import UsageError
-import contextlib
 
 MANIFEST = ".generated.json"
 ROOT_PARENTS = ("base", "overlays", "fleet")
@@ -73,8 +73,11 @@ def recover(repo: Path) -> list[str]:
         if path.exists():
             # A folder the user made read-only: it blocks nothing (hidden, never an output),
             # but only its owner can remove it.
-            print(f"rhoai-gitops: cannot remove {path.relative_to(repo).as_posix()} (a read-only folder in it); "
-                  "remove it by hand", file=sys.stderr)
+            print(
+                f"rhoai-gitops: cannot remove {path.relative_to(repo).as_posix()} (a read-only folder in it); "
+                "remove it by hand",
+                file=sys.stderr,
+            )
             continue
         done.append(f"cleaned {path.relative_to(repo).as_posix()}")
     return done
@@ -270,7 +273,7 @@ def _write(path: Path, data: bytes, made: set[Path] | None = None) -> None:
     try:
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
     finally:
         os.close(fd)
 

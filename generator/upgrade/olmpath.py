@@ -272,26 +272,33 @@ def upgrade_path(
     releases = _releases(cat)
 
     if not any(start in members for members in graph.members.values()):
-        raise NoUpgradePath(f"{start} is not a bundle in {where} (it ships releases {', '.join(releases)}); "
-                            "name the installed CSV as `oc get csv` shows it")
+        raise NoUpgradePath(
+            f"{start} is not a bundle in {where} (it ships releases {', '.join(releases)}); "
+            "name the installed CSV as `oc get csv` shows it"
+        )
     for name, channel in (("start", start_channel), ("target", target_channel)):
         if channel is not None and channel not in graph.members:
-            raise NoUpgradePath(f"{where} has no channel {channel!r} (the {name} channel); "
-                                f"its channels are {', '.join(graph.channels)}")
+            raise NoUpgradePath(
+                f"{where} has no channel {channel!r} (the {name} channel); its channels are {', '.join(graph.channels)}"
+            )
     if not re.fullmatch(r"\d+\.\d+", target_release):
         raise NoUpgradePath(f"the target release {target_release!r} is not major.minor (e.g. 3.4)")
     if target_release not in releases:
-        raise NoUpgradePath(f"{where} ships no {target_release} bundle in any channel; "
-                            f"it ships releases {', '.join(releases)}")
+        raise NoUpgradePath(
+            f"{where} ships no {target_release} bundle in any channel; it ships releases {', '.join(releases)}"
+        )
     installed = cat.bundle(start)
     if version_key(target_release) < version_key(installed.release):
-        raise NoUpgradePath(f"{start} is release {installed.release}, newer than the target {target_release}: "
-                            "OLM never downgrades an operator; going back means uninstalling it and installing "
-                            f"{target_release} afresh")
+        raise NoUpgradePath(
+            f"{start} is release {installed.release}, newer than the target {target_release}: "
+            "OLM never downgrades an operator; going back means uninstalling it and installing "
+            f"{target_release} afresh"
+        )
     if target_channel is not None and not cat.bundles(target_channel, target_release):
         shipping = ", ".join(cat.channels_with(target_release))
-        raise NoUpgradePath(f"channel {target_channel} of {where} ships no {target_release} bundle; "
-                            f"the channels that do are {shipping}")
+        raise NoUpgradePath(
+            f"channel {target_channel} of {where} ships no {target_release} bundle; the channels that do are {shipping}"
+        )
 
     starts = [start_channel] if start_channel is not None else [c for c in graph.channels if start in graph.members[c]]
 

@@ -20,17 +20,17 @@ from typing import Any
 
 import yaml
 
-from generator.facts import catalogs, releases
-from generator.diff.objects import ObjectChange, diff_objects
-from generator.core.errors import REMOVE, Fix, SpecError, SpecErrors, UsageError, format_path
-from generator.upgrade.olmpath import NoUpgradePath, UpgradePath, upgrade_path
+from generator import units
 from generator.build import build_units, load_specs
+from generator.core.errors import REMOVE, Fix, SpecError, SpecErrors, UsageError, format_path
+from generator.diff.objects import ObjectChange, diff_objects
+from generator.facts import catalogs, releases
 from generator.spec import edit
 from generator.spec.loader import LoadedSpec, load_spec_text, read_defaults
 from generator.spec.model import PlatformSpec
+from generator.upgrade.olmpath import NoUpgradePath, UpgradePath, upgrade_path
 from generator.workloads import models
 from generator.workloads.moves import moves as workload_moves
-from generator import units
 
 _VERSION = re.compile(r"^[0-9]+\.[0-9]+(\.[0-9]+)?$")
 
@@ -68,6 +68,7 @@ class UpgradePlan:
     def needs_person(self) -> list[SpecError]:
         """The version-only errors no change was made for, then the further ones."""
         return [e for e in self.spec_errors if self.applied_to(e) is None] + self.further()
+
     model_moves: list = field(default_factory=list)  # generator.workloads.models.ModelMove
 
     @property
@@ -88,16 +89,28 @@ class UpgradePlan:
                     "target": self.path.target,
                     "channels": self.path.channels,
                     "hops": [
-                        {"channel": h.channel, "from": h.from_bundle, "to": h.to_bundle, "edge": h.edge, "switch": h.switch}
+                        {
+                            "channel": h.channel,
+                            "from": h.from_bundle,
+                            "to": h.to_bundle,
+                            "edge": h.edge,
+                            "switch": h.switch,
+                        }
                         for h in self.path.hops
                     ],
                 }
             ),
             "specErrors": [str(e) for e in self.spec_errors],
             "specChanges": {
-                "applied": [{"path": format_path(a.fix.path), "action": a.fix.action,
-                             **({"from": a.old} if a.old is not edit.ABSENT else {}),
-                             **({"to": a.fix.value} if a.fix.action != REMOVE else {})} for a in self.applied],
+                "applied": [
+                    {
+                        "path": format_path(a.fix.path),
+                        "action": a.fix.action,
+                        **({"from": a.old} if a.old is not edit.ABSENT else {}),
+                        **({"to": a.fix.value} if a.fix.action != REMOVE else {}),
+                    }
+                    for a in self.applied
+                ],
                 "needPerson": [str(e) for e in self.needs_person()],
             },
             "objects": None if self.objects is None else [o.as_dict() for o in self.objects],
@@ -142,7 +155,7 @@ def _with_version(text: str, loaded: LoadedSpec, version: str) -> str:
         line = lines[pos.line - 1]
         start = pos.column - 1
         rest = re.match(r"""("[^"]*"|'[^']*'|[^\s#]+)""", line[start:])
-        lines[pos.line - 1] = line[:start] + f'"{version}"' + line[start + (rest.end() if rest else 0):]
+        lines[pos.line - 1] = line[:start] + f'"{version}"' + line[start + (rest.end() if rest else 0) :]
         return "".join(lines)
     dist = loaded.positions.keys.get(("distribution",))
     if dist is not None and dist.file == loaded.source:
@@ -160,8 +173,11 @@ def plan_upgrade(repo: Path, cluster: str, to: str, from_bundle: str | None = No
     target = ".".join(to.split(".")[:2])
     if target not in releases.supported(dist):
         offered = sorted(catalogs.offered_releases(dist), key=lambda v: tuple(map(int, v.split("."))))
-        why = (f"no OLM catalog of {catalogs.package(dist)} ships {dist} {target}" if target not in offered
-               else f"{dist} {target} is not a supported release")
+        why = (
+            f"no OLM catalog of {catalogs.package(dist)} ships {dist} {target}"
+            if target not in offered
+            else f"{dist} {target} is not a supported release"
+        )
         raise UsageError(f"--to {to}: {why}; supported: {', '.join(releases.supported(dist))}")
     plan = catalogs.install(spec)
     cat = plan.catalog
@@ -181,7 +197,9 @@ def plan_upgrade(repo: Path, cluster: str, to: str, from_bundle: str | None = No
     moved = _with_version(text, loaded, to)
     defaults = read_defaults(repo)
     result.spec_errors = _errors(moved, loaded.source, defaults)
-    result.target_text, result.applied, result.remaining = end_state(moved, loaded.source, defaults, result.spec_errors, result.path)
+    result.target_text, result.applied, result.remaining = end_state(
+        moved, loaded.source, defaults, result.spec_errors, result.path
+    )
     # the objects, as the end state renders them (what the builders leave out for a release
     # that lacks a setting a person has yet to change)
     target_spec = _model(result.target_text, loaded.source, defaults)
@@ -202,14 +220,18 @@ def end_state_spec(repo: Path, loaded: LoadedSpec, to: str) -> PlatformSpec:
         raise UsageError(f"{loaded.name}: --to {to}: {plan.refusal}")
     spec = _model(plan.target_text, loaded.source, read_defaults(repo))
     if spec is None:
-        raise UsageError(f"{loaded.name}: --to {to}: the target spec does not read; run `rhoai-gitops upgrade {loaded.name} --to {to}`")
+        raise UsageError(
+            f"{loaded.name}: --to {to}: the target spec does not read; run `rhoai-gitops upgrade {loaded.name} --to {to}`"
+        )
     return spec
 
 
 # The Subscription fields the OLM path decides at the target: the last hop's channel, and the
 # bundle it lands on for a spec that pins one.
-_SUBSCRIPTION_FIELDS = {"distribution.channel": ("distribution", "channel"),
-                        "distribution.startingCSV": ("distribution", "startingCSV")}
+_SUBSCRIPTION_FIELDS = {
+    "distribution.channel": ("distribution", "channel"),
+    "distribution.startingCSV": ("distribution", "startingCSV"),
+}
 
 
 def _subscription_fix(error: SpecError, path: UpgradePath | None) -> Fix | None:
@@ -228,8 +250,9 @@ def _errors(text: str, source: str, defaults) -> list[SpecError]:
     return []
 
 
-def end_state(text: str, source: str, defaults, errors: list[SpecError], path: UpgradePath | None,
-              rounds: int = 4) -> tuple[str, list[edit.Applied], list[SpecError]]:
+def end_state(
+    text: str, source: str, defaults, errors: list[SpecError], path: UpgradePath | None, rounds: int = 4
+) -> tuple[str, list[edit.Applied], list[SpecError]]:
     """The target spec's text with every mechanical change made, round after round (a change
     can bring out an error the first one hid), the changes, and the errors left."""
     applied: list[edit.Applied] = []
@@ -251,14 +274,16 @@ def mirror_steps(spec: PlatformSpec, to: str) -> list[dict]:
     ImageSetConfiguration of `rhoai-gitops mirror`): the path's bundles must be mirrored first."""
     if not spec.cluster.disconnected:
         return []
-    return [{
-        "phase": "before",
-        "what": f"Mirror the bundles on the OLM path first: `rhoai-gitops mirror {spec.name} --to {to}` writes the "
-                f"ImageSetConfiguration; run oc-mirror with it to {spec.cluster.disconnected.mirror_registry}. Until then "
-                "the mirrored catalog offers OLM no upgrade.",
-        "source": "oc-mirror v2 mirrors only the channels and version ranges its ImageSetConfiguration lists "
-                  "(openshift/oc-mirror docs/dev-investigations/operator-filtering-investigation.md)",
-    }]
+    return [
+        {
+            "phase": "before",
+            "what": f"Mirror the bundles on the OLM path first: `rhoai-gitops mirror {spec.name} --to {to}` writes the "
+            f"ImageSetConfiguration; run oc-mirror with it to {spec.cluster.disconnected.mirror_registry}. Until then "
+            "the mirrored catalog offers OLM no upgrade.",
+            "source": "oc-mirror v2 mirrors only the channels and version ranges its ImageSetConfiguration lists "
+            "(openshift/oc-mirror docs/dev-investigations/operator-filtering-investigation.md)",
+        }
+    ]
 
 
 def _model(text: str, source: str, defaults) -> PlatformSpec | None:

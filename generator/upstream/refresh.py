@@ -36,8 +36,8 @@ from typing import Any
 
 import yaml
 
-from generator.upstream.sources import Origins
 from generator.store.atomic import write_atomic
+from generator.upstream.sources import Origins
 from generator.validate.schemas import crd_schemas
 
 OUT = Path(__file__).resolve().parents[1] / "data" / "upstream"
@@ -66,10 +66,28 @@ OPENSHIFT_OPENAPI = "openshift-api/4.23/openapi.json.gz"
 OPENSHIFT_KINDS = {
     "com.github.openshift.api.user.v1.Group": ("user.openshift.io", "v1", "Group", "groups", "Cluster"),
     # Workbench images and serving-runtime templates (workloads.workbenchImages / servingRuntimes).
-    "com.github.openshift.api.image.v1.ImageStream": ("image.openshift.io", "v1", "ImageStream", "imagestreams", "Namespaced"),
-    "com.github.openshift.api.template.v1.Template": ("template.openshift.io", "v1", "Template", "templates", "Namespaced"),
+    "com.github.openshift.api.image.v1.ImageStream": (
+        "image.openshift.io",
+        "v1",
+        "ImageStream",
+        "imagestreams",
+        "Namespaced",
+    ),
+    "com.github.openshift.api.template.v1.Template": (
+        "template.openshift.io",
+        "v1",
+        "Template",
+        "templates",
+        "Namespaced",
+    ),
     # Its CRD is not in the shared data; a cluster singleton like every config.openshift.io kind.
-    "com.github.openshift.api.config.v1.OperatorHub": ("config.openshift.io", "v1", "OperatorHub", "operatorhubs", "Cluster"),
+    "com.github.openshift.api.config.v1.OperatorHub": (
+        "config.openshift.io",
+        "v1",
+        "OperatorHub",
+        "operatorhubs",
+        "Cluster",
+    ),
 }
 
 # Bundles before 2.0 (RHOAI 1.x, ODH 1.x) are outside every supported upgrade path.
@@ -192,7 +210,11 @@ def release_data(shared: Path, shipper: Shipper) -> dict:
                     for note, found in notes.items():
                         if found:
                             prose[note][f"{kind}/{v['name']}"] = found
-            releases[rel_dir.name] = {"kinds": dict(sorted(kinds.items())), "schemas": dict(sorted(schemas.items())), **prose}
+            releases[rel_dir.name] = {
+                "kinds": dict(sorted(kinds.items())),
+                "schemas": dict(sorted(schemas.items())),
+                **prose,
+            }
         _borrow_missing(releases, shipper)
         out[dist] = releases
     return out
@@ -208,7 +230,11 @@ def _fields(schema: dict, path: str = "") -> set[tuple[str, str]]:
     return out
 
 
-def _borrow_missing(releases: dict[str, dict], shipper: Shipper, kinds: tuple[str, ...] = ("OdhDashboardConfig", "Auth", "HardwareProfile")) -> None:
+def _borrow_missing(
+    releases: dict[str, dict],
+    shipper: Shipper,
+    kinds: tuple[str, ...] = ("OdhDashboardConfig", "Auth", "HardwareProfile"),
+) -> None:
     """Fill a rendered kind a release's upstream data lacks although releases before and after it
     have it: the dashboard's CRD ships with its manifests, not the operator bundle (upstream has
     it for every 2.x release but for 3.x only at 3.0 and 3.5), and RHOAI 3.0's bundle CRDs are
@@ -227,9 +253,16 @@ def _borrow_missing(releases: dict[str, dict], shipper: Shipper, kinds: tuple[st
             if not before or not after:
                 continue
             older, newer = releases[before[-1]], releases[after[0]]
-            names = {n: b for n, b in older["schemas"].items() if n.startswith(f"{kind.lower()}-{older['kinds'][kind]['group']}-")}
-            if not all(n in newer["schemas"] and _fields(json.loads(shipper.blobs[b])) <= _fields(json.loads(shipper.blobs[newer["schemas"][n]]))
-                       for n, b in names.items()):
+            names = {
+                n: b
+                for n, b in older["schemas"].items()
+                if n.startswith(f"{kind.lower()}-{older['kinds'][kind]['group']}-")
+            }
+            if not all(
+                n in newer["schemas"]
+                and _fields(json.loads(shipper.blobs[b])) <= _fields(json.loads(shipper.blobs[newer["schemas"][n]]))
+                for n, b in names.items()
+            ):
                 continue
             facts["kinds"] = dict(sorted({**facts["kinds"], kind: dict(older["kinds"][kind])}.items()))
             facts["schemas"] = dict(sorted({**facts["schemas"], **names}.items()))
@@ -245,7 +278,12 @@ def scope_data(shared: Path) -> dict[str, str]:
     """`group/Kind` -> scope of every CRD in the shared data (platform CRDs of every release,
     other operators' CRDs)."""
     out: dict[str, str] = {}
-    roots = [shared / "crds", shared / "upstream" / "other-crds", shared / "upstream" / "platform-crds", shared / "upstream" / "workload"]
+    roots = [
+        shared / "crds",
+        shared / "upstream" / "other-crds",
+        shared / "upstream" / "platform-crds",
+        shared / "upstream" / "workload",
+    ]
     for f in sorted(f for root in roots for f in root.rglob("*.yaml")):
         crd = _load(f)
         if not isinstance(crd, dict) or crd.get("kind") != "CustomResourceDefinition":
@@ -300,8 +338,12 @@ def openshift_schemas(path: Path, shipper: Shipper) -> dict[str, str]:
         schema = {k: v for k, v in schema.items() if k != "required"} | ({"required": required} if required else {})
         crd = {
             "metadata": {"name": f"{plural}.{group}"},
-            "spec": {"group": group, "names": {"kind": kind, "plural": plural}, "scope": scope, "versions": [
-                {"name": version, "served": True, "storage": True, "schema": {"openAPIV3Schema": schema}}]},
+            "spec": {
+                "group": group,
+                "names": {"kind": kind, "plural": plural},
+                "scope": scope,
+                "versions": [{"name": version, "served": True, "storage": True, "schema": {"openAPIV3Schema": schema}}],
+            },
         }
         found.update(shipper.add(crd, OPENSHIFT_OPENAPI, "every release"))
     return found
@@ -430,7 +472,11 @@ def workload_data(shared: Path, shipper: Shipper) -> dict:
             }
         _borrow_missing(rels, shipper, WORKLOAD_KINDS)
         out[dist] = rels
-    return {"releases": out, "templates": dict(sorted(templates.items())), "connectionTypes": dict(sorted(connection_types.items()))}
+    return {
+        "releases": out,
+        "templates": dict(sorted(templates.items())),
+        "connectionTypes": dict(sorted(connection_types.items())),
+    }
 
 
 # --------------------------------------------------------------------------- catalogs
@@ -459,7 +505,9 @@ def _catalog(raw: dict) -> dict:
         channels[channel] = kept
     out = {"defaultChannel": raw["defaultChannel"], "channels": channels, "versions": dict(sorted(versions.items()))}
     if any(b.get("maxOpenShiftVersion") for b in bundles.values()):
-        out["maxOpenShiftVersion"] = {n: b["maxOpenShiftVersion"] for n, b in sorted(bundles.items()) if b.get("maxOpenShiftVersion")}
+        out["maxOpenShiftVersion"] = {
+            n: b["maxOpenShiftVersion"] for n, b in sorted(bundles.items()) if b.get("maxOpenShiftVersion")
+        }
     return out
 
 
@@ -531,7 +579,9 @@ def sources_md(shipper: Shipper, catalogs: dict) -> str:
             uses.sort(key=lambda u: (u[0].split(" ")[0], version_key(u[0].partition(" ")[2] or "0")))
             rels = sorted({rel for _, rel in uses})
             lines.append(
-                f"| `{blob}` | {_used_by([u for u, _ in uses])} | {', '.join(f'`{r}`' for r in rels)} | " + " | ".join(origin) + " |\n"
+                f"| `{blob}` | {_used_by([u for u, _ in uses])} | {', '.join(f'`{r}`' for r in rels)} | "
+                + " | ".join(origin)
+                + " |\n"
             )
     return "".join(lines)
 
@@ -549,7 +599,9 @@ def derive(shared: Path) -> dict[str, str]:
     files = {f"schemas/{name}": text for name, text in shipper.blobs.items()}
     files["workload.json"] = json.dumps(workload, indent=1, sort_keys=True) + "\n"
     scopes = scope_data(shared)
-    files["releases.json"] = json.dumps({"common": common, "releases": releases, "scopes": scopes}, indent=1, sort_keys=True) + "\n"
+    files["releases.json"] = (
+        json.dumps({"common": common, "releases": releases, "scopes": scopes}, indent=1, sort_keys=True) + "\n"
+    )
     files["catalogs.json"] = json.dumps(catalogs, indent=1, sort_keys=True) + "\n"
     files["SOURCES.md"] = sources_md(shipper, catalogs)
     return files
@@ -575,9 +627,15 @@ def write(files: dict[str, str], out: Path = OUT) -> tuple[int, int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="import-upstream", description=__doc__.split("\n\n")[0])
-    parser.add_argument("shared", nargs="?", default=str(Path(__file__).resolve().parents[3] / "shared"),
-                        help="the shared upstream data folder (default: ../shared next to the checkout)")
-    parser.add_argument("--check", action="store_true", help="exit 1 when the committed data differs from a fresh derivation")
+    parser.add_argument(
+        "shared",
+        nargs="?",
+        default=str(Path(__file__).resolve().parents[3] / "shared"),
+        help="the shared upstream data folder (default: ../shared next to the checkout)",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 when the committed data differs from a fresh derivation"
+    )
     args = parser.parse_args(argv)
     shared = Path(args.shared)
     if not (shared / "upstream" / "platform-crds").is_dir():
@@ -585,8 +643,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     files = derive(shared)
     if args.check:
-        stale = sorted(rel for rel, text in files.items() if not (OUT / rel).is_file() or (OUT / rel).read_text(encoding="utf-8") != text)
-        extra = sorted(f"schemas/{p.name}" for p in (OUT / "schemas").glob("*.json") if f"schemas/{p.name}" not in files)
+        stale = sorted(
+            rel
+            for rel, text in files.items()
+            if not (OUT / rel).is_file() or (OUT / rel).read_text(encoding="utf-8") != text
+        )
+        extra = sorted(
+            f"schemas/{p.name}" for p in (OUT / "schemas").glob("*.json") if f"schemas/{p.name}" not in files
+        )
         for rel in stale + extra:
             print(f"out of date: generator/data/upstream/{rel}")
         return 1 if stale or extra else 0

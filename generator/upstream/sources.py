@@ -59,7 +59,11 @@ class Origins:
         crds = (shared / "crds" / "SOURCES.md").read_text(encoding="utf-8")
         self._files: dict[str, Origin] = {}
         for rel, repo, ref, commit, path, licence, _blob in _rows(upstream, "| file | repo |"):
-            licence = "none stated upstream (generated from red-hat-data-services/rhods-operator, Apache-2.0)" if licence.startswith("none") else licence
+            licence = (
+                "none stated upstream (generated from red-hat-data-services/rhods-operator, Apache-2.0)"
+                if licence.startswith("none")
+                else licence
+            )
             self._files[rel] = Origin(repo, ref, commit, path, licence)
         for name, repo, path, ref, commit, licence, *_ in _rows(crds, "| file | repository |"):
             self._files[f"crds/{name}"] = Origin(repo, ref, commit, path, licence)
@@ -73,11 +77,15 @@ class Origins:
                 folder, _, names = part.strip().strip("`").partition("`")
                 for name in re.split(r",\s*", names.strip().strip("{}")):
                     if name:
-                        self._workload.setdefault((dist, ver), []).append((name, Origin(repo, ref, commit, folder + name, "Apache-2.0")))
+                        self._workload.setdefault((dist, ver), []).append(
+                            (name, Origin(repo, ref, commit, folder + name, "Apache-2.0"))
+                        )
         m = re.search(r"openshift/api \(([^)]+)\), branch `([^`]+)`, commit (\w+),\s*`([^`]+)`", upstream)
         if m:
             # OpenShift's aggregated OpenAPI document, named only in SOURCES.md's prose.
-            self._files["openshift-api/4.23/openapi.json.gz"] = Origin("openshift/api", m.group(2), m.group(3), m.group(4), m.group(1))
+            self._files["openshift-api/4.23/openapi.json.gz"] = Origin(
+                "openshift/api", m.group(2), m.group(3), m.group(4), m.group(1)
+            )
         m = re.search(r"argoproj-labs/argocd-operator \(([^)]+)\) tag (\S+), commit (\w+),\s*`([^`]+)`", upstream)
         if m:
             self._files["argocd-operator/0.18.0/argocds.argoproj.io.yaml"] = Origin(
@@ -106,7 +114,11 @@ class Origins:
             return self._workload_origin(rel)
         dist, version, name = rel.split("/")
         if name.startswith("odhdashboardconfigs.") and version in self._DASHBOARD_3X:
-            path = "manifests/base/crd/odhdashboardconfigs.opendatahub.io.crd.yaml" if version == "3.5" else "manifests (path not recorded upstream)"
+            path = (
+                "manifests/base/crd/odhdashboardconfigs.opendatahub.io.crd.yaml"
+                if version == "3.5"
+                else "manifests (path not recorded upstream)"
+            )
             return Origin("opendatahub-io/odh-dashboard", self._DASHBOARD_3X[version], "", path, "Apache-2.0")
         if (dist, version) in self._PROSE:
             repo, ref = self._PROSE[(dist, version)]
@@ -141,7 +153,17 @@ class Origins:
             ref = parts[2] if parts[1] == "tag" else parts[1]
             return Origin(parts[0], ref, sha, parts[-1], "Apache-2.0")
         if version in ("2.14", "2.15"):
-            return Origin(RHOAI_DASHBOARD, f"rhoai-{version}", "", "manifests/common/crd/odhdashboardconfigs.opendatahub.io.crd.yaml", "Apache-2.0")
+            return Origin(
+                RHOAI_DASHBOARD,
+                f"rhoai-{version}",
+                "",
+                "manifests/common/crd/odhdashboardconfigs.opendatahub.io.crd.yaml",
+                "Apache-2.0",
+            )
         return Origin(
-            RHOAI_OPERATOR, ref, commit, "prefetched-manifests/dashboard/common/crd/odhdashboardconfigs.opendatahub.io.crd.yaml", "Apache-2.0"
+            RHOAI_OPERATOR,
+            ref,
+            commit,
+            "prefetched-manifests/dashboard/common/crd/odhdashboardconfigs.opendatahub.io.crd.yaml",
+            "Apache-2.0",
         )

@@ -42,17 +42,17 @@ from __future__ import annotations
 
 import base64
 import datetime
+import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from collections.abc import Callable
 
 from cel_expr_python import cel
 from cel_expr_python.ext import ext_bindings, ext_encoders, ext_math, ext_optional, ext_strings
 
 from generator.validate.schemas import portable_pattern
 from generator.validate.validator import field_path
-import itertools
 
 
 @dataclass
@@ -161,7 +161,29 @@ def _defaulted(schema: dict, value: Any) -> Any:
 # Property names of objects are CEL field names, escaped (k8s.io/apiserver/pkg/cel/escaping.go):
 # `foo-bar` is read as `self.foo__dash__bar`, `namespace` as `self.__namespace__`.
 _CEL_RESERVED = frozenset(
-    ["true", "false", "null", "in", "as", "break", "const", "continue", "else", "for", "function", "if", "import", "let", "loop", "package", "namespace", "return", "var", "void", "while"]
+    [
+        "true",
+        "false",
+        "null",
+        "in",
+        "as",
+        "break",
+        "const",
+        "continue",
+        "else",
+        "for",
+        "function",
+        "if",
+        "import",
+        "let",
+        "loop",
+        "package",
+        "namespace",
+        "return",
+        "var",
+        "void",
+        "while",
+    ]
 )
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ESCAPES = {"__": "__underscores__", ".": "__dot__", "-": "__dash__", "/": "__slash__"}
@@ -303,9 +325,15 @@ def _dns1123_label(s: str) -> list[str]:
         if _DNS1123_SUBDOMAIN.fullmatch(s):
             errs.append("must not contain dots")
         else:
-            errs.append(_regex_error(
-                "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
-                "and must start and end with an alphanumeric character", _DNS1123_LABEL_FMT, "my-name", "123-abc"))
+            errs.append(
+                _regex_error(
+                    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
+                    "and must start and end with an alphanumeric character",
+                    _DNS1123_LABEL_FMT,
+                    "my-name",
+                    "123-abc",
+                )
+            )
     return errs
 
 
@@ -314,9 +342,14 @@ def _dns1123_subdomain(s: str) -> list[str]:
     if _len(s) > 253:
         errs.append(_max_len_error(253))
     if not _DNS1123_SUBDOMAIN.fullmatch(s):
-        errs.append(_regex_error(
-            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
-            "and must start and end with an alphanumeric character", _DNS1123_SUBDOMAIN_FMT, "example.com"))
+        errs.append(
+            _regex_error(
+                "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
+                "and must start and end with an alphanumeric character",
+                _DNS1123_SUBDOMAIN_FMT,
+                "example.com",
+            )
+        )
     return errs
 
 
@@ -325,13 +358,21 @@ def _dns1035_label(s: str) -> list[str]:
     if _len(s) > 63:
         errs.append(_max_len_error(63))
     if not _DNS1035_LABEL.fullmatch(s):
-        errs.append(_regex_error(
-            "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
-            "alphabetic character, and end with an alphanumeric character", _DNS1035_LABEL_FMT, "my-name", "abc-123"))
+        errs.append(
+            _regex_error(
+                "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
+                "alphabetic character, and end with an alphanumeric character",
+                _DNS1035_LABEL_FMT,
+                "my-name",
+                "abc-123",
+            )
+        )
     return errs
 
 
-_QNAME_MSG = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
+_QNAME_MSG = (
+    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
+)
 
 
 def _qualified_name(s: str) -> list[str]:
@@ -347,7 +388,8 @@ def _qualified_name(s: str) -> list[str]:
             errs += ["prefix part " + m for m in _dns1123_subdomain(prefix)]
     else:
         return [
-            "a qualified name " + _regex_error(_QNAME_MSG, _QUALIFIED_NAME_FMT, "MyName", "my.name", "123-abc")
+            "a qualified name "
+            + _regex_error(_QNAME_MSG, _QUALIFIED_NAME_FMT, "MyName", "my.name", "123-abc")
             + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
         ]
     if not name:
@@ -364,9 +406,16 @@ def _label_value(s: str) -> list[str]:
     if _len(s) > 63:
         errs.append(_max_len_error(63))
     if not _LABEL_VALUE.fullmatch(s):
-        errs.append(_regex_error(
-            "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
-            "and must start and end with an alphanumeric character", _LABEL_VALUE_FMT, "MyValue", "my_value", "12345"))
+        errs.append(
+            _regex_error(
+                "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
+                "and must start and end with an alphanumeric character",
+                _LABEL_VALUE_FMT,
+                "MyValue",
+                "my_value",
+                "12345",
+            )
+        )
     return errs
 
 
@@ -525,7 +574,9 @@ _T = cel.Type
 _LIST, _MAP, _DYN, _STR, _BOOL, _INT = _T.LIST, _T.MAP, _T.DYN, _T.STRING, _T.BOOL, _T.INT
 
 
-def _fn(name: str, overload_id: str, ret: cel.Type, params: list, impl: Callable, member: bool = False) -> cel.FunctionDecl:
+def _fn(
+    name: str, overload_id: str, ret: cel.Type, params: list, impl: Callable, member: bool = False
+) -> cel.FunctionDecl:
     return cel.FunctionDecl(name, [cel.Overload(overload_id, ret, params, is_member=member, impl=impl)])
 
 
@@ -533,17 +584,29 @@ def _fn(name: str, overload_id: str, ret: cel.Type, params: list, impl: Callable
 # taking any value gets one overload per kind of value that can cross into Python and back
 # (timestamps and durations cannot: see _to_cel).
 _ANY_KINDS = {
-    "null": _T.NULL, "bool": _BOOL, "int": _INT, "uint": _T.UINT, "double": _T.DOUBLE,
-    "string": _STR, "bytes": _T.BYTES, "list": _LIST, "map": _MAP,
+    "null": _T.NULL,
+    "bool": _BOOL,
+    "int": _INT,
+    "uint": _T.UINT,
+    "double": _T.DOUBLE,
+    "string": _STR,
+    "bytes": _T.BYTES,
+    "list": _LIST,
+    "map": _MAP,
 }
 
 
-def _fn_any(name: str, overload_id: str, ret: cel.Type, params: list, impl: Callable, member: bool = False) -> cel.FunctionDecl:
+def _fn_any(
+    name: str, overload_id: str, ret: cel.Type, params: list, impl: Callable, member: bool = False
+) -> cel.FunctionDecl:
     """A function whose last parameter is any value."""
-    return cel.FunctionDecl(name, [
-        cel.Overload(f"{overload_id}_{kind}", ret, [*params, t], is_member=member, impl=impl)
-        for kind, t in _ANY_KINDS.items()
-    ])
+    return cel.FunctionDecl(
+        name,
+        [
+            cel.Overload(f"{overload_id}_{kind}", ret, [*params, t], is_member=member, impl=impl)
+            for kind, t in _ANY_KINDS.items()
+        ],
+    )
 
 
 def _common_functions() -> list[cel.FunctionDecl]:
@@ -555,24 +618,32 @@ def _common_functions() -> list[cel.FunctionDecl]:
         _fn("max", "k8s_list_max", _DYN, [_LIST], _list_max, member=True),
         # Kubernetes regex library.
         _fn("find", "k8s_string_find", _STR, [_STR, _STR], _find, member=True),
-        cel.FunctionDecl("findAll", [
-            cel.Overload("k8s_string_find_all", _T.List(_STR), [_STR, _STR], is_member=True, impl=_find_all),
-            cel.Overload("k8s_string_find_all_n", _T.List(_STR), [_STR, _STR, _INT], is_member=True, impl=_find_all),
-        ]),
+        cel.FunctionDecl(
+            "findAll",
+            [
+                cel.Overload("k8s_string_find_all", _T.List(_STR), [_STR, _STR], is_member=True, impl=_find_all),
+                cel.Overload(
+                    "k8s_string_find_all_n", _T.List(_STR), [_STR, _STR, _INT], is_member=True, impl=_find_all
+                ),
+            ],
+        ),
         # Kubernetes URLs library: isURL only (url() returns an opaque URL).
         _fn("isURL", "k8s_is_url", _BOOL, [_STR], lambda s: not _uri(s)),
         # cel-go's sets extension.
         _fn("sets.contains", "sets_contains", _BOOL, [_LIST, _LIST], _sets_contains),
-        _fn("sets.equivalent", "sets_equivalent", _BOOL, [_LIST, _LIST],
-            lambda a, b: _sets_contains(a, b) and _sets_contains(b, a)),
+        _fn(
+            "sets.equivalent",
+            "sets_equivalent",
+            _BOOL,
+            [_LIST, _LIST],
+            lambda a, b: _sets_contains(a, b) and _sets_contains(b, a),
+        ),
         _fn("sets.intersects", "sets_intersects", _BOOL, [_LIST, _LIST], _sets_intersects),
     ]
 
 
 def _format_functions() -> list[cel.FunctionDecl]:
-    decls = [
-        _fn(f"format.{name}", f"format_{name}", _STR, [], (lambda n=name: n)) for name in FORMATS
-    ]
+    decls = [_fn(f"format.{name}", f"format_{name}", _STR, [], (lambda n=name: n)) for name in FORMATS]
     decls += [
         _fn("format.named", "format_named", _MAP, [_STR], lambda n: {"value": n} if n in FORMATS else {}),
         _fn("validate", "format_validate", _MAP, [_STR, _STR], _format_validate, member=True),
@@ -594,9 +665,13 @@ def _environments() -> tuple:
     if _envs is None:
         variables = {"self": _DYN}
         common = [ext_strings.ExtStrings(), ext_bindings.ExtBindings(), ext_encoders.ExtEncoders(), ext_math.ExtMath()]
-        main = cel.NewEnv(variables=variables, extensions=[*common, ext_optional.ExtOptional()], functions=_common_functions())
+        main = cel.NewEnv(
+            variables=variables, extensions=[*common, ext_optional.ExtOptional()], functions=_common_functions()
+        )
         common = [ext_strings.ExtStrings(), ext_bindings.ExtBindings(), ext_encoders.ExtEncoders(), ext_math.ExtMath()]
-        formats = cel.NewEnv(variables=variables, extensions=common, functions=_common_functions() + _format_functions())
+        formats = cel.NewEnv(
+            variables=variables, extensions=common, functions=_common_functions() + _format_functions()
+        )
         _envs = (main, formats)
     return _envs
 
@@ -606,7 +681,9 @@ def _environments() -> tuple:
 
 
 _compiled: dict[str, Any] = {}  # expression text -> cel Expression, or the compile error (str)
-_NUMERIC_COMPARISON = re.compile(r"found no matching overload for '_(<|<=|>|>=)_' applied to '\((int|uint|double), (int|uint|double)\)'")
+_NUMERIC_COMPARISON = re.compile(
+    r"found no matching overload for '_(<|<=|>|>=)_' applied to '\((int|uint|double), (int|uint|double)\)'"
+)
 
 
 def _compile(text: str) -> Any:
@@ -715,13 +792,15 @@ def _rules_of(schema: dict) -> list[_Rule]:
             continue  # an empty rule is skipped by the API server too
         text = str(r["rule"])
         message = str(r.get("message") or "").strip() or f"failed rule: {text.strip()}"
-        out.append(_Rule(
-            rule=text,
-            message=message,
-            message_expression=str(r.get("messageExpression") or ""),
-            field_path=_field_path_parts(str(r.get("fieldPath") or "")) or [],
-            transition=r.get("optionalOldSelf") is True or references_old_self(text),
-        ))
+        out.append(
+            _Rule(
+                rule=text,
+                message=message,
+                message_expression=str(r.get("messageExpression") or ""),
+                field_path=_field_path_parts(str(r.get("fieldPath") or "")) or [],
+                transition=r.get("optionalOldSelf") is True or references_old_self(text),
+            )
+        )
     return out
 
 
@@ -813,7 +892,9 @@ def _message(rule: _Rule, activation: Any) -> str:
     return rule.message
 
 
-def _evaluate(plan: _Plan, value: Any, parts: list, resource_root: bool, out: list[RuleFinding], stats: CelStats) -> None:
+def _evaluate(
+    plan: _Plan, value: Any, parts: list, resource_root: bool, out: list[RuleFinding], stats: CelStats
+) -> None:
     activation = None
     for rule in plan.rules:
         if rule.transition:

@@ -15,9 +15,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from generator.facts import matrix
 from generator.core.errors import UsageError
 from generator.core.schemafiles import schema_file_name
+from generator.facts import matrix
 from generator.store.atomic import write_atomic
 
 # How kinds' files and the definitions file itself refer to a definition.
@@ -63,7 +63,7 @@ def _rewrite(node: Any, reached: set[str]) -> Any:
     for k, v in node.items():
         prefix = next((p for p in _REF_PREFIXES if isinstance(v, str) and v.startswith(p)), None)
         if k == "$ref" and prefix:
-            name = v[len(prefix):]
+            name = v[len(prefix) :]
             reached.add(name)
             out[k] = "#/$defs/" + name
         elif k == "description":

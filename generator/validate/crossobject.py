@@ -7,16 +7,16 @@ runs them in this stage too.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from collections.abc import Iterator
 
-from generator.facts import matrix
 from generator.capacity import scheduling
+from generator.capacity.scheduling import taint_str, tolerates
 from generator.core import secrets
 from generator.core.errors import format_path
-from generator.capacity.scheduling import taint_str, tolerates
 from generator.core.resources import Obj, at, ident_str, is_namespaced
+from generator.facts import matrix
 from generator.validate import egress_rules, kueue_rules
 from generator.validate.report import Finding
 from generator.workloads import models
@@ -55,7 +55,11 @@ def gpu_pools(spec, objs: list[Obj]) -> list[GpuPool]:
 
 
 def untolerated(tolerations: list[dict], pool: GpuPool) -> list[dict]:
-    return [t for t in pool.taints if t.get("effect") != "PreferNoSchedule" and not any(tolerates(x, t) for x in tolerations)]
+    return [
+        t
+        for t in pool.taints
+        if t.get("effect") != "PreferNoSchedule" and not any(tolerates(x, t) for x in tolerations)
+    ]
 
 
 def _images(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
@@ -100,8 +104,11 @@ def check(spec, objs: list[Obj]) -> list[Finding]:
     # (a LocalQueue's ClusterQueue, a ClusterQueue's flavors missing), each naming the rule.
     for p in kueue_rules.check(objs):
         add(p.object, p.path, f"[kueue:{p.rule}] {p.message}")
-    flavors = {o["metadata"]["name"]: o for o in objs
-               if o.get("kind") == "ResourceFlavor" and o.get("apiVersion", "").startswith(KUEUE + "/")}
+    flavors = {
+        o["metadata"]["name"]: o
+        for o in objs
+        if o.get("kind") == "ResourceFlavor" and o.get("apiVersion", "").startswith(KUEUE + "/")
+    }
 
     # Flavors and profiles must land on a GPU pool and tolerate its taints.
     pools = gpu_pools(spec, objs)
@@ -117,7 +124,11 @@ def check(spec, objs: list[Obj]) -> list[Finding]:
         for pool in matching:
             missing = untolerated(tolerations, pool)
             if missing:
-                add(o, "spec.tolerations", f"does not tolerate {', '.join(map(taint_str, missing))} of GPU pool {pool.name} ({pool.source})")
+                add(
+                    o,
+                    "spec.tolerations",
+                    f"does not tolerate {', '.join(map(taint_str, missing))} of GPU pool {pool.name} ({pool.source})",
+                )
     for o in objs:
         if o.get("kind") not in ("AcceleratorProfile", "HardwareProfile"):
             continue
@@ -125,8 +136,15 @@ def check(spec, objs: list[Obj]) -> list[Finding]:
         if not tolerations:
             continue
         if not any(not untolerated(tolerations, p) and p.taints for p in pools):
-            add(o, path, "tolerations match no GPU pool's taints: " + (
-                "; ".join(f"{p.name} has {', '.join(map(taint_str, p.taints)) or 'no taints'}" for p in pools) or "the cluster has no GPU pools"))
+            add(
+                o,
+                path,
+                "tolerations match no GPU pool's taints: "
+                + (
+                    "; ".join(f"{p.name} has {', '.join(map(taint_str, p.taints)) or 'no taints'}" for p in pools)
+                    or "the cluster has no GPU pools"
+                ),
+            )
 
     # Would the workloads the profiles and queues invite ever run? (generator/capacity/scheduling.py)
     for outcome in scheduling.failures(scheduling.simulate(spec, objs)):
@@ -146,10 +164,18 @@ def check(spec, objs: list[Obj]) -> list[Finding]:
         if o.get("kind") == "Secret" and o.get("apiVersion") == "v1":
             for field in ("data", "stringData"):
                 if o.get(field):
-                    add(o, field, "a Secret with values in git: reference an existing Secret (or an ExternalSecret) instead")
+                    add(
+                        o,
+                        field,
+                        "a Secret with values in git: reference an existing Secret (or an ExternalSecret) instead",
+                    )
         for key_path, at_key, why in secrets.findings(o):
-            add(o, format_path(key_path), f"[secret] {'is' if at_key else 'holds'} {why}: the bundle is in git and on the "
-                                      "cluster; reference a Secret")
+            add(
+                o,
+                format_path(key_path),
+                f"[secret] {'is' if at_key else 'holds'} {why}: the bundle is in git and on the "
+                "cluster; reference a Secret",
+            )
         for path, image in _images(o):
             if image.endswith(":latest"):
                 add(o, path, f"image {image} uses the mutable :latest tag: pin a version or a digest")

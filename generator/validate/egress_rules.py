@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator import images
-from generator.facts import matrix
 from generator.components.olm import MARKETPLACE
 from generator.core.resources import Obj, at, ident_str
+from generator.facts import matrix
 
 
 def _sources(objs: list[Obj], kind: str, field: str) -> list[str]:
@@ -36,7 +36,11 @@ def matches(source: str, repository: str) -> bool:
 
 def check(spec, objs: list[Obj]) -> Iterator[tuple[str, str, str]]:
     """(object, field path, message) per problem."""
-    served = {o["metadata"]["name"] for o in objs if o.get("kind") == "CatalogSource" and o["metadata"].get("namespace") == MARKETPLACE}
+    served = {
+        o["metadata"]["name"]
+        for o in objs
+        if o.get("kind") == "CatalogSource" and o["metadata"].get("namespace") == MARKETPLACE
+    }
     hub = next((o for o in objs if o.get("kind") == "OperatorHub"), None)
     disabled_all = bool(hub and at(hub, "spec", "disableAllDefaultSources"))
     toggled = {s.get("name"): s.get("disabled") for s in (at(hub, "spec", "sources") or [])} if hub else {}
@@ -50,9 +54,17 @@ def check(spec, objs: list[Obj]) -> Iterator[tuple[str, str, str]]:
             off = toggled.get(source, disabled_all)
             if not off:
                 continue
-            yield ident_str(sub), "spec.source", f"names {source}, an OperatorHub default source that OperatorHub cluster disables: OLM cannot resolve it"
+            yield (
+                ident_str(sub),
+                "spec.source",
+                f"names {source}, an OperatorHub default source that OperatorHub cluster disables: OLM cannot resolve it",
+            )
             continue
-        yield ident_str(sub), "spec.source", f"names CatalogSource {ns}/{source}, which the bundle does not serve and OperatorHub has no default of that name"
+        yield (
+            ident_str(sub),
+            "spec.source",
+            f"names CatalogSource {ns}/{source}, which the bundle does not serve and OperatorHub has no default of that name",
+        )
 
     if not spec.cluster.disconnected:
         return
@@ -62,11 +74,21 @@ def check(spec, objs: list[Obj]) -> Iterator[tuple[str, str, str]]:
         package = at(sub, "spec", "name")
         for registry in matrix.package(package)["registries"]:
             if not any(matches(s, registry) for s in digest):
-                yield ident_str(sub), "spec.name", (f"{package} pulls from {registry} (matrix.yaml packages), which no "
-                                                    "ImageDigestMirrorSet redirects: a disconnected cluster cannot pull its images")
+                yield (
+                    ident_str(sub),
+                    "spec.name",
+                    (
+                        f"{package} pulls from {registry} (matrix.yaml packages), which no "
+                        "ImageDigestMirrorSet redirects: a disconnected cluster cannot pull its images"
+                    ),
+                )
     for o in objs:
         for ref in images.referenced([o]):
             parsed = images.parse_qualified(ref)
             kinds, sources = ("ImageDigestMirrorSet", digest) if parsed.by_digest else ("ImageTagMirrorSet", tag)
             if not any(matches(s, parsed.repository) for s in sources):
-                yield ident_str(o), "spec", f"image {ref} is pulled by {'digest' if parsed.by_digest else 'tag'}, and no {kinds} redirects it to the mirror"
+                yield (
+                    ident_str(o),
+                    "spec",
+                    f"image {ref} is pulled by {'digest' if parsed.by_digest else 'tag'}, and no {kinds} redirects it to the mirror",
+                )

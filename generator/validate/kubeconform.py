@@ -27,12 +27,18 @@ def available() -> bool:
 def _locations(folders: list[Path]) -> list[str]:
     out = []
     for f in folders:
-        out += ["-schema-location", f"{f}/{{{{ .ResourceKind }}}}-{{{{ .Group }}}}-{{{{ .ResourceAPIVersion }}}}.json",
-                "-schema-location", f"{f}/{{{{ .ResourceKind }}}}{{{{ .KindSuffix }}}}.json"]
+        out += [
+            "-schema-location",
+            f"{f}/{{{{ .ResourceKind }}}}-{{{{ .Group }}}}-{{{{ .ResourceAPIVersion }}}}.json",
+            "-schema-location",
+            f"{f}/{{{{ .ResourceKind }}}}{{{{ .KindSuffix }}}}.json",
+        ]
     return out
 
 
-def validate(objs: list[Obj], folders: list[Path], k8s: str, ignore_missing: bool, hint: str) -> list[tuple[str, str, str]]:
+def validate(
+    objs: list[Obj], folders: list[Path], k8s: str, ignore_missing: bool, hint: str
+) -> list[tuple[str, str, str]]:
     """(object, field path, message) per problem."""
     with tempfile.TemporaryDirectory(prefix="rhoai-gitops-kubeconform-") as tmp:
         # One file per object: kubeconform reports file names, which map back to identities.
@@ -41,8 +47,16 @@ def validate(objs: list[Obj], folders: list[Path], k8s: str, ignore_missing: boo
             path = Path(tmp) / f"{i:06d}.yaml"
             path.write_text(yamlio.dumps(o), encoding="utf-8")
             names[str(path)] = ident_str(o)
-        cmd = ["kubeconform", "-strict", "-summary", "-output", "json", "-kubernetes-version", f"{k8s}.0",
-               *_locations(folders)]
+        cmd = [
+            "kubeconform",
+            "-strict",
+            "-summary",
+            "-output",
+            "json",
+            "-kubernetes-version",
+            f"{k8s}.0",
+            *_locations(folders),
+        ]
         if ignore_missing:
             cmd.append("-ignore-missing-schemas")
         proc = subprocess.run([*cmd, tmp], capture_output=True, text=True)
@@ -57,10 +71,16 @@ def validate(objs: list[Obj], folders: list[Path], k8s: str, ignore_missing: boo
             errors = r.get("validationErrors") or [{"path": "", "msg": r.get("msg", "")}]
             for e in errors:
                 field = ".".join(p for p in (e.get("path") or "").split("/") if p)
-                found.append((names.get(r.get('filename', ''), r.get('filename', '')), field, e.get("msg", "")))
+                found.append((names.get(r.get("filename", ""), r.get("filename", "")), field, e.get("msg", "")))
         elif status == "statusError":
             msg = r.get("msg", "")
-            found.append((names.get(r.get('filename', ''), r.get('filename', '')), "", f"{msg}: {hint}" if "could not find schema" in msg else msg))
+            found.append(
+                (
+                    names.get(r.get("filename", ""), r.get("filename", "")),
+                    "",
+                    f"{msg}: {hint}" if "could not find schema" in msg else msg,
+                )
+            )
     return found
 
 

@@ -44,10 +44,10 @@ Left out on purpose (see also the notes at the rules):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
-from collections.abc import Iterable
 
 from generator.core import quantity
 from generator.core.resources import Obj, group_of, ident_str, version_of
@@ -95,7 +95,11 @@ _RESOURCE_GROUP_RULES = {
 }
 
 RULES: dict[str, str] = {
-    **{f"{kind}/{rule}": origin for kind in ("clusterqueue", "cohort") for rule, origin in _RESOURCE_GROUP_RULES.items()},
+    **{
+        f"{kind}/{rule}": origin
+        for kind in ("clusterqueue", "cohort")
+        for rule, origin in _RESOURCE_GROUP_RULES.items()
+    },
     # ClusterQueue
     "clusterqueue/cohort-name": f"{_CRD} pattern on spec.cohort/cohortName (earlier {_CQ} ValidateClusterQueue validateNameReference)",
     "clusterqueue/borrowing-limit-needs-cohort": f"{_CQ} validateLimit; also the CRD's CEL rule on spec",
@@ -136,6 +140,7 @@ RULES: dict[str, str] = {
 
 # --------------------------------------------------------------------------- quantities
 
+
 class QuantityError(ValueError):
     pass
 
@@ -159,7 +164,9 @@ def _show(value: Any) -> str:
 # k8s.io/apimachinery/pkg/util/validation: IsDNS1123Subdomain, IsQualifiedName, IsValidLabelValue.
 _DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 _QUALIFIED_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
-_NAME_CHARS = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
+_NAME_CHARS = (
+    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
+)
 
 
 def dns1123_subdomain_errors(value: str) -> list[str]:
@@ -167,8 +174,10 @@ def dns1123_subdomain_errors(value: str) -> list[str]:
     if len(value) > 253:
         errs.append("must be no more than 253 characters")
     if not _DNS1123_SUBDOMAIN.fullmatch(value):
-        errs.append("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
-                    "and must start and end with an alphanumeric character")
+        errs.append(
+            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
+            "and must start and end with an alphanumeric character"
+        )
     return errs
 
 
@@ -185,7 +194,11 @@ def qualified_name_errors(value: str) -> list[str]:
         else:
             errs = [f"prefix part {msg}" for msg in dns1123_subdomain_errors(prefix)]
     else:
-        return ["a qualified name " + _NAME_CHARS + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"]
+        return [
+            "a qualified name "
+            + _NAME_CHARS
+            + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
+        ]
     if not name:
         errs.append("name part must be non-empty")
     else:
@@ -201,8 +214,10 @@ def label_value_errors(value: str) -> list[str]:
     if len(value) > 63:
         errs.append("must be no more than 63 characters")
     if value and not _QUALIFIED_NAME.fullmatch(value):
-        errs.append("a valid label value must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
-                    "and must start and end with an alphanumeric character")
+        errs.append(
+            "a valid label value must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
+            "and must start and end with an alphanumeric character"
+        )
     return errs
 
 
@@ -263,8 +278,11 @@ def _resource_groups(f: _Findings, kind: str, groups: list, has_parent: bool, en
             # One resource, one group: Kueue assigns a flavor per group, so a resource in two
             # groups would have two flavor assignments.
             if name in seen_resources:
-                f.refuse(path, f"{kind}/resource-in-two-groups",
-                         f"{name} is already covered at {seen_resources[name]}; a resource may be covered once, by one resource group")
+                f.refuse(
+                    path,
+                    f"{kind}/resource-in-two-groups",
+                    f"{name} is already covered at {seen_resources[name]}; a resource may be covered once, by one resource group",
+                )
             else:
                 seen_resources[name] = field_path(path)
         for j, fq in enumerate(_list(rg.get("flavors"))):
@@ -276,29 +294,46 @@ def _resource_groups(f: _Findings, kind: str, groups: list, has_parent: bool, en
             _flavor_quotas(f, kind, fq, [str(c) for c in covered], path, has_parent, enforce_lending, parent)
             # A flavor belongs to one group: its quotas are looked up by flavor and resource.
             if flavor in seen_flavors:
-                f.refuse(path + ["name"], f"{kind}/flavor-in-two-groups",
-                         f"flavor {flavor} is already listed at {seen_flavors[flavor]}; a flavor may appear once, in one resource group")
+                f.refuse(
+                    path + ["name"],
+                    f"{kind}/flavor-in-two-groups",
+                    f"flavor {flavor} is already listed at {seen_flavors[flavor]}; a flavor may appear once, in one resource group",
+                )
             else:
                 seen_flavors[flavor] = field_path(path + ["name"])
 
 
-def _flavor_quotas(f: _Findings, kind: str, fq: dict, covered: list[str], path: list, has_parent: bool,
-                   enforce_lending: bool, parent: str) -> None:
+def _flavor_quotas(
+    f: _Findings,
+    kind: str,
+    fq: dict,
+    covered: list[str],
+    path: list,
+    has_parent: bool,
+    enforce_lending: bool,
+    parent: str,
+) -> None:
     flavor = fq.get("name", "")
     resources = _list(fq.get("resources"))
     if len(resources) != len(covered):
-        f.refuse(path + ["resources"], f"{kind}/flavor-resource-count",
-                 f"flavor {flavor} lists {len(resources)} resources, coveredResources has {len(covered)} ({', '.join(covered)}): "
-                 "flavors must have the same number of resources as the coveredResources")
+        f.refuse(
+            path + ["resources"],
+            f"{kind}/flavor-resource-count",
+            f"flavor {flavor} lists {len(resources)} resources, coveredResources has {len(covered)} ({', '.join(covered)}): "
+            "flavors must have the same number of resources as the coveredResources",
+        )
     # The webhook reads only as many resources as the group covers (the count is the rule above).
     for k, rq in enumerate(resources[: len(covered)]):
         rq = _dict(rq)
         rpath = path + ["resources", k]
         name = rq.get("name")
         if name != covered[k]:
-            f.refuse(rpath + ["name"], f"{kind}/flavor-resource-order",
-                     f"flavor {flavor} lists {name} at position {k}, coveredResources has {covered[k]} there: "
-                     "every flavor lists the group's coveredResources, in the same order")
+            f.refuse(
+                rpath + ["name"],
+                f"{kind}/flavor-resource-order",
+                f"flavor {flavor} lists {name} at position {k}, coveredResources has {covered[k]} there: "
+                "every flavor lists the group's coveredResources, in the same order",
+            )
         # nominalQuota is required by the CRD; the Go zero value is 0.
         nominal_raw = rq.get("nominalQuota", "0")
         nominal = _quantity(f, kind, rpath + ["nominalQuota"], nominal_raw)
@@ -307,24 +342,33 @@ def _flavor_quotas(f: _Findings, kind: str, fq: dict, covered: list[str], path: 
             raw = rq["borrowingLimit"]
             limit = _quantity(f, kind, rpath + ["borrowingLimit"], raw)
             if not has_parent:
-                f.refuse(rpath + ["borrowingLimit"], f"{kind}/borrowing-limit-needs-{parent}",
-                         f"borrowingLimit {_show(raw)} on {flavor}/{name}: must be nil when {parent} is empty "
-                         f"(there is no {parent} to borrow from)")
+                f.refuse(
+                    rpath + ["borrowingLimit"],
+                    f"{kind}/borrowing-limit-needs-{parent}",
+                    f"borrowingLimit {_show(raw)} on {flavor}/{name}: must be nil when {parent} is empty "
+                    f"(there is no {parent} to borrow from)",
+                )
             _not_negative(f, kind, rpath + ["borrowingLimit"], raw, limit)
         if rq.get("lendingLimit") is not None:
             raw = rq["lendingLimit"]
             limit = _quantity(f, kind, rpath + ["lendingLimit"], raw)
             _not_negative(f, kind, rpath + ["lendingLimit"], raw, limit)
             if not has_parent:
-                f.refuse(rpath + ["lendingLimit"], f"{kind}/lending-limit-needs-{parent}",
-                         f"lendingLimit {_show(raw)} on {flavor}/{name}: must be nil when {parent} is empty "
-                         f"(there is no {parent} to lend to)")
+                f.refuse(
+                    rpath + ["lendingLimit"],
+                    f"{kind}/lending-limit-needs-{parent}",
+                    f"lendingLimit {_show(raw)} on {flavor}/{name}: must be nil when {parent} is empty "
+                    f"(there is no {parent} to lend to)",
+                )
             # Only a ClusterQueue: a Cohort's nominalQuota is what it adds on top of its
             # children, so it may lend more than that.
             if enforce_lending and limit is not None and nominal is not None and limit > nominal:
-                f.refuse(rpath + ["lendingLimit"], "clusterqueue/lending-limit-above-nominal",
-                         f"lendingLimit {_show(raw)} on {flavor}/{name} is above its nominalQuota {_show(nominal_raw)}: "
-                         "must be less than or equal to the nominalQuota")
+                f.refuse(
+                    rpath + ["lendingLimit"],
+                    "clusterqueue/lending-limit-above-nominal",
+                    f"lendingLimit {_show(raw)} on {flavor}/{name} is above its nominalQuota {_show(nominal_raw)}: "
+                    "must be less than or equal to the nominalQuota",
+                )
 
 
 def _not_negative(f: _Findings, kind: str, path: list, raw: Any, value: Fraction | None) -> None:
@@ -343,9 +387,17 @@ def _fair_sharing(f: _Findings, kind: str, fair_sharing: Any) -> None:
     if value is None:
         return
     if value < 0:
-        f.refuse(path, f"{kind}/fair-sharing-weight-negative", f"fairSharing.weight {_show(weight)}: must be greater than or equal to 0")
+        f.refuse(
+            path,
+            f"{kind}/fair-sharing-weight-negative",
+            f"fairSharing.weight {_show(weight)}: must be greater than or equal to 0",
+        )
     elif 0 < value <= Fraction(1, 10**9):
-        f.refuse(path, f"{kind}/fair-sharing-weight-too-small", f"fairSharing.weight {_show(weight)}: when not 0, weight must be > 10e-9")
+        f.refuse(
+            path,
+            f"{kind}/fair-sharing-weight-too-small",
+            f"fairSharing.weight {_show(weight)}: when not 0, weight must be > 10e-9",
+        )
 
 
 # --------------------------------------------------------------------------- per kind
@@ -376,17 +428,26 @@ def _sizes(f: _Findings, groups: list) -> None:
     groups = [_dict(g) for g in groups]
     flavors = sum(len(_list(g.get("flavors"))) for g in groups)
     if flavors > 256:
-        f.refuse(["spec", "resourceGroups"], "clusterqueue/too-many-flavors",
-                 f"total number of flavors across all resourceGroups must be <= 256, got {flavors}")
+        f.refuse(
+            ["spec", "resourceGroups"],
+            "clusterqueue/too-many-flavors",
+            f"total number of flavors across all resourceGroups must be <= 256, got {flavors}",
+        )
     covered = sum(len(_list(g.get("coveredResources"))) for g in groups)
     if covered > 256:
-        f.refuse(["spec", "resourceGroups"], "clusterqueue/too-many-covered-resources",
-                 f"total number of covered resources across all resourceGroups must be <= 256, got {covered}")
+        f.refuse(
+            ["spec", "resourceGroups"],
+            "clusterqueue/too-many-covered-resources",
+            f"total number of covered resources across all resourceGroups must be <= 256, got {covered}",
+        )
     for i, g in enumerate(groups):
         combinations = sum(len(_list(_dict(fq).get("resources"))) for fq in _list(g.get("flavors")))
         if combinations > 512:
-            f.refuse(["spec", "resourceGroups", i], "clusterqueue/too-many-flavor-resources",
-                     f"number of flavor-resource combinations in a resourceGroup must be <= 512, got {combinations}")
+            f.refuse(
+                ["spec", "resourceGroups", i],
+                "clusterqueue/too-many-flavor-resources",
+                f"number of flavor-resource combinations in a resourceGroup must be <= 512, got {combinations}",
+            )
 
 
 def _label_selector(f: _Findings, selector: Any, path: list) -> None:
@@ -402,12 +463,22 @@ def _label_selector(f: _Findings, selector: Any, path: list) -> None:
         op, values, key = expr.get("operator"), _list(expr.get("values")), str(expr.get("key", ""))
         if op in ("In", "NotIn"):
             if not values:
-                f.refuse(epath + ["values"], rule, f"values of {key} must be specified when `operator` is 'In' or 'NotIn'")
+                f.refuse(
+                    epath + ["values"], rule, f"values of {key} must be specified when `operator` is 'In' or 'NotIn'"
+                )
         elif op in ("Exists", "DoesNotExist"):
             if values:
-                f.refuse(epath + ["values"], rule, f"values of {key} may not be specified when `operator` is 'Exists' or 'DoesNotExist'")
+                f.refuse(
+                    epath + ["values"],
+                    rule,
+                    f"values of {key} may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+                )
         else:
-            f.refuse(epath + ["operator"], rule, f"operator {op!r} of {key}: not a valid selector operator (In, NotIn, Exists, DoesNotExist)")
+            f.refuse(
+                epath + ["operator"],
+                rule,
+                f"operator {op!r} of {key}: not a valid selector operator (In, NotIn, Exists, DoesNotExist)",
+            )
         for msg in qualified_name_errors(key):
             f.refuse(epath + ["key"], rule, f"key {key!r}: {msg}")
         for k, value in enumerate(values):
@@ -433,8 +504,11 @@ def _preemption(f: _Findings, preemption: Any) -> None:
     reclaim = preemption.get("reclaimWithinCohort", "Never")
     borrow = preemption.get("borrowWithinCohort")
     if reclaim == "Never" and isinstance(borrow, dict) and borrow.get("policy", "Never") != "Never":
-        f.refuse(["spec", "preemption"], "clusterqueue/borrow-within-cohort-needs-reclaim",
-                 f"reclaimWithinCohort=Never and borrowWithinCohort.Policy!=Never (borrowWithinCohort.policy is {borrow.get('policy')})")
+        f.refuse(
+            ["spec", "preemption"],
+            "clusterqueue/borrow-within-cohort-needs-reclaim",
+            f"reclaimWithinCohort=Never and borrowWithinCohort.Policy!=Never (borrowWithinCohort.policy is {borrow.get('policy')})",
+        )
 
 
 def _fungibility(f: _Findings, fungibility: Any) -> None:
@@ -446,9 +520,12 @@ def _fungibility(f: _Findings, fungibility: Any) -> None:
     borrow = fungibility.get("whenCanBorrow", "MayStopSearch")
     preempt = fungibility.get("whenCanPreempt", "TryNextFlavor")
     if borrow != "TryNextFlavor" or preempt != "TryNextFlavor":
-        f.refuse(["spec", "flavorFungibility", "preference"], "clusterqueue/fungibility-preference",
-                 f"preference {fungibility['preference']!r} requires both whenCanBorrow and whenCanPreempt to be TryNextFlavor "
-                 f"(they are {borrow} and {preempt})")
+        f.refuse(
+            ["spec", "flavorFungibility", "preference"],
+            "clusterqueue/fungibility-preference",
+            f"preference {fungibility['preference']!r} requires both whenCanBorrow and whenCanPreempt to be TryNextFlavor "
+            f"(they are {borrow} and {preempt})",
+        )
 
 
 def _cohort(o: Obj) -> list[KueueProblem]:
@@ -486,10 +563,17 @@ def _node_taints(f: _Findings, taints: list) -> None:
         for msg in label_value_errors(value):
             f.refuse(path + ["value"], "resourceflavor/taint-value", f"taint value {value!r}: {msg}")
         if effect not in _TAINT_EFFECTS:
-            f.refuse(path + ["effect"], "resourceflavor/taint-effect",
-                     f"taint effect {effect!r}: supported taint effect values: 'NoSchedule', 'PreferNoSchedule', 'NoExecute'")
+            f.refuse(
+                path + ["effect"],
+                "resourceflavor/taint-effect",
+                f"taint effect {effect!r}: supported taint effect values: 'NoSchedule', 'PreferNoSchedule', 'NoExecute'",
+            )
         if (key, str(effect)) in seen:
-            f.refuse(path, "resourceflavor/taint-duplicate", f"taint {key}:{effect} again: taints must be unique by key and effect pair")
+            f.refuse(
+                path,
+                "resourceflavor/taint-duplicate",
+                f"taint {key}:{effect} again: taints must be unique by key and effect pair",
+            )
         seen.add((key, str(effect)))
 
 
@@ -506,27 +590,42 @@ def _tolerations(f: _Findings, tolerations: list) -> None:
                 f.refuse(path + ["key"], "resourceflavor/toleration-key", f"toleration key {key!r}: {msg}")
         elif op != "Exists":
             # An empty key matches every taint, which only makes sense for "any value".
-            f.refuse(path + ["operator"], "resourceflavor/toleration-empty-key-needs-exists",
-                     f"operator {op or 'Equal'!r} with no key: operator must be Exists when `key` is empty, "
-                     "which means \"match all values and all keys\"")
+            f.refuse(
+                path + ["operator"],
+                "resourceflavor/toleration-empty-key-needs-exists",
+                f"operator {op or 'Equal'!r} with no key: operator must be Exists when `key` is empty, "
+                'which means "match all values and all keys"',
+            )
         if t.get("tolerationSeconds") is not None and effect != "NoExecute":
-            f.refuse(path + ["effect"], "resourceflavor/toleration-seconds-needs-noexecute",
-                     f"tolerationSeconds {t['tolerationSeconds']} with effect {effect or '(all)'}: "
-                     "effect must be 'NoExecute' when `tolerationSeconds` is set")
+            f.refuse(
+                path + ["effect"],
+                "resourceflavor/toleration-seconds-needs-noexecute",
+                f"tolerationSeconds {t['tolerationSeconds']} with effect {effect or '(all)'}: "
+                "effect must be 'NoExecute' when `tolerationSeconds` is set",
+            )
         if op in ("Equal", ""):
             for msg in label_value_errors(value):
                 f.refuse(path + ["operator"], "resourceflavor/toleration-value", f"toleration value {value!r}: {msg}")
         elif op == "Exists":
             if value:
-                f.refuse(path + ["operator"], "resourceflavor/toleration-exists-with-value",
-                         f"toleration {key or '(any key)'} has operator Exists and value {value!r}: "
-                         "value must be empty when `operator` is 'Exists'")
+                f.refuse(
+                    path + ["operator"],
+                    "resourceflavor/toleration-exists-with-value",
+                    f"toleration {key or '(any key)'} has operator Exists and value {value!r}: "
+                    "value must be empty when `operator` is 'Exists'",
+                )
         else:
-            f.refuse(path + ["operator"], "resourceflavor/toleration-operator",
-                     f"operator {op!r}: supported values: 'Equal', 'Exists'")
+            f.refuse(
+                path + ["operator"],
+                "resourceflavor/toleration-operator",
+                f"operator {op!r}: supported values: 'Equal', 'Exists'",
+            )
         if effect and effect not in _TAINT_EFFECTS:
-            f.refuse(path + ["effect"], "resourceflavor/toleration-effect",
-                     f"effect {effect!r}: supported values: 'NoSchedule', 'PreferNoSchedule', 'NoExecute'")
+            f.refuse(
+                path + ["effect"],
+                "resourceflavor/toleration-effect",
+                f"effect {effect!r}: supported values: 'NoSchedule', 'PreferNoSchedule', 'NoExecute'",
+            )
 
 
 def _local_queue(o: Obj) -> list[KueueProblem]:
@@ -568,24 +667,35 @@ def _cross_object(objs: list[Obj]) -> list[KueueProblem]:
                 for j, fq in enumerate(_list(_dict(rg).get("flavors"))):
                     name = _dict(fq).get("name")
                     if isinstance(name, str) and name and name not in flavors:
-                        f.inactive(["spec", "resourceGroups", i, "flavors", j, "name"], "clusterqueue/flavor-not-found",
-                                   f"ResourceFlavor {name} is not among the objects: the ClusterQueue stays inactive "
-                                   "(admits no workload) until it exists")
+                        f.inactive(
+                            ["spec", "resourceGroups", i, "flavors", j, "name"],
+                            "clusterqueue/flavor-not-found",
+                            f"ResourceFlavor {name} is not among the objects: the ClusterQueue stays inactive "
+                            "(admits no workload) until it exists",
+                        )
             # v1beta1 lists check names in spec.admissionChecks; both versions in the strategy.
             refs = [(["spec", "admissionChecks", k], n) for k, n in enumerate(_list(spec.get("admissionChecks")))]
             strategy = _list(_dict(spec.get("admissionChecksStrategy")).get("admissionChecks"))
-            refs += [(["spec", "admissionChecksStrategy", "admissionChecks", k, "name"], _dict(c).get("name"))
-                     for k, c in enumerate(strategy)]
+            refs += [
+                (["spec", "admissionChecksStrategy", "admissionChecks", k, "name"], _dict(c).get("name"))
+                for k, c in enumerate(strategy)
+            ]
             for path, name in refs:
                 if isinstance(name, str) and name and name not in checks:
-                    f.inactive(path, "clusterqueue/admission-check-not-found",
-                               f"AdmissionCheck {name} is not among the objects: the ClusterQueue stays inactive until it exists")
+                    f.inactive(
+                        path,
+                        "clusterqueue/admission-check-not-found",
+                        f"AdmissionCheck {name} is not among the objects: the ClusterQueue stays inactive until it exists",
+                    )
         elif o.get("kind") == "LocalQueue":
             cq = spec.get("clusterQueue")
             if isinstance(cq, str) and cq and cq not in queues:
-                f.inactive(["spec", "clusterQueue"], "localqueue/cluster-queue-not-found",
-                           f"ClusterQueue {cq} is not among the objects: the LocalQueue stays inactive "
-                           "(workloads submitted to it are not admitted) until it exists")
+                f.inactive(
+                    ["spec", "clusterQueue"],
+                    "localqueue/cluster-queue-not-found",
+                    f"ClusterQueue {cq} is not among the objects: the LocalQueue stays inactive "
+                    "(workloads submitted to it are not admitted) until it exists",
+                )
         problems += f.problems
     return problems
 

@@ -17,8 +17,10 @@ def _one_line(message: str) -> str:
 
 
 def text(report: Report) -> str:
-    lines = [f"{f.cluster}  {f.stage}  {escape(f.object) or '-'}  {escape(f.path) or '-'}  {_one_line(f.message)}"
-             for f in report.findings]
+    lines = [
+        f"{f.cluster}  {f.stage}  {escape(f.object) or '-'}  {escape(f.path) or '-'}  {_one_line(f.message)}"
+        for f in report.findings
+    ]
     lines += [f"{cluster}  {stage}  -  -  {why}" for (cluster, stage), why in sorted(report.skipped.items())]
     s = report.summary()
     counts = ", ".join(f"{stage} {n}" for stage, n in s["findingsByStage"].items())
@@ -31,11 +33,14 @@ def text(report: Report) -> str:
 
 
 def as_json(report: Report) -> str:
-    return json.dumps(
-        {"summary": report.summary(), "findings": [f.as_dict() for f in report.findings]},
-        indent=1,
-        sort_keys=True,
-    ) + "\n"
+    return (
+        json.dumps(
+            {"summary": report.summary(), "findings": [f.as_dict() for f in report.findings]},
+            indent=1,
+            sort_keys=True,
+        )
+        + "\n"
+    )
 
 
 def _matches(f: Finding, subject: str) -> bool:
@@ -47,8 +52,10 @@ def junit(report: Report) -> str:
     suites = ET.Element("testsuites", name="rhoai-gitops validate")
     total = failures = 0
     for stage in STAGES:
-        owners = sorted({c for (c, s) in [*report.checked, *report.skipped] if s == stage}
-                        | {f.cluster for f in report.findings if f.stage == stage})
+        owners = sorted(
+            {c for (c, s) in [*report.checked, *report.skipped] if s == stage}
+            | {f.cluster for f in report.findings if f.stage == stage}
+        )
         for cluster in owners:
             subjects = list(dict.fromkeys(report.checked.get((cluster, stage), [])))
             found = [f for f in report.findings if f.stage == stage and f.cluster == cluster]
@@ -62,8 +69,13 @@ def junit(report: Report) -> str:
                 if i not in claimed:  # a finding about something the stage did not list
                     cases.append((f.object or cluster, [f]))
                     claimed.add(i)
-            suite = ET.SubElement(suites, "testsuite", name=f"{cluster} {stage}",
-                                  tests=str(len(cases)), failures=str(sum(1 for _, fs in cases if fs)))
+            suite = ET.SubElement(
+                suites,
+                "testsuite",
+                name=f"{cluster} {stage}",
+                tests=str(len(cases)),
+                failures=str(sum(1 for _, fs in cases if fs)),
+            )
             if (cluster, stage) in report.skipped:
                 case = ET.SubElement(suite, "testcase", classname=f"{cluster}.{stage}", name=cluster)
                 ET.SubElement(case, "skipped", message=report.skipped[(cluster, stage)])
@@ -73,8 +85,9 @@ def junit(report: Report) -> str:
                 case = ET.SubElement(suite, "testcase", classname=f"{cluster}.{stage}", name=escape(subject))
                 if fs:
                     # XML cannot hold most control characters: escaped, as in the text report.
-                    body = "\n".join(f"{escape(f.path) or '(object)'}: " + "\n".join(map(escape, f.message.split("\n")))
-                                     for f in fs)
+                    body = "\n".join(
+                        f"{escape(f.path) or '(object)'}: " + "\n".join(map(escape, f.message.split("\n"))) for f in fs
+                    )
                     first = escape((fs[0].message.splitlines() or [""])[0])
                     failure = ET.SubElement(case, "failure", message=first[:500], type=stage)
                     failure.text = body

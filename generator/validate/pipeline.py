@@ -31,14 +31,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.store.cache import VerdictCache, code_fingerprint, core_schema_dir, kubeconform_dir, validators_dir
+from generator import units
+from generator.core.resources import Obj, group_of, ident, ident_str, version_of
 from generator.joint_build import build_groups
 from generator.kustomize import BuildResult
-from generator.core.resources import Obj, group_of, ident, ident_str, version_of
 from generator.spec.loader import LoadedSpec
+from generator.store.cache import VerdictCache, code_fingerprint, core_schema_dir, kubeconform_dir, validators_dir
 from generator.validate import cel, crossobject, policy
 from generator.validate.report import STAGES, Finding
-from generator import units
 
 # kubectl's log prefix (severity, date, time, pid, source line): noise that changes every run.
 _KLOG = re.compile(r"^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\] ", re.M)
@@ -72,7 +72,9 @@ class Report:
     # (kubernetes version, distribution, release) -> object digest -> its schema and CEL verdict:
     # an object identical in many clusters of one release is judged once per run, whatever batch
     # it comes in (a digest, not the object, so this stays small).
-    object_verdicts: dict[tuple[str, str, str], dict[bytes, list[tuple[str, str]]]] = field(default_factory=dict, repr=False)
+    object_verdicts: dict[tuple[str, str, str], dict[bytes, list[tuple[str, str]]]] = field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def ok(self) -> bool:
@@ -122,8 +124,9 @@ class Member:
     tree: str = ""  # tree.content_digest of its overlay folder (likewise)
 
 
-def up_to_date(repo: Path, names: list[str] | None, report: Report, jobs: int | None = None,
-               use_cache: bool = True) -> list[Member]:
+def up_to_date(
+    repo: Path, names: list[str] | None, report: Report, jobs: int | None = None, use_cache: bool = True
+) -> list[Member]:
     """The committed bundle against a fresh render, like `check`: each cluster in a worker
     process (its render cache entry, when disk provably holds its output, instead of a render),
     each handing back the list of its generated files and what differs, never the folder.
@@ -145,7 +148,9 @@ def up_to_date(repo: Path, names: list[str] | None, report: Report, jobs: int | 
             "removed": "committed, but the render no longer makes it",
             "changed": "differs from a fresh render",
         }[change.status]
-        report.findings.append(Finding(_owner(change.path), "up-to-date", change.path, "", f"{what}: run `rhoai-gitops render` and commit"))
+        report.findings.append(
+            Finding(_owner(change.path), "up-to-date", change.path, "", f"{what}: run `rhoai-gitops render` and commit")
+        )
     return members
 
 
@@ -187,8 +192,11 @@ def build_sources(repo: Path, paths: dict[str, list[str]], jobs: int | None) -> 
     """The builds of each cluster's source paths (repo-relative), by path: one kustomize run per
     cluster overlay for all its unit folders (joint_build proves when that equals building each)."""
     groups = list(paths.values())
-    return {p: r for ps, rs in zip(groups, build_groups([[repo / p for p in ps] for ps in groups], jobs))
-            for p, r in zip(ps, rs)}
+    return {
+        p: r
+        for ps, rs in zip(groups, build_groups([[repo / p for p in ps] for ps in groups], jobs))
+        for p, r in zip(ps, rs)
+    }
 
 
 def build_stage(repo: Path, specs: list[LoadedSpec], jobs: int | None, report: Report) -> dict[str, BuildResult]:
@@ -198,10 +206,14 @@ def build_stage(repo: Path, specs: list[LoadedSpec], jobs: int | None, report: R
         name = s.spec.name
         report.checked[(name, "build")] = paths[name] or [f"overlays/{name}"]
         if not paths[name]:
-            report.findings.append(Finding(name, "build", f"overlays/{name}", "", "no kustomization.yaml: run `rhoai-gitops render`"))
+            report.findings.append(
+                Finding(name, "build", f"overlays/{name}", "", "no kustomization.yaml: run `rhoai-gitops render`")
+            )
         for p in paths[name]:
             if not builds[p].ok:
-                report.findings.append(Finding(name, "build", p, "", f"kustomize build failed: {_KLOG.sub('', builds[p].output).strip()}"))
+                report.findings.append(
+                    Finding(name, "build", p, "", f"kustomize build failed: {_KLOG.sub('', builds[p].output).strip()}")
+                )
     return builds
 
 
@@ -247,8 +259,12 @@ def schema_stage(repo: Path, work: list[tuple[LoadedSpec, list[Obj]]], options: 
     for (k8s, dist, version), group in sorted(groups.items()):
         core_dir = core_schema_dir(repo, k8s)
         write_core_schemas(set().union(*(_kinds(objs) for _, objs in group)), k8s, core_dir)
-        sources: list[SchemaSource] = [core_dir, releases.release(dist, version).schema_files(), *crd_dirs,
-                                       releases.common_schema_files()]
+        sources: list[SchemaSource] = [
+            core_dir,
+            releases.release(dist, version).schema_files(),
+            *crd_dirs,
+            releases.common_schema_files(),
+        ]
         if version in workload_facts.releases(dist):
             # the team-level kinds (pipeline servers, registries, serving) at this release's own CRDs
             sources.insert(2, workload_facts.workload_facts(dist, version).schema_files())
@@ -265,7 +281,9 @@ def schema_stage(repo: Path, work: list[tuple[LoadedSpec, list[Obj]]], options: 
         _judge_objects(group, validator, verdicts, options, hint, report, structural=not kubeconform.available())
 
 
-def _judge_objects(group, validator, verdicts: dict, options: Options, hint: str, report: Report, structural: bool) -> None:
+def _judge_objects(
+    group, validator, verdicts: dict, options: Options, hint: str, report: Report, structural: bool
+) -> None:
     """Schema problems (unless kubeconform judged them) and CEL rule failures of each distinct
     object once; identical objects across clusters share the verdict."""
     for loaded, objs in group:
@@ -274,7 +292,9 @@ def _judge_objects(group, validator, verdicts: dict, options: Options, hint: str
             if key not in verdicts:
                 verdicts[key] = _verdict(o, validator, options, hint, report, structural)
                 report.objects_validated += 1
-            report.findings += [Finding(loaded.spec.name, "schema", ident_str(o), path, msg) for path, msg in verdicts[key]]
+            report.findings += [
+                Finding(loaded.spec.name, "schema", ident_str(o), path, msg) for path, msg in verdicts[key]
+            ]
 
 
 def _verdict(o: Obj, validator, options: Options, hint: str, report: Report, structural: bool) -> list[tuple[str, str]]:
@@ -332,7 +352,9 @@ def run(repo: Path, options: Options) -> Report:
             keys = {m.name: verdict_key(shared, m.source, sha, m.tree) for m, sha in zip(batch, shas)}
             _record(cache, specs, keys, report.findings[seen:], report)
     order = {s: i for i, s in enumerate(STAGES)}
-    report.findings = sorted(set(report.findings), key=lambda f: (f.cluster, order[f.stage], f.object, f.path, f.message))
+    report.findings = sorted(
+        set(report.findings), key=lambda f: (f.cluster, order[f.stage], f.object, f.path, f.message)
+    )
     return report
 
 
@@ -352,8 +374,13 @@ def _hash_tree(h, root: Path, repo: Path) -> None:
 
 # How each engine says which it is: its version, not its file's stat (CI installs it afresh on
 # every run, and a verdict cache restored there must still hit).
-_VERSION_ARGS = {"kustomize": ["version"], "kubectl": ["version", "--client", "-o", "json"],
-                 "kubeconform": ["-v"], "cue": ["version"], "node": ["--version"]}
+_VERSION_ARGS = {
+    "kustomize": ["version"],
+    "kubectl": ["version", "--client", "-o", "json"],
+    "kubeconform": ["-v"],
+    "cue": ["version"],
+    "node": ["--version"],
+}
 
 
 def _tool(name: str) -> str:
@@ -405,14 +432,18 @@ def verdict_key(shared: str, source: str, spec_sha: str, tree: str) -> str:
     return hashlib.sha256(f"{shared}\0{source}\0{spec_sha}\0{tree}".encode()).hexdigest()
 
 
-def _record(cache: VerdictCache, batch: list[LoadedSpec], keys: dict[str, str], found: list[Finding], report: Report) -> None:
+def _record(
+    cache: VerdictCache, batch: list[LoadedSpec], keys: dict[str, str], found: list[Finding], report: Report
+) -> None:
     names = {s.spec.name for s in batch}
     if any(f.cluster not in names for f in found if f.stage in JUDGED):
         return  # a finding about something else: not one cluster's verdict to keep
     for s in batch:
         name = s.spec.name
         verdict = {
-            "findings": [[f.stage, f.object, f.path, f.message] for f in found if f.cluster == name and f.stage in JUDGED],
+            "findings": [
+                [f.stage, f.object, f.path, f.message] for f in found if f.cluster == name and f.stage in JUDGED
+            ],
             "checked": {st: report.checked[(name, st)] for st in JUDGED if (name, st) in report.checked},
             "skipped": {st: report.skipped[(name, st)] for st in JUDGED if (name, st) in report.skipped},
         }

@@ -28,6 +28,7 @@ sends every cluster back.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -38,12 +39,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.facts import catalogs
 from generator.core.errors import UsageError
 from generator.core.resources import Obj
+from generator.facts import catalogs
 from generator.spec.loader import LoadedSpec
 from generator.validate.report import Finding
-import contextlib
 
 STAGE = "policy"
 POLICY_DIR = Path("schemas") / "policies"
@@ -157,7 +157,7 @@ def blocks(stderr: str) -> list[tuple[str, list[str]]]:
 
 
 def split_position(position: str) -> tuple[Path, str] | None:
-    """"../x/y.cue:12:3" -> (path as written, ":12:3"); None for a data file's position."""
+    """ "../x/y.cue:12:3" -> (path as written, ":12:3"); None for a data file's position."""
     file, sep, rest = position.partition(".cue:")
     return (Path(file + ".cue"), ":" + rest) if sep else None
 
@@ -177,7 +177,9 @@ def parse_errors(stderr: str, repo: Path) -> list[CueError]:
     errors = []
     for head, positions in blocks(stderr):
         path_text, _, message = head.partition(": ")
-        errors.append(CueError(split_path(path_text) if message else [], message or path_text, policy_position(positions, repo)))
+        errors.append(
+            CueError(split_path(path_text) if message else [], message or path_text, policy_position(positions, repo))
+        )
     return errors
 
 
@@ -244,7 +246,10 @@ def findings(loaded: LoadedSpec, errors: list[CueError], doc: dict | None = None
     if broken:
         raise UsageError(
             "the policies in schemas/policies/ do not evaluate: "
-            + "; ".join(f"{'.'.join(e.path) + ': ' if e.path else ''}{e.message}" + (f" ({e.policy})" if e.policy else "") for e in broken)
+            + "; ".join(
+                f"{'.'.join(e.path) + ': ' if e.path else ''}{e.message}" + (f" ({e.policy})" if e.policy else "")
+                for e in broken
+            )
         )
     return out
 
@@ -263,6 +268,7 @@ def _calls(eng: Engine, repo: Path, calls: list[list[str]], workers: int) -> lis
         return []
     workers = max(1, min(workers, len(calls)))
     if eng.name == "cue":
+
         def one(args: list[str]) -> tuple[int, str]:
             proc = subprocess.run([*eng.command, *args], capture_output=True, text=True, cwd=repo)
             return proc.returncode, proc.stderr
@@ -302,7 +308,9 @@ def _verdict(loaded: LoadedSpec, objs: list[Obj], code: int, errors: list[CueErr
     return _ordered(findings(loaded, errors, document(loaded, objs) if errors else None))
 
 
-def _per_cluster_results(repo: Path, eng: Engine, files: list[Path], work, tmp: Path, workers: int) -> list[tuple[int, str]]:
+def _per_cluster_results(
+    repo: Path, eng: Engine, files: list[Path], work, tmp: Path, workers: int
+) -> list[tuple[int, str]]:
     calls = []
     for i, (loaded, objs) in enumerate(work):
         data = tmp / f"cluster-{i}.json"
@@ -311,7 +319,9 @@ def _per_cluster_results(repo: Path, eng: Engine, files: list[Path], work, tmp: 
     return _calls(eng, repo, calls, workers)
 
 
-def per_cluster(repo: Path, work: list[tuple[LoadedSpec, list[Obj]]], jobs: int | None = None) -> dict[str, list[Finding]]:
+def per_cluster(
+    repo: Path, work: list[tuple[LoadedSpec, list[Obj]]], jobs: int | None = None
+) -> dict[str, list[Finding]]:
     """Findings per cluster name, one `cue export` per cluster: the reference evaluation."""
     files = policy_files(repo)
     if not files or not work:
@@ -319,8 +329,10 @@ def per_cluster(repo: Path, work: list[tuple[LoadedSpec, list[Obj]]], jobs: int 
     eng = engine(repo)
     with tempfile.TemporaryDirectory(prefix="rhoai-gitops-policy-") as tmp:
         results = _per_cluster_results(repo, eng, files, work, Path(tmp), _workers(jobs))
-    return {loaded.spec.name: _verdict(loaded, objs, code, parse_errors(stderr, repo) if code != 0 else [])
-            for (loaded, objs), (code, stderr) in zip(work, results)}
+    return {
+        loaded.spec.name: _verdict(loaded, objs, code, parse_errors(stderr, repo) if code != 0 else [])
+        for (loaded, objs), (code, stderr) in zip(work, results)
+    }
 
 
 # ----------------------------------------------------------------- batches: the wrapper
@@ -419,7 +431,12 @@ class Wrapper:
         for head, positions in blocks(stderr):
             path_text, _, message = head.partition(": ")
             path = split_path(path_text) if message else []
-            if len(path) < 3 or path[0] != "clusters" or path[1] not in names or path[2] not in ("spec", "objects", "cluster"):
+            if (
+                len(path) < 3
+                or path[0] != "clusters"
+                or path[1] not in names
+                or path[2] not in ("spec", "objects", "cluster")
+            ):
                 return None  # including what the per-cluster run reports as policies that do not evaluate
             if _STRUCT in message or "clusters." in message or WRAPPER_NAME in message:
                 return None
@@ -471,7 +488,9 @@ def run(repo: Path, work: list[tuple[LoadedSpec, list[Obj]]], jobs: int | None =
                 again += batch
                 continue
             for loaded, objs in batch:
-                out[loaded.spec.name] = _verdict(loaded, objs, 1 if errors[loaded.spec.name] else 0, errors[loaded.spec.name])
+                out[loaded.spec.name] = _verdict(
+                    loaded, objs, 1 if errors[loaded.spec.name] else 0, errors[loaded.spec.name]
+                )
         first = work[0][0].spec.name
         if first in out and out[first] != witness:
             again, out = list(work), {}  # the merge changed what the policies mean: none of it holds
@@ -488,4 +507,3 @@ def run(repo: Path, work: list[tuple[LoadedSpec, list[Obj]]], jobs: int | None =
 def subjects(loaded: LoadedSpec, objs: list[Obj]) -> list[str]:
     """What the stage checks, one JUnit test case each: the spec and every object."""
     return [loaded.source] + [f"{o.get('kind', '')} {object_key(o)}" for o in objs]
-

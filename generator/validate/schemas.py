@@ -14,16 +14,15 @@ import argparse
 import copy
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterable
 
 import yaml
 
 from generator.core.errors import UsageError
 from generator.core.schemafiles import schema_file_name
 from generator.store.atomic import write_atomic
-
 
 _FLAGS = re.compile(r"\(\?[imsU]+\)")
 
@@ -95,12 +94,7 @@ def strict(node: Any) -> Any:
     if node.get("nullable") and "type" in out:
         out["type"] = [out["type"], "null"] if isinstance(out["type"], str) else out["type"]
     preserve = node.get("x-kubernetes-preserve-unknown-fields") is True
-    if (
-        node.get("type") == "object"
-        and "properties" in node
-        and "additionalProperties" not in node
-        and not preserve
-    ):
+    if node.get("type") == "object" and "properties" in node and "additionalProperties" not in node and not preserve:
         out["additionalProperties"] = False
     return out
 
@@ -112,14 +106,20 @@ def crd_documents(sources: Iterable[Path]) -> list[dict]:
         files = sorted(p for p in src.rglob("*") if p.suffix in (".yaml", ".yml", ".json")) if src.is_dir() else [src]
         for f in files:
             try:
-                docs = list(yaml.load_all(f.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+                docs = list(
+                    yaml.load_all(f.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+                )
             except (OSError, yaml.YAMLError) as exc:
                 raise UsageError(f"{f}: cannot read CRD YAML: {exc}") from None
             for doc in docs:
                 if not isinstance(doc, dict):
                     continue
                 if doc.get("kind") == "List":
-                    found += [i for i in doc.get("items", []) if isinstance(i, dict) and i.get("kind") == "CustomResourceDefinition"]
+                    found += [
+                        i
+                        for i in doc.get("items", [])
+                        if isinstance(i, dict) and i.get("kind") == "CustomResourceDefinition"
+                    ]
                 elif doc.get("kind") == "CustomResourceDefinition":
                     found.append(doc)
     return found
@@ -133,7 +133,11 @@ def crd_schemas(crd: dict) -> dict[str, dict]:
     for v in spec.get("versions", []):
         if not v.get("served", True):
             continue
-        raw = (v.get("schema") or {}).get("openAPIV3Schema") or spec.get("validation", {}).get("openAPIV3Schema") or {"type": "object"}
+        raw = (
+            (v.get("schema") or {}).get("openAPIV3Schema")
+            or spec.get("validation", {}).get("openAPIV3Schema")
+            or {"type": "object"}
+        )
         schema = strict(copy.deepcopy(raw))
         props = schema.setdefault("properties", {})
         props["apiVersion"] = {"type": "string", "enum": [f"{group}/{v['name']}"]}

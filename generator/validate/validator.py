@@ -17,10 +17,10 @@ import json
 import marshal
 import re
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable, Mapping
 
 import fastjsonschema
 import jsonschema
@@ -66,9 +66,7 @@ def _compile(path: Path, cache: Path | None) -> _Compiled:
 
 
 def _fast(schema: dict, cache: Path | None) -> Callable[[Any], Any] | None:
-    key = hashlib.sha256(
-        json.dumps([schema, fastjsonschema.VERSION, sys.version], sort_keys=True).encode()
-    ).hexdigest()
+    key = hashlib.sha256(json.dumps([schema, fastjsonschema.VERSION, sys.version], sort_keys=True).encode()).hexdigest()
     cached = cache / f"{key}.marshal" if cache else None
     entry: str | None = None
     code = None
@@ -162,5 +160,9 @@ class SchemaValidator:
         if not found and fast_error is not None:
             # Both engines read the same schema; should they ever disagree, the fast one's
             # message still names the field.
-            found = [SchemaProblem(ident_str(o), (fast_error.name or "").removeprefix("data").lstrip("."), fast_error.message)]
+            found = [
+                SchemaProblem(
+                    ident_str(o), (fast_error.name or "").removeprefix("data").lstrip("."), fast_error.message
+                )
+            ]
         return found

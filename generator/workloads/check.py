@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from generator.core.errors import SpecError
 from generator.core.resources import Obj
 from generator.facts.workloads import workload_facts
-from generator.workloads import pipelines, registries, runtimes
 from generator.spec.rules import VERSION, is_supported, release_ref
 from generator.validate import cel
+from generator.workloads import pipelines, registries, runtimes
 from generator.workloads.fit import WorkloadFit
 
 
@@ -42,4 +42,7 @@ def workloads_fit(spec, positions) -> Iterator[SpecError]:
         schema = fitted.facts.schema(o["kind"], o["apiVersion"].rsplit("/", 1)[-1])
         for found in cel.check(schema, o) if schema else []:
             origin = fitted.origin_of(o, found.path) or VERSION
-            yield positions.error(origin, f"{o['kind']} {found.path or '(root)'}: {found.message}: refused by {ref}, CEL rule `{found.rule}`")
+            yield positions.error(
+                origin,
+                f"{o['kind']} {found.path or '(root)'}: {found.message}: refused by {ref}, CEL rule `{found.rule}`",
+            )

@@ -59,12 +59,18 @@ def external_secret(facts: WorkloadFacts, c) -> Obj:
     }
     if settings(c):
         template["data"] = settings(c)
-    return obj(EXTERNAL_SECRET_API, "ExternalSecret", c.name, c.namespace, spec={
-        "refreshInterval": es.refresh_interval,
-        "secretStoreRef": {"name": es.store.name, "kind": es.store.kind},
-        "target": {"name": c.name, "creationPolicy": "Owner", "template": template},
-        "dataFrom": [{"extract": {"key": es.remote_key}}],
-    })
+    return obj(
+        EXTERNAL_SECRET_API,
+        "ExternalSecret",
+        c.name,
+        c.namespace,
+        spec={
+            "refreshInterval": es.refresh_interval,
+            "secretStoreRef": {"name": es.store.name, "kind": es.store.kind},
+            "target": {"name": c.name, "creationPolicy": "Owner", "template": template},
+            "dataFrom": [{"extract": {"key": es.remote_key}}],
+        },
+    )
 
 
 def build(spec) -> list[Obj]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.facts.fit import set_path
 from generator.core.resources import Obj
+from generator.facts.fit import set_path
 from generator.facts.workloads import WorkloadFacts
 
 Origin = tuple  # a spec field path

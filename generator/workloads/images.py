@@ -26,7 +26,9 @@ def image_stream(spec, image) -> Obj:
     if image.order is not None:
         annotations["opendatahub.io/notebook-image-order"] = str(image.order)
     if image.recommended_accelerators:
-        annotations["opendatahub.io/recommended-accelerators"] = json.dumps(image.recommended_accelerators, separators=(",", ":"))
+        annotations["opendatahub.io/recommended-accelerators"] = json.dumps(
+            image.recommended_accelerators, separators=(",", ":")
+        )
     tags = []
     for t in image.tags:
         tag_annotations = {
@@ -36,15 +38,22 @@ def image_stream(spec, image) -> Obj:
         }
         if t.recommended:
             tag_annotations["opendatahub.io/workbench-image-recommended"] = "true"
-        tags.append({
-            "name": t.name,
-            "annotations": tag_annotations,
-            "from": {"kind": "DockerImage", "name": t.image},
-            "importPolicy": {"scheduled": False},
-            "referencePolicy": {"type": "Source"},
-        })
-    o = obj(API, "ImageStream", image.name, spec.namespaces["applications"],
-            spec={"lookupPolicy": {"local": True}, "tags": tags})
+        tags.append(
+            {
+                "name": t.name,
+                "annotations": tag_annotations,
+                "from": {"kind": "DockerImage", "name": t.image},
+                "importPolicy": {"scheduled": False},
+                "referencePolicy": {"type": "Source"},
+            }
+        )
+    o = obj(
+        API,
+        "ImageStream",
+        image.name,
+        spec.namespaces["applications"],
+        spec={"lookupPolicy": {"local": True}, "tags": tags},
+    )
     o["metadata"]["labels"] = {"opendatahub.io/notebook-image": "true", "opendatahub.io/dashboard": "true"}
     o["metadata"]["annotations"] = dict(sorted(annotations.items()))
     return o

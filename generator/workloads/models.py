@@ -25,12 +25,21 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from generator.capacity.pools import GPU
+from generator.capacity.scheduling import QUEUE_LABEL, Cluster, Workload
 from generator.components import gpu_nodes, kueue, kueue_operator
 from generator.components.base import Component
 from generator.core import quantity
 from generator.core.resources import Obj, at, obj
-from generator.capacity.scheduling import QUEUE_LABEL, Cluster, Workload
-from generator.spec.model_deployments import endpoint, facts, mode, model_format, pool_of, queue_eligible, team_of, template
+from generator.spec.model_deployments import (
+    endpoint,
+    facts,
+    mode,
+    model_format,
+    pool_of,
+    queue_eligible,
+    team_of,
+    template,
+)
 
 TEMPLATE_NAME = "opendatahub.io/template-name"
 TEMPLATE_DISPLAY_NAME = "opendatahub.io/template-display-name"
@@ -48,6 +57,8 @@ SERVERLESS_ANNOTATIONS = {
     "sidecar.istio.io/inject": "true",
     "sidecar.istio.io/rewriteAppHTTPProbers": "true",
 }
+
+
 def queued(spec, m) -> bool:
     """The model's pods go through the team's LocalQueue: where the Red Hat build of Kueue runs
     (it admits Deployments' pods once its Deployment integration is on, which the bundle turns on
@@ -115,7 +126,13 @@ def inference_service(spec, m) -> Obj:
             predictor["nodeSelector"] = gpu_nodes.node_labels(pool)
             predictor["tolerations"] = gpu_nodes.tolerations(pool)
     predictor["model"] = model
-    o = obj(facts(spec).api_version("InferenceService"), "InferenceService", m.name, m.namespace, spec={"predictor": predictor})
+    o = obj(
+        facts(spec).api_version("InferenceService"),
+        "InferenceService",
+        m.name,
+        m.namespace,
+        spec={"predictor": predictor},
+    )
     o["metadata"]["labels"] = labels
     # A replaced deployment (a new name, a new mode) is pruned only once the sync's other objects,
     # its replacement among them, are applied and healthy.
@@ -159,14 +176,23 @@ def llm_inference_service(spec, m) -> Obj:
     if pool is not None:
         pod["nodeSelector"] = gpu_nodes.node_labels(pool)
         pod["tolerations"] = gpu_nodes.tolerations(pool)
-    o = obj(facts(spec).api_version("LLMInferenceService"), "LLMInferenceService", m.name, m.namespace, spec={
-        "model": {"uri": m.location.uri, "name": m.name},
-        "replicas": m.replicas,
-        "router": {"route": {}, "gateway": {}, "scheduler": {}},
-        "template": pod,
-    })
+    o = obj(
+        facts(spec).api_version("LLMInferenceService"),
+        "LLMInferenceService",
+        m.name,
+        m.namespace,
+        spec={
+            "model": {"uri": m.location.uri, "name": m.name},
+            "replicas": m.replicas,
+            "router": {"route": {}, "gateway": {}, "scheduler": {}},
+            "template": pod,
+        },
+    )
     o["metadata"]["labels"] = {DASHBOARD_LABEL: "true"}
-    o["metadata"]["annotations"] = {DISPLAY_NAME: m.display_name or m.name, "argocd.argoproj.io/sync-options": "PruneLast=true"}
+    o["metadata"]["annotations"] = {
+        DISPLAY_NAME: m.display_name or m.name,
+        "argocd.argoproj.io/sync-options": "PruneLast=true",
+    }
     return o
 
 
@@ -222,19 +248,43 @@ def simulate(spec, objs: list[Obj]) -> list[Placement]:
         flavor = None
         if queued(spec, m):
             total = {r: a * m.replicas for r, a in pod.items()}
-            w = Workload(f"model {who}", who, m.hardware_profile if pool else None, m.namespace, kueue.LOCAL_QUEUE, total,
-                         node_selector, tolerations, team.name)
+            w = Workload(
+                f"model {who}",
+                who,
+                m.hardware_profile if pool else None,
+                m.namespace,
+                kueue.LOCAL_QUEUE,
+                total,
+                node_selector,
+                tolerations,
+                team.name,
+            )
             admission = cluster.admit(w)
             if admission.flavor is None:
-                out.append(Placement(who, ident, team.name if team else None, True, None, (),
-                                     f"Kueue does not admit its {m.replicas} replica(s): {admission.reason}"))
+                out.append(
+                    Placement(
+                        who,
+                        ident,
+                        team.name if team else None,
+                        True,
+                        None,
+                        (),
+                        f"Kueue does not admit its {m.replicas} replica(s): {admission.reason}",
+                    )
+                )
                 continue
             flavor = admission.flavor
-        one = Workload(f"model {who}", who, pool.name if pool else None, m.namespace, None, pod, node_selector, tolerations)
+        one = Workload(
+            f"model {who}", who, pool.name if pool else None, m.namespace, None, pod, node_selector, tolerations
+        )
         nodes_, why = cluster.place(one, flavor)
         nodes_ = [n for n in nodes_ if pool is None or n.pool == pool.name]
         reason = "" if nodes_ else f"no node takes a replica: {why}"
-        out.append(Placement(who, ident, team.name if team else None, queued(spec, m), flavor, tuple(n.name for n in nodes_), reason))
+        out.append(
+            Placement(
+                who, ident, team.name if team else None, queued(spec, m), flavor, tuple(n.name for n in nodes_), reason
+            )
+        )
     return out
 
 
@@ -251,8 +301,14 @@ class ModelMove:
     steps: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
-        return {"model": self.model, "kind": self.kind, "from": self.mode_from, "to": self.mode_to,
-                "action": self.action, "steps": list(self.steps)}
+        return {
+            "model": self.model,
+            "kind": self.kind,
+            "from": self.mode_from,
+            "to": self.mode_to,
+            "action": self.action,
+            "steps": list(self.steps),
+        }
 
 
 def moves(spec, target) -> list[ModelMove]:
@@ -277,8 +333,12 @@ def moves(spec, target) -> list[ModelMove]:
             f"sync and wait until Argo CD shows InferenceService {who.split('/')[0]}/{new_name} Healthy (condition Ready)",
             f"move the clients to {url or 'the new InferenceService'}",
             f"remove the {m.name!r} entry; Argo CD prunes InferenceService {who} last (PruneLast), after the sync's other "
-            "objects are healthy" + ("" if spec.argocd.sync_policy.prune else
-                                     f" — this cluster does not prune (argocd.syncPolicy.prune false): `oc delete inferenceservice {m.name} -n {m.namespace}`"),
+            "objects are healthy"
+            + (
+                ""
+                if spec.argocd.sync_policy.prune
+                else f" — this cluster does not prune (argocd.syncPolicy.prune false): `oc delete inferenceservice {m.name} -n {m.namespace}`"
+            ),
             f"then change distribution.version: {before} cannot run on {target.release}, {after} can",
         ) + runtime
         out.append(ModelMove(who, m.kind, before, after, "replace", steps))
@@ -292,10 +352,16 @@ def _runtime_move(spec, target, m) -> tuple[str, ...]:
     now, then = template(spec, m), template(target, m)
     if now is None or then is not None or facts(target) is None:
         return ()
-    same_runtime = [t.name for t in facts(target).runtime_templates.values() if t.formats == now.formats and t.multi_model == now.multi_model]
+    same_runtime = [
+        t.name
+        for t in facts(target).runtime_templates.values()
+        if t.formats == now.formats and t.multi_model == now.multi_model
+    ]
     hint = f" (same formats: {', '.join(sorted(same_runtime))})" if same_runtime else ""
-    return (f"runtime template {m.runtime!r} of {spec.release} is not in {target.release} (renamed or removed): set runtime "
-            f"to one it ships{hint}",)
+    return (
+        f"runtime template {m.runtime!r} of {spec.release} is not in {target.release} (renamed or removed): set runtime "
+        f"to one it ships{hint}",
+    )
 
 
 COMPONENT = Component(

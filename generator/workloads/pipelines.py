@@ -35,7 +35,14 @@ def storage(spec, p) -> dict | None:
         secret, access, secret_key = ref.name, ref.access_key_id_key, ref.secret_access_key_key
     if not endpoint or not bucket:
         return None
-    return {"endpoint": endpoint, "bucket": bucket, "region": region, "secret": secret, "accessKey": access, "secretKey": secret_key}
+    return {
+        "endpoint": endpoint,
+        "bucket": bucket,
+        "region": region,
+        "secret": secret,
+        "accessKey": access,
+        "secretKey": secret_key,
+    }
 
 
 def external_storage(found: dict, base_path: str | None) -> dict:
@@ -44,7 +51,11 @@ def external_storage(found: dict, base_path: str | None) -> dict:
         "host": url.hostname or found["endpoint"],
         "scheme": url.scheme,
         "bucket": found["bucket"],
-        "s3CredentialsSecret": {"secretName": found["secret"], "accessKey": found["accessKey"], "secretKey": found["secretKey"]},
+        "s3CredentialsSecret": {
+            "secretName": found["secret"],
+            "accessKey": found["accessKey"],
+            "secretKey": found["secretKey"],
+        },
     }
     if url.port:
         out["port"] = str(url.port)
@@ -58,13 +69,15 @@ def external_storage(found: dict, base_path: str | None) -> dict:
 def database(p) -> dict:
     ext = p.database.external
     if ext is not None:
-        return {"externalDB": {
-            "host": ext.host,
-            "port": str(ext.port),
-            "username": ext.username,
-            "pipelineDBName": ext.database,
-            "passwordSecret": {"name": ext.password_secret.name, "key": ext.password_secret.key},
-        }}
+        return {
+            "externalDB": {
+                "host": ext.host,
+                "port": str(ext.port),
+                "username": ext.username,
+                "pipelineDBName": ext.database,
+                "passwordSecret": {"name": ext.password_secret.name, "key": ext.password_secret.key},
+            }
+        }
     maria = p.database.mariadb
     return {"mariaDB": {"deploy": True, "pvcSize": maria.pvc_size if maria else "10Gi"}}
 
@@ -78,7 +91,12 @@ def fit(spec, f: WorkloadFit) -> list[Obj]:
         f.put(o, "spec.dspVersion", DSP_VERSION)
         found = storage(spec, p)
         if found is not None:
-            f.put(o, "spec.objectStorage.externalStorage", external_storage(found, p.object_storage.base_path), at + ("objectStorage",))
+            f.put(
+                o,
+                "spec.objectStorage.externalStorage",
+                external_storage(found, p.object_storage.base_path),
+                at + ("objectStorage",),
+            )
         f.put(o, "spec.database", database(p), at + ("database",))
         if p.pipeline_store is not None:
             f.put(o, "spec.apiServer.pipelineStore", p.pipeline_store, at + ("pipelineStore",))

@@ -12,8 +12,8 @@ from __future__ import annotations
 from generator.components.access import RBAC, RBAC_GROUP
 from generator.components.base import Component
 from generator.core.resources import Obj, obj
-from generator.spec.rules import team_groups_of
 from generator.facts.workloads import MODEL_REGISTRY, WorkloadFacts, rewrites, workload_facts
+from generator.spec.rules import team_groups_of
 from generator.workloads.fit import WorkloadFit
 
 DEFAULT_PORTS = {"mysql": 3306, "postgres": 5432}
@@ -62,15 +62,24 @@ def fit(spec, f: WorkloadFit) -> list[Obj]:
         if proxy:
             f.put(o, f"spec.{proxy}", {})
             if proxy != "oauthProxy" and f.facts.has(MODEL_REGISTRY, "spec.oauthProxy"):
-                o["metadata"]["annotations"] = {REWRITE: "spec.oauthProxy -> spec.kubeRBACProxy (the operator's webhook; generator/data/rewrites.yaml)"}
+                o["metadata"]["annotations"] = {
+                    REWRITE: "spec.oauthProxy -> spec.kubeRBACProxy (the operator's webhook; generator/data/rewrites.yaml)"
+                }
         f.put(o, f"spec.{r.database.type}", database(r), at + ("database",))
         out.append(o)
         groups = sorted({g for team in r.teams for g in team_groups_of(spec, team)})
         if groups:
             role = USER_ROLE.format(name=r.name)
-            out.append(obj(RBAC, "RoleBinding", f"{role}-teams", ns,
-                           roleRef={"apiGroup": RBAC_GROUP, "kind": "Role", "name": role},
-                           subjects=[{"apiGroup": RBAC_GROUP, "kind": "Group", "name": g} for g in groups]))
+            out.append(
+                obj(
+                    RBAC,
+                    "RoleBinding",
+                    f"{role}-teams",
+                    ns,
+                    roleRef={"apiGroup": RBAC_GROUP, "kind": "Role", "name": role},
+                    subjects=[{"apiGroup": RBAC_GROUP, "kind": "Group", "name": g} for g in groups],
+                )
+            )
     return out
 
 

@@ -40,9 +40,15 @@ def report(spec) -> Environments:
         regs = [f"{r.name} ({registry})" for r in w.model_registries if team.name in r.teams]
         for ns in team.namespaces:
             server = next((p for p in w.pipeline_servers if p.namespace == ns), None)
-            out.teams.append(TeamEnvironment(
-                team.name, ns, f"{server.name} ({dspa})" if server else "-",
-                [f"{c.name} ({c.type})" for c in w.connections if c.namespace == ns], regs))
+            out.teams.append(
+                TeamEnvironment(
+                    team.name,
+                    ns,
+                    f"{server.name} ({dspa})" if server else "-",
+                    [f"{c.name} ({c.type})" for c in w.connections if c.namespace == ns],
+                    regs,
+                )
+            )
     out.workbench_images = [f"{i.display_name} ({', '.join(t.name for t in i.tags)})" for i in w.workbench_images]
     out.serving_runtimes = [f"{r.display_name} ({r.name}-template)" for r in w.serving_runtimes]
     return out
@@ -52,7 +58,10 @@ def render_text(reports: list[Environments]) -> str:
     blocks = []
     for r in reports:
         lines = [f"cluster {r.cluster} ({r.release})"]
-        rows = [[t.team, t.namespace, t.pipeline_server, ", ".join(t.connections) or "-", ", ".join(t.registries) or "-"] for t in r.teams]
+        rows = [
+            [t.team, t.namespace, t.pipeline_server, ", ".join(t.connections) or "-", ", ".join(t.registries) or "-"]
+            for t in r.teams
+        ]
         if rows:
             header = ["team", "namespace", "pipeline server", "connections", "model registries"]
             widths = [max(len(x[i]) for x in [header] + rows) for i in range(len(header))]

@@ -22,7 +22,9 @@ def template_name(runtime) -> str:
 def serving_runtime(facts: WorkloadFacts, r) -> Obj:
     annotations = {"openshift.io/display-name": r.display_name}
     if r.recommended_accelerators:
-        annotations["opendatahub.io/recommended-accelerators"] = json.dumps(r.recommended_accelerators, separators=(",", ":"))
+        annotations["opendatahub.io/recommended-accelerators"] = json.dumps(
+            r.recommended_accelerators, separators=(",", ":")
+        )
     formats = []
     for f in r.formats:
         entry = {"name": f.name, "autoSelect": f.auto_select}
@@ -32,11 +34,16 @@ def serving_runtime(facts: WorkloadFacts, r) -> Obj:
     container = {"name": "kserve-container", "image": r.image, "ports": [{"containerPort": r.port, "protocol": "TCP"}]}
     if r.args:
         container["args"] = list(r.args)
-    o = obj(facts.api_version(SERVING_RUNTIME), SERVING_RUNTIME, r.name, spec={
-        "multiModel": r.platforms == ["multi"],
-        "supportedModelFormats": formats,
-        "containers": [container],
-    })
+    o = obj(
+        facts.api_version(SERVING_RUNTIME),
+        SERVING_RUNTIME,
+        r.name,
+        spec={
+            "multiModel": r.platforms == ["multi"],
+            "supportedModelFormats": formats,
+            "containers": [container],
+        },
+    )
     o["metadata"]["annotations"] = annotations
     o["metadata"]["labels"] = {"opendatahub.io/dashboard": "true"}
     return o

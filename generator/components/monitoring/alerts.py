@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.facts import matrix
 from generator.components.monitoring import probes
 from generator.core.resources import Obj, obj
+from generator.facts import matrix
 
 API = "monitoring.coreos.com/v1"
 # Long enough to ride out a rolling update or a node drain, short enough to page before users do.
@@ -43,36 +43,46 @@ def availability(spec) -> list[Alert]:
         if "component" in d and not spec.running(d["component"]):
             continue
         name = d["name"][dist]
-        ns = spec.component_namespace(d["component"], d["namespace"]) if "component" in d else spec.namespaces[d["namespace"]]
+        ns = (
+            spec.component_namespace(d["component"], d["namespace"])
+            if "component" in d
+            else spec.namespaces[d["namespace"]]
+        )
         series = "kube_deployment_status_replicas_available" + _selector(namespace=ns, deployment=name)
-        out.append(Alert(
-            name=d["alert"],
-            # absent(): a Deployment that is gone (or was never created) is down too.
-            expr=f"{series} < 1 or absent({series})",
-            for_=UNAVAILABLE_FOR,
-            severity=d["severity"],
-            summary=f"Deployment {ns}/{name} has no available replica",
-            description=f"Deployment {ns}/{name} ({d['what']}) has had no available replica for {UNAVAILABLE_FOR}.",
-        ))
+        out.append(
+            Alert(
+                name=d["alert"],
+                # absent(): a Deployment that is gone (or was never created) is down too.
+                expr=f"{series} < 1 or absent({series})",
+                for_=UNAVAILABLE_FOR,
+                severity=d["severity"],
+                summary=f"Deployment {ns}/{name} has no available replica",
+                description=f"Deployment {ns}/{name} ({d['what']}) has had no available replica for {UNAVAILABLE_FOR}.",
+            )
+        )
     if probes.probes_dashboard(spec):
-        out.append(Alert(
-            name="DataScienceDashboardUnreachable",
-            expr=f'probe_success{_selector(job=probes.DASHBOARD_JOB)} == 0',
-            for_=UNAVAILABLE_FOR,
-            severity="critical",
-            summary="The dashboard route {{ $labels.instance }} fails its blackbox probe",
-            description="Users cannot reach the dashboard at {{ $labels.instance }}: the probe has failed for "
-            f"{UNAVAILABLE_FOR} (route, router, OAuth proxy or the dashboard itself).",
-        ))
+        out.append(
+            Alert(
+                name="DataScienceDashboardUnreachable",
+                expr=f"probe_success{_selector(job=probes.DASHBOARD_JOB)} == 0",
+                for_=UNAVAILABLE_FOR,
+                severity="critical",
+                summary="The dashboard route {{ $labels.instance }} fails its blackbox probe",
+                description="Users cannot reach the dashboard at {{ $labels.instance }}: the probe has failed for "
+                f"{UNAVAILABLE_FOR} (route, router, OAuth proxy or the dashboard itself).",
+            )
+        )
     if probes.model_endpoints(spec):
-        out.append(Alert(
-            name="ModelEndpointUnreachable",
-            expr=f'probe_success{_selector(job=probes.MODEL_ENDPOINTS_JOB)} == 0',
-            for_=UNAVAILABLE_FOR,
-            severity="warning",
-            summary="Model endpoint {{ $labels.instance }} fails its blackbox probe",
-            description=f"The model endpoint {{{{ $labels.instance }}}} has failed its probe for {UNAVAILABLE_FOR}.",
-        ))
+        out.append(
+            Alert(
+                name="ModelEndpointUnreachable",
+                expr=f"probe_success{_selector(job=probes.MODEL_ENDPOINTS_JOB)} == 0",
+                for_=UNAVAILABLE_FOR,
+                severity="warning",
+                summary="Model endpoint {{ $labels.instance }} fails its blackbox probe",
+                description=f"The model endpoint {{{{ $labels.instance }}}} has failed its probe for {UNAVAILABLE_FOR}.",
+            )
+        )
     return out
 
 
@@ -90,7 +100,8 @@ def gpu(spec) -> list[Alert]:
             for_=UNAVAILABLE_FOR,
             severity="warning",
             summary="GPU node {{ $labels.node }} is not Ready",
-            description="GPU node {{ $labels.node }} has not been Ready for " + UNAVAILABLE_FOR
+            description="GPU node {{ $labels.node }} has not been Ready for "
+            + UNAVAILABLE_FOR
             + ": its pool runs short of GPUs and Kueue quotas may no longer be backed by nodes.",
         ),
         Alert(
@@ -192,7 +203,15 @@ def build(spec, ns: str) -> list[Obj]:
         found = make(spec)
         if found:
             name = f"rhoai-gitops-{suffix}"
-            out.append(obj(API, "PrometheusRule", name, ns, spec={
-                "groups": [{"name": f"rhoai-gitops.{suffix}", "rules": [rule(spec, a) for a in found]}],
-            }))
+            out.append(
+                obj(
+                    API,
+                    "PrometheusRule",
+                    name,
+                    ns,
+                    spec={
+                        "groups": [{"name": f"rhoai-gitops.{suffix}", "rules": [rule(spec, a) for a in found]}],
+                    },
+                )
+            )
     return out

@@ -5,8 +5,8 @@ each Probe has a fixed job name, which the probe alerts select on."""
 
 from __future__ import annotations
 
-from generator.facts import matrix
 from generator.core.resources import Obj, obj
+from generator.facts import matrix
 from generator.spec.model_deployments import probed_endpoints
 
 API = "monitoring.coreos.com/v1"
@@ -32,14 +32,20 @@ def probes_dashboard(spec) -> bool:
 
 def _probe(spec, name: str, ns: str, job: str, urls: list[str]) -> Obj:
     p = spec.monitoring.probes
-    return obj(API, "Probe", name, ns, spec={
-        "jobName": job,
-        "interval": p.interval,
-        # http_2xx follows redirects: the dashboard's OAuth proxy answers with its login page.
-        "module": "http_2xx",
-        "prober": {"url": p.prober_url},
-        "targets": {"staticConfig": {"static": list(urls)}},
-    })
+    return obj(
+        API,
+        "Probe",
+        name,
+        ns,
+        spec={
+            "jobName": job,
+            "interval": p.interval,
+            # http_2xx follows redirects: the dashboard's OAuth proxy answers with its login page.
+            "module": "http_2xx",
+            "prober": {"url": p.prober_url},
+            "targets": {"staticConfig": {"static": list(urls)}},
+        },
+    )
 
 
 def build(spec, ns: str) -> list[Obj]:

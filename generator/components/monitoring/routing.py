@@ -35,16 +35,22 @@ def severity_matcher(severities: list[str]) -> dict:
 
 
 def alertmanager_config(r, ns: str) -> Obj:
-    return obj(API, "AlertmanagerConfig", r.name, ns, spec={
-        # The operator adds a namespace=<ns> matcher to this route: every platform alert
-        # carries that label (alerts.py), alerts of other tenants never do.
-        "route": {
-            "receiver": r.name,
-            "groupBy": ["alertname", "severity"],
-            "matchers": [severity_matcher(r.severities)],
+    return obj(
+        API,
+        "AlertmanagerConfig",
+        r.name,
+        ns,
+        spec={
+            # The operator adds a namespace=<ns> matcher to this route: every platform alert
+            # carries that label (alerts.py), alerts of other tenants never do.
+            "route": {
+                "receiver": r.name,
+                "groupBy": ["alertname", "severity"],
+                "matchers": [severity_matcher(r.severities)],
+            },
+            "receivers": [receiver(r)],
         },
-        "receivers": [receiver(r)],
-    })
+    )
 
 
 def build(spec) -> list[Obj]:

@@ -1,4 +1,4 @@
-"""Per-release facts of the team-level kinds (generator/workload_facts.py over the shipped
+"""Per-release facts of the team-level kinds (generator/facts/workloads.py over the shipped
 generator/data/upstream/workload.json): derived from ../shared/upstream/workload/ by the import,
 and answering from the shipped data alone (a user's clone has no ../shared). That workload.json
 and its schemas equal a fresh derivation is tests/test_upstream.py's first test (it derives every
@@ -18,6 +18,7 @@ from conftest import SHARED, needs_shared
 SUPPORTED = [(d, v) for d in ("rhoai", "odh") for v in releases.supported(d)]
 
 
+@pytest.mark.upstream
 def test_kinds_and_api_versions_per_release_from_the_shared_crds():
     """Each release's served and storage versions are its own CRD's (read again from the raw
     upstream file here)."""

@@ -2,7 +2,7 @@
 LLMInferenceService) in the deployment mode the release and the DataScienceCluster run, with
 the team's Kueue queue label where the release admits serving pods through Kueue, its GPU
 requests pinned to a pool, and what that admission and placement would be (the scheduling
-simulation of generator/scheduling.py, driven by these deployments instead of the profiles).
+simulation of generator/capacity/scheduling.py, driven by these deployments instead of the profiles).
 
 What each mode needs, from KServe and odh-model-controller as the dashboard writes it:
 - every mode: annotation serving.kserve.io/deploymentMode (immutable once the controller has

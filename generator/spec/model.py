@@ -242,6 +242,11 @@ PATTERN_WORDS = {
     r"^http://": "a URL starting with http://",
     r"^https://": "a URL starting with https://",
     r"^https?://": "a URL starting with http:// or https://",
+    r"^([0-9]+(ms|s|m|h))+$": "a duration: whole numbers with units ms, s, m or h, such as 1h or 1h30m",
+    r"^(s3|gs|https?|hf|pvc|oci)://.+": "a model URI: s3://, gs://, http(s)://, hf://, pvc:// or oci:// and a path",
+    r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$": "letters, digits, '_', '.' and '-', not starting with '.' or '-', "
+    "at most 128 characters",
+    r"^[^\s@]+@sha256:[0-9a-f]{64}$": "an image pinned by digest: name@sha256: and 64 lower-case hex digits",
 }
 
 

@@ -242,11 +242,6 @@ PATTERN_WORDS = {
     r"^http://": "a URL starting with http://",
     r"^https://": "a URL starting with https://",
     r"^https?://": "a URL starting with http:// or https://",
-    r"^([0-9]+(ms|s|m|h))+$": "a duration: whole numbers with units ms, s, m or h, such as 1h or 1h30m",
-    r"^(s3|gs|https?|hf|pvc|oci)://.+": "a model URI: s3://, gs://, http(s)://, hf://, pvc:// or oci:// and a path",
-    r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$": "letters, digits, '_', '.' and '-', not starting with '.' or '-', "
-    "at most 128 characters",
-    r"^[^\s@]+@sha256:[0-9a-f]{64}$": "an image pinned by digest: name@sha256: and 64 lower-case hex digits",
 }
 
 
@@ -1081,6 +1076,13 @@ CREDENTIAL_KEYS = frozenset(
 SECRET_NAME = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
 # An image pinned by digest: what a disconnected cluster's mirror can cover and what never moves.
 PINNED_IMAGE = r"^[^\s@]+@sha256:[0-9a-f]{64}$"
+PATTERN_WORDS[PINNED_IMAGE] = "an image pinned by digest: name@sha256: and 64 lower-case hex digits"
+IMAGE_TAG = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"  # an image tag, as the registry API takes it
+PATTERN_WORDS[IMAGE_TAG] = "letters, digits, '_', '.' and '-', not starting with '.' or '-', at most 128 characters"
+GO_DURATION = r"^([0-9]+(ms|s|m|h))+$"
+PATTERN_WORDS[GO_DURATION] = "a duration: whole numbers with units ms, s, m or h, such as 1h or 1h30m"
+MODEL_URI = r"^(s3|gs|https?|hf|pvc|oci)://.+"
+PATTERN_WORDS[MODEL_URI] = "a model URI: s3://, gs://, http(s)://, hf://, pvc:// or oci:// and a path"
 ReleaseLine = Literal["2.x", "3.x"]
 
 
@@ -1131,7 +1133,7 @@ class ConnectionExternalSecret(Model):
     """Where the credentials are kept (a store the External Secrets Operator serves)."""
     remote_key: str = Field(min_length=1)
     """The store's key whose properties become the Secret's keys (AWS_ACCESS_KEY_ID, ...)."""
-    refresh_interval: str = Field("1h", pattern=r"^([0-9]+(ms|s|m|h))+$")
+    refresh_interval: str = Field("1h", pattern=GO_DURATION)
     """How often the operator reads the store again (ExternalSecret refreshInterval)."""
 
 
@@ -1271,7 +1273,7 @@ class NameVersion(Model):
 
 
 class WorkbenchImageTag(Model):
-    name: str = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+    name: str = Field(pattern=IMAGE_TAG)
     """The ImageStream tag (shown as the image's version)."""
     image: str = Field(pattern=PINNED_IMAGE)
     """The image, pinned by digest (registry/repository@sha256:...)."""
@@ -1357,7 +1359,7 @@ class ModelLocation(Model):
     )
     uri: str | None = Field(
         None,
-        pattern=r"^(s3|gs|https?|hf|pvc|oci)://.+",
+        pattern=MODEL_URI,
         description="The model's URI (storageUri), without credentials; oci:// for a model image (modelcar).",
     )
 
@@ -1388,7 +1390,7 @@ class ModelDeployment(Model):
     )
     runtime_image: str | None = Field(
         None,
-        pattern=r"^[^\s@]+@sha256:[0-9a-f]{64}$",
+        pattern=PINNED_IMAGE,
         description="The runtime's image, pinned by digest, for an out-of-the-box template whose image the operator "
         "fills in at install (the template names a parameter, not an image): the image `oc get template -n "
         "<applications namespace> <template> -o yaml` shows on the cluster. `mirror` copies it.",

@@ -7,18 +7,17 @@ from collections.abc import Iterator
 
 from generator.core.errors import SpecError
 from generator.core.resources import Obj
-from generator.facts.workloads import workload_facts
 from generator.spec.rules import VERSION, is_supported, release_ref
 from generator.validate import cel
 from generator.workloads import pipelines, registries, runtimes
-from generator.workloads.fit import WorkloadFit
+from generator.workloads.fit import WorkloadFit, for_release
 
 
 def fit_workloads(spec) -> tuple[list[Obj], WorkloadFit]:
     """DataSciencePipelinesApplications, ModelRegistries and the ServingRuntimes inside the
     custom runtime Templates (each judged at its own kind's schema)."""
-    facts = workload_facts(spec.distribution.name, spec.version)
-    fitted = WorkloadFit(facts)
+    fitted = for_release(spec)
+    facts = fitted.facts
     objs = pipelines.fit(spec, fitted) if spec.workloads.pipeline_servers else []
     if spec.workloads.model_registries and facts.serves("ModelRegistry"):
         objs += [o for o in registries.fit(spec, fitted) if o["kind"] == "ModelRegistry"]

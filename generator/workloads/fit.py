@@ -11,7 +11,7 @@ from typing import Any
 
 from generator.core.resources import Obj
 from generator.facts.fit import set_path
-from generator.facts.workloads import WorkloadFacts
+from generator.facts.workloads import WorkloadFacts, workload_facts
 
 Origin = tuple  # a spec field path
 
@@ -56,3 +56,8 @@ class WorkloadFit:
             if path == p or path.startswith(p + ".") or p.startswith(path + "."):
                 return origin
         return None
+
+
+def for_release(spec) -> WorkloadFit:
+    """An empty fit against the spec's own release's workload facts."""
+    return WorkloadFit(workload_facts(spec.distribution.name, spec.version))

@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 
 from generator.components.base import Component
 from generator.core.resources import Obj, obj
-from generator.facts.workloads import DSPA, workload_facts
+from generator.facts.workloads import DSPA
 from generator.workloads import connections
-from generator.workloads.fit import WorkloadFit
+from generator.workloads.fit import WorkloadFit, for_release
 
 DSP_VERSION = "v2"  # Argo-based pipelines; the Tekton-era v1 is gone from every supported release
 
@@ -109,7 +109,7 @@ def fit(spec, f: WorkloadFit) -> list[Obj]:
 def build(spec) -> list[Obj]:
     if not spec.workloads.pipeline_servers:
         return []
-    return fit(spec, WorkloadFit(workload_facts(spec.distribution.name, spec.version)))
+    return fit(spec, for_release(spec))
 
 
 COMPONENT = Component(

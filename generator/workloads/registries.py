@@ -12,9 +12,9 @@ from __future__ import annotations
 from generator.components.access import RBAC, RBAC_GROUP
 from generator.components.base import Component
 from generator.core.resources import Obj, obj
-from generator.facts.workloads import MODEL_REGISTRY, WorkloadFacts, rewrites, workload_facts
+from generator.facts.workloads import MODEL_REGISTRY, WorkloadFacts, rewrites
 from generator.spec.rules import team_groups_of
-from generator.workloads.fit import WorkloadFit
+from generator.workloads.fit import WorkloadFit, for_release
 
 DEFAULT_PORTS = {"mysql": 3306, "postgres": 5432}
 USER_ROLE = "registry-user-{name}"
@@ -86,7 +86,7 @@ def fit(spec, f: WorkloadFit) -> list[Obj]:
 def build(spec) -> list[Obj]:
     if not spec.workloads.model_registries:
         return []
-    return fit(spec, WorkloadFit(workload_facts(spec.distribution.name, spec.version)))
+    return fit(spec, for_release(spec))
 
 
 COMPONENT = Component(

@@ -239,7 +239,7 @@ def test_killing_the_main_process_alone_never_blocks_the_next_render(changed):
         # start-up before them takes from 0.5 s to seconds on a busy machine); some at a random
         # moment from the start, wherever that falls.
         after_workers = rng.random() < 0.75
-        delay = rng.uniform(0.0, 0.8) if after_workers else rng.uniform(0.1, 1.5)
+        delay = rng.uniform(0.0, 0.4) if after_workers else rng.uniform(0.1, 1.5)
         deadline = None if after_workers else time.monotonic() + delay
         workers: set[int] = set()
         while proc.poll() is None and (deadline is None or time.monotonic() < deadline):
@@ -247,10 +247,14 @@ def test_killing_the_main_process_alone_never_blocks_the_next_render(changed):
             if deadline is None and workers:
                 deadline = time.monotonic() + delay
             time.sleep(0.01)
-        os.kill(proc.pid, 9)  # the pid alone
+        # On a quiet machine the render may finish before its moment: then there is nothing to
+        # kill, and the trial only checks that the next render runs.
+        killed = proc.poll() is None
+        if killed:
+            os.kill(proc.pid, 9)  # the pid alone
         proc.wait()
         live = [w for w in workers if _alive(w)]
-        with_workers += bool(workers)
+        with_workers += killed and bool(workers)
         start = time.monotonic()
         again = cli(changed, "render", "--jobs", "2", RHOAI_GITOPS_LOCK_TIMEOUT="60")
         took = time.monotonic() - start

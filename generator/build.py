@@ -61,7 +61,7 @@ def default_spec(base: str) -> PlatformSpec:
     """The spec a base is built from: nothing but the generator's defaults, at the line's base
     release (matrix.yaml baseVersions) on the oldest OpenShift whose catalog ships it."""
     dist, line = base.rsplit("-", 1)
-    version = matrix.distribution(dist)["baseVersions"][line]
+    version = matrix.distribution(dist).base_versions[line]
     openshift = next((v for v in catalogs.openshift_versions(dist, version) if v != "*"), None)
     cluster = {"openshiftVersion": openshift} if openshift else {}
     return PlatformSpec.model_validate(

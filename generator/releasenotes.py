@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from generator.facts import catalogs, releases
+from generator.facts import catalogs, matrix, releases
 from generator.spec.model import Cluster
 
 KINDS = ("DataScienceCluster", "DSCInitialization", "OdhDashboardConfig", "Auth", "HardwareProfile")
@@ -125,12 +125,10 @@ def markdown(dists: tuple[str, ...] = ("rhoai", "odh")) -> str:
     from generator.diff.markdown import render
 
     openshift = Cluster.model_fields["openshift_version"].default
-    from generator.facts import matrix
-
     tables = [
         (
             dist,
-            matrix.distribution(dist)["displayName"],
+            matrix.distribution(dist).display_name,
             catalogs.catalog(dist, openshift).describe(),
             notes(dist, openshift),
         )

@@ -4,9 +4,17 @@ inside functions count: one there to dodge a cycle is still a cycle)."""
 
 from __future__ import annotations
 
+import ast
+import typing
 from itertools import pairwise
+from pathlib import Path
 
 import grimp
+import pydantic
+
+from generator.facts import matrix
+
+GENERATOR = Path(__file__).resolve().parent.parent / "generator"
 
 
 def _aggregates(package: str, module: str) -> bool:
@@ -44,3 +52,51 @@ def test_a_cycle_through_an_in_function_import_is_found():
         "pkg.b -> pkg.c -> pkg.a -> pkg.b",
         "pkg.c -> pkg.a -> pkg.b -> pkg.c",
     ]
+
+
+def _answers_with_a_model(fn) -> bool:
+    returned = typing.get_type_hints(getattr(fn, "__wrapped__", fn)).get("return")
+    return isinstance(returned, type) and issubclass(returned, pydantic.BaseModel)
+
+
+# facts.matrix's questions whose answer is a model of matrix.yaml: matrix(), operator(...), ...
+MODEL_QUESTIONS = frozenset(
+    name
+    for name, fn in vars(matrix).items()
+    if callable(fn) and getattr(fn, "__module__", None) == matrix.__name__ and _answers_with_a_model(fn)
+)
+
+
+def raw_matrix_reads(source: str) -> list[int]:
+    """Lines that index an answer of facts.matrix with a string (`matrix.operator("gpu")["channel"]`)
+    or name matrix.yaml to a call (reading the file past its model)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Call):
+            func = node.value.func
+            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if name in MODEL_QUESTIONS:
+                found.append(node.lineno)
+        if isinstance(node, ast.Call):
+            args = [*node.args, *(k.value for k in node.keywords)]
+            if any(isinstance(a, ast.Constant) and str(a.value).endswith("matrix.yaml") for a in args):
+                found.append(node.lineno)
+    return found
+
+
+def test_only_facts_matrix_reads_matrix_yaml_and_callers_ask_it_typed_questions():
+    assert {"matrix", "operator", "distribution", "package", "source_catalog"} <= MODEL_QUESTIONS
+    own = GENERATOR / "facts" / "matrix.py"
+    found = [
+        f"{path.relative_to(GENERATOR.parent)}:{line}"
+        for path in sorted(GENERATOR.rglob("*.py"))
+        if path != own
+        for line in raw_matrix_reads(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
+
+
+def test_a_raw_read_of_the_matrix_is_found():
+    assert raw_matrix_reads('x = matrix.operator("gpu").channel\ny = matrix.mig_layout("a", "b")["1g.5gb"]') == []
+    assert raw_matrix_reads('x = matrix.matrix()["operators"]\ny = matrix.operator("gpu")["channel"]') == [1, 2]
+    assert raw_matrix_reads('t = files("generator").joinpath("data/matrix.yaml").read_text()') == [1]

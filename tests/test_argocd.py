@@ -214,8 +214,8 @@ def test_waves_follow_the_dependency_graph():
         "gpu": [
             obj("nvidia.com/v1", "ClusterPolicy", "gpu-cluster-policy"),
             obj("nfd.openshift.io/v1", "NodeFeatureDiscovery", "nfd-instance", "ops"),
-            _sub(matrix.operator("gpu")["package"], "ops"),
-            _sub(matrix.operator("nfd")["package"], "ops"),
+            _sub(matrix.operator("gpu").package, "ops"),
+            _sub(matrix.operator("nfd").package, "ops"),
         ],
     }
     plan = waves.plan(units)
@@ -224,13 +224,13 @@ def test_waves_follow_the_dependency_graph():
     assert w["dsci"] < w["dsc"]
     assert w["rf"] < w["cq"] < w["lq"] < w["alerts"]
     assert w["nfd-instance"] < w["gpu-cluster-policy"]
-    assert w[matrix.operator("gpu")["package"]] < w["gpu-cluster-policy"]
+    assert w[matrix.operator("gpu").package] < w["gpu-cluster-policy"]
     u = plan.unit_waves
     assert u["operator"] < u["platform"] < u["quotas"]
     assert u["operator"] < u["gpu"]  # namespace ops
     assert plan.cycles == [] and plan.graph.unprovided == []
     # Their namespace is another unit's: within the gpu unit both Subscriptions go first.
-    assert w[matrix.operator("gpu")["package"]] == w[matrix.operator("nfd")["package"]] == 0
+    assert w[matrix.operator("gpu").package] == w[matrix.operator("nfd").package] == 0
 
 
 @pytest.mark.parametrize("cluster", EXAMPLES)
@@ -292,7 +292,7 @@ def test_data_entries_say_why():
     for entry in d["providers"]:
         assert ("operator" in entry) != ("component" in entry), entry
         if "operator" in entry and entry["operator"] != "distribution":
-            assert matrix.operator(entry["operator"])["package"]
+            assert matrix.operator(entry["operator"]).package
         if "component" in entry:
             assert any(
                 entry["component"] in releases.release(d, v).components()
@@ -329,7 +329,7 @@ def _gpu_operator(spec):
         return []
     op = matrix.operator("gpu")
     return operator_install(
-        spec, package=op["package"], ns=GPU_NS, channel=op["channel"], own_group=not _labelled(spec, "tangled")
+        spec, package=op.package, ns=GPU_NS, channel=op.channel, own_group=not _labelled(spec, "tangled")
     )
 
 

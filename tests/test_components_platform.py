@@ -112,12 +112,12 @@ def test_kserve_serverless_installs_serverless_and_mesh_operators():
     units = units_of("components:\n  kserve:\n    deploymentMode: Serverless\n")
     serving = {(o["kind"], o["metadata"].get("namespace", ""), o["metadata"]["name"]) for o in units["serving"]}
     serverless, mesh = matrix.operator("serverless"), matrix.operator("servicemesh")
-    assert ("Namespace", "", serverless["namespace"]) in serving
-    assert ("OperatorGroup", serverless["namespace"], "serverless-operator-group") in serving
+    assert ("Namespace", "", serverless.namespace) in serving
+    assert ("OperatorGroup", serverless.namespace, "serverless-operator-group") in serving
     subs = packages(units)
-    assert subs["serverless-operator"]["metadata"]["namespace"] == serverless["namespace"]
-    assert subs["serverless-operator"]["spec"]["channel"] == serverless["channel"]
-    assert subs["servicemeshoperator"]["metadata"]["namespace"] == mesh["namespace"] == "openshift-operators"
+    assert subs["serverless-operator"]["metadata"]["namespace"] == serverless.namespace
+    assert subs["serverless-operator"]["spec"]["channel"] == serverless.channel
+    assert subs["servicemeshoperator"]["metadata"]["namespace"] == mesh.namespace == "openshift-operators"
     # openshift-operators has its global OperatorGroup; a second one stops OLM there.
     assert not [o for o in every(units, "OperatorGroup") if o["metadata"]["namespace"] == "openshift-operators"]
     assert not [o for o in every(units, "Namespace") if o["metadata"]["name"] == "openshift-operators"]
@@ -364,7 +364,7 @@ def test_feature_stores_and_their_namespaces():
     stores = {o["metadata"]["name"]: o for o in units["featurestore"] if o["kind"] == "FeatureStore"}
     assert stores["fs1"]["metadata"]["namespace"] == "features"
     assert stores["fs1"]["spec"] == {"feastProject": "proj_one"}
-    assert stores["fs2"]["apiVersion"] == matrix.matrix()["apiVersions"]["FeatureStore"]
+    assert stores["fs2"]["apiVersion"] == matrix.matrix().api_versions.feature_store
     own_ns = [o["metadata"]["name"] for o in units["featurestore"] if o["kind"] == "Namespace"]
     # team-a is the kueue unit's namespace: one owner per object.
     assert own_ns == ["features"]

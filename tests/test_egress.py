@@ -64,7 +64,7 @@ def test_disconnected_example_mirrors_every_registry_and_catalog_and_validates(r
     # digest pulls: every registry the subscribed packages pull from goes to the mirror
     # (the bootstrap unit, applied by hand before Argo CD exists, carries a copy)
     idms = one({"egress": units["egress"]}, "ImageDigestMirrorSet")["spec"]["imageDigestMirrors"]
-    wanted = {r for s in subs for r in matrix.package(s["spec"]["name"])["registries"]}
+    wanted = {r for s in subs for r in matrix.package(s["spec"]["name"]).registries}
     assert {e["source"] for e in idms} == wanted == {"registry.redhat.io", "registry.connect.redhat.com", "nvcr.io"}
     assert all(e["mirrors"] == [mirror] and "mirrorSourcePolicy" not in e for e in idms)
     # tag pulls: the NFD operand image the bundle names by tag, repository-scoped

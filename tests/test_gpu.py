@@ -264,7 +264,7 @@ def test_cluster_policy_settings_follow_the_spec():
         {"key": "dedicated", "operator": "Exists", "effect": "NoExecute"},
     ]
     sub = by_kind(objs, "Subscription")[0]
-    assert sub["spec"]["channel"] == "v25.3" and sub["metadata"]["namespace"] == matrix.operator("gpu")["namespace"]
+    assert sub["spec"]["channel"] == "v25.3" and sub["metadata"]["namespace"] == matrix.operator("gpu").namespace
 
 
 def test_older_channel_uses_the_deprecated_open_kernel_field():

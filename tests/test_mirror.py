@@ -177,7 +177,7 @@ def test_examples_mirror_exactly_what_their_bundles_subscribe_to(repo):
         spec = item.spec
         for sub in subscriptions(spec):
             s = sub["spec"]
-            catalog = matrix.catalog_index(matrix.package(s["name"])["catalog"], spec.cluster.openshift_version)
+            catalog = matrix.catalog_index(matrix.package(s["name"]).catalog, spec.cluster.openshift_version)
             wanted.add((catalog, s["name"]))
             entry = found[(catalog, s["name"])]
             channel = next(c for c in entry["channels"] if c["name"] == s["channel"])
@@ -353,7 +353,7 @@ def test_every_release_on_every_catalog_mirrors_the_bundle_it_installs():
                         s["spec"] for s in subscriptions(loaded.spec) if s["spec"]["name"] == catalogs.package(dist)
                     )
                     installs = cat.bundle(sub.get("startingCSV") or cat.head(sub["channel"]).name)
-                    index = matrix.catalog_index(matrix.package(sub["name"])["catalog"], ocp)
+                    index = matrix.catalog_index(matrix.package(sub["name"]).catalog, ocp)
                     entry = packages_of(p.config)[(index, sub["name"])]
                     (channel,) = [c for c in entry["channels"] if c["name"] == sub["channel"]]
                     assert in_range(installs.version, channel), (dist, release, ocp, version, channel)
@@ -422,7 +422,7 @@ def test_a_planned_upgrade_mirrors_every_package_and_image_of_the_target_render(
     before = {name for _, name in packages_of(mirror.plan([edge]).config)}
     target_objs = [o for objs in build_units(target).values() for o in objs]
     for sub in (o["spec"] for o in target_objs if o["kind"] == "Subscription"):
-        index = matrix.catalog_index(matrix.package(sub["name"])["catalog"], target.cluster.openshift_version)
+        index = matrix.catalog_index(matrix.package(sub["name"]).catalog, target.cluster.openshift_version)
         channels = {c["name"]: c for c in found[(index, sub["name"])]["channels"]}
         assert sub["channel"] in channels, (sub["name"], channels)
     assert "kueue-operator" in {name for _, name in found} - before

@@ -28,7 +28,7 @@ ARGOCD_API = "argoproj.io/v1beta1"
 
 
 def instance() -> str:
-    return matrix.operator("gitops")["instance"]
+    return matrix.matrix().operators.gitops.instance
 
 
 def controller_account(spec) -> tuple[str, str]:
@@ -59,8 +59,9 @@ def comparison_settings() -> dict[str, str]:
     """argocd-cm keys the instance sets so Argo CD compares the platform's custom resources by
     value where a webhook rewrites them (matrix.yaml argocdKnownTypeFields)."""
     out = {}
-    for group_kind, fields in sorted(matrix.matrix()["argocdKnownTypeFields"].items()):
-        out[f"resource.customizations.knownTypeFields.{group_kind.replace('/', '_')}"] = yamlio.dumps(fields)
+    for group_kind, fields in sorted(matrix.matrix().argocd_known_type_fields.items()):
+        key = f"resource.customizations.knownTypeFields.{group_kind.replace('/', '_')}"
+        out[key] = yamlio.dumps([f.model_dump() for f in fields])
     return out
 
 

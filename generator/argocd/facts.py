@@ -72,8 +72,8 @@ class Provider:
 
 def _packages(operator: str) -> tuple[str, ...]:
     if operator == "distribution":
-        return tuple(sorted(catalogs.package(d) for d in matrix.matrix()["distributions"]))
-    return (matrix.operator(operator)["package"],)
+        return tuple(sorted(catalogs.package(d) for d in matrix.matrix().distributions))
+    return (matrix.operator(operator).package,)
 
 
 @cache

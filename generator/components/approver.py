@@ -37,8 +37,8 @@ def objects(spec, pins: list[tuple[str, str]]) -> list[Obj]:
     a Role and RoleBinding in each."""
     if not pins or not spec.distribution.approver.enabled:
         return []
-    data = matrix.matrix()["approver"]
-    name = data["name"]
+    data = matrix.matrix().approver
+    name = data.name
     home = pins[0][0]
     out: list[Obj] = [obj("v1", "ServiceAccount", name, home)]
     for ns in sorted({ns for ns, _ in pins}):
@@ -65,7 +65,7 @@ def objects(spec, pins: list[tuple[str, str]]) -> list[Obj]:
     out.append(obj("v1", "ConfigMap", name, home, data={"approve.sh": script(), "pins": pins_text}))
     container = {
         "name": "approve",
-        "image": data["image"],
+        "image": data.image,
         "command": ["/bin/bash", f"{MOUNT}/approve.sh", f"{MOUNT}/pins"],
         "resources": {"requests": {"cpu": "10m", "memory": "64Mi"}, "limits": {"memory": "128Mi"}},
         "securityContext": {

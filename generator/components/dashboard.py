@@ -38,11 +38,11 @@ def flags(spec, release) -> dict[str, bool]:
     written only where the release's dashboard has it and has some component behind it. Pages of
     kinds the bundle renders (HardwareProfiles) are shown where the flag still does something."""
     out = {}
-    for flag, listed in matrix.matrix()["dashboardFlags"].items():
+    for flag, listed in matrix.matrix().dashboard_flags.items():
         behind = [c for c in listed if spec.has_component(c)]
         if behind and release.has(KIND, f"spec.dashboardConfig.{flag}"):
             out[flag] = not all(spec.running(c) for c in behind)
-    for flag, kind in matrix.matrix()["dashboardKindFlags"].items():
+    for flag, kind in matrix.matrix().dashboard_kind_flags.items():
         path = f"spec.dashboardConfig.{flag}"
         if (
             release.serves(kind)

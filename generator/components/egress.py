@@ -57,7 +57,7 @@ def _policy(spec) -> dict:
 
 
 def digest_mirrors(spec, subs: list[Obj], refs: list[images.ImageRef]) -> Obj | None:
-    registries = {r for s in subs for r in matrix.package(s["spec"]["name"])["registries"]}
+    registries = {r for s in subs for r in matrix.package(s["spec"]["name"]).registries}
     registries |= {r.domain for r in refs if r.by_digest}
     if not registries:
         return None
@@ -88,8 +88,8 @@ def catalog_sources(spec, subs: list[Obj]) -> list[Obj]:
                 spec={
                     "sourceType": "grpc",
                     "image": f"{_mirror(spec, index.path)}:{index.tag}",
-                    "displayName": f"{facts['displayName']} (mirror)",
-                    "publisher": facts["publisher"],
+                    "displayName": f"{facts.display_name} (mirror)",
+                    "publisher": facts.publisher,
                     "updateStrategy": {"registryPoll": {"interval": POLL}},
                     # Red Hat's file-based-catalog indexes run under the restricted pod security
                     # profile; unset, OLM runs the catalog pod `legacy` (privileged-era settings).

@@ -19,7 +19,7 @@ def build(spec) -> list[Obj]:
     feast = spec.components.feastoperator
     if feast.management_state != "Managed" or not feast.feature_stores:
         return []
-    api = matrix.matrix()["apiVersions"]["FeatureStore"]
+    api = matrix.matrix().api_versions.feature_store
     owned_elsewhere = {ns for names in team_namespaces(spec).values() for ns in names}
     wanted = sorted({s.namespace for s in feast.feature_stores} - owned_elsewhere)
     out = [namespace(ns, labels=PROJECT_LABELS) for ns in wanted]

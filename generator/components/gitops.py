@@ -14,8 +14,8 @@ def operator_objects(spec) -> list[Obj]:
     mirrors what it pulls like any other operator's)."""
     if not spec.argocd.bootstrap.enabled:
         return []
-    op = matrix.operator("gitops")
-    env = {**op["env"], "ARGOCD_CLUSTER_CONFIG_NAMESPACES": spec.argocd.namespace}
+    op = matrix.matrix().operators.gitops
+    env = {**op.env, "ARGOCD_CLUSTER_CONFIG_NAMESPACES": spec.argocd.namespace}
     return operator_install(
-        spec, package=op["package"], ns=op["namespace"], channel=spec.argocd.bootstrap.channel or op["channel"], env=env
+        spec, package=op.package, ns=op.namespace, channel=spec.argocd.bootstrap.channel or op.channel, env=env
     )

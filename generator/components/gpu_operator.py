@@ -16,7 +16,7 @@ DEFAULT_ENTRY = "default"
 
 
 def channel(spec) -> str:
-    return spec.nvidia.gpu_operator_channel or matrix.operator("gpu")["channel"]
+    return spec.nvidia.gpu_operator_channel or matrix.matrix().operators.gpu.channel
 
 
 def _plugin_config(spec, replicas: int | None) -> str:
@@ -41,7 +41,7 @@ def driver(spec) -> dict:
     d = spec.nvidia.driver
     out: dict = {"enabled": True}
     if d.use_open_kernel_modules:
-        if channel(spec) in matrix.operator("gpu")["kernelModuleTypeChannels"]:
+        if channel(spec) in matrix.matrix().operators.gpu.kernel_module_type_channels:
             out["kernelModuleType"] = "open"
         else:
             out["useOpenKernelModules"] = True
@@ -86,15 +86,15 @@ def cluster_policy(spec, time_slicing: bool) -> Obj:
 def build(spec) -> list[Obj]:
     if not spec.gpu_node_pools:
         return []
-    op = matrix.operator("gpu")
-    ns = op["namespace"]
+    op = matrix.matrix().operators.gpu
+    ns = op.namespace
     config = time_slicing_config(spec, ns)
     objs = [
         # Cluster monitoring scrapes the DCGM exporter only in namespaces labelled for it.
         namespace(ns, labels={"openshift.io/cluster-monitoring": "true"}),
         # The GPU operator supports OwnNamespace installs only.
         operator_group(f"{ns}-group", ns, [ns]),
-        subscription(spec, package=op["package"], ns=ns, channel=channel(spec)),
+        subscription(spec, package=op.package, ns=ns, channel=channel(spec)),
     ]
     if config:
         objs.append(config)

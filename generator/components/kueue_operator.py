@@ -20,10 +20,10 @@ def needed(spec) -> bool:
 
 
 def frameworks(spec) -> list[str]:
-    table = matrix.operator("kueue")["frameworks"]
-    out = list(table["always"])
-    for component, kinds in table.items():
-        if component != "always" and spec.managed(component):
+    table = matrix.matrix().operators.kueue.frameworks
+    out = list(table.always)
+    for component, kinds in table.by_component.items():
+        if spec.managed(component):
             out += [k for k in kinds if k not in out]
     # Model deployments through a team's queue run as Deployments (KServe RawDeployment).
     if any(model_deployments.queue_eligible(spec, m) for m in spec.workloads.models):

@@ -24,7 +24,7 @@ def worker_config() -> str:
 
 
 def instance(spec, ns: str) -> Obj:
-    image = matrix.operator("nfd")["operandImage"].replace("{openshiftVersion}", spec.cluster.openshift_version)
+    image = matrix.matrix().operators.nfd.operand_image.replace("{openshiftVersion}", spec.cluster.openshift_version)
     return obj(
         "nfd.openshift.io/v1",
         "NodeFeatureDiscovery",
@@ -45,13 +45,13 @@ def instance(spec, ns: str) -> Obj:
 def build(spec) -> list[Obj]:
     if not spec.gpu_node_pools:
         return []
-    op = matrix.operator("nfd")
-    ns = op["namespace"]
+    op = matrix.matrix().operators.nfd
+    ns = op.namespace
     return [
         namespace(ns, labels={"openshift.io/cluster-monitoring": "true"}),
         # The NFD operator supports OwnNamespace installs only.
-        operator_group(f"{op['package']}-group", ns, [ns]),
-        subscription(spec, package=op["package"], ns=ns, channel=op["channel"]),
+        operator_group(f"{op.package}-group", ns, [ns]),
+        subscription(spec, package=op.package, ns=ns, channel=op.channel),
         instance(spec, ns),
     ]
 

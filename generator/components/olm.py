@@ -17,7 +17,7 @@ MIRROR_SUFFIX = "-mirror"
 
 def source_catalog(package: str) -> str:
     """The OperatorHub catalog that ships the package (redhat-operators, certified-operators...)."""
-    return matrix.package(package)["catalog"]
+    return matrix.package(package).catalog
 
 
 def mirror_catalog_source(catalog: str) -> str:
@@ -110,9 +110,9 @@ def install_operator(
     op = matrix.operator(key)
     return operator_install(
         spec,
-        package=op["package"],
-        ns=op["namespace"],
-        channel=op["channel"],
+        package=op.package,
+        ns=op.namespace,
+        channel=op.channel,
         own_group=own_group,
         namespace_labels=namespace_labels,
     )

@@ -21,7 +21,7 @@ def build(spec) -> list:
         approval=plan.approval,
         starting_csv=plan.starting_csv,
         namespace_labels={"openshift.io/cluster-monitoring": "true"},
-        env=dict(matrix.matrix()["operatorEnv"]),
+        env=dict(matrix.matrix().operator_env),
     )
     if plan.approval != "Manual":
         return objs

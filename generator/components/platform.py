@@ -29,8 +29,8 @@ def _no_op(spec_path: str, value) -> bool:
     """The value asks for what a release without the field does anyway (matrix.yaml
     noOpWhereAbsent)."""
     return any(
-        fnmatch.fnmatchcase(spec_path, entry["spec"]) and value == entry["value"]
-        for entry in matrix.matrix()["noOpWhereAbsent"]
+        fnmatch.fnmatchcase(spec_path, entry.spec) and value == entry.value
+        for entry in matrix.matrix().no_op_where_absent
     )
 
 
@@ -38,17 +38,17 @@ def _instead(spec, spec_path: str) -> tuple[str, Fix | None]:
     """What to use instead (matrix.yaml replacedBy) on the spec's release line, for the longest
     key covering the field, and the mechanical change it names (its `fix`), if any."""
     line = spec.version.split(".")[0]
-    entries = {k: v for k, v in matrix.matrix()["replacedBy"].items() if line in v["lines"]}
+    entries = {k: v for k, v in matrix.matrix().replaced_by.items() if line in v.lines}
     found = [k for k in entries if spec_path == k or spec_path.startswith(k + ".")]
     if not found:
         return "", None
     key = max(found, key=len)
     entry, fix = entries[key], None
-    if entry.get("fix") == REMOVE:
+    if entry.fix == REMOVE:
         fix = Fix(tuple(key.split(".")), REMOVE)
-    elif isinstance(entry.get("fix"), dict):
-        fix = Fix(tuple(key.split(".")), "set", entry["fix"]["set"])
-    return f": {entry['text']}", fix
+    elif isinstance(entry.fix, matrix.SetTo):
+        fix = Fix(tuple(key.split(".")), "set", entry.fix.value)
+    return f": {entry.text}", fix
 
 
 def release_fit(spec, positions) -> Iterator[SpecError]:

@@ -174,7 +174,7 @@ def build(spec) -> list[Obj]:
     if hardware and (profiles or (spec.quotas and spec.quotas.teams)):
         objs.append(cpu_profile(spec, ns))
     for p in profiles:
-        if spec.version.split(".")[0] in matrix.matrix()["acceleratorProfiles"]["lines"]:
+        if spec.version.split(".")[0] in matrix.matrix().accelerator_profiles.lines:
             objs.append(accelerator_profile(spec, p, ns))
         if hardware:
             objs.append(hardware_profile(spec, p, ns))

@@ -144,7 +144,7 @@ def _types(body: dict) -> set[str]:
 def kubernetes_version() -> str:
     """The newest Kubernetes the project supports: list metadata of built-in kinds does not
     change between the versions OpenShift ships."""
-    return max(matrix.matrix()["kubernetesVersions"].values(), key=version_key)
+    return max(matrix.matrix().kubernetes_versions.values(), key=version_key)
 
 
 @cache

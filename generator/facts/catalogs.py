@@ -170,7 +170,7 @@ def preferred_channel(cat: Catalog, release: str) -> str | None:
     """The channel a spec of `release` gets when it names none: the first of the
     distribution's preferences (matrix.yaml) that ships the release and whose head is of that
     release; else the first that ships it at all."""
-    patterns = matrix.distribution(cat.dist)["channelPreference"]
+    patterns = matrix.distribution(cat.dist).channel_preference
     major, _minor = release.split(".")
     candidates = [p.format(minor=release, major=major) for p in patterns]
     shipping = [c for c in candidates if cat.bundles(c, release)]

@@ -42,7 +42,7 @@ def set_path(o: Obj, path: str, value: Any) -> None:
 
 
 def _precreated() -> frozenset[str]:
-    return frozenset(matrix.matrix()["precreated"])
+    return frozenset(matrix.matrix().precreated)
 
 
 @dataclass

@@ -40,7 +40,7 @@ def releases(dist: str) -> list[str]:
 
 @cache
 def _supported(dist: str) -> tuple[str, ...]:
-    lines = matrix.distribution(dist)["lines"]
+    lines = matrix.distribution(dist).lines
     offered = catalogs.offered_releases(dist)
     return tuple(v for v in releases(dist) if v.split(".")[0] in lines and v in offered)
 
@@ -200,6 +200,6 @@ def first_with(dist: str, kind: str, path: str, value: Any = None) -> str | None
 def component_key(rel: Release, component: str) -> str | None:
     """The name the release's DataScienceCluster gives a spec component (matrix.yaml
     dscComponentNames), or None when it has no such component."""
-    names = matrix.matrix()["dscComponentNames"].get(component, [component])
+    names = matrix.matrix().dsc_component_names.get(component, (component,))
     have = set(rel.components())
     return next((n for n in names if n in have), None)

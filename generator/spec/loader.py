@@ -575,7 +575,7 @@ def _release_of(data: Any) -> releases.Release | None:
     name = dist.get("name", "rhoai")
     if name not in ("rhoai", "odh"):
         return None
-    version = dist.get("version") or matrix.distribution(name)["defaultVersion"]
+    version = dist.get("version") or matrix.distribution(name).default_version
     version = ".".join(str(version).split(".")[:2])
     return releases.release(name, version) if version in releases.supported(name) else None
 

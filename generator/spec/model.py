@@ -25,6 +25,7 @@ from pydantic.fields import ComputedFieldInfo, FieldInfo
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from generator.core import quantity
+from generator.facts import matrix, releases
 
 DNS1123_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 # A non-negative Kubernetes quantity (k8s.io/apimachinery resource.Quantity's grammar, exponents
@@ -1596,9 +1597,7 @@ class PlatformSpec(Model):
     @property
     def version(self) -> str:
         """The release, major.minor (a patch release's version without its patch)."""
-        from generator.facts import matrix
-
-        written = self.distribution.version or matrix.distribution(self.distribution.name)["defaultVersion"]
+        written = self.distribution.version or matrix.distribution(self.distribution.name).default_version
         return ".".join(written.split(".")[:2])
 
     @property
@@ -1610,8 +1609,6 @@ class PlatformSpec(Model):
     @property
     def release(self):
         """The spec's release's facts (generator.facts.releases.Release)."""
-        from generator.facts import releases
-
         return releases.release(self.distribution.name, self.version)
 
     @property
@@ -1624,18 +1621,14 @@ class PlatformSpec(Model):
 
     @property
     def admin_groups(self) -> list[str]:
-        from generator.facts import matrix
-
         if self.auth.admin_groups is not None:
             return list(self.auth.admin_groups)
-        return list(matrix.distribution(self.distribution.name)["adminGroups"])
+        return list(matrix.distribution(self.distribution.name).admin_groups)
 
     @property
     def namespaces(self) -> dict[str, str]:
         """operator / applications / workbenches / monitoring / modelRegistries namespaces."""
-        from generator.facts import matrix
-
-        found = dict(matrix.distribution(self.distribution.name)["namespaces"])
+        found = matrix.distribution(self.distribution.name).namespaces.by_role()
         if self.components.workbenches.namespace:
             found["workbenches"] = self.components.workbenches.namespace
         if self.monitoring.namespace:
@@ -1647,14 +1640,10 @@ class PlatformSpec(Model):
     # -- per release: a default, or a component, the release decides
 
     def _known_release(self) -> bool:
-        from generator.facts import releases
-
         return self.version in releases.supported(self.distribution.name)
 
     def has_component(self, component: str) -> bool:
         """The release's DataScienceCluster has the component (under some name)."""
-        from generator.facts import releases
-
         return not self._known_release() or releases.component_key(self.release, component) is not None
 
     def component_state(self, component: str) -> str:
@@ -1679,10 +1668,8 @@ class PlatformSpec(Model):
         """Where a component's controllers run: the distribution's `key` namespace, or, when an
         operator of its own runs it (Unmanaged), that operator's namespace (matrix.yaml
         operators.<component>)."""
-        from generator.facts import matrix
-
-        if self.component_state(component) == "Unmanaged" and component in matrix.matrix()["operators"]:
-            return matrix.operator(component)["namespace"]
+        if self.component_state(component) == "Unmanaged" and component in matrix.matrix().operators:
+            return matrix.operator(component).namespace
         return self.namespaces[key]
 
     @property

@@ -96,7 +96,7 @@ def supported_release(spec, positions):
     supported = releases.supported(dist)
     if spec.version in supported:
         return
-    lines = matrix.distribution(dist)["lines"]
+    lines = matrix.distribution(dist).lines
     if spec.version not in releases.releases(dist) or spec.version.split(".")[0] in lines:
         hint = f"supported: {', '.join(supported)}"
         if spec.version in releases.releases(dist):
@@ -406,9 +406,9 @@ def quota_references(spec, positions):
 
 def owned_namespaces(spec, positions) -> dict[str, str]:
     """Namespaces the platform, OpenShift or another unit of the bundle owns -> who, in words."""
-    out: dict[str, str] = dict.fromkeys(matrix.matrix()["platformNamespaces"], "one of OpenShift's own namespaces")
-    for name, op in matrix.matrix()["operators"].items():
-        out.setdefault(op["namespace"], f"the {op['package']} operator's namespace (the bundle's {name} unit)")
+    out: dict[str, str] = dict.fromkeys(matrix.matrix().platform_namespaces, "one of OpenShift's own namespaces")
+    for name, op in matrix.matrix().operators.items():
+        out.setdefault(op.namespace, f"the {op.package} operator's namespace (the bundle's {name} unit)")
     for role, ns in spec.namespaces.items():
         out[ns] = f"the platform's {role} namespace ({spec.distribution.name}: its operator creates and owns it)"
     if spec.monitoring.enabled:
@@ -532,11 +532,11 @@ def machine_sets(spec, positions):
 def nvidia_settings(spec, positions):
     if not spec.gpu_node_pools:
         return
-    gpu = matrix.operator("gpu")
+    gpu = matrix.matrix().operators.gpu
     chosen = spec.nvidia.gpu_operator_channel
-    if chosen and chosen not in gpu["channels"]:
+    if chosen and chosen not in gpu.channels:
         yield positions.error(
-            ("nvidia", "gpuOperatorChannel"), f"unknown channel {chosen!r}; known: {', '.join(gpu['channels'])}"
+            ("nvidia", "gpuOperatorChannel"), f"unknown channel {chosen!r}; known: {', '.join(gpu.channels)}"
         )
     for i, pool in enumerate(spec.gpu_node_pools):
         slices = capacity.mig_slices(pool)
@@ -754,7 +754,7 @@ def disconnected_repository(spec, positions):
     if not spec.cluster.disconnected or not repo_url:
         return
     host = git_host(repo_url)
-    if host not in matrix.matrix()["publicGitHosts"]:
+    if host not in matrix.matrix().public_git_hosts:
         return
     proxy = spec.cluster.proxy
     # HTTPS through the cluster's proxy reaches the host (unless noProxy sends it direct); SSH

@@ -124,7 +124,7 @@ def write_starter(
             f"{name!r} is not a cluster name: use lower-case letters, digits and '-', "
             "starting and ending with a letter or digit, at most 63 characters"
         )
-    version = version or matrix.distribution(distribution)["defaultVersion"]
+    version = version or matrix.distribution(distribution).default_version
     openshift = openshift or Cluster.model_fields["openshift_version"].default
     _check_release(distribution, version, openshift)
     path = repo / CLUSTERS_DIR / f"{name}.yaml"

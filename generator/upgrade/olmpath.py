@@ -180,8 +180,8 @@ class _Graph:
         self.members = {c: {e["name"] for e in cat.entries(c)} for c in self.channels}
         self._successor: dict[tuple[str, str], tuple[str, str] | None] = {}
         try:
-            self._preference = list(matrix.distribution(cat.dist)["channelPreference"])
-        except (AttributeError, KeyError, TypeError):  # a catalog of no known distribution
+            self._preference = list(matrix.distribution(cat.dist).channel_preference)
+        except KeyError:  # a catalog of no known distribution
             self._preference = []
 
     def edge(self, entry: dict, installed: str) -> str | None:

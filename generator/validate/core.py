@@ -25,7 +25,7 @@ _REF_PREFIXES = ("/api/_definitions.json#/$defs/", "#/$defs/")
 
 
 def kubernetes_version(openshift_version: str) -> str:
-    versions = matrix.matrix()["kubernetesVersions"]
+    versions = matrix.matrix().kubernetes_versions
     if openshift_version not in versions:
         known = ", ".join(versions)
         raise UsageError(

@@ -94,7 +94,7 @@ def check(spec, objs: list[Obj]) -> list[Finding]:
 
     # Namespaces: created here, or there already.
     created = {o["metadata"]["name"] for o in objs if o.get("kind") == "Namespace" and o.get("apiVersion") == "v1"}
-    known = set(matrix.matrix()["platformNamespaces"]) | set(spec.namespaces.values()) | {spec.argocd.namespace}
+    known = set(matrix.matrix().platform_namespaces) | set(spec.namespaces.values()) | {spec.argocd.namespace}
     for o in objs:
         ns = (o.get("metadata") or {}).get("namespace")
         if is_namespaced(o) and ns and ns not in created and ns not in known:

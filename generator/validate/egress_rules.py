@@ -44,7 +44,7 @@ def check(spec, objs: list[Obj]) -> Iterator[tuple[str, str, str]]:
     hub = next((o for o in objs if o.get("kind") == "OperatorHub"), None)
     disabled_all = bool(hub and at(hub, "spec", "disableAllDefaultSources"))
     toggled = {s.get("name"): s.get("disabled") for s in (at(hub, "spec", "sources") or [])} if hub else {}
-    defaults = set(matrix.matrix()["sourceCatalogs"])
+    defaults = set(matrix.matrix().source_catalogs)
     subs = [o for o in objs if o.get("kind") == "Subscription"]
     for sub in subs:
         source, ns = at(sub, "spec", "source"), at(sub, "spec", "sourceNamespace")
@@ -72,7 +72,7 @@ def check(spec, objs: list[Obj]) -> Iterator[tuple[str, str, str]]:
     tag = _sources(objs, "ImageTagMirrorSet", "imageTagMirrors")
     for sub in subs:
         package = at(sub, "spec", "name")
-        for registry in matrix.package(package)["registries"]:
+        for registry in matrix.package(package).registries:
             if not any(matches(s, registry) for s in digest):
                 yield (
                     ident_str(sub),

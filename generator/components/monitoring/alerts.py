@@ -39,25 +39,25 @@ def _selector(**labels: str) -> str:
 def availability(spec) -> list[Alert]:
     dist = spec.distribution.name
     out = []
-    for d in matrix.matrix()["monitoring"]["deployments"]:
-        if "component" in d and not spec.running(d["component"]):
+    for d in matrix.matrix().monitoring.deployments:
+        if d.component is not None and not spec.running(d.component):
             continue
-        name = d["name"][dist]
+        name = d.name[dist]
         ns = (
-            spec.component_namespace(d["component"], d["namespace"])
-            if "component" in d
-            else spec.namespaces[d["namespace"]]
+            spec.component_namespace(d.component, d.namespace)
+            if d.component is not None
+            else spec.namespaces[d.namespace]
         )
         series = "kube_deployment_status_replicas_available" + _selector(namespace=ns, deployment=name)
         out.append(
             Alert(
-                name=d["alert"],
+                name=d.alert,
                 # absent(): a Deployment that is gone (or was never created) is down too.
                 expr=f"{series} < 1 or absent({series})",
                 for_=UNAVAILABLE_FOR,
-                severity=d["severity"],
+                severity=d.severity,
                 summary=f"Deployment {ns}/{name} has no available replica",
-                description=f"Deployment {ns}/{name} ({d['what']}) has had no available replica for {UNAVAILABLE_FOR}.",
+                description=f"Deployment {ns}/{name} ({d.what}) has had no available replica for {UNAVAILABLE_FOR}.",
             )
         )
     if probes.probes_dashboard(spec):

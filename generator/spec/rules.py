@@ -808,6 +808,62 @@ def _team_gpu_ceiling(spec, team: str, pool: str) -> tuple[int, int] | None:
     return own.nominal, can_borrow
 
 
+def _offered(spec) -> str:
+    shipped, catalogue = model_deployments.runtimes_offered(spec)
+    return (
+        f"{spec.release} ships {', '.join(shipped) or 'none known'}; "
+        f"the catalogue (workloads.servingRuntimes) has {', '.join(catalogue) or 'none'}"
+    )
+
+
+def _model_runtime(spec, positions, here: tuple, m) -> Iterable[SpecError]:
+    """The runtime a model names: exactly one of the release's Templates and the catalogue's
+    runtimes, serving the model's format on the platform its mode needs."""
+    found = model_deployments.runtimes_named(spec, m.runtime)
+    if not found:
+        yield positions.error(here + ("runtime",), f"{m.runtime!r} is no runtime of this cluster: {_offered(spec)}")
+        return
+    if len(found) > 1:
+        which = "; ".join(
+            f"{'the release' if r.origin == 'release' else 'the catalogue'}'s {r.template_name}" for r in found
+        )
+        yield positions.error(
+            here + ("runtime",),
+            f"{m.runtime!r} names more than one runtime ({which}): rename the catalogue runtime "
+            f"(workloads.servingRuntimes) so the names differ; {_offered(spec)}",
+        )
+        return
+    (rt,) = found
+    if m.model_format and m.model_format not in rt.formats:
+        yield positions.error(
+            here + ("modelFormat",),
+            f"runtime {m.runtime!r} serves {', '.join(dict.fromkeys(rt.formats))}, not {m.model_format!r}",
+        )
+    wants_multi = model_deployments.mode(spec, m) == "ModelMesh"
+    if rt.multi_model != wants_multi:
+        yield positions.error(
+            here + ("runtime",),
+            f"runtime {m.runtime!r} is a "
+            f"{'multi-model (ModelMesh)' if rt.multi_model else 'single-model'} runtime; "
+            f"deployment mode {model_deployments.mode(spec, m)} needs a "
+            f"{'multi-model' if wants_multi else 'single-model'} one",
+        )
+    params = rt.image_params
+    if params and not m.runtime_image:
+        yield positions.error(
+            here + ("runtime",),
+            f"template {rt.template_name!r} leaves its image to the operator "
+            f"(parameter {params[0]}): set runtimeImage to the image, pinned by digest, "
+            "that the cluster's Template shows",
+        )
+    if rt.origin == "catalogue" and m.runtime_image:
+        yield positions.error(
+            here + ("runtimeImage",),
+            f"catalogue runtime {rt.catalogue.name!r} pins its own image (workloads.servingRuntimes[].image): "
+            "remove runtimeImage, or change the catalogue runtime's image",
+        )
+
+
 @rule
 def deployed_models(spec, positions):
     owners = {ns: team.name for team in (spec.quotas.teams if spec.quotas else []) for ns in team.namespaces}
@@ -880,35 +936,7 @@ def deployed_models(spec, positions):
                 "an InferenceService needs runtime: an out-of-the-box template of the release or a catalogue runtime",
             )
         elif m.kind == "InferenceService" and facts is not None:
-            tpl = model_deployments.template(spec, m)
-            if tpl is None:
-                shipped = ", ".join(sorted(facts.runtime_templates)) or "none known"
-                yield positions.error(
-                    here + ("runtime",), f"{m.runtime!r} is no runtime template of {facts}: it ships {shipped}"
-                )
-            else:
-                if m.model_format and m.model_format not in tpl.formats:
-                    yield positions.error(
-                        here + ("modelFormat",),
-                        f"runtime {m.runtime!r} serves {', '.join(dict.fromkeys(tpl.formats))}, not {m.model_format!r}",
-                    )
-                wants_multi = model_deployments.mode(spec, m) == "ModelMesh"
-                if tpl.multi_model != wants_multi:
-                    yield positions.error(
-                        here + ("runtime",),
-                        f"runtime {m.runtime!r} is a "
-                        f"{'multi-model (ModelMesh)' if tpl.multi_model else 'single-model'} runtime; "
-                        f"deployment mode {model_deployments.mode(spec, m)} needs a "
-                        f"{'multi-model' if wants_multi else 'single-model'} one",
-                    )
-                params = [i.param for i in tpl.images if i.param and not i.image]
-                if params and not m.runtime_image:
-                    yield positions.error(
-                        here + ("runtime",),
-                        f"template {tpl.name!r} leaves its image to the operator "
-                        f"(parameter {params[0]}): set runtimeImage to the image, pinned by digest, "
-                        "that the cluster's Template shows",
-                    )
+            yield from _model_runtime(spec, positions, here, m)
         mode = model_deployments.mode(spec, m)
         if m.kind == "InferenceService" and runs.get(mode):
             where_mode = here + ("deploymentMode",) if m.deployment_mode else ("components", "kserve")

@@ -31,15 +31,18 @@ from generator.components.base import Component
 from generator.core import quantity
 from generator.core.resources import Obj, at, obj
 from generator.spec.model_deployments import (
+    Runtime,
     endpoint,
     facts,
     mode,
     model_format,
     pool_of,
     queue_eligible,
+    runtime,
     team_of,
     template,
 )
+from generator.workloads import runtimes
 
 TEMPLATE_NAME = "opendatahub.io/template-name"
 TEMPLATE_DISPLAY_NAME = "opendatahub.io/template-display-name"
@@ -141,22 +144,32 @@ def inference_service(spec, m) -> Obj:
     return o
 
 
-def serving_runtime(spec, m) -> Obj:
-    """The ServingRuntime the dashboard creates in the model's namespace from the release's
-    Template: the Template's ServingRuntime as the release ships it, named like the model, with
-    the dashboard's template annotations and the image the operator fills in at install."""
-    tpl = template(spec, m)
-    o = copy.deepcopy(tpl.serving_runtime)
-    o["apiVersion"] = facts(spec).api_version("ServingRuntime")
+def serving_runtime(spec, m, rt: Runtime) -> Obj:
+    """The ServingRuntime the dashboard creates in the model's namespace from the Template the
+    model names (the release's, or the catalogue's in the applications namespace): the Template's
+    ServingRuntime, named like the model, with the dashboard's template annotations; for an
+    out-of-the-box Template, the image the operator fills in at install."""
+    f = facts(spec)
+    if rt.release is not None:
+        tpl = rt.release
+        o = copy.deepcopy(tpl.serving_runtime)
+        display = tpl.annotations.get(DISPLAY_NAME) or (o.get("metadata", {}).get("annotations") or {}).get(
+            DISPLAY_NAME, tpl.name
+        )
+        protocol = tpl.api_protocol
+    else:
+        o = runtimes.serving_runtime(f, rt.catalogue)
+        display, protocol = rt.catalogue.display_name, rt.catalogue.api_protocol
+    o["apiVersion"] = f.api_version("ServingRuntime")
     meta = o.setdefault("metadata", {})
     meta.update(name=m.name, namespace=m.namespace)
     annotations = meta.setdefault("annotations", {})
-    annotations[TEMPLATE_NAME] = tpl.name
-    annotations[TEMPLATE_DISPLAY_NAME] = tpl.annotations.get(DISPLAY_NAME) or annotations.get(DISPLAY_NAME, tpl.name)
-    if tpl.api_protocol:
-        annotations[API_PROTOCOL] = tpl.api_protocol
+    annotations[TEMPLATE_NAME] = rt.template_name
+    annotations[TEMPLATE_DISPLAY_NAME] = display
+    if protocol:
+        annotations[API_PROTOCOL] = protocol
     meta.setdefault("labels", {})[DASHBOARD_LABEL] = "true"
-    params = {i.param for i in tpl.images if i.param and not i.image}
+    params = set(rt.image_params)
     for c in at(o, "spec", "containers") or []:
         if c.get("image", "").removeprefix("$(").removesuffix(")") in params:
             c["image"] = m.runtime_image
@@ -206,8 +219,9 @@ def build(spec) -> list[Obj]:
             if f.serves("LLMInferenceService"):
                 out.append(llm_inference_service(spec, m))
             continue
-        if template(spec, m) is not None:
-            out.append(serving_runtime(spec, m))
+        rt = runtime(spec, m)
+        if rt is not None:
+            out.append(serving_runtime(spec, m, rt))
         out.append(inference_service(spec, m))
     return out
 

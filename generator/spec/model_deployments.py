@@ -68,10 +68,13 @@ def modes_run(spec) -> dict[str, str]:
 def queue_eligible(spec, m) -> bool:
     """A deployment Kueue can admit through its team's queue, where Kueue admits Deployments'
     pods (the Red Hat build of Kueue's Deployment integration): a RawDeployment InferenceService
-    of a team's namespace. ModelMesh pods are shared by a namespace's models, Knative's revisions
-    are not Deployments Kueue manages, and an LLMInferenceService's pods are the llm-d
-    controller's."""
-    return m.kind == "InferenceService" and mode(spec, m) == "RawDeployment" and team_of(spec, m.namespace) is not None
+    or an LLMInferenceService (llm-d's Deployments carry the service's queue label: the
+    hardware-profile webhook puts it there for a Queue profile, and opendatahub-tests' kueue llm-d
+    tests see the pods gated until admitted) of a team's namespace. ModelMesh pods are shared by
+    a namespace's models, and Knative's revisions are not Deployments Kueue manages."""
+    if team_of(spec, m.namespace) is None:
+        return False
+    return m.kind == "LLMInferenceService" or mode(spec, m) == "RawDeployment"
 
 
 def health_path(spec, m) -> str:

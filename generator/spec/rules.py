@@ -18,7 +18,7 @@ from generator.core import quantity
 from generator.core.errors import SpecError, format_path
 from generator.core.names import FOREIGN_LABEL_PREFIXES, MACHINE_PROVIDERS, machine_set_name
 from generator.core.secrets import carries_credentials
-from generator.facts import catalogs, matrix, releases
+from generator.facts import catalogs, matrix, releases, serving
 from generator.facts.workloads import CONNECTION_SETTING_KEYS, workload_facts
 from generator.spec import model_deployments
 
@@ -864,6 +864,22 @@ def _model_runtime(spec, positions, here: tuple, m) -> Iterable[SpecError]:
         )
 
 
+def _model_token_auth(spec, positions, here: tuple, m) -> Iterable[SpecError]:
+    """tokenAuth where the release's serving controllers guard that kind in that mode
+    (generator/data/serving.yaml)."""
+    mode = model_deployments.mode(spec, m) if m.kind == "InferenceService" else None
+    if serving.token_auth(spec.distribution.name, spec.version, m.kind, mode) is not None:
+        return
+    what = f"{m.kind} in {mode}" if mode else m.kind
+    where_ = "; ".join(t.span for t in serving.token_auth_elsewhere(m.kind, mode)) or "no release"
+    yield positions.error(
+        here + ("tokenAuth",),
+        f"{release_ref(spec, positions)} has no token auth for an {what}: its serving controllers would "
+        f"leave the endpoint open (token auth for it comes with {where_}); remove tokenAuth, or "
+        "deploy the model another way",
+    )
+
+
 @rule
 def deployed_models(spec, positions):
     owners = {ns: team.name for team in (spec.quotas.teams if spec.quotas else []) for ns in team.namespaces}
@@ -945,6 +961,8 @@ def deployed_models(spec, positions):
                 f"deployment mode {mode} does not run on this cluster ({release_ref(spec, positions)}): {runs[mode]}; "
                 f"use one of: {', '.join(k for k, v in runs.items() if not v) or 'none'}",
             )
+        if m.token_auth and facts is not None:
+            yield from _model_token_auth(spec, positions, here, m)
         if m.hardware_profile != "cpu" and m.hardware_profile not in pools:
             yield positions.error(
                 here + ("hardwareProfile",),

@@ -55,7 +55,8 @@ def test_3x_example_deploys_raw_through_the_teams_queue_on_its_pool():
     spec = example("ai3-aws")
     (isvc,) = [o for o in objects(spec) if o["kind"] == "InferenceService"]
     meta = isvc["metadata"]
-    assert meta["annotations"]["serving.kserve.io/deploymentMode"] == "RawDeployment"
+    # RHOAI 3.4's KServe stores RawDeployment under its new name: the bundle writes that name.
+    assert meta["annotations"]["serving.kserve.io/deploymentMode"] == "Standard"
     assert meta["labels"]["kueue.x-k8s.io/queue-name"] == "default"
     predictor = isvc["spec"]["predictor"]
     assert predictor["minReplicas"] == predictor["maxReplicas"] == 2

@@ -200,3 +200,15 @@ def test_an_llm_service_goes_through_the_teams_queue_and_the_simulation_counts_i
     spec = load_spec_text(as_llm().replace("      replicas: 2\n", "      replicas: 13\n"), "clusters/ai3-aws.yaml").spec
     (placed,) = models.simulate(spec, objects(spec))
     assert "Kueue does not admit its 13 replica(s)" in placed.reason
+
+
+# --------------------------------------------------------------------------- names the server stores
+
+
+@pytest.mark.parametrize(("version", "stored"), [("3.3", "RawDeployment"), ("3.4", "Standard")])
+def test_the_mode_annotation_is_written_as_the_releases_kserve_stores_it(version, stored):
+    text = example_text("ai3-aws").replace('  version: "3.4"', f'  version: "{version}"')
+    spec = load_spec_text(text, "clusters/ai3-aws.yaml").spec
+    isvc = of_kind(objects(spec), "InferenceService")
+    assert isvc["metadata"]["annotations"]["serving.kserve.io/deploymentMode"] == stored
+    assert serving.stored_mode("odh", version, "RawDeployment") == stored

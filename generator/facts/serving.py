@@ -100,3 +100,12 @@ def hardware_profile_webhook(dist: str, version: str) -> HardwareProfileWebhook 
     if not _covers(d["releases"], dist, version):
         return None
     return HardwareProfileWebhook(d["name"], d["namespace"], tuple(d["kinds"]), d["llmContainer"], d["source"])
+
+
+def stored_mode(dist: str, version: str, mode: str) -> str:
+    """The deployment-mode name the API server stores for `mode` on this release (KServe's
+    defaulting webhook renames deprecated names on admission)."""
+    for r in _data()["deploymentModeRenames"]:
+        if r["from"] == mode and _covers(r["releases"], dist, version):
+            return r["to"]
+    return mode

@@ -169,7 +169,10 @@ def _profile_metadata(spec, m, labels: dict, annotations: dict) -> None:
 def inference_service(spec, m) -> Obj:
     mode_ = mode(spec, m)
     labels = {DASHBOARD_LABEL: "true"}
-    annotations = {DISPLAY_NAME: m.display_name or m.name, MODE_ANNOTATION: mode_}
+    annotations = {
+        DISPLAY_NAME: m.display_name or m.name,
+        MODE_ANNOTATION: serving.stored_mode(spec.distribution.name, spec.version, mode_),
+    }
     if mode_ == "Serverless":
         annotations.update(SERVERLESS_ANNOTATIONS)
         if m.exposure == "internal":

@@ -109,3 +109,12 @@ def stored_mode(dist: str, version: str, mode: str) -> str:
         if r["from"] == mode and _covers(r["releases"], dist, version):
             return r["to"]
     return mode
+
+
+def known_type_fields() -> dict[str, list[dict[str, str]]]:
+    """`group/Kind` -> Argo CD knownTypeFields entries (field, type) for the model's kinds."""
+    out: dict[str, list[dict[str, str]]] = {}
+    for e in _data()["knownTypeFields"]:
+        kind, _, group = e["kind"].partition(".")
+        out[f"{group}/{kind}"] = [{"field": f["field"], "type": f["type"]} for f in e["fields"]]
+    return out

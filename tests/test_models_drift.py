@@ -112,3 +112,16 @@ def test_models_as_the_serving_webhooks_store_them_are_in_sync_under_the_bundles
     isvc["spec"]["predictor"]["minReplicas"] = 3
     assert main([*repo, "drift", "ai3-aws", "--live-from", str(_export(live, exported)), *settings]) == 1
     assert "spec.predictor.minReplicas" in capsys.readouterr().out
+
+
+def test_an_older_render_of_the_mode_name_is_explained(rendered):
+    from generator.diff.drift import compare
+
+    desired = [o for o in desired_objects(rendered, "ai3-aws") if o["kind"] == "InferenceService"]
+    older = copy.deepcopy(desired)
+    older[0]["metadata"]["annotations"]["serving.kserve.io/deploymentMode"] = "RawDeployment"  # a 3.3 render
+    live = [served(o) for o in desired]
+    report = compare("ai3-aws", older, live, [])
+    assert report.drifted
+    (warning,) = [w for w in report.warnings if "deploymentMode" in w]
+    assert "is Standard where the desired one says RawDeployment" in warning and "kserve #5025" in warning

@@ -118,3 +118,15 @@ def known_type_fields() -> dict[str, list[dict[str, str]]]:
         kind, _, group = e["kind"].partition(".")
         out[f"{group}/{kind}"] = [{"field": f["field"], "type": f["type"]} for f in e["fields"]]
     return out
+
+
+@dataclass(frozen=True)
+class ModeRename:
+    old: str  # the name written
+    new: str  # the name the API server stores
+    source: str
+
+
+def mode_renames() -> list[ModeRename]:
+    """Every deployment-mode rename some release's KServe makes on admission."""
+    return [ModeRename(r["from"], r["to"], r["source"]) for r in _data()["deploymentModeRenames"]]

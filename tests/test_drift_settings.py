@@ -109,6 +109,8 @@ def test_a_cluster_that_bootstraps_is_compared_with_its_own_instance_by_default(
         "spec.resourceGroups.flavors.resources.nominalQuota",
         "spec.resourceGroups.flavors.resources.borrowingLimit",
         "spec.resourceGroups.flavors.resources.lendingLimit",
+        "spec.predictor.model.resources",  # the model kinds' (data/serving.yaml)
+        "spec.template",
     ]
 
 

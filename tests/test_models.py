@@ -55,7 +55,8 @@ def test_3x_example_deploys_raw_through_the_teams_queue_on_its_pool():
     spec = example("ai3-aws")
     (isvc,) = [o for o in objects(spec) if o["kind"] == "InferenceService"]
     meta = isvc["metadata"]
-    assert meta["annotations"]["serving.kserve.io/deploymentMode"] == "RawDeployment"
+    # RHOAI 3.4's KServe stores RawDeployment under its new name: the bundle writes that name.
+    assert meta["annotations"]["serving.kserve.io/deploymentMode"] == "Standard"
     assert meta["labels"]["kueue.x-k8s.io/queue-name"] == "default"
     predictor = isvc["spec"]["predictor"]
     assert predictor["minReplicas"] == predictor["maxReplicas"] == 2
@@ -294,9 +295,8 @@ def test_a_runtime_the_release_does_not_ship():
     errs = errors_with("ai3-aws", "runtime: vllm-cuda-runtime-template", "runtime: vllm-template")
     (err,) = [e for e in errs if ".runtime" in e]
     assert f"clusters/ai3-aws.yaml:{line_of('ai3-aws', 'runtime: vllm-cuda-runtime-template')}:" in err
-    assert (
-        "'vllm-template' is no runtime template of rhoai 3.4: it ships" in err and "vllm-cuda-runtime-template" in err
-    )
+    assert "'vllm-template' is no runtime of this cluster: rhoai 3.4 ships" in err
+    assert "vllm-cuda-runtime-template" in err and "the catalogue (workloads.servingRuntimes) has triton" in err
 
 
 def test_the_template_file_name_names_it_too_and_formats_are_checked():
@@ -392,4 +392,98 @@ def test_upgrade_names_a_runtime_template_the_target_does_not_ship(tmp_path):
     assert move.action == "replace"
     assert move.steps[-1].startswith(
         "runtime template 'caikit-standalone-serving-template' of rhoai 2.22 is not in rhoai 3.4 (renamed or removed)"
+    )
+
+
+# --------------------------------------------------------------------------- catalogue runtimes
+
+CATALOGUE_MODEL = """      runtime: vllm-cuda-runtime-template
+      # The operator"""
+
+
+def catalogue_model_text(runtime: str = "triton") -> str:
+    """ai3-aws with its model on the catalogue's Triton runtime (ONNX), its image dropped."""
+    text = example_text("ai3-aws")
+    text = text.replace("runtime: vllm-cuda-runtime-template\n", f"runtime: {runtime}\n", 1)
+    text = text.replace("      modelFormat: vLLM\n", "      modelFormat: onnx\n")
+    head, _, tail = text.partition("      runtimeImage: ")
+    return head + tail.partition("\n")[2]
+
+
+def test_a_model_on_a_catalogue_runtime_gets_the_dashboards_serving_runtime_from_its_template():
+    spec = load_spec_text(catalogue_model_text(), "clusters/ai3-aws.yaml").spec
+    objs = objects(spec)
+    (tpl,) = [o for o in objs if o["kind"] == "Template" and o["metadata"]["name"] == "triton-template"]
+    (sr,) = [o for o in objs if o["kind"] == "ServingRuntime"]
+    (isvc,) = [o for o in objs if o["kind"] == "InferenceService"]
+    inner = tpl["objects"][0]
+    # The Template's ServingRuntime, renamed into the model's namespace, as the dashboard copies it.
+    assert sr["spec"] == inner["spec"] and sr["apiVersion"] == inner["apiVersion"]
+    assert (sr["metadata"]["name"], sr["metadata"]["namespace"]) == ("granite-chat", "team-inference")
+    ann = sr["metadata"]["annotations"]
+    assert ann["opendatahub.io/template-name"] == "triton-template"
+    assert ann["opendatahub.io/template-display-name"] == "NVIDIA Triton Inference Server"
+    assert ann["opendatahub.io/apiProtocol"] == "REST"
+    assert sr["metadata"]["labels"]["opendatahub.io/dashboard"] == "true"
+    assert sr["spec"]["containers"][0]["image"].startswith("nvcr.io/nvidia/tritonserver@sha256:")
+    model = isvc["spec"]["predictor"]["model"]
+    assert (model["modelFormat"], model["runtime"]) == ({"name": "onnx"}, "granite-chat")
+    # Its Template's name works as well as the runtime's.
+    by_template = load_spec_text(catalogue_model_text("triton-template"), "clusters/ai3-aws.yaml").spec
+    assert [o for o in objects(by_template) if o["kind"] == "ServingRuntime"] == [sr]
+
+
+@pytest.mark.parametrize("name", ["ai3-aws", "prod-aws"])
+def test_a_serving_runtime_from_a_catalogue_runtime_is_valid_against_the_releases_crd(name):
+    from generator.facts import releases
+    from generator.validate import cel
+    from generator.validate.validator import SchemaValidator
+
+    text = example_text(name)
+    old = "runtime: vllm-cuda-runtime-template\n" if name == "ai3-aws" else "runtime: kserve-ovms\n"
+    text = text.replace(old, "runtime: triton\n").replace("      runtimeImage: ", "      # runtimeImage: ")
+    text = text.replace("modelFormat: vLLM", "modelFormat: onnx")
+    spec = load_spec_text(text, f"clusters/{name}.yaml").spec
+    facts = model_deployments.facts(spec)
+    validator = SchemaValidator([facts.schema_files(), releases.common_schema_files()])
+    (sr,) = [o for o in objects(spec) if o["kind"] == "ServingRuntime"]
+    assert sr["apiVersion"] == facts.api_version("ServingRuntime")
+    assert validator.has_schema(sr)
+    assert validator.problems(sr) == []
+    assert cel.check(validator.schema(sr), sr) == []
+
+
+def test_an_unknown_runtime_lists_the_releases_and_the_catalogues():
+    errs = errors_with("ai3-aws", "runtime: vllm-cuda-runtime-template\n", "runtime: tritton\n")
+    (err,) = [e for e in errs if ".runtime" in e]
+    assert f"clusters/ai3-aws.yaml:{line_of('ai3-aws', 'runtime: vllm-cuda-runtime-template')}:" in err
+    assert "'tritton' is no runtime of this cluster: rhoai 3.4 ships " in err and "vllm-cuda-runtime-template" in err
+    assert "the catalogue (workloads.servingRuntimes) has triton" in err
+
+
+def test_a_name_both_the_release_and_the_catalogue_offer_is_ambiguous():
+    # A catalogue runtime named like the release's vLLM file: vllm-cuda-template is its Template too.
+    text = example_text("ai3-aws").replace("    - name: triton\n", "    - name: vllm-cuda\n", 1)
+    text = text.replace("triton-template]", "vllm-cuda-template]")
+    with pytest.raises(SpecErrors) as exc:
+        load_spec_text(
+            text.replace("runtime: vllm-cuda-runtime-template\n", "runtime: vllm-cuda-template\n"),
+            "clusters/ai3-aws.yaml",
+        )
+    errs = [str(e) for e in exc.value.errors]
+    (err,) = [e for e in errs if ".runtime" in e]
+    assert f"clusters/ai3-aws.yaml:{line_of('ai3-aws', 'runtime: vllm-cuda-runtime-template')}:" in err
+    assert "'vllm-cuda-template' names more than one runtime" in err
+    assert "the release's vllm-cuda-runtime-template; the catalogue's vllm-cuda-template" in err
+
+
+def test_a_catalogue_runtime_pins_its_own_image():
+    text = catalogue_model_text().replace(
+        "      modelFormat: onnx\n",
+        "      runtimeImage: quay.io/x/y@sha256:" + "a" * 64 + "\n      modelFormat: onnx\n",
+    )
+    with pytest.raises(SpecErrors) as exc:
+        load_spec_text(text, "clusters/ai3-aws.yaml")
+    assert any("runtimeImage: catalogue runtime 'triton' pins its own image" in str(e) for e in exc.value.errors), (
+        exc.value.errors
     )

@@ -21,7 +21,7 @@ from generator.components import egress
 from generator.components.gitops import operator_objects
 from generator.core import yamlio
 from generator.core.resources import COMPONENT_LABEL, MANAGED_BY, MANAGER, Obj, label, namespace, obj
-from generator.facts import matrix
+from generator.facts import matrix, serving
 
 BOOTSTRAP = "bootstrap"
 ARGOCD_API = "argoproj.io/v1beta1"
@@ -57,11 +57,15 @@ def controller_role(spec, objs: list[Obj]) -> Obj:
 
 def comparison_settings() -> dict[str, str]:
     """argocd-cm keys the instance sets so Argo CD compares the platform's custom resources by
-    value where a webhook rewrites them (matrix.yaml argocdKnownTypeFields)."""
+    value where a webhook rewrites them (matrix.yaml argocdKnownTypeFields; the model kinds':
+    data/serving.yaml)."""
     out = {}
-    for group_kind, fields in sorted(matrix.matrix().argocd_known_type_fields.items()):
-        key = f"resource.customizations.knownTypeFields.{group_kind.replace('/', '_')}"
-        out[key] = yamlio.dumps([f.model_dump() for f in fields])
+    known = {
+        **{gk: [f.model_dump() for f in fields] for gk, fields in matrix.matrix().argocd_known_type_fields.items()},
+        **serving.known_type_fields(),
+    }
+    for group_kind, fields in sorted(known.items()):
+        out[f"resource.customizations.knownTypeFields.{group_kind.replace('/', '_')}"] = yamlio.dumps(fields)
     return out
 
 

@@ -132,7 +132,8 @@ def _hardware_profile(
 QUEUE_SCHEDULING = {"type": "Queue", "kueue": {"localQueueName": kueue.LOCAL_QUEUE}}
 
 
-def hardware_profile(spec, p: GpuProfile, ns: str) -> Obj:
+def _gpu_profile_spec(p: GpuProfile) -> tuple[list[dict], dict]:
+    """(identifiers, scheduling) of a pool resource's HardwareProfile."""
     gpu: dict[str, Any] = {
         "displayName": "MIG " + p.slice if p.slice else "GPU",
         "identifier": p.resource,
@@ -148,22 +149,43 @@ def hardware_profile(spec, p: GpuProfile, ns: str) -> Obj:
             "type": "Node",
             "node": {"nodeSelector": gpu_nodes.node_labels(p.pool), "tolerations": gpu_nodes.tolerations(p.pool)},
         }
+    return CPU_IDENTIFIERS + [gpu], scheduling
+
+
+def hardware_profile(spec, p: GpuProfile, ns: str) -> Obj:
+    identifiers, scheduling = _gpu_profile_spec(p)
     return _for_pool(
-        _hardware_profile(
-            spec, p.name, ns, CPU_IDENTIFIERS + [gpu], scheduling, _display_name(p), _description(spec, p)
-        ),
+        _hardware_profile(spec, p.name, ns, identifiers, scheduling, _display_name(p), _description(spec, p)),
         p,
     )
+
+
+def _cpu_scheduling(spec) -> dict:
+    return QUEUE_SCHEDULING if spec.quotas and spec.quotas.teams else {"type": "Node", "node": {}}
 
 
 def cpu_profile(spec, ns: str) -> Obj:
     """CPU only, for notebooks and servers without accelerators: through the team's queue where
     there are quotas (its default flavor), else onto any schedulable node (the GPU pools' taints
     keep it off them)."""
-    scheduling = QUEUE_SCHEDULING if spec.quotas and spec.quotas.teams else {"type": "Node", "node": {}}
     return _hardware_profile(
-        spec, CPU_PROFILE, ns, CPU_IDENTIFIERS, scheduling, "CPU only", "CPU and memory only, no accelerator"
+        spec, CPU_PROFILE, ns, CPU_IDENTIFIERS, _cpu_scheduling(spec), "CPU only", "CPU and memory only, no accelerator"
     )
+
+
+def _renders_cpu_profile(spec, profiles: list[GpuProfile]) -> bool:
+    return bool(profiles or (spec.quotas and spec.quotas.teams))
+
+
+def profile_spec(spec, name: str) -> tuple[list[dict], dict] | None:
+    """(identifiers, scheduling) of the HardwareProfile `name` the bundle renders for this
+    cluster (None: it renders no such profile), for what the hardware-profile webhook applies."""
+    if not spec.release.serves("HardwareProfile"):
+        return None
+    profiles = gpu_profiles(spec)
+    if name == CPU_PROFILE:
+        return (CPU_IDENTIFIERS, _cpu_scheduling(spec)) if _renders_cpu_profile(spec, profiles) else None
+    return next((_gpu_profile_spec(p) for p in profiles if p.name == name), None)
 
 
 def build(spec) -> list[Obj]:
@@ -171,7 +193,7 @@ def build(spec) -> list[Obj]:
     objs: list[Obj] = []
     profiles = gpu_profiles(spec)
     hardware = spec.release.serves("HardwareProfile")
-    if hardware and (profiles or (spec.quotas and spec.quotas.teams)):
+    if hardware and _renders_cpu_profile(spec, profiles):
         objs.append(cpu_profile(spec, ns))
     for p in profiles:
         if spec.version.split(".")[0] in matrix.matrix().accelerator_profiles.lines:

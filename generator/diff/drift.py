@@ -24,6 +24,7 @@ from generator.diff.normalize import (
     strip_server_fields,
 )
 from generator.diff.objects import ABSENT, FieldChange, diff
+from generator.facts import serving
 from generator.facts import workloads as workload_facts
 from generator.kustomize import build
 
@@ -232,7 +233,26 @@ def _rewritten(want: Obj, have: Obj) -> list[str]:
                 f"{ident_str(want)}: the live object has {r.target_path} where the desired one has {r.source_path}: "
                 f"{r.why} Write {r.target_path} (re-render: the bundle does so on this release). Source: {r.source}"
             )
-    return out
+    return out + _mode_renamed(want, have)
+
+
+MODE_ANNOTATION = "serving.kserve.io/deploymentMode"
+
+
+def _mode_renamed(want: Obj, have: Obj) -> list[str]:
+    """An InferenceService whose deployment mode the release's KServe stored under its new name
+    (data/serving.yaml): an older render, or one written by hand, keeps it OutOfSync."""
+    if (group_of(want), want.get("kind")) != ("serving.kserve.io", "InferenceService"):
+        return []
+    written = ((want.get("metadata") or {}).get("annotations") or {}).get(MODE_ANNOTATION)
+    stored = ((have.get("metadata") or {}).get("annotations") or {}).get(MODE_ANNOTATION)
+    return [
+        f"{ident_str(want)}: the live object's {MODE_ANNOTATION} is {r.new} where the desired one says {r.old}: "
+        f"the release's KServe stores {r.old} as {r.new}. Re-render (the bundle writes {r.new} on this release). "
+        f"Source: {r.source}"
+        for r in serving.mode_renames()
+        if (written, stored) == (r.old, r.new)
+    ]
 
 
 def _has(o: Obj, path: str) -> bool:

@@ -4,7 +4,11 @@ and the builders both ask these (nothing here imports above the spec)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from generator.facts import workloads as workload_facts
+from generator.facts.workloads import RuntimeTemplate
 
 MODES = ("Serverless", "RawDeployment", "ModelMesh")
 
@@ -64,10 +68,13 @@ def modes_run(spec) -> dict[str, str]:
 def queue_eligible(spec, m) -> bool:
     """A deployment Kueue can admit through its team's queue, where Kueue admits Deployments'
     pods (the Red Hat build of Kueue's Deployment integration): a RawDeployment InferenceService
-    of a team's namespace. ModelMesh pods are shared by a namespace's models, Knative's revisions
-    are not Deployments Kueue manages, and an LLMInferenceService's pods are the llm-d
-    controller's."""
-    return m.kind == "InferenceService" and mode(spec, m) == "RawDeployment" and team_of(spec, m.namespace) is not None
+    or an LLMInferenceService (llm-d's Deployments carry the service's queue label: the
+    hardware-profile webhook puts it there for a Queue profile, and opendatahub-tests' kueue llm-d
+    tests see the pods gated until admitted) of a team's namespace. ModelMesh pods are shared by
+    a namespace's models, and Knative's revisions are not Deployments Kueue manages."""
+    if team_of(spec, m.namespace) is None:
+        return False
+    return m.kind == "LLMInferenceService" or mode(spec, m) == "RawDeployment"
 
 
 def health_path(spec, m) -> str:
@@ -115,24 +122,81 @@ def facts(spec):
         return None
 
 
-def template(spec, m):
-    """The release's out-of-the-box runtime Template the model names, by the Template's name
-    (what the dashboard's templateOrder uses) or by its file name in the release (vllm-cuda-
-    template); None when it names none."""
+@dataclass(frozen=True)
+class Runtime:
+    """The runtime a model deployment names: an out-of-the-box Template of the release or a
+    catalogue runtime of the spec (workloads.servingRuntimes, which the bundle renders as the
+    dashboard's Templates named <name>-template)."""
+
+    template_name: str  # the Template's metadata.name: the dashboard's opendatahub.io/template-name
+    origin: str  # "release" or "catalogue"
+    formats: tuple[str, ...]
+    multi_model: bool
+    release: RuntimeTemplate | None = None  # the release's Template (origin release)
+    catalogue: Any = None  # the spec's CustomServingRuntime (origin catalogue)
+
+    @property
+    def image_params(self) -> list[str]:
+        """The operator's image parameters the Template leaves unfilled (out-of-the-box only)."""
+        return [i.param for i in self.release.images if i.param and not i.image] if self.release else []
+
+
+def catalogue_template_name(name: str) -> str:
+    """The Template a catalogue runtime renders as (workloads/runtimes.py names it so)."""
+    return f"{name}-template"
+
+
+def _release_runtime(t: RuntimeTemplate) -> Runtime:
+    return Runtime(t.name, "release", t.formats, t.multi_model, release=t)
+
+
+def _catalogue_runtime(r) -> Runtime:
+    formats = tuple(f.name for f in r.formats)
+    return Runtime(catalogue_template_name(r.name), "catalogue", formats, r.platforms == ["multi"], catalogue=r)
+
+
+def runtimes_named(spec, name: str) -> list[Runtime]:
+    """Every runtime `name` may mean: the release's Templates by their name (what the dashboard's
+    templateOrder uses) or file name (vllm-cuda-template), the catalogue's by the runtime's name
+    or its Template's. More than one is an ambiguous name."""
+    out = []
     f = facts(spec)
-    if f is None or not m.runtime:
+    for t in f.runtime_templates.values() if f else []:
+        if name in (t.name, t.file.removesuffix(".yaml")):
+            out.append(_release_runtime(t))
+    for r in spec.workloads.serving_runtimes:
+        if name in (r.name, catalogue_template_name(r.name)):
+            out.append(_catalogue_runtime(r))
+    return out
+
+
+def runtime(spec, m) -> Runtime | None:
+    """The one runtime the model names; None when it names none or more than one (the spec
+    rules say which)."""
+    if not m.runtime:
         return None
-    found = f.runtime_templates
-    if m.runtime in found:
-        return found[m.runtime]
-    return next((t for t in found.values() if t.file.removesuffix(".yaml") == m.runtime), None)
+    found = runtimes_named(spec, m.runtime)
+    return found[0] if len(found) == 1 else None
+
+
+def runtimes_offered(spec) -> tuple[list[str], list[str]]:
+    """(the release's Template names, the catalogue's runtime names), for messages."""
+    f = facts(spec)
+    return sorted(f.runtime_templates) if f else [], [r.name for r in spec.workloads.serving_runtimes]
+
+
+def template(spec, m) -> RuntimeTemplate | None:
+    """The release's out-of-the-box runtime Template the model names (None for a catalogue
+    runtime or no runtime)."""
+    found = runtime(spec, m)
+    return found.release if found else None
 
 
 def model_format(spec, m) -> str | None:
-    """The format the InferenceService asks for: the spec's, else the template's first."""
+    """The format the InferenceService asks for: the spec's, else the runtime's first."""
     if m.model_format:
         return m.model_format
-    t = template(spec, m)
+    t = runtime(spec, m)
     return t.formats[0] if t and t.formats else None
 
 

@@ -18,7 +18,7 @@ from generator.core import quantity
 from generator.core.errors import SpecError, format_path
 from generator.core.names import FOREIGN_LABEL_PREFIXES, MACHINE_PROVIDERS, machine_set_name
 from generator.core.secrets import carries_credentials
-from generator.facts import catalogs, matrix, releases
+from generator.facts import catalogs, matrix, releases, serving
 from generator.facts.workloads import CONNECTION_SETTING_KEYS, workload_facts
 from generator.spec import model_deployments
 
@@ -808,6 +808,78 @@ def _team_gpu_ceiling(spec, team: str, pool: str) -> tuple[int, int] | None:
     return own.nominal, can_borrow
 
 
+def _offered(spec) -> str:
+    shipped, catalogue = model_deployments.runtimes_offered(spec)
+    return (
+        f"{spec.release} ships {', '.join(shipped) or 'none known'}; "
+        f"the catalogue (workloads.servingRuntimes) has {', '.join(catalogue) or 'none'}"
+    )
+
+
+def _model_runtime(spec, positions, here: tuple, m) -> Iterable[SpecError]:
+    """The runtime a model names: exactly one of the release's Templates and the catalogue's
+    runtimes, serving the model's format on the platform its mode needs."""
+    found = model_deployments.runtimes_named(spec, m.runtime)
+    if not found:
+        yield positions.error(here + ("runtime",), f"{m.runtime!r} is no runtime of this cluster: {_offered(spec)}")
+        return
+    if len(found) > 1:
+        which = "; ".join(
+            f"{'the release' if r.origin == 'release' else 'the catalogue'}'s {r.template_name}" for r in found
+        )
+        yield positions.error(
+            here + ("runtime",),
+            f"{m.runtime!r} names more than one runtime ({which}): rename the catalogue runtime "
+            f"(workloads.servingRuntimes) so the names differ; {_offered(spec)}",
+        )
+        return
+    (rt,) = found
+    if m.model_format and m.model_format not in rt.formats:
+        yield positions.error(
+            here + ("modelFormat",),
+            f"runtime {m.runtime!r} serves {', '.join(dict.fromkeys(rt.formats))}, not {m.model_format!r}",
+        )
+    wants_multi = model_deployments.mode(spec, m) == "ModelMesh"
+    if rt.multi_model != wants_multi:
+        yield positions.error(
+            here + ("runtime",),
+            f"runtime {m.runtime!r} is a "
+            f"{'multi-model (ModelMesh)' if rt.multi_model else 'single-model'} runtime; "
+            f"deployment mode {model_deployments.mode(spec, m)} needs a "
+            f"{'multi-model' if wants_multi else 'single-model'} one",
+        )
+    params = rt.image_params
+    if params and not m.runtime_image:
+        yield positions.error(
+            here + ("runtime",),
+            f"template {rt.template_name!r} leaves its image to the operator "
+            f"(parameter {params[0]}): set runtimeImage to the image, pinned by digest, "
+            "that the cluster's Template shows",
+        )
+    if rt.origin == "catalogue" and m.runtime_image:
+        yield positions.error(
+            here + ("runtimeImage",),
+            f"catalogue runtime {rt.catalogue.name!r} pins its own image (workloads.servingRuntimes[].image): "
+            "remove runtimeImage, or change the catalogue runtime's image",
+        )
+
+
+def _model_token_auth(spec, positions, here: tuple, m) -> Iterable[SpecError]:
+    """tokenAuth where the release's serving controllers guard that kind in that mode
+    (generator/data/serving.yaml)."""
+    mode = model_deployments.mode(spec, m) if m.kind == "InferenceService" else None
+    if serving.token_auth(spec.distribution.name, spec.version, m.kind, mode) is not None:
+        return
+    what = f"{m.kind} in {mode}" if mode else m.kind
+    where_ = "; ".join(t.span for t in serving.token_auth_elsewhere(m.kind, mode)) or "no release"
+    yield positions.error(
+        here + ("tokenAuth",),
+        f"{release_ref(spec, positions)} has no token auth for an {what}: its serving controllers would "
+        f"leave the endpoint open (token auth for it comes with {where_}); remove tokenAuth, or "
+        "deploy the model another way",
+    )
+
+
 @rule
 def deployed_models(spec, positions):
     owners = {ns: team.name for team in (spec.quotas.teams if spec.quotas else []) for ns in team.namespaces}
@@ -880,35 +952,7 @@ def deployed_models(spec, positions):
                 "an InferenceService needs runtime: an out-of-the-box template of the release or a catalogue runtime",
             )
         elif m.kind == "InferenceService" and facts is not None:
-            tpl = model_deployments.template(spec, m)
-            if tpl is None:
-                shipped = ", ".join(sorted(facts.runtime_templates)) or "none known"
-                yield positions.error(
-                    here + ("runtime",), f"{m.runtime!r} is no runtime template of {facts}: it ships {shipped}"
-                )
-            else:
-                if m.model_format and m.model_format not in tpl.formats:
-                    yield positions.error(
-                        here + ("modelFormat",),
-                        f"runtime {m.runtime!r} serves {', '.join(dict.fromkeys(tpl.formats))}, not {m.model_format!r}",
-                    )
-                wants_multi = model_deployments.mode(spec, m) == "ModelMesh"
-                if tpl.multi_model != wants_multi:
-                    yield positions.error(
-                        here + ("runtime",),
-                        f"runtime {m.runtime!r} is a "
-                        f"{'multi-model (ModelMesh)' if tpl.multi_model else 'single-model'} runtime; "
-                        f"deployment mode {model_deployments.mode(spec, m)} needs a "
-                        f"{'multi-model' if wants_multi else 'single-model'} one",
-                    )
-                params = [i.param for i in tpl.images if i.param and not i.image]
-                if params and not m.runtime_image:
-                    yield positions.error(
-                        here + ("runtime",),
-                        f"template {tpl.name!r} leaves its image to the operator "
-                        f"(parameter {params[0]}): set runtimeImage to the image, pinned by digest, "
-                        "that the cluster's Template shows",
-                    )
+            yield from _model_runtime(spec, positions, here, m)
         mode = model_deployments.mode(spec, m)
         if m.kind == "InferenceService" and runs.get(mode):
             where_mode = here + ("deploymentMode",) if m.deployment_mode else ("components", "kserve")
@@ -917,6 +961,8 @@ def deployed_models(spec, positions):
                 f"deployment mode {mode} does not run on this cluster ({release_ref(spec, positions)}): {runs[mode]}; "
                 f"use one of: {', '.join(k for k, v in runs.items() if not v) or 'none'}",
             )
+        if m.token_auth and facts is not None:
+            yield from _model_token_auth(spec, positions, here, m)
         if m.hardware_profile != "cpu" and m.hardware_profile not in pools:
             yield positions.error(
                 here + ("hardwareProfile",),

@@ -78,7 +78,9 @@ def _fast(schema: dict, cache: Path | None) -> Callable[[Any], Any] | None:
     if code is None:
         try:
             source = fastjsonschema.compile_to_code(schema, use_formats=False)
-        except (fastjsonschema.JsonSchemaDefinitionException, ValueError, RecursionError):
+        # re.error: fastjsonschema turns every `$` of a pattern into `\Z`, inside a character class too, which Python's re
+        # refuses (the Gateway API fields of the LLMInferenceService CRDs); the full validator checks those schemas.
+        except (fastjsonschema.JsonSchemaDefinitionException, ValueError, RecursionError, re.error):
             return None
         # The schema's own function is generated first; the rest are its $refs.
         first = _FIRST_FUNCTION.search(source)

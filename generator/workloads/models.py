@@ -15,7 +15,8 @@ What each mode needs, from KServe and odh-model-controller as the dashboard writ
   exposed (odh-model-controller creates the Route then);
 - ModelMesh (2.x where modelmeshserving is Managed): the shared model-mesh pods; replicas and
   resources belong to the ServingRuntime, not to the InferenceService.
-Token auth is the annotation security.opendatahub.io/enable-auth.
+Token auth and the hardware-profile webhook's annotations are per release and kind
+(generator/data/serving.yaml: facts.serving).
 """
 
 from __future__ import annotations
@@ -26,26 +27,29 @@ from fractions import Fraction
 
 from generator.capacity.pools import GPU
 from generator.capacity.scheduling import QUEUE_LABEL, Cluster, Workload
-from generator.components import gpu_nodes, kueue, kueue_operator
+from generator.components import gpu_nodes, kueue, kueue_operator, profiles
 from generator.components.base import Component
 from generator.core import quantity
 from generator.core.resources import Obj, at, obj
+from generator.facts import serving
 from generator.spec.model_deployments import (
+    Runtime,
     endpoint,
     facts,
     mode,
     model_format,
     pool_of,
     queue_eligible,
+    runtime,
     team_of,
     template,
 )
+from generator.workloads import runtimes
 
 TEMPLATE_NAME = "opendatahub.io/template-name"
 TEMPLATE_DISPLAY_NAME = "opendatahub.io/template-display-name"
 API_PROTOCOL = "opendatahub.io/apiProtocol"
 MODE_ANNOTATION = "serving.kserve.io/deploymentMode"
-AUTH_ANNOTATION = "security.opendatahub.io/enable-auth"
 DASHBOARD_LABEL = "opendatahub.io/dashboard"
 DISPLAY_NAME = "openshift.io/display-name"
 RAW_VISIBILITY = "networking.kserve.io/visibility"
@@ -59,52 +63,126 @@ SERVERLESS_ANNOTATIONS = {
 }
 
 
+@dataclass(frozen=True)
+class AppliedProfile:
+    """The HardwareProfile the release's webhook applies to the model on admission."""
+
+    webhook: serving.HardwareProfileWebhook
+    name: str
+    namespace: str
+    identifiers: list[dict]
+    scheduling: dict
+
+    @property
+    def queue(self) -> str | None:
+        """The LocalQueue a Queue profile labels the model with (the webhook overwrites the label)."""
+        return (
+            (self.scheduling.get("kueue") or {}).get("localQueueName") if self.scheduling["type"] == "Queue" else None
+        )
+
+
+def applied_profile(spec, m) -> AppliedProfile | None:
+    """The model's hardware profile as the release's webhook applies it: where the release's
+    dashboard marks models with their HardwareProfile and the bundle renders that profile."""
+    hook = serving.hardware_profile_webhook(spec.distribution.name, spec.version)
+    if hook is None or m.kind not in hook.kinds:
+        return None
+    found = profiles.profile_spec(spec, m.hardware_profile)
+    if found is None:
+        return None
+    identifiers, scheduling = found
+    return AppliedProfile(hook, m.hardware_profile, spec.namespaces["applications"], identifiers, scheduling)
+
+
 def queued(spec, m) -> bool:
     """The model's pods go through the team's LocalQueue: where the Red Hat build of Kueue runs
     (it admits Deployments' pods once its Deployment integration is on, which the bundle turns on
     for these); the 2.x platform Kueue's integrations are jobs only, so there the team's quota is
-    its share but the pods are not queued."""
-    return kueue_operator.needed(spec) and queue_eligible(spec, m)
+    its share but the pods are not queued. A Queue hardware profile the release's webhook applies
+    labels the model for its queue whatever the mode."""
+    profile = applied_profile(spec, m)
+    return (kueue_operator.needed(spec) and queue_eligible(spec, m)) or bool(profile and profile.queue)
 
 
-def _resources(m) -> dict:
-    out: dict = {}
+def _resources(spec, m) -> dict:
+    """The model's requests and limits as the API server stores them. Where the release's
+    webhook applies a hardware profile, it fills every resource the profile identifies that the
+    model leaves open (requests: the identifier's defaultCount; limits: the request, or its
+    maxCount on older builds): the bundle writes them all, so nothing is filled in behind Argo
+    CD's back and what Kueue admits is what the spec rules and the simulation count. The GPU
+    count is the model's own, 0 included."""
+    sides: dict[str, dict] = {"requests": {}, "limits": {}}
     for side, values in (("requests", m.requests), ("limits", m.limits)):
-        given = {k: v for k, v in (("cpu", values.cpu), ("memory", values.memory)) if v is not None}
+        sides[side] = {k: v for k, v in (("cpu", values.cpu), ("memory", values.memory)) if v is not None}
         if m.gpus:
-            given[GPU] = m.gpus
-        if given:
-            out[side] = given
-    return out
+            sides[side][GPU] = m.gpus
+    profile = applied_profile(spec, m)
+    for ident in profile.identifiers if profile else []:
+        resource = ident["identifier"]
+        default = m.gpus if ident["resourceType"] == "Accelerator" else ident["defaultCount"]
+        sides["requests"].setdefault(resource, default)
+        sides["limits"].setdefault(resource, sides["requests"][resource])
+    return {side: values for side, values in sides.items() if values}
 
 
-def per_pod(m) -> dict[str, Fraction]:
+def per_pod(spec, m) -> dict[str, Fraction]:
     """What one replica requests (requests, else limits: Kubernetes defaults requests to limits)."""
+    resources = _resources(spec, m)
+    requests, limits = resources.get("requests", {}), resources.get("limits", {})
     out: dict[str, Fraction] = {}
     for name in ("cpu", "memory"):
-        value = getattr(m.requests, name) or getattr(m.limits, name)
-        parsed = quantity.parse(value) if value is not None else None
+        value = requests.get(name, limits.get(name))
+        parsed = quantity.parse(str(value)) if value is not None else None
         if parsed is not None:
             out[name] = parsed
-    if m.gpus:
-        out[GPU] = Fraction(m.gpus)
+    gpus = requests.get(GPU, limits.get(GPU))
+    if gpus:
+        out[GPU] = Fraction(gpus)
     return out
+
+
+def _token_auth(spec, m, carrier: str) -> dict[str, str]:
+    """The token-auth annotation the release's controllers read on `carrier` (the model's kind
+    or its ServingRuntime), with the value the model's tokenAuth asks for."""
+    auth = serving.token_auth(
+        spec.distribution.name, spec.version, m.kind, mode(spec, m) if m.kind == "InferenceService" else None
+    )
+    if auth is None or auth.object != carrier:
+        return {}
+    if m.token_auth:
+        return {auth.annotation: auth.value}
+    return {auth.annotation: auth.off} if auth.off else {}
+
+
+def _profile_metadata(spec, m, labels: dict, annotations: dict) -> None:
+    """The hardware profile's annotations (the webhook sets the namespace one when missing) and
+    the queue label a Queue profile sets."""
+    profile = applied_profile(spec, m)
+    if profile is None:
+        return
+    annotations[profile.webhook.name_annotation] = profile.name
+    annotations[profile.webhook.namespace_annotation] = profile.namespace
+    if profile.queue:
+        labels[QUEUE_LABEL] = profile.queue
 
 
 def inference_service(spec, m) -> Obj:
     mode_ = mode(spec, m)
     labels = {DASHBOARD_LABEL: "true"}
-    annotations = {DISPLAY_NAME: m.display_name or m.name, MODE_ANNOTATION: mode_}
+    annotations = {
+        DISPLAY_NAME: m.display_name or m.name,
+        MODE_ANNOTATION: serving.stored_mode(spec.distribution.name, spec.version, mode_),
+    }
     if mode_ == "Serverless":
         annotations.update(SERVERLESS_ANNOTATIONS)
         if m.exposure == "internal":
             labels[KNATIVE_VISIBILITY] = "cluster-local"
     elif mode_ == "RawDeployment" and m.exposure == "route":
         labels[RAW_VISIBILITY] = "exposed"
-    if m.token_auth and mode_ != "ModelMesh":
-        annotations[AUTH_ANNOTATION] = "true"
+    annotations.update(_token_auth(spec, m, "InferenceService"))
     if queued(spec, m):
         labels[QUEUE_LABEL] = kueue.LOCAL_QUEUE
+    _profile_metadata(spec, m, labels, annotations)
     fmt = model_format(spec, m)
     model: dict = {"modelFormat": {"name": fmt}} if fmt else {}
     if m.runtime:
@@ -116,7 +194,7 @@ def inference_service(spec, m) -> Obj:
     predictor: dict = {}
     if mode_ != "ModelMesh":
         predictor.update(minReplicas=m.replicas, maxReplicas=m.replicas)
-        resources = _resources(m)
+        resources = _resources(spec, m)
         if resources:
             model["resources"] = resources
         pool = pool_of(spec, m)
@@ -141,22 +219,33 @@ def inference_service(spec, m) -> Obj:
     return o
 
 
-def serving_runtime(spec, m) -> Obj:
-    """The ServingRuntime the dashboard creates in the model's namespace from the release's
-    Template: the Template's ServingRuntime as the release ships it, named like the model, with
-    the dashboard's template annotations and the image the operator fills in at install."""
-    tpl = template(spec, m)
-    o = copy.deepcopy(tpl.serving_runtime)
-    o["apiVersion"] = facts(spec).api_version("ServingRuntime")
+def serving_runtime(spec, m, rt: Runtime) -> Obj:
+    """The ServingRuntime the dashboard creates in the model's namespace from the Template the
+    model names (the release's, or the catalogue's in the applications namespace): the Template's
+    ServingRuntime, named like the model, with the dashboard's template annotations; for an
+    out-of-the-box Template, the image the operator fills in at install."""
+    f = facts(spec)
+    if rt.release is not None:
+        tpl = rt.release
+        o = copy.deepcopy(tpl.serving_runtime)
+        display = tpl.annotations.get(DISPLAY_NAME) or (o.get("metadata", {}).get("annotations") or {}).get(
+            DISPLAY_NAME, tpl.name
+        )
+        protocol = tpl.api_protocol
+    else:
+        o = runtimes.serving_runtime(f, rt.catalogue)
+        display, protocol = rt.catalogue.display_name, rt.catalogue.api_protocol
+    o["apiVersion"] = f.api_version("ServingRuntime")
     meta = o.setdefault("metadata", {})
     meta.update(name=m.name, namespace=m.namespace)
     annotations = meta.setdefault("annotations", {})
-    annotations[TEMPLATE_NAME] = tpl.name
-    annotations[TEMPLATE_DISPLAY_NAME] = tpl.annotations.get(DISPLAY_NAME) or annotations.get(DISPLAY_NAME, tpl.name)
-    if tpl.api_protocol:
-        annotations[API_PROTOCOL] = tpl.api_protocol
+    annotations[TEMPLATE_NAME] = rt.template_name
+    annotations[TEMPLATE_DISPLAY_NAME] = display
+    if protocol:
+        annotations[API_PROTOCOL] = protocol
     meta.setdefault("labels", {})[DASHBOARD_LABEL] = "true"
-    params = {i.param for i in tpl.images if i.param and not i.image}
+    annotations.update(_token_auth(spec, m, "ServingRuntime"))
+    params = set(rt.image_params)
     for c in at(o, "spec", "containers") or []:
         if c.get("image", "").removeprefix("$(").removesuffix(")") in params:
             c["image"] = m.runtime_image
@@ -168,7 +257,7 @@ def llm_inference_service(spec, m) -> Obj:
     model by URI, the replicas, the managed route, gateway and scheduler, the pods' resources
     and pool placement in the template."""
     container: dict = {"name": "main"}
-    resources = _resources(m)
+    resources = _resources(spec, m)
     if resources:
         container["resources"] = resources
     pod: dict = {"containers": [container]}
@@ -188,11 +277,14 @@ def llm_inference_service(spec, m) -> Obj:
             "template": pod,
         },
     )
-    o["metadata"]["labels"] = {DASHBOARD_LABEL: "true"}
-    o["metadata"]["annotations"] = {
-        DISPLAY_NAME: m.display_name or m.name,
-        "argocd.argoproj.io/sync-options": "PruneLast=true",
-    }
+    labels = {DASHBOARD_LABEL: "true"}
+    annotations = {DISPLAY_NAME: m.display_name or m.name, "argocd.argoproj.io/sync-options": "PruneLast=true"}
+    annotations.update(_token_auth(spec, m, "LLMInferenceService"))
+    if queued(spec, m):
+        labels[QUEUE_LABEL] = kueue.LOCAL_QUEUE
+    _profile_metadata(spec, m, labels, annotations)
+    o["metadata"]["labels"] = labels
+    o["metadata"]["annotations"] = annotations
     return o
 
 
@@ -206,8 +298,9 @@ def build(spec) -> list[Obj]:
             if f.serves("LLMInferenceService"):
                 out.append(llm_inference_service(spec, m))
             continue
-        if template(spec, m) is not None:
-            out.append(serving_runtime(spec, m))
+        rt = runtime(spec, m)
+        if rt is not None:
+            out.append(serving_runtime(spec, m, rt))
         out.append(inference_service(spec, m))
     return out
 
@@ -240,7 +333,7 @@ def simulate(spec, objs: list[Obj]) -> list[Placement]:
     for m in spec.workloads.models:
         team = team_of(spec, m.namespace)
         pool = pool_of(spec, m)
-        pod = per_pod(m)
+        pod = per_pod(spec, m)
         node_selector = gpu_nodes.node_labels(pool) if pool else {}
         tolerations = gpu_nodes.tolerations(pool) if pool else []
         who = f"{m.namespace}/{m.name}"

@@ -10,13 +10,14 @@ import json
 from generator.components.base import Component
 from generator.core.resources import Obj, obj
 from generator.facts.workloads import SERVING_RUNTIME, WorkloadFacts, workload_facts
+from generator.spec.model_deployments import catalogue_template_name
 from generator.workloads.images import RELEASE_LINES
 
 API = "template.openshift.io/v1"
 
 
 def template_name(runtime) -> str:
-    return f"{runtime.name}-template"
+    return catalogue_template_name(runtime.name)
 
 
 def serving_runtime(facts: WorkloadFacts, r) -> Obj:

@@ -6,6 +6,7 @@ placed at the line of the spec field it came from."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,3 +62,18 @@ class WorkloadFit:
 def for_release(spec) -> WorkloadFit:
     """An empty fit against the spec's own release's workload facts."""
     return WorkloadFit(workload_facts(spec.distribution.name, spec.version))
+
+
+def fitted_by(
+    fit: Callable[[Any, WorkloadFit], list[Obj]], wanted: Callable[[Any], Any]
+) -> Callable[[Any], tuple[list[Obj], WorkloadFit | None]]:
+    """A unit's `fitted` (components/base.py): where the spec `wanted` any, the objects `fit`
+    writes through a fresh fit of the spec's release, and that fit; else none."""
+
+    def fitted(spec) -> tuple[list[Obj], WorkloadFit | None]:
+        if not wanted(spec):
+            return [], None
+        f = for_release(spec)
+        return fit(spec, f), f
+
+    return fitted

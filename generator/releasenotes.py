@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from generator.facts import catalogs, releases
+from generator.diff.markdown import render
+from generator.facts import catalogs, matrix, releases
 from generator.spec.model import Cluster
 
 KINDS = ("DataScienceCluster", "DSCInitialization", "OdhDashboardConfig", "Auth", "HardwareProfile")
@@ -122,11 +123,7 @@ def notes(dist: str, openshift: str | None = None) -> list[ReleaseNotes]:
 
 
 def markdown(dists: tuple[str, ...] = ("rhoai", "odh")) -> str:
-    from generator.diff.markdown import render
-
     openshift = Cluster.model_fields["openshift_version"].default
-    from generator.facts import matrix
-
     tables = [
         (
             dist,

@@ -1,8 +1,8 @@
 """Writing spec settings into team-level objects as the release's own CRD defines them: a field
 is written only where the release's schema of the object's API version has it and accepts the
-value (enum); what is left out is recorded with the spec field that asked for it, so the spec
-rule `workloads_fit` reports it at that line, and a refusal of a written field (schema, CEL) is
-placed at the line of the spec field it came from."""
+value (enum); what is left out is recorded with the spec field that asked for it, so the
+release fit (`workloads_fit`, a stage after the build) reports it at that line, and a refusal of
+a written field (schema, CEL) is placed at the line of the spec field it came from."""
 
 from __future__ import annotations
 

@@ -127,8 +127,11 @@ def render_cluster(loaded: LoadedSpec) -> bundle.Folder:
 # judges. Either way a spec's errors are reported at once, the loader's with the fit's.
 
 
-def load_spec(text: str, source: str, defaults: tuple[Any, loader.Positions, bytes] | None = None) -> LoadedSpec:
-    """One spec loaded; where the loader refuses it, the release fit's errors with the loader's."""
+def load_spec_to_build(
+    text: str, source: str, defaults: tuple[Any, loader.Positions, bytes] | None = None
+) -> LoadedSpec:
+    """One spec loaded, for a caller that builds it next and fits it after the build
+    (render_cluster); where the loader refuses it, the release fit's errors with the loader's."""
     try:
         return loader.load_spec_text(text, source, defaults)
     except loader.RefusedSpecs as exc:
@@ -137,7 +140,7 @@ def load_spec(text: str, source: str, defaults: tuple[Any, loader.Positions, byt
 
 def load_spec_text(text: str, source: str, defaults: tuple[Any, loader.Positions, bytes] | None = None) -> LoadedSpec:
     """One spec loaded and fitted to its release; every error of it at once."""
-    loaded = load_spec(text, source, defaults)
+    loaded = load_spec_to_build(text, source, defaults)
     _refuse(units.release_fit(loaded.spec, loaded.positions))
     return loaded
 

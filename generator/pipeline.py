@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.argocd.fleet import FleetMember, fleet_folders
-from generator.build import base_of, load_spec, render_base, render_cluster
+from generator.build import base_of, load_spec_to_build, render_base, render_cluster
 from generator.bundle import Folder
 from generator.core.errors import SpecError, SpecErrors, UsageError
 from generator.diff.tree import FileChange, TreeDiff, compare
@@ -87,7 +87,7 @@ def _load(path: Path, raw: bytes) -> LoadedSpec:
     the build made."""
     repo: Path = _CONTEXT["repo"]
     source = path.relative_to(repo).as_posix()
-    return load_spec(decode(raw, source), source, _CONTEXT["defaults"])
+    return load_spec_to_build(decode(raw, source), source, _CONTEXT["defaults"])
 
 
 def _work(path_str: str) -> Job:

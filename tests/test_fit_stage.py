@@ -63,8 +63,8 @@ def test_rule_errors_and_fit_errors_are_reported_together():
         "components.kserve.deploymentMode",
         "components.kserve.serving.certificate.type",
     ]
-    # The render path reports the same set, loaded by the pipeline's loader (build.load_spec).
-    assert errors(build.load_spec, BOTH) == together
+    # The render path reports the same set, loaded by the pipeline's loader (build.load_spec_to_build).
+    assert errors(build.load_spec_to_build, BOTH) == together
 
 
 @pytest.mark.parametrize("text", [CEL, LEFT_OUT], ids=["cel", "left-out"])

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.core import yamlio
 from generator.core.errors import UsageError
 
 
@@ -32,8 +33,6 @@ class BuildResult:
 
     def objects(self) -> list[dict]:
         """The built objects, a fresh copy each call (callers may change them)."""
-        from generator.core import yamlio
-
         if not self.ok:
             return []
         return copy.deepcopy(self.parsed) if self.parsed is not None else yamlio.loads_all(self.output)
@@ -55,8 +54,6 @@ NOT_READ = ".generated.json"
 def _references(kustomization: Path) -> list[str] | None:
     """Relative paths out of the folder that a kustomization names (bases, resources, patches,
     generators...: any string starting with ../); None when it names something remote."""
-    from generator.core import yamlio
-
     try:
         data = yamlio.loads(kustomization.read_text(encoding="utf-8"))
     except Exception:

@@ -26,16 +26,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import units
 from generator.argocd.fleet import FleetMember, fleet_folders
-from generator.build import base_of, render_base, render_cluster
+from generator.build import base_of, load_spec_to_build, render_base, render_cluster
 from generator.bundle import Folder
 from generator.core.errors import SpecError, SpecErrors, UsageError
 from generator.diff.tree import FileChange, TreeDiff, compare
 from generator.spec.loader import (
     LoadedSpec,
     decode,
-    load_spec_text,
     read_defaults,
     read_source,
     spec_files,
@@ -85,9 +83,11 @@ def _digest(raw: bytes, defaults_raw: bytes | None) -> str:
 
 
 def _load(path: Path, raw: bytes) -> LoadedSpec:
+    """The spec loaded; its release fit runs after its build (render_cluster), on the objects
+    the build made."""
     repo: Path = _CONTEXT["repo"]
     source = path.relative_to(repo).as_posix()
-    return load_spec_text(decode(raw, source), source, _CONTEXT["defaults"], units.release_fit)
+    return load_spec_to_build(decode(raw, source), source, _CONTEXT["defaults"])
 
 
 def _work(path_str: str) -> Job:

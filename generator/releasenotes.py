@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from generator.diff.markdown import render
 from generator.facts import catalogs, matrix, releases
 from generator.spec.model import Cluster
 
@@ -122,8 +123,6 @@ def notes(dist: str, openshift: str | None = None) -> list[ReleaseNotes]:
 
 
 def markdown(dists: tuple[str, ...] = ("rhoai", "odh")) -> str:
-    from generator.diff.markdown import render
-
     openshift = Cluster.model_fields["openshift_version"].default
     tables = [
         (

@@ -29,7 +29,7 @@ from generator.components import (
     serving,
     workbenches,
 )
-from generator.components.base import Component
+from generator.components.base import Built, Component
 from generator.core.errors import SpecError
 from generator.workloads import connections, images, models, pipelines, registries, runtimes
 from generator.workloads.check import workloads_fit
@@ -61,9 +61,9 @@ COMPONENTS: list[Component] = [
 ]
 
 
-def release_fit(spec, positions) -> Iterator[SpecError]:
-    """What loading a spec checks once its units can be built: every platform and team-level
-    setting exists in the cluster's release and passes its CEL rules, reported at the spec's
-    lines (passed to the loader as its `check`)."""
-    yield from platform.release_fit(spec, positions)
-    yield from workloads_fit(spec, positions)
+def release_fit(spec, positions, built: Built | None = None) -> Iterator[SpecError]:
+    """The release fit, a stage after loading: every platform and team-level setting exists in
+    the cluster's release and passes its CEL rules, reported at the spec's lines. It judges the
+    objects of `built` (the cluster's build) where given, else builds the ones it judges."""
+    yield from platform.release_fit(spec, positions, built)
+    yield from workloads_fit(spec, positions, built)

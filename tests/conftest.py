@@ -11,15 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from generator import units
 from generator.argocd.fleet import FleetMember, fleet_folders
 from generator.build import base_of, render_base, render_cluster
+from generator.build import load_spec_text as fitted_spec_text
 from generator.bundle import Folder
 from generator.core import yamlio
 from generator.facts import releases
 from generator.kustomize import build
 from generator.pipeline import render_fleet
-from generator.spec import loader
 from generator.spec.loader import LoadedSpec, load_specs, read_defaults
 from generator.store.tree import generated_roots
 from generator.validate import cel
@@ -62,8 +61,9 @@ EXAMPLE_DEFAULTS = read_defaults(PROJECT)
 
 
 def load_spec_text(text: str, source: str, defaults=EXAMPLE_DEFAULTS):
-    """A spec loaded and fitted to its release, as a render loads it."""
-    return loader.load_spec_text(text, source, defaults, units.release_fit)
+    """A spec loaded and fitted to its release (the release fit, the stage after loading), as a
+    render loads it."""
+    return fitted_spec_text(text, source, defaults)
 
 
 EXAMPLES = sorted(p.stem for p in (PROJECT / "clusters").glob("*.yaml") if not p.name.startswith("_"))

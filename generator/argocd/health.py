@@ -8,7 +8,7 @@ from functools import cache
 from importlib import resources
 
 from generator.argocd import facts
-from generator.argocd.facts import GroupKind
+from generator.argocd.facts import GroupKind, group_kind
 
 
 @cache
@@ -33,8 +33,6 @@ def evaluate(o: dict) -> dict[str, str]:
     """Run the kind's check on a live object the way Argo CD does (gopher-lua is Lua 5.1: the
     script is a chunk with the object in the global `obj`), returning {status, message}."""
     from lupa import lua51
-
-    from generator.argocd.facts import group_kind
 
     name = by_kind().get(group_kind(o))
     if name is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from generator.build import load_specs
 from generator.capacity import pools as capacity
 from generator.cli import clusters_arg, command
 
@@ -17,8 +18,6 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 
 @command("capacity", "GPU pools (max GPUs), teams' quotas (nominal, can borrow, lends) and headroom", _arguments)
 def cmd_capacity(args: argparse.Namespace) -> int:
-    from generator.build import load_specs
-
     reports = [capacity.report(s.spec) for s in load_specs(args.repo, args.clusters or None)]
     if args.output == "json":
         print(json.dumps({"clusters": [r.as_dict() for r in reports]}, indent=2, sort_keys=True))

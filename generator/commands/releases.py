@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from generator import releasenotes
 from generator.cli import command
 
 
@@ -24,7 +25,6 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 
 @command("releases", "per supported release: new components and fields, where groups go, default channel", _arguments)
 def cmd_releases(args: argparse.Namespace) -> int:
-    from generator import releasenotes
 
     dists = tuple(args.distribution or ("rhoai", "odh"))
     if args.output == "json":

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from generator.cli import clusters_arg, command
+from generator.spec.loader import load_specs
 from generator.workloads import report
 
 
@@ -20,7 +21,6 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     _arguments,
 )
 def cmd_teams(args: argparse.Namespace) -> int:
-    from generator.spec.loader import load_specs
 
     reports = [report.report(s.spec) for s in load_specs(args.repo, args.clusters or None)]
     if args.output == "json":

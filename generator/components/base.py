@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from generator.core.resources import Obj
@@ -25,3 +25,22 @@ class Component:
     # name, the images they reference): called with every other unit once all are built, in
     # place of `build`.
     derive: Callable[[PlatformSpec, dict[str, list[Obj]]], list[Obj]] | None = None
+    # For a unit whose objects are written through its release's fit (facts/fit.py,
+    # workloads/fit.py): the objects and the record of what the release left out of them (None
+    # when there are none), called in place of `build`. The release fit, a stage after the
+    # build, judges these objects and that record: nothing is built twice.
+    fitted: Callable[[PlatformSpec], Fitted] | None = None
+
+
+# A unit's objects and the record of what its release left out of them (a facts.fit.Fit, a
+# workloads.fit.WorkloadFit, or None where the unit has no objects).
+Fitted = tuple[list["Obj"], Any]
+
+
+@dataclass(frozen=True)
+class Built:
+    """One cluster as the build made it: the units, and the objects and fit record of each unit
+    built through its release's fit (`Component.fitted`), by unit name."""
+
+    units: dict[str, list[Obj]]
+    fits: dict[str, Fitted]

@@ -13,7 +13,7 @@ from generator.components.base import Component
 from generator.components.dsci import AUTH
 from generator.core.resources import Obj, obj
 from generator.facts import matrix
-from generator.facts.fit import Fit
+from generator.facts.fit import Fit, fitted_by
 
 KIND = "OdhDashboardConfig"
 NAME = "odh-dashboard-config"
@@ -93,4 +93,5 @@ COMPONENT = Component(
     name="dashboard",
     description="OdhDashboardConfig: notebook and model server sizes, notebook controller, page flags, groups where no Auth",
     build=build,
+    fitted=fitted_by(fit),
 )

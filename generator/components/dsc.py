@@ -9,7 +9,7 @@ from __future__ import annotations
 from generator.components.base import Component
 from generator.core.resources import Obj, obj
 from generator.facts import releases
-from generator.facts.fit import Fit
+from generator.facts.fit import Fit, fitted_by
 
 KIND = "DataScienceCluster"
 NAME = "default-dsc"
@@ -94,4 +94,5 @@ COMPONENT = Component(
     name="dsc",
     description="DataScienceCluster default-dsc: every component's managementState and settings",
     build=build,
+    fitted=fitted_by(fit),
 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from generator.components import serving
 from generator.components.base import Component
 from generator.core.resources import Obj, obj
-from generator.facts.fit import Fit
+from generator.facts.fit import Fit, fitted_by
 
 KIND = "DSCInitialization"
 NAME = "default-dsci"
@@ -118,4 +118,5 @@ COMPONENT = Component(
     name="dsci",
     description="DSCInitialization default-dsci (namespaces, monitoring, service mesh, trusted CA bundle) and the Auth object (admin and allowed groups)",
     build=build,
+    fitted=fitted_by(fit),
 )

@@ -1,7 +1,8 @@
 """The platform's own objects (DataScienceCluster, DSCInitialization, the dashboard's) fitted to
-the spec's release, and the release fit: a rule of the builders' floor, since it needs those objects and the release's
-CEL rules; callers that build hand it to the spec loader (build.load_specs), which runs it with
-the spec rules so that every error of a spec is reported at once. Every platform setting the spec writes
+the spec's release, and the release fit: a stage after loading, on the builders' floor, since it
+needs those objects and the release's CEL rules (build.py runs it after the cluster's build, on
+the objects the build made, and reports its errors with the loader's, so that every error of a
+spec is reported at once). Every platform setting the spec writes
 must exist in its release and pass the release's own validation rules; what does not is a spec
 error at the line that asked for it."""
 
@@ -11,6 +12,7 @@ import fnmatch
 from collections.abc import Iterator
 
 from generator.components import dashboard, dsc, dsci
+from generator.components.base import Built
 from generator.core.errors import REMOVE, Fix, SpecError, format_path
 from generator.core.resources import Obj
 from generator.facts import matrix, releases
@@ -19,10 +21,19 @@ from generator.spec.rules import VERSION, is_supported, release_ref
 from generator.validate import cel
 
 
-def fit_platform(spec) -> tuple[list[Obj], Fit]:
-    """The platform's own objects for the spec's release, and what was left out of them."""
+def fit_platform(spec, built: Built | None = None) -> tuple[list[Obj], Fit]:
+    """The platform's own objects for the spec's release, and what was left out of them: those
+    of the cluster's build where given (`built`), else built here."""
     f = Fit(spec.release)
-    return dsc.fit(spec, f) + dsci.fit(spec, f) + dashboard.fit(spec, f), f
+    if built is None:
+        return dsc.fit(spec, f) + dsci.fit(spec, f) + dashboard.fit(spec, f), f
+    objs: list[Obj] = []
+    for unit in (dsc.COMPONENT, dsci.COMPONENT, dashboard.COMPONENT):
+        written, record = built.fits[unit.name]
+        objs += written
+        f.left += record.left
+        f.origins.update(record.origins)
+    return objs, f
 
 
 def _no_op(spec_path: str, value) -> bool:
@@ -51,12 +62,12 @@ def _instead(spec, spec_path: str) -> tuple[str, Fix | None]:
     return f": {entry.text}", fix
 
 
-def release_fit(spec, positions) -> Iterator[SpecError]:
+def release_fit(spec, positions, built: Built | None = None) -> Iterator[SpecError]:
     """Every platform setting the spec writes exists in its release and passes the release's
     own validation rules (CEL), at the spec's line."""
     if not is_supported(spec):
         return
-    objs, fitted = fit_platform(spec)
+    objs, fitted = fit_platform(spec, built)
     ref = release_ref(spec, positions)
     for left in fitted.left:
         if left.origin is None or left.origin not in positions.keys:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.core.resources import Obj, ident, ident_str
+from generator.diff.schema import ATOMIC_LIST, MAP, SET
 
 
 class _Absent:
@@ -240,8 +241,6 @@ class _Walk:
         """A list merged as the API server merges it: items of a map list matched by their
         keys and a set's values by value (what only the live object has is someone else's, not
         drift); an atomic list is the desired one exactly, item by item in order."""
-        from generator.diff.schema import ATOMIC_LIST, MAP, SET
-
         lt = node.list_type() if node is not None else ATOMIC_LIST
         item = node.item() if node is not None else None
         if lt.kind == MAP:

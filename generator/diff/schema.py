@@ -23,6 +23,7 @@ from generator.core.schemafiles import schema_file_name
 from generator.facts import matrix, releases
 from generator.facts import workloads as workload_facts
 from generator.facts.matrix import version_key
+from generator.validate.core import _definitions, core_schema
 
 QUANTITY_DEF = "io.k8s.apimachinery.pkg.api.resource.Quantity"
 DURATION_DEF = "io.k8s.apimachinery.pkg.apis.meta.v1.Duration"
@@ -149,8 +150,6 @@ def kubernetes_version() -> str:
 
 @cache
 def _builtin(kind: str, group: str, version: str) -> dict | None:
-    from generator.validate.core import core_schema
-
     return core_schema(kind, group, version, kubernetes_version())
 
 
@@ -220,8 +219,6 @@ def core_type(name: str) -> Node | None:
     """A Kubernetes core/v1 type by its Go name (`PodSpec`), for Argo CD's known-type fields:
     from the project's Kubernetes version, else the newest the installed schemas have (types
     added since); None for types no object field holds (API options, internal types)."""
-    from generator.validate.core import _definitions
-
     if name == "ResourceList":
         return Node(
             {"type": "object", "additionalProperties": {"$ref": _REF + QUANTITY_DEF}},

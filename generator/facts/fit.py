@@ -11,6 +11,7 @@ to the operator.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,3 +96,14 @@ class Fit:
             if best is None or score > best[0]:
                 best = (score, origin)
         return best[1] if best else None
+
+
+def fitted_by(fit: Callable[[Any, Fit], list[Obj]]) -> Callable[[Any], tuple[list[Obj], Fit]]:
+    """A unit's `fitted` (components/base.py): the objects `fit` writes through a fresh Fit of
+    the spec's release, and that Fit."""
+
+    def fitted(spec) -> tuple[list[Obj], Fit]:
+        f = Fit(spec.release)
+        return fit(spec, f), f
+
+    return fitted

@@ -21,7 +21,7 @@ import os
 import re
 import stat
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,9 +41,9 @@ except ImportError:  # pragma: no cover - PyYAML is a dependency; its C part may
     _FAST = False
 
 from generator.core import secrets
-from generator.core.errors import Fix, SpecError, SpecErrors, format_path
+from generator.core.errors import Fix, SpecError, SpecErrors, UsageError, format_path
 from generator.facts import matrix, releases
-from generator.spec import yaml_hints
+from generator.spec import rules, yaml_hints
 from generator.spec.model import LABEL_KEY, PATTERN_WORDS, PlatformSpec
 
 CLUSTERS_DIR = "clusters"
@@ -616,18 +616,32 @@ def _model_of(annotation: Any) -> Any:
     return None
 
 
-# Rules of a floor above this one that judge a spec by objects built from it (the release fit,
-# components/platform.py): callers that build hand them in; loading itself builds nothing.
-Check = Callable[[PlatformSpec, "Positions"], Iterable[SpecError]]
+@dataclass(frozen=True)
+class Modelled:
+    """A spec read into its model, for a stage after loading (the release fit, build.py) whose
+    errors are reported with the loader's: `reported` holds the paths the loader already
+    reported while reading, where a value refused stands in the data as nothing."""
+
+    spec: PlatformSpec
+    positions: Positions
+    reported: tuple[str, ...] = ()
+
+    def unreported(self, found: Iterable[SpecError]) -> list[SpecError]:
+        return _elsewhere(list(found), list(self.reported))
 
 
-def load_spec_text(
-    text: str, source: str, defaults: tuple[Any, Positions, bytes] | None = None, check: Check | None = None
-) -> LoadedSpec:
-    """Load one spec from text; raises SpecErrors with every problem found (`check`'s with the
-    spec rules', first, once the spec has a model)."""
-    from generator.spec import rules
+class RefusedSpecs(SpecErrors):
+    """The loader's errors, with every spec of them that has a model (`modelled`): the release
+    fit judges those too, so that every error of a spec is reported at once."""
 
+    def __init__(self, errors: list[SpecError], modelled: list[Modelled]):
+        super().__init__(errors)
+        self.modelled = modelled
+
+
+def load_spec_text(text: str, source: str, defaults: tuple[Any, Positions, bytes] | None = None) -> LoadedSpec:
+    """Load one spec from text; raises SpecErrors with every problem found (RefusedSpecs once the
+    spec has a model). Loading only loads: the release fit is a later stage (build.py)."""
     data, positions, errors = read_yaml(text, source)
     if data is None:
         raise SpecErrors(errors)
@@ -647,14 +661,14 @@ def load_spec_text(
     except ValidationError as exc:
         raise SpecErrors(errors + _elsewhere(pydantic_errors(exc, positions, data), reported)) from None
     stem = Path(source).stem
-    found = (list(check(spec, positions)) if check else []) + rules.check(spec, positions)
+    found = rules.check(spec, positions)
     if Path(source).parent.name == CLUSTERS_DIR and spec.metadata.name != stem:
         found.append(
             positions.error(("metadata", "name"), f"must equal the file name {stem!r} (it names the overlay folder)")
         )
     found = errors + _elsewhere(found, reported)
     if found:
-        raise SpecErrors(found)
+        raise RefusedSpecs(found, [Modelled(spec, positions, tuple(reported))])
     return LoadedSpec(spec=spec, source=source, positions=positions, digest=digest.hexdigest())
 
 
@@ -764,8 +778,6 @@ def decode(raw: bytes, source: str) -> str:
 
 def spec_files(repo: Path, names: list[str] | None = None) -> list[Path]:
     """Cluster spec files, sorted; `names` selects clusters (unknown names are usage errors)."""
-    from generator.core.errors import UsageError
-
     folder = repo / CLUSTERS_DIR
     if not folder.is_dir():
         raise UsageError(f"no {CLUSTERS_DIR}/ folder in {repo} (use --repo DIR, or `rhoai-gitops init NAME`)")
@@ -822,19 +834,22 @@ def spec_files_and_errors(repo: Path, names: list[str] | None = None) -> tuple[l
         return [p for p in sorted((repo / CLUSTERS_DIR).glob("*.yaml")) if not p.name.startswith("_")], list(exc.errors)
 
 
-def load_specs(repo: Path, names: list[str] | None = None, check: Check | None = None) -> list[LoadedSpec]:
-    """Load the named (default: all) cluster specs; every error from every file, at once.
-    `check`: see load_spec_text."""
+def load_specs(repo: Path, names: list[str] | None = None) -> list[LoadedSpec]:
+    """Load the named (default: all) cluster specs; every error from every file, at once
+    (RefusedSpecs, with every spec that has a model, those that loaded among them)."""
     # A defaults file that does not read is the one error: every spec would fail with it.
     defaults = read_defaults(repo)
-    loaded = []
+    loaded, modelled = [], []
     paths, errors = spec_files_and_errors(repo, names)
     for path in paths:
         source = path.relative_to(repo).as_posix()
         try:
-            loaded.append(load_spec_text(decode(read_source(repo, path), source), source, defaults, check))
+            loaded.append(load_spec_text(decode(read_source(repo, path), source), source, defaults))
+        except RefusedSpecs as exc:
+            errors.extend(exc.errors)
+            modelled += exc.modelled
         except SpecErrors as exc:
             errors.extend(exc.errors)
     if errors:
-        raise SpecErrors(errors)
+        raise RefusedSpecs(errors, modelled + [Modelled(s.spec, s.positions) for s in loaded])
     return loaded

@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
-from generator import units
-from generator.build import build_units, load_specs
+from generator.build import build_units, load_spec_text, load_specs
 from generator.core.errors import REMOVE, Fix, SpecError, SpecErrors, UsageError, format_path
 from generator.diff.objects import ObjectChange, diff_objects
 from generator.facts import catalogs, releases
 from generator.spec import edit
-from generator.spec.loader import LoadedSpec, load_spec_text, read_defaults
+from generator.spec.loader import LoadedSpec, Positions, deep_merge, read_defaults, read_yaml
 from generator.spec.model import PlatformSpec
 from generator.upgrade.olmpath import NoUpgradePath, UpgradePath, upgrade_path
 from generator.workloads import models
@@ -244,7 +244,7 @@ def _subscription_fix(error: SpecError, path: UpgradePath | None) -> Fix | None:
 
 def _errors(text: str, source: str, defaults) -> list[SpecError]:
     try:
-        load_spec_text(text, source, defaults, units.release_fit)
+        load_spec_text(text, source, defaults)
     except SpecErrors as exc:
         return exc.errors
     return []
@@ -288,10 +288,6 @@ def mirror_steps(spec: PlatformSpec, to: str) -> list[dict]:
 
 def _model(text: str, source: str, defaults) -> PlatformSpec | None:
     """The target spec as a model, without the cross-field rules (which report the errors)."""
-    from pydantic import ValidationError
-
-    from generator.spec.loader import Positions, deep_merge, read_yaml
-
     data, positions, errors = read_yaml(text, source)
     if errors:
         return None

@@ -36,6 +36,7 @@ from typing import Any
 
 import yaml
 
+from generator import releasenotes
 from generator.store.atomic import write_atomic
 from generator.upstream.sources import Origins
 from generator.validate.schemas import crd_schemas
@@ -657,8 +658,6 @@ def main(argv: list[str] | None = None) -> int:
     written, removed = write(files)
     print(f"generator/data/upstream: {len(files)} files ({written} written, {removed} removed)")
     # The docs' per-release tables are generated from the same data.
-    from generator import releasenotes
-
     doc = OUT.parents[2] / releasenotes.TABLES_DOC
     if doc.is_file():
         text = doc.read_text(encoding="utf-8")

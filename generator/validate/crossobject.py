@@ -13,6 +13,7 @@ from typing import Any
 
 from generator.capacity import scheduling
 from generator.capacity.scheduling import taint_str, tolerates
+from generator.components import gpu_nodes
 from generator.core import secrets
 from generator.core.errors import format_path
 from generator.core.resources import Obj, at, ident_str, is_namespaced
@@ -37,8 +38,6 @@ def gpu_pools(spec, objs: list[Obj]) -> list[GpuPool]:
     """The GPU node pools the bundle's objects can land on. Where the Machine API makes the
     nodes, their MachineSets say what labels and taints the nodes get; elsewhere (bare metal)
     the admin labels the nodes as the spec's pools say."""
-    from generator.components import gpu_nodes
-
     pools = []
     for o in objs:
         if o.get("kind") != "MachineSet":

@@ -31,14 +31,22 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import units
+from generator.argocd.verify import verify
+from generator.build import load_spec_text
+from generator.core.errors import SpecErrors
 from generator.core.resources import Obj, group_of, ident, ident_str, version_of
+from generator.facts import releases
+from generator.facts import workloads as workload_facts
 from generator.joint_build import build_groups
 from generator.kustomize import BuildResult
-from generator.spec.loader import LoadedSpec
+from generator.pipeline import check_jobs
+from generator.spec.loader import LoadedSpec, decode, read_defaults, read_source
 from generator.store.cache import VerdictCache, code_fingerprint, core_schema_dir, kubeconform_dir, validators_dir
-from generator.validate import cel, crossobject, policy
+from generator.store.tree import sha256
+from generator.validate import cel, crossobject, kubeconform, policy
+from generator.validate.core import kubernetes_version, write_core_schemas
 from generator.validate.report import STAGES, Finding
+from generator.validate.validator import SchemaSource, SchemaValidator
 
 # kubectl's log prefix (severity, date, time, pid, source line): noise that changes every run.
 _KLOG = re.compile(r"^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\] ", re.M)
@@ -131,8 +139,6 @@ def up_to_date(
     process (its render cache entry, when disk provably holds its output, instead of a render),
     each handing back the list of its generated files and what differs, never the folder.
     A bad spec raises SpecErrors with every spec's errors, stray files in clusters/ included."""
-    from generator.pipeline import check_jobs
-
     done, shared, diff = check_jobs(repo, names, jobs, use_cache, digests=use_cache, all_errors=True)
     members = []
     for job in done:
@@ -158,15 +164,12 @@ def load_batch(repo: Path, members: list[Member], defaults) -> tuple[list[Loaded
     """The batch's specs parsed (model and positions), and the sha256 of the bytes each was
     parsed from: a verdict is recorded under the bytes it judged. Stage 1 read these specs
     already; one changed since is reported as any bad spec is."""
-    from generator.core.errors import SpecErrors
-    from generator.spec.loader import decode, load_spec_text, read_source
-    from generator.store.tree import sha256
 
     loaded, shas, errors = [], [], []
     for m in members:
         try:
             raw = read_source(repo, repo / m.source)
-            loaded.append(load_spec_text(decode(raw, m.source), m.source, defaults, units.release_fit))
+            loaded.append(load_spec_text(decode(raw, m.source), m.source, defaults))
             shas.append(sha256(raw))
         except SpecErrors as exc:
             errors += exc.errors
@@ -242,11 +245,6 @@ def schema_stage(repo: Path, work: list[tuple[LoadedSpec, list[Obj]]], options: 
     """Each cluster's objects against its Kubernetes version's core schemas, its release's own
     platform schemas, the user's imported CRDs and the shipped schemas of every other operator,
     in that order; then the CRDs' CEL rules (x-kubernetes-validations) over the defaulted object."""
-    from generator.facts import releases
-    from generator.facts import workloads as workload_facts
-    from generator.validate import kubeconform
-    from generator.validate.core import kubernetes_version, write_core_schemas
-    from generator.validate.validator import SchemaSource, SchemaValidator
 
     crd_dirs = options.crd_schemas or [repo / "schemas" / "crds"]
     groups: dict[tuple[str, str, str], list[tuple[LoadedSpec, list[Obj]]]] = {}
@@ -318,7 +316,6 @@ CHUNK = 64
 
 
 def run(repo: Path, options: Options) -> Report:
-    from generator.spec.loader import read_defaults
 
     clock = time.perf_counter()
     report = Report(clusters=[])
@@ -478,7 +475,6 @@ def _timed(report: Report, stage: str, since: float) -> float:
 
 def _judge(repo: Path, specs: list[LoadedSpec], options: Options, report: Report) -> None:
     """Stages 2 to 5 for one batch of clusters."""
-    from generator.argocd.verify import verify
 
     clock = time.perf_counter()
     builds = build_stage(repo, specs, options.jobs or os.cpu_count(), report)

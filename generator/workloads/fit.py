@@ -1,11 +1,12 @@
 """Writing spec settings into team-level objects as the release's own CRD defines them: a field
 is written only where the release's schema of the object's API version has it and accepts the
-value (enum); what is left out is recorded with the spec field that asked for it, so the spec
-rule `workloads_fit` reports it at that line, and a refusal of a written field (schema, CEL) is
-placed at the line of the spec field it came from."""
+value (enum); what is left out is recorded with the spec field that asked for it, so the
+release fit (`workloads_fit`, a stage after the build) reports it at that line, and a refusal of
+a written field (schema, CEL) is placed at the line of the spec field it came from."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,3 +62,18 @@ class WorkloadFit:
 def for_release(spec) -> WorkloadFit:
     """An empty fit against the spec's own release's workload facts."""
     return WorkloadFit(workload_facts(spec.distribution.name, spec.version))
+
+
+def fitted_by(
+    fit: Callable[[Any, WorkloadFit], list[Obj]], wanted: Callable[[Any], Any]
+) -> Callable[[Any], tuple[list[Obj], WorkloadFit | None]]:
+    """A unit's `fitted` (components/base.py): where the spec `wanted` any, the objects `fit`
+    writes through a fresh fit of the spec's release, and that fit; else none."""
+
+    def fitted(spec) -> tuple[list[Obj], WorkloadFit | None]:
+        if not wanted(spec):
+            return [], None
+        f = for_release(spec)
+        return fit(spec, f), f
+
+    return fitted

@@ -11,7 +11,7 @@ from generator.components.base import Component
 from generator.core.resources import Obj, obj
 from generator.facts.workloads import DSPA
 from generator.workloads import connections
-from generator.workloads.fit import WorkloadFit, for_release
+from generator.workloads.fit import WorkloadFit, fitted_by
 
 DSP_VERSION = "v2"  # Argo-based pipelines; the Tekton-era v1 is gone from every supported release
 
@@ -106,10 +106,11 @@ def fit(spec, f: WorkloadFit) -> list[Obj]:
     return out
 
 
+fitted = fitted_by(fit, lambda spec: spec.workloads.pipeline_servers)
+
+
 def build(spec) -> list[Obj]:
-    if not spec.workloads.pipeline_servers:
-        return []
-    return fit(spec, for_release(spec))
+    return fitted(spec)[0]
 
 
 COMPONENT = Component(
@@ -117,4 +118,5 @@ COMPONENT = Component(
     description="Pipeline servers (DataSciencePipelinesApplications) of team namespaces",
     build=build,
     has_base=False,
+    fitted=fitted,
 )

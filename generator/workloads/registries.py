@@ -14,7 +14,7 @@ from generator.components.base import Component
 from generator.core.resources import Obj, obj
 from generator.facts.workloads import MODEL_REGISTRY, WorkloadFacts, rewrites
 from generator.spec.rules import team_groups_of
-from generator.workloads.fit import WorkloadFit, for_release
+from generator.workloads.fit import WorkloadFit, fitted_by
 
 DEFAULT_PORTS = {"mysql": 3306, "postgres": 5432}
 USER_ROLE = "registry-user-{name}"
@@ -83,10 +83,11 @@ def fit(spec, f: WorkloadFit) -> list[Obj]:
     return out
 
 
+fitted = fitted_by(fit, lambda spec: spec.workloads.model_registries)
+
+
 def build(spec) -> list[Obj]:
-    if not spec.workloads.model_registries:
-        return []
-    return fit(spec, for_release(spec))
+    return fitted(spec)[0]
 
 
 COMPONENT = Component(
@@ -94,4 +95,5 @@ COMPONENT = Component(
     description="ModelRegistry instances and their teams' access",
     build=build,
     has_base=False,
+    fitted=fitted,
 )

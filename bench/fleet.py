@@ -58,12 +58,15 @@ def synthetic_spec(i: int) -> dict:
         )
     spec["gpuNodePools"] = pools
     teams = []
+    # The example's own teams come first: its workloads (connections, models, ...) live in them.
+    names = [t["name"] for t in spec["quotas"]["teams"]]
     for t in range(2 + i % 4):
         pool = pools[t % len(pools)]
+        team = names[t] if t < len(names) else f"team{t}"
         teams.append(
             {
-                "name": f"team{t}",
-                "namespaces": [f"team{t}-{name}"][:1],
+                "name": team,
+                "namespaces": [f"team-{team}" if t < len(names) else f"team{t}-{name}"],
                 "cohort": "ml-research",
                 "quotas": [
                     {"flavor": "default-flavor", "resources": {"cpu": {"nominal": 16}, "memory": {"nominal": "64Gi"}}},

@@ -35,7 +35,10 @@ that `export` passes with nothing to say. The data goes to vet as a file of the 
 package, `clusters: <the same JSON text>` (JSON is CUE, and cue reads a JSON file with its CUE
 parser, encoding/json.Extract: the same value); a JSON file would put vet in its data-file mode,
 which judges each file on its own. vet stops at the first error, so a batch it fails is
-exported as above: every finding still comes from `cue export`.
+exported as above: every finding still comes from `cue export`. cue keeps only the gravest
+class of a value's errors (adt.CombineErrors: beside a conflict, incomplete values are
+dropped), in a batch also another cluster's; a cluster that shows no error in a batch that
+failed is therefore judged again, in a batch of the next round.
 """
 
 from __future__ import annotations
@@ -480,46 +483,55 @@ def run(repo: Path, work: list[tuple[LoadedSpec, list[Obj]]], jobs: int | None =
     if wrapper is None or len(work) == 1:
         return per_cluster(repo, work, jobs)
     eng, workers = engine(repo), _workers(jobs)
-    size = max(1, min(BATCH, -(-len(work) // workers)))
-    batches = [work[i : i + size] for i in range(0, len(work), size)]
     with tempfile.TemporaryDirectory(prefix="rhoai-gitops-policy-") as tmp:
         written = Path(tmp) / WRAPPER_NAME
         written.write_text(wrapper.text, encoding="utf-8")
-        vets, docs = [], []
-        for i, batch in enumerate(batches):
-            docs.append({loaded.spec.name: document(loaded, objs) for loaded, objs in batch})
-            data = Path(tmp) / f"batch-{i}.cue"
-            data.write_text(wrapper.data(docs[-1]), encoding="utf-8")
-            vets.append(["vet", "-c", str(written), str(data)])
-        # The witness: the first cluster alone, the reference way, in the same round of calls.
+        # The witness: the first cluster alone, the reference way, in the first round of calls.
         witness_data = Path(tmp) / "witness.json"
         witness_data.write_text(json.dumps(document(*work[0]), sort_keys=True), encoding="utf-8")
-        *vetted, (witness_code, witness_stderr) = _calls(
-            eng, repo, [*vets, ["export", *map(str, files), str(witness_data), "--out", "json"]], workers
-        )
-        # The batches vet did not pass: exported, for every finding with its positions.
-        failed = [i for i, (code, _) in enumerate(vetted) if code != 0]
-        exports = []
-        for i in failed:
-            data = Path(tmp) / f"batch-{i}.json"
-            data.write_text(json.dumps({"clusters": docs[i]}, sort_keys=True), encoding="utf-8")
-            exports.append(["export", str(written), str(data), "--out", "json"])
-        results = dict(zip(failed, _calls(eng, repo, exports, workers)))
-
-        witness = _verdict(*work[0], witness_code, parse_errors(witness_stderr, repo) if witness_code != 0 else [])
+        witness_call = ["export", *map(str, files), str(witness_data), "--out", "json"]
         out: dict[str, list[Finding]] = {}
         again: list[tuple[LoadedSpec, list[Obj]]] = []
-        for i, batch in enumerate(batches):
-            code, stderr = results.get(i, (0, ""))
-            names = {loaded.spec.name for loaded, _ in batch}
-            errors = wrapper.attribute(stderr, names, written, repo) if code != 0 else {n: [] for n in names}
-            if errors is None or (code != 0 and not any(errors.values())):
-                again += batch
-                continue
-            for loaded, objs in batch:
-                out[loaded.spec.name] = _verdict(
-                    loaded, objs, 1 if errors[loaded.spec.name] else 0, errors[loaded.spec.name]
-                )
+        pending, rounds = list(work), 0
+        while pending:
+            size = max(1, min(BATCH, -(-len(pending) // workers)))
+            batches = [pending[i : i + size] for i in range(0, len(pending), size)]
+            docs = [{loaded.spec.name: document(loaded, objs) for loaded, objs in batch} for batch in batches]
+            vets = []
+            for i, batch_docs in enumerate(docs):
+                data = Path(tmp) / f"round-{rounds}-batch-{i}.cue"
+                data.write_text(wrapper.data(batch_docs), encoding="utf-8")
+                vets.append(["vet", "-c", str(written), str(data)])
+            vetted = _calls(eng, repo, [*vets, witness_call] if rounds == 0 else vets, workers)
+            if rounds == 0:
+                witness_code, witness_stderr = vetted.pop()
+            # The batches vet did not pass: exported, for every finding with its positions.
+            failed = [i for i, (code, _) in enumerate(vetted) if code != 0]
+            exports = []
+            for i in failed:
+                data = Path(tmp) / f"round-{rounds}-batch-{i}.json"
+                data.write_text(json.dumps({"clusters": docs[i]}, sort_keys=True), encoding="utf-8")
+                exports.append(["export", str(written), str(data), "--out", "json"])
+            results = dict(zip(failed, _calls(eng, repo, exports, workers)))
+            pending, rounds = [], rounds + 1
+            for i, batch in enumerate(batches):
+                code, stderr = results.get(i, (0, ""))
+                names = {loaded.spec.name for loaded, _ in batch}
+                errors = wrapper.attribute(stderr, names, written, repo) if code != 0 else {n: [] for n in names}
+                if errors is None or (code != 0 and not any(errors.values())):
+                    again += batch
+                    continue
+                for loaded, objs in batch:
+                    found = errors[loaded.spec.name]
+                    if code != 0 and not found:
+                        # cue keeps only the gravest errors of a value: beside a conflict, it
+                        # drops incomplete ones (adt.CombineErrors), also another cluster's. A
+                        # cluster with none shown in a failed batch is judged again.
+                        pending.append((loaded, objs))
+                        continue
+                    out[loaded.spec.name] = _verdict(loaded, objs, 1 if found else 0, found)
+
+        witness = _verdict(*work[0], witness_code, parse_errors(witness_stderr, repo) if witness_code != 0 else [])
         first = work[0][0].spec.name
         if first in out and out[first] != witness:
             again, out = list(work), {}  # the merge changed what the policies mean: none of it holds

@@ -58,12 +58,15 @@ def synthetic_spec(i: int) -> dict:
         )
     spec["gpuNodePools"] = pools
     teams = []
+    # The example's own teams come first: its workloads (connections, models, ...) live in them.
+    names = [t["name"] for t in spec["quotas"]["teams"]]
     for t in range(2 + i % 4):
         pool = pools[t % len(pools)]
+        team = names[t] if t < len(names) else f"team{t}"
         teams.append(
             {
-                "name": f"team{t}",
-                "namespaces": [f"team{t}-{name}"][:1],
+                "name": team,
+                "namespaces": [f"team-{team}" if t < len(names) else f"team{t}-{name}"],
                 "cohort": "ml-research",
                 "quotas": [
                     {"flavor": "default-flavor", "resources": {"cpu": {"nominal": 16}, "memory": {"nominal": "64Gi"}}},
@@ -193,26 +196,30 @@ def _summary(repo: Path) -> dict:
         return {}
 
 
+def rendered_fleet(root: Path, size: int) -> Path:
+    """The fleet of `size` clusters (made if absent), rendered."""
+    repo = root / f"fleet-{size}"
+    if not repo.exists():
+        repo = make_fleet(root, size)
+    run(cli(repo, "render"))
+    return repo
+
+
+def no_cache() -> None:
+    """A cold validate: no render, verdict or compiled-validator cache."""
+    shutil.rmtree(os.environ["RHOAI_GITOPS_CACHE"], ignore_errors=True)
+
+
 def bench_validate(root: Path, runs: int, warm_runs: int, cold_size: int, warm_size: int) -> dict:
     """validate of `cold_size` clusters from nothing (no render, verdict or validator cache), and
     of a `warm_size` fleet with one changed spec (re-rendered) after a full validate filled the
     caches: the pre-merge gate of a merge request that changes one cluster."""
     out: dict = {}
-    repo = root / f"fleet-{cold_size}"
-    if not repo.exists():
-        repo = make_fleet(root, cold_size)
-    run(cli(repo, "render"))
-
-    def cold() -> None:
-        shutil.rmtree(os.environ["RHOAI_GITOPS_CACHE"], ignore_errors=True)
-
-    out["validate_cold"] = {"clusters": cold_size, **measure(runs, cold, lambda: _validate(repo))}
+    repo = rendered_fleet(root, cold_size)
+    out["validate_cold"] = {"clusters": cold_size, **measure(runs, no_cache, lambda: _validate(repo))}
     out["validate_cold"]["summary"] = _summary(repo)
-    repo = root / f"fleet-{warm_size}"
-    if not repo.exists():
-        repo = make_fleet(root, warm_size)
-    cold()
-    run(cli(repo, "render"))
+    no_cache()
+    repo = rendered_fleet(root, warm_size)
     out["validate_fill"] = {"clusters": warm_size, **measure(1, lambda: None, lambda: _validate(repo))}
     out["validate_fill"]["summary"] = _summary(repo)
     first = repo / "clusters" / "fleet-0000.yaml"
@@ -228,6 +235,28 @@ def bench_validate(root: Path, runs: int, warm_runs: int, cold_size: int, warm_s
     }
     out["validate_one_changed_warm"]["summary"] = _summary(repo)
     return out
+
+
+def bench_versus_kustomize(root: Path, size: int) -> dict:
+    """Cold `validate` of `size` clusters against what Argo CD does to the same bundle at least:
+    `kustomize build` of every cluster's overlay (`overlays/<cluster>`), one after another. Wall
+    and CPU (user + system, with children) of both; the CPU ratio is the fair one on a shared
+    machine (validate runs on every core, the builds one at a time)."""
+    repo = rendered_fleet(root, size)
+    validate = measure(1, no_cache, lambda: _validate(repo))
+    validate["summary"] = _summary(repo)
+    wall = cpu = 0.0
+    for overlay in sorted(p for p in (repo / "overlays").iterdir() if p.is_dir()):
+        t, _, _ = run([*kustomize_cmd(), str(overlay)])
+        wall, cpu = wall + t, cpu + LAST_CPU["user"] + LAST_CPU["system"]
+    validate_cpu = validate["cpu_user_s"] + validate["cpu_system_s"]
+    return {
+        "clusters": size,
+        "validate_cold": validate,
+        "kustomize_build": {"command": " ".join(kustomize_cmd()), "wall_s": round(wall, 2), "cpu_s": round(cpu, 2)},
+        "ratio_wall": round(validate["median_s"] / wall, 2),
+        "ratio_cpu": round(validate_cpu / cpu, 2),
+    }
 
 
 def render_one_cluster(root: Path, runs: int) -> dict:
@@ -247,6 +276,13 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3, help="runs per measurement (1,000-cluster fleets use 1)")
     ap.add_argument("--json", type=Path, default=PROJECT / "bench" / "results.json")
     ap.add_argument("--no-validate", action="store_true")
+    ap.add_argument(
+        "--versus-kustomize",
+        type=int,
+        default=60,
+        metavar="N",
+        help="cold validate of N clusters against kustomize build of their overlays (default 60; 0: skip)",
+    )
     ap.add_argument(
         "--validate-sizes",
         type=int,
@@ -286,6 +322,9 @@ def main() -> int:
                     **measure(1, lambda: clean(repo), lambda: cli(repo, "render")),
                 }
                 os.environ["RHOAI_GITOPS_CACHE"] = str(root / "cache")
+        if args.versus_kustomize:
+            print(f"validate vs kustomize build, {args.versus_kustomize} clusters ...", file=sys.stderr, flush=True)
+            results["versus_kustomize"] = bench_versus_kustomize(root, args.versus_kustomize)
         if not args.no_validate:
             print("validate ...", file=sys.stderr, flush=True)
             # A cold validate of 100 clusters takes minutes: one run unless the fleet is small.
@@ -348,6 +387,17 @@ def print_table(results: dict) -> None:
             f"validate {w['clusters']} clusters, one changed spec, warm: {fmt(w)}; "
             f"{w['summary'].get('verdictsCached', '?')} verdicts cached; stages {w['summary'].get('seconds', {})}"
         )
+    vk = results.get("versus_kustomize")
+    if vk:
+        c, k = vk["validate_cold"], vk["kustomize_build"]
+        print(
+            f"validate {vk['clusters']} clusters cold: {c['median_s']:.1f}s wall, CPU user {c['cpu_user_s']:.1f}s "
+            f"system {c['cpu_system_s']:.1f}s; stages {c['summary'].get('seconds', {})}"
+        )
+        print(
+            f"`{k['command']} overlays/<cluster>` x {vk['clusters']}, one after another: {k['wall_s']:.1f}s wall, "
+            f"CPU {k['cpu_s']:.1f}s; ratio wall {vk['ratio_wall']}, CPU {vk['ratio_cpu']}"
+        )
     print("targets (issue 17 and earlier):")
     for name, goal, measured, ok in targets(results):
         print(f"  {'met   ' if ok else 'MISSED'}  {name}: goal {goal}, measured {measured}")
@@ -395,6 +445,17 @@ def targets(results: dict) -> list[tuple[str, str, str, bool]]:
                 "flat",
                 f"{rss(one)} vs {rss(big)} MiB",
                 rss(big) < 2 * rss(one),
+            )
+        )
+    vk = results.get("versus_kustomize")
+    if vk:
+        out.append(
+            (
+                f"cold validate <= 1.5x kustomize build, {vk['clusters']} clusters (CPU seconds)",
+                "ratio <= 1.5",
+                f"CPU {vk['ratio_cpu']} (wall {vk['ratio_wall']}: {vk['validate_cold']['median_s']:.1f} s "
+                f"vs {vk['kustomize_build']['wall_s']:.1f} s)",
+                vk["ratio_cpu"] <= 1.5,
             )
         )
     v = results.get("validate")

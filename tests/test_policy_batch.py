@@ -198,8 +198,10 @@ def test_unattributable_batch_falls_back_to_per_cluster(fleet, work, tmp_path, m
     batches = -(-len(work) // min(policy.BATCH, -(-len(work) // 2)))
     exports = calls(log)
     per_cluster_calls = [c for c in exports if "rhoai-gitops-policies.cue" not in c]
-    # every batch, the witness, then every cluster again but the witness
-    assert len(exports) == batches + 1 + len(work) - 1, exports
+    # every batch vetted, the witness, every batch (vet failed them all) exported, then every
+    # cluster again but the witness
+    assert len([c for c in exports if c.startswith("vet -c ")]) == batches
+    assert len(exports) == batches + 1 + batches + len(work) - 1, exports
     assert len(per_cluster_calls) == len(work)
 
 
@@ -211,8 +213,14 @@ def test_one_engine_call_per_batch_not_per_cluster(fleet, work, tmp_path, monkey
     monkeypatch.setattr(policy, "BATCH", 3)
     assert policy.run(fleet, work, 2) == expected
     exports = calls(log)
-    batched = [c for c in exports if "rhoai-gitops-policies.cue" in c]
-    assert len(batched) == -(-len(work) // 3) and len(exports) == len(batched) + 1  # + the witness
+    vetted = [c for c in exports if c.startswith("vet -c ") and "rhoai-gitops-policies.cue" in c]
+    exported = [c for c in exports if c.startswith("export ") and "rhoai-gitops-policies.cue" in c]
+    # Each batch vetted once; exported (for its findings) only when one of its clusters has any.
+    failing = {i // 3 for i, (loaded, _) in enumerate(work) if expected[loaded.spec.name]}
+    first = [c for c in vetted if "/round-0-" in c]
+    assert len(first) == -(-len(work) // 3) and len(exported) == len(failing) >= 1
+    assert all("/round-0-" in c for c in exported)  # the clusters vetted again pass
+    assert len(exports) == len(vetted) + len(exported) + 1  # + the witness
 
 
 def test_wrapper_refuses_what_it_cannot_merge(tmp_path):

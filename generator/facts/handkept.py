@@ -9,10 +9,10 @@ import typing
 from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 from pydantic.alias_generators import to_camel
 
 from generator.core.errors import SpecError, SpecErrors, format_path
@@ -20,6 +20,20 @@ from generator.core.errors import SpecError, SpecErrors, format_path
 
 def version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
+
+
+_PATTERN_WORDS: dict[str, str] = {}
+
+
+def plain_pattern(pattern: str, words: str) -> str:
+    """`pattern`, which a message about a string that does not match it calls `words`."""
+    _PATTERN_WORDS[pattern] = words
+    return pattern
+
+
+Version = Annotated[
+    str, StringConstraints(pattern=plain_pattern(r"^[0-9]+(\.[0-9]+)*$", "a release version (2.25, 3.0)"))
+]
 
 
 class Section(BaseModel):
@@ -115,6 +129,10 @@ def _error(root: yaml.Node | None, shown: str, model: type[Section], err: Any) -
     elif kind == "extra_forbidden":
         message = f"unknown key {path[-1]!r}: {_known(model, path[:-1])}"
         line, column = _position(root, path, at_key=True)
+    elif kind == "string_pattern_mismatch":
+        words = _PATTERN_WORDS.get(err["ctx"]["pattern"], "in the form this field takes")
+        message = f"{err['input']!r} is not {words}"
+        line, column = _position(root, path)
     else:
         message = f"{err['msg'].replace('Input should be', 'should be')}, not {_shape(err['input'])}"
         line, column = _position(root, path)

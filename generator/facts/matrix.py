@@ -12,19 +12,18 @@ import fnmatch
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from generator.facts import handkept
-from generator.facts.handkept import Section, Sourced, version_key
+from generator.facts.handkept import Section, Sourced, Version, version_key
 
 SHIPPED = "generator/data/matrix.yaml"
 
 
 # --------------------------------------------------------------------------- the model
 
-Version = Annotated[str, StringConstraints(pattern=r"^[0-9]+(\.[0-9]+)*$")]
 Names = tuple[str, ...]
 
 

@@ -15,7 +15,14 @@ from generator.facts.handkept import Section
 SHIPPED = "generator/data/kubernetes-scopes.yaml"
 
 # `group/Kind`, `/Kind` for the core group.
-GroupKind = Annotated[str, StringConstraints(pattern=r"^[a-z0-9.-]*/[A-Z][A-Za-z0-9]*$")]
+GroupKind = Annotated[
+    str,
+    StringConstraints(
+        pattern=handkept.plain_pattern(
+            r"^[a-z0-9.-]*/[A-Z][A-Za-z0-9]*$", "group/Kind (/Kind for the core group: /Namespace)"
+        )
+    ),
+]
 
 
 class Scopes(Section):

@@ -12,8 +12,8 @@ from pathlib import Path
 from pydantic import Field
 
 from generator.facts import handkept
-from generator.facts.handkept import Section, Sourced, version_key
-from generator.facts.matrix import KnownTypeField, Version
+from generator.facts.handkept import Section, Sourced, Version, version_key
+from generator.facts.matrix import KnownTypeField
 
 SHIPPED = "generator/data/serving.yaml"
 

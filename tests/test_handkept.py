@@ -180,6 +180,22 @@ BROKEN = [
         'odh: {from: "v3.4"}',
     ),
     (
+        "upgrades.yaml",
+        "    dist: rhoai\n    when: serverless\n",
+        "    dist: rhoia\n    when: serverless\n",
+        "steps[1].dist[0]",
+        "'rhoia' is not a distribution: write rhoai or odh",
+        "dist: rhoia",
+    ),
+    (
+        "upgrades.yaml",
+        "    when: {managed: workbenches}\n",
+        "    when: {managed: workbenches, running: kueue}\n",
+        "steps[5].when",
+        "names one component, as {managed: <component>} or {running: <component>}",
+        "when: {managed: workbenches, running: kueue}",
+    ),
+    (
         "argocd.yaml",
         "    operator: nfd\n",
         "    operator: nfdd\n",

@@ -3,13 +3,14 @@ lines needs beyond the spec change and the OLM hops, each citing where the need 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
-from generator.facts import handkept
+from generator.facts import handkept, matrix
 from generator.facts.handkept import Section, Sourced
 
 SHIPPED = "generator/data/upgrades.yaml"
@@ -44,8 +45,20 @@ class Upgrades(Section):
     steps: tuple[Step, ...]
 
 
+def _inconsistencies(u: Upgrades) -> Iterator[tuple[tuple, str]]:
+    """(field path, what is wrong) where a step names what matrix.yaml lacks, or a condition is
+    not exactly one of managed and running."""
+    dists = matrix.matrix().distributions
+    for i, step in enumerate(u.steps):
+        for j, name in enumerate(step.dist):
+            if name not in dists:
+                yield ("steps", i, "dist", j), f"{name!r} is not a distribution: write {' or '.join(dists)}"
+        if isinstance(step.when, Condition) and (step.when.managed is None) == (step.when.running is None):
+            yield ("steps", i, "when"), "names one component, as {managed: <component>} or {running: <component>}"
+
+
 def load(path: Path, shown: str | None = None) -> Upgrades:
-    return handkept.load(path, shown or str(path), Upgrades)
+    return handkept.load(path, shown or str(path), Upgrades, _inconsistencies)
 
 
 @lru_cache(maxsize=1)

@@ -5,6 +5,7 @@ inside functions count: one there to dodge a cycle is still a cycle)."""
 from __future__ import annotations
 
 import ast
+import types
 import typing
 from itertools import pairwise
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import grimp
 import pydantic
 
-from generator.facts import matrix
+from generator.facts import argocd, matrix, rewrites, scopes, serving, upgrades
 
 GENERATOR = Path(__file__).resolve().parent.parent / "generator"
 
@@ -54,52 +55,98 @@ def test_a_cycle_through_an_in_function_import_is_found():
     ]
 
 
+def _is_model(annotation) -> bool:
+    """A model of a hand-kept file, or a tuple or optional of such models."""
+    if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
+        return True
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType, tuple):
+        return any(_is_model(arg) for arg in typing.get_args(annotation) if arg not in (type(None), Ellipsis))
+    return False
+
+
 def _answers_with_a_model(fn) -> bool:
-    returned = typing.get_type_hints(getattr(fn, "__wrapped__", fn)).get("return")
-    return isinstance(returned, type) and issubclass(returned, pydantic.BaseModel)
+    return _is_model(typing.get_type_hints(getattr(fn, "__wrapped__", fn)).get("return"))
 
 
-# facts.matrix's questions whose answer is a model of matrix.yaml: matrix(), operator(...), ...
+# The modules of generator.facts that own a hand-kept file of generator/data/, by the file.
+HANDKEPT = {
+    "matrix.yaml": matrix,
+    "serving.yaml": serving,
+    "rewrites.yaml": rewrites,
+    "upgrades.yaml": upgrades,
+    "kubernetes-scopes.yaml": scopes,
+    "argocd.yaml": argocd,
+}
+DATA_FILES = frozenset(p.name for p in (GENERATOR / "data").glob("*.yaml"))
+
+# Their questions whose answer is a model (or models) of the file: matrix(), operator(...),
+# token_auth(...), steps(), ... (`load`, the loader itself with a path, is asked by nothing else).
 MODEL_QUESTIONS = frozenset(
     name
-    for name, fn in vars(matrix).items()
-    if callable(fn) and getattr(fn, "__module__", None) == matrix.__name__ and _answers_with_a_model(fn)
+    for module in HANDKEPT.values()
+    for name, fn in vars(module).items()
+    if callable(fn)
+    and name != "load"
+    and getattr(fn, "__module__", None) == module.__name__
+    and _answers_with_a_model(fn)
 )
 
 
-def raw_matrix_reads(source: str) -> list[int]:
-    """Lines that index an answer of facts.matrix with a string (`matrix.operator("gpu")["channel"]`)
-    or name matrix.yaml to a call (reading the file past its model)."""
+def raw_data_reads(source: str) -> list[int]:
+    """Lines that index an answer of a hand-kept file's model with a string
+    (`matrix.operator("gpu")["channel"]`), or name a file of generator/data/*.yaml to a call
+    (reading the file past its model)."""
     found = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Call):
             func = node.value.func
             name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-            if name in MODEL_QUESTIONS:
+            if name in MODEL_QUESTIONS and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
                 found.append(node.lineno)
         if isinstance(node, ast.Call):
             args = [*node.args, *(k.value for k in node.keywords)]
-            if any(isinstance(a, ast.Constant) and str(a.value).endswith("matrix.yaml") for a in args):
+            if any(isinstance(a, ast.Constant) and str(a.value).split("/")[-1] in DATA_FILES for a in args):
                 found.append(node.lineno)
     return found
 
 
-def test_only_facts_matrix_reads_matrix_yaml_and_callers_ask_it_typed_questions():
+def test_hand_kept_files_are_read_only_in_facts_and_callers_ask_typed_questions():
     assert {"matrix", "operator", "distribution", "package", "source_catalog"} <= MODEL_QUESTIONS
-    own = GENERATOR / "facts" / "matrix.py"
+    assert {"serving", "token_auth", "rewrites", "steps", "scopes", "argocd"} <= MODEL_QUESTIONS
+    assert set(HANDKEPT) <= DATA_FILES
+    facts = GENERATOR / "facts"
     found = [
         f"{path.relative_to(GENERATOR.parent)}:{line}"
         for path in sorted(GENERATOR.rglob("*.py"))
-        if path != own
-        for line in raw_matrix_reads(path.read_text(encoding="utf-8"))
+        if path.parent != facts
+        for line in raw_data_reads(path.read_text(encoding="utf-8"))
     ]
     assert found == []
 
 
+def test_each_hand_kept_file_is_read_by_its_own_module_only():
+    facts = GENERATOR / "facts"
+    readers = {
+        name: sorted(
+            path.stem for path in facts.glob("*.py") if f'shipped("{name}")' in path.read_text(encoding="utf-8")
+        )
+        for name in HANDKEPT
+    }
+    assert readers == {name: [module.__name__.rsplit(".", 1)[1]] for name, module in HANDKEPT.items()}
+
+
 def test_a_raw_read_of_the_matrix_is_found():
-    assert raw_matrix_reads('x = matrix.operator("gpu").channel\ny = matrix.mig_layout("a", "b")["1g.5gb"]') == []
-    assert raw_matrix_reads('x = matrix.matrix()["operators"]\ny = matrix.operator("gpu")["channel"]') == [1, 2]
-    assert raw_matrix_reads('t = files("generator").joinpath("data/matrix.yaml").read_text()') == [1]
+    assert raw_data_reads('x = matrix.operator("gpu").channel\ny = matrix.mig_layout("a", "b")["1g.5gb"]') == []
+    assert raw_data_reads('x = matrix.matrix()["operators"]\ny = matrix.operator("gpu")["channel"]') == [1, 2]
+    assert raw_data_reads('t = files("generator").joinpath("data/matrix.yaml").read_text()') == [1]
+
+
+def test_a_raw_read_of_another_hand_kept_file_is_found():
+    assert raw_data_reads('a = serving.token_auth("odh", "2.23", "InferenceService", None).annotation') == []
+    assert raw_data_reads('a = serving.token_auth("odh", "2.23", "InferenceService", None)["annotation"]') == [1]
+    assert raw_data_reads('s = upgrades.steps()[0]\nw = argocd.argocd()["order"]') == [2]
+    assert raw_data_reads('t = (data_dir().parent / "x").joinpath("kubernetes-scopes.yaml")') == [1]
+    assert raw_data_reads('t = resources.files("generator").joinpath("data/upgrades.yaml")') == [1]
 
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,6 +171,8 @@ START_UP = {
     },
     ("generator/commands/verify_argocd.py", "cmd_verify_argocd"): {"generator.validate.pipeline"},
 }
+
+
 def in_function_imports(path: Path) -> list[tuple[str, str]]:
     """(function, module) of every `import generator...` and `from generator... import` inside a
     function, at any depth (a method is `Class.method`, a nested function `outer.inner`)."""

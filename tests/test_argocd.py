@@ -283,21 +283,21 @@ def test_unknown_api_group_is_reported_not_guessed():
 
 
 def test_data_entries_say_why():
-    from generator.argocd import facts
+    from generator.facts import argocd
 
-    d = facts.data()
-    for section in ("order", "neverPrune", "serverSideApply", "ignoreDifferences"):
-        for entry in d[section]:
-            assert entry.get("why"), (section, entry)
-    for entry in d["providers"]:
-        assert ("operator" in entry) != ("component" in entry), entry
-        if "operator" in entry and entry["operator"] != "distribution":
-            assert matrix.operator(entry["operator"]).package
-        if "component" in entry:
+    d = argocd.argocd()
+    for section in (d.order, d.never_prune, d.server_side_apply, d.ignore_differences):
+        for entry in section:
+            assert entry.why, entry
+    for entry in d.providers:
+        assert (entry.operator is None) != (entry.component is None), entry
+        if entry.operator is not None and entry.operator != argocd.DISTRIBUTION:
+            assert matrix.operator(entry.operator).package
+        if entry.component is not None:
             assert any(
-                entry["component"] in releases.release(d, v).components()
-                for d in ("rhoai", "odh")
-                for v in releases.supported(d)
+                entry.component in releases.release(dist, v).components()
+                for dist in ("rhoai", "odh")
+                for v in releases.supported(dist)
             )
 
 

@@ -1,16 +1,14 @@
-"""generator/data/argocd.yaml, read once, and the questions the rest of the package asks it."""
+"""The questions the rest of the package asks generator/data/argocd.yaml (its typed model is
+generator.facts.argocd), in (group, kind) terms."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache, lru_cache
-from importlib import resources
+from functools import cache
 from typing import Any
 
-import yaml
-
 from generator.core.resources import Obj, group_of
-from generator.facts import catalogs, matrix
+from generator.facts import argocd, catalogs, matrix
 
 GroupKind = tuple[str, str]  # (group, kind)
 
@@ -30,19 +28,13 @@ def kind_str(gk: GroupKind) -> str:
     return f"{kind}.{group}" if group else kind
 
 
-@lru_cache(maxsize=1)
-def data() -> dict[str, Any]:
-    text = resources.files("generator").joinpath("data/argocd.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
-
-
 def is_builtin(group: str) -> bool:
-    return group in data()["builtinGroups"]
+    return group in argocd.argocd().builtin_groups
 
 
 def installed_outside(group: str) -> bool:
     """The group's CRDs come from an operator the cluster's admins install, not the bundle."""
-    return any(group in e["groups"] for e in data().get("installedOutside", []))
+    return any(group in e.groups for e in argocd.argocd().installed_outside)
 
 
 @dataclass(frozen=True)
@@ -71,7 +63,7 @@ class Provider:
 
 
 def _packages(operator: str) -> tuple[str, ...]:
-    if operator == "distribution":
+    if operator == argocd.DISTRIBUTION:
         return tuple(sorted(catalogs.package(d) for d in matrix.matrix().distributions))
     return (matrix.operator(operator).package,)
 
@@ -80,52 +72,69 @@ def _packages(operator: str) -> tuple[str, ...]:
 def providers(group: str) -> tuple[Provider, ...] | None:
     """The alternatives that install `group`'s CRDs; None when the data does not know the group."""
     found = []
-    for entry in data()["providers"]:
-        if group in entry["groups"]:
-            if "operator" in entry:
-                found.append(Provider(packages=_packages(entry["operator"])))
+    for entry in argocd.argocd().providers:
+        if group in entry.groups:
+            if entry.operator is not None:
+                found.append(Provider(packages=_packages(entry.operator)))
             else:
-                found.append(Provider(component=entry["component"]))
+                found.append(Provider(component=entry.component))
     return tuple(found) or None
 
 
-def order() -> list[dict]:
-    """The kind-to-kind order; an entry with `operators` relates only the Subscriptions to those
-    operators' packages (matrix.yaml keys) on its `before` side."""
-    out = []
-    for e in data()["order"]:
-        entry = {**e, "before": parse_kind(e["before"]), "after": parse_kind(e["after"])}
-        if "operators" in e:
-            entry["packages"] = frozenset(p for key in e["operators"] for p in _packages(key))
-        out.append(entry)
-    return out
+@dataclass(frozen=True)
+class Edge:
+    """Objects of kind `before` sync before those of kind `after`."""
+
+    before: GroupKind
+    after: GroupKind
+    packages: frozenset[str] | None  # only the Subscriptions to these packages, on the `before` side
+    same_namespace: bool  # only objects in the same namespace
+    why: str
+
+
+def order() -> list[Edge]:
+    """The kind-to-kind order."""
+    return [
+        Edge(
+            parse_kind(e.before),
+            parse_kind(e.after),
+            None if e.operators is None else frozenset(p for key in e.operators for p in _packages(key)),
+            e.scope == "namespace",
+            e.why,
+        )
+        for e in argocd.argocd().order
+    ]
 
 
 def last_kinds() -> frozenset[GroupKind]:
-    return frozenset(parse_kind(k) for k in data()["last"])
+    return frozenset(parse_kind(k) for k in argocd.argocd().last)
 
 
 def never_prune() -> frozenset[GroupKind]:
-    return frozenset(parse_kind(e["kind"]) for e in data()["neverPrune"])
+    return frozenset(parse_kind(e.kind) for e in argocd.argocd().never_prune)
 
 
 def ready_on_create() -> frozenset[GroupKind]:
-    return frozenset(parse_kind(e["kind"]) for e in data()["readyOnCreate"])
+    return frozenset(parse_kind(e.kind) for e in argocd.argocd().ready_on_create)
 
 
 def server_side_apply() -> frozenset[GroupKind]:
-    return frozenset(parse_kind(e["kind"]) for e in data()["serverSideApply"])
+    return frozenset(parse_kind(e.kind) for e in argocd.argocd().server_side_apply)
 
 
 def ignore_differences() -> list[dict]:
     """Argo CD ignoreDifferences entries (without the `why`), keyed by (group, kind)."""
     out = []
-    for e in data()["ignoreDifferences"]:
-        group, kind = parse_kind(e["kind"])
+    for e in argocd.argocd().ignore_differences:
+        group, kind = parse_kind(e.kind)
         entry: dict[str, Any] = {"group": group, "kind": kind}
-        for key in ("jsonPointers", "jqPathExpressions", "managedFieldsManagers"):
-            if key in e:
-                entry[key] = list(e[key])
+        for key, found in (
+            ("jsonPointers", e.json_pointers),
+            ("jqPathExpressions", e.jq_path_expressions),
+            ("managedFieldsManagers", e.managed_fields_managers),
+        ):
+            if found is not None:
+                entry[key] = list(found)
         out.append(entry)
     return out
 
@@ -134,8 +143,13 @@ def ignored_unless_written() -> frozenset[tuple[str, str, str]]:
     """(group, kind, JSON pointer) ignored only while the bundle does not write the field: once
     the spec sets it, the platform owns it and a difference is drift."""
     return frozenset(
-        (*parse_kind(e["kind"]), p)
-        for e in data()["ignoreDifferences"]
-        if e.get("unlessWritten")
-        for p in e["jsonPointers"]
+        (*parse_kind(e.kind), p)
+        for e in argocd.argocd().ignore_differences
+        if e.unless_written
+        for p in e.json_pointers or ()
     )
+
+
+def health_checks() -> dict[GroupKind, str]:
+    """(group, kind) -> the file name of its Lua health check."""
+    return {parse_kind(kind): e.check for e in argocd.argocd().health_checks for kind in e.kinds}

@@ -18,11 +18,7 @@ def script(name: str) -> str:
 
 def by_kind() -> dict[GroupKind, str]:
     """(group, kind) -> the Lua check's file name."""
-    out = {}
-    for entry in facts.data()["healthChecks"]:
-        for kind in entry["kinds"]:
-            out[facts.parse_kind(kind)] = entry["check"]
-    return out
+    return facts.health_checks()
 
 
 def resource_health_checks() -> list[dict[str, str]]:

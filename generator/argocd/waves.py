@@ -131,13 +131,13 @@ def graph(units: dict[str, list[Obj]]) -> Graph:
             add(g.hard, p, n, f"{describe(p, g.objects)} installs the CRD of {kind_str((group, kind))}")
 
     for rule in facts.order():
-        for a in by_kind[rule["before"]]:
-            if "packages" in rule and (g.objects[a].get("spec") or {}).get("name") not in rule["packages"]:
+        for a in by_kind[rule.before]:
+            if rule.packages is not None and (g.objects[a].get("spec") or {}).get("name") not in rule.packages:
                 continue
-            for b in by_kind[rule["after"]]:
-                if rule.get("scope") == "namespace" and a[1][2] != b[1][2]:
+            for b in by_kind[rule.after]:
+                if rule.same_namespace and a[1][2] != b[1][2]:
                     continue
-                add(g.hard, a, b, rule["why"])
+                add(g.hard, a, b, rule.why)
 
     last = facts.last_kinds()
     finals = [n for n in nodes if group_kind(g.objects[n]) in last]

@@ -24,8 +24,7 @@ from generator.diff.normalize import (
     strip_server_fields,
 )
 from generator.diff.objects import ABSENT, FieldChange, diff
-from generator.facts import serving
-from generator.facts import workloads as workload_facts
+from generator.facts import rewrites, serving
 from generator.kustomize import build
 
 IN_SYNC, OUT_OF_SYNC, MISSING, ORPHANED = "in sync", "out of sync", "missing", "orphaned"
@@ -220,7 +219,7 @@ def _rewritten(want: Obj, have: Obj) -> list[str]:
     """A live object in the form a webhook rewrites the desired one into (data/rewrites.yaml):
     the difference is the webhook's, and stays until the desired object is written so."""
     out = []
-    for r in workload_facts.rewrites():
+    for r in rewrites.rewrites():
         if (group_of(want), want.get("kind")) != (r.group, r.kind):
             continue
         if (

@@ -17,10 +17,8 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from generator.core.schemafiles import schema_file_name
-from generator.facts import matrix, releases
+from generator.facts import matrix, releases, scopes
 from generator.facts import workloads as workload_facts
 from generator.facts.matrix import version_key
 from generator.validate.core import _definitions, core_schema
@@ -244,12 +242,6 @@ def _newest_bundled() -> str:
 CLUSTER, NAMESPACED = "Cluster", "Namespaced"
 
 
-@lru_cache(maxsize=1)
-def _builtin_cluster_scoped() -> frozenset[str]:
-    text = resources.files("generator").joinpath("data/kubernetes-scopes.yaml").read_text(encoding="utf-8")
-    return frozenset(yaml.safe_load(text)["cluster"])
-
-
 # Groups the API server (or OpenShift's aggregated API servers) serves itself, not CRDs.
 _SERVED_GROUPS = frozenset(
     {
@@ -271,7 +263,7 @@ def scope(group: str, kind: str) -> str | None:
     crd = releases._data().get("scopes", {}).get(f"{group}/{kind}")
     if crd:
         return crd
-    cluster = _builtin_cluster_scoped()
+    cluster = scopes.cluster_scoped()
     if f"{group}/{kind}" in cluster:
         return CLUSTER
     if group in _SERVED_GROUPS or group.endswith(".k8s.io") or any(c.split("/")[0] == group for c in cluster):

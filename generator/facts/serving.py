@@ -1,132 +1,148 @@
 """What the serving controllers and webhooks of each release read on, or write into, a model
-deployment: the token-auth annotation per kind and mode, and the hardware-profile webhook's
-annotations (`generator/data/serving.yaml`, hand-kept with the source of each entry)."""
+deployment: the token-auth annotation per kind and mode, the hardware-profile webhook's
+annotations, KServe's deployment-mode renames and the fields Argo CD must compare as known types
+(`generator/data/serving.yaml`, hand-kept with the source of each entry), as a typed model
+validated once when first asked for."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
 
-import yaml
+from pydantic import Field
 
-from generator.core.schemafiles import data_dir
+from generator.facts import handkept
+from generator.facts.handkept import Section, Sourced, Version, version_key
+from generator.facts.matrix import KnownTypeField
 
-
-def _key(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in version.split("."))
-
-
-@lru_cache(maxsize=1)
-def _data() -> dict[str, Any]:
-    return yaml.safe_load((data_dir().parent / "serving.yaml").read_text(encoding="utf-8"))
+SHIPPED = "generator/data/serving.yaml"
 
 
-def _covers(releases: dict, dist: str, version: str) -> bool:
+class Span(Section):
+    """The releases of one distribution an entry holds on: `from` to `until`, both inclusive
+    (no `until`: every later release)."""
+
+    first: Version = Field(alias="from")
+    until: Version | None = None
+
+    def covers(self, version: str) -> bool:
+        return version_key(self.first) <= version_key(version) and (
+            self.until is None or version_key(version) <= version_key(self.until)
+        )
+
+
+Releases = dict[str, Span]
+"""Distribution -> the span; a distribution that is not named has no such thing."""
+
+
+def _covers(releases: Releases, dist: str, version: str) -> bool:
     span = releases.get(dist)
-    if span is None:
-        return False
-    if _key(version) < _key(span["from"]):
-        return False
-    return "until" not in span or _key(version) <= _key(span["until"])
+    return span is not None and span.covers(version)
 
 
-def _span(releases: dict) -> str:
-    """`rhoai 2.17+, odh 2.23+`: where an entry holds, for messages."""
-    parts = []
-    for dist, span in releases.items():
-        parts.append(f"{dist} {span['from']}" + (f"-{span['until']}" if "until" in span else "+"))
-    return ", ".join(parts)
-
-
-@dataclass(frozen=True)
-class TokenAuth:
+class TokenAuth(Sourced):
     kind: str
-    mode: str | None  # the InferenceService's deployment mode (None: any, an LLMInferenceService)
-    object: str  # the kind that carries the annotation (the InferenceService or its ServingRuntime)
+    mode: str | None = None
+    """The InferenceService's deployment mode (None: any, an LLMInferenceService)."""
+    object: str
+    """The kind that carries the annotation (the InferenceService or its ServingRuntime)."""
     annotation: str
-    value: str  # written when the model asks for token auth
-    off: str | None  # written when it does not, where the controllers require a token by default
-    releases: dict
+    value: str
+    """Written when the model asks for token auth."""
+    off: str | None = Field(default=None, alias="optOut")
+    """Written when it does not, where the controllers require a token by default."""
+    releases: Releases
+    why: str
     source: str
 
     @property
     def span(self) -> str:
-        return _span(self.releases)
-
-
-def _token_auths() -> list[TokenAuth]:
-    return [
-        TokenAuth(
-            e["kind"],
-            e.get("mode"),
-            e["object"],
-            e["annotation"],
-            e["value"],
-            e.get("optOut"),
-            e["releases"],
-            e["source"],
+        """`rhoai 2.17+, odh 2.23+`: where the entry holds, for messages."""
+        return ", ".join(
+            f"{dist} {s.first}" + (f"-{s.until}" if s.until is not None else "+") for dist, s in self.releases.items()
         )
-        for e in _data()["tokenAuth"]
-    ]
+
+
+class HardwareProfileWebhook(Sourced):
+    name_annotation: str = Field(alias="name")
+    namespace_annotation: str = Field(alias="namespace")
+    kinds: tuple[str, ...]
+    releases: Releases
+    llm_container: str
+    source: str
+
+
+class ModeRename(Sourced):
+    old: str = Field(alias="from")
+    """The name written."""
+    new: str = Field(alias="to")
+    """The name the API server stores."""
+    releases: Releases
+    source: str
+
+
+class KnownTypes(Sourced):
+    kind: str
+    """`Kind.group`."""
+    fields: tuple[KnownTypeField, ...]
+    source: str
+
+
+class Serving(Section):
+    token_auth: tuple[TokenAuth, ...]
+    hardware_profiles: HardwareProfileWebhook
+    deployment_mode_renames: tuple[ModeRename, ...]
+    known_type_fields: tuple[KnownTypes, ...]
+
+
+def load(path: Path, shown: str | None = None) -> Serving:
+    return handkept.load(path, shown or str(path), Serving)
+
+
+@lru_cache(maxsize=1)
+def serving() -> Serving:
+    """The shipped serving.yaml, validated (once per process)."""
+    return load(handkept.shipped("serving.yaml"), SHIPPED)
 
 
 def token_auth(dist: str, version: str, kind: str, mode: str | None) -> TokenAuth | None:
     """How a `kind` deployment in `mode` asks for token auth on this release (None: it cannot)."""
-    for t in _token_auths():
-        if t.kind == kind and t.mode in (None, mode) and _covers(t.releases, dist, version):
+    for t in token_auth_elsewhere(kind, mode):
+        if _covers(t.releases, dist, version):
             return t
     return None
 
 
 def token_auth_elsewhere(kind: str, mode: str | None) -> list[TokenAuth]:
     """The releases where a `kind` deployment in `mode` has token auth, for messages."""
-    return [t for t in _token_auths() if t.kind == kind and t.mode in (None, mode)]
-
-
-@dataclass(frozen=True)
-class HardwareProfileWebhook:
-    name_annotation: str
-    namespace_annotation: str
-    kinds: tuple[str, ...]
-    llm_container: str
-    source: str
+    return [t for t in serving().token_auth if t.kind == kind and t.mode in (None, mode)]
 
 
 def hardware_profile_webhook(dist: str, version: str) -> HardwareProfileWebhook | None:
     """The webhook that applies a HardwareProfile to a model annotated with it, where the
     release's dashboard marks models so (None elsewhere)."""
-    d = _data()["hardwareProfiles"]
-    if not _covers(d["releases"], dist, version):
-        return None
-    return HardwareProfileWebhook(d["name"], d["namespace"], tuple(d["kinds"]), d["llmContainer"], d["source"])
+    hook = serving().hardware_profiles
+    return hook if _covers(hook.releases, dist, version) else None
 
 
 def stored_mode(dist: str, version: str, mode: str) -> str:
     """The deployment-mode name the API server stores for `mode` on this release (KServe's
     defaulting webhook renames deprecated names on admission)."""
-    for r in _data()["deploymentModeRenames"]:
-        if r["from"] == mode and _covers(r["releases"], dist, version):
-            return r["to"]
+    for r in mode_renames():
+        if r.old == mode and _covers(r.releases, dist, version):
+            return r.new
     return mode
 
 
 def known_type_fields() -> dict[str, list[dict[str, str]]]:
     """`group/Kind` -> Argo CD knownTypeFields entries (field, type) for the model's kinds."""
     out: dict[str, list[dict[str, str]]] = {}
-    for e in _data()["knownTypeFields"]:
-        kind, _, group = e["kind"].partition(".")
-        out[f"{group}/{kind}"] = [{"field": f["field"], "type": f["type"]} for f in e["fields"]]
+    for e in serving().known_type_fields:
+        kind, _, group = e.kind.partition(".")
+        out[f"{group}/{kind}"] = [{"field": f.field, "type": f.type} for f in e.fields]
     return out
 
 
-@dataclass(frozen=True)
-class ModeRename:
-    old: str  # the name written
-    new: str  # the name the API server stores
-    source: str
-
-
-def mode_renames() -> list[ModeRename]:
+def mode_renames() -> tuple[ModeRename, ...]:
     """Every deployment-mode rename some release's KServe makes on admission."""
-    return [ModeRename(r["from"], r["to"], r["source"]) for r in _data()["deploymentModeRenames"]]
+    return serving().deployment_mode_renames

@@ -18,8 +18,6 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from generator.core.schemafiles import data_dir, schema_file_name
 from generator.facts.releases import load_schema
 
@@ -310,29 +308,3 @@ def workload_facts(dist: str, version: str) -> WorkloadFacts:
     if version not in _data()["releases"].get(dist, {}):
         raise KeyError(f"no workload data for {dist} {version}")
     return WorkloadFacts(dist, version)
-
-
-@dataclass(frozen=True)
-class Rewrite:
-    """A field a webhook rewrites on admission (data/rewrites.yaml)."""
-
-    group: str
-    kind: str
-    source_path: str  # the form written: spec.oauthProxy
-    target_path: str  # the form stored: spec.kubeRBACProxy
-    why: str
-    source: str
-
-    def applies(self, facts: WorkloadFacts) -> bool:
-        """The release's CRD has the rewritten form (its webhook rewrites into it)."""
-        return facts.has(self.kind, self.target_path)
-
-
-@lru_cache(maxsize=1)
-def rewrites() -> tuple[Rewrite, ...]:
-    data = yaml.safe_load((data_dir().parent / "rewrites.yaml").read_text(encoding="utf-8"))
-    out = []
-    for r in data["rewrites"]:
-        kind, _, group = r["kind"].partition(".")
-        out.append(Rewrite(group, kind, r["from"], r["to"], r["why"], r["source"]))
-    return tuple(out)

@@ -13,18 +13,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from generator.build import build_units, load_spec_text, load_specs
 from generator.core.errors import REMOVE, Fix, SpecError, SpecErrors, UsageError, format_path
 from generator.diff.objects import ObjectChange, diff_objects
-from generator.facts import catalogs, releases
+from generator.facts import catalogs, releases, upgrades
 from generator.spec import edit
 from generator.spec.loader import LoadedSpec, Positions, deep_merge, read_defaults, read_yaml
 from generator.spec.model import PlatformSpec
@@ -119,30 +116,23 @@ class UpgradePlan:
         }
 
 
-@lru_cache(maxsize=1)
-def _steps() -> list[dict]:
-    text = resources.files("generator").joinpath("data/upgrades.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)["steps"]
-
-
 def manual_steps(spec: PlatformSpec, target: str) -> list[dict]:
     """The steps of data/upgrades.yaml that apply to moving this spec to `target`."""
     line_from, line_to = spec.version.split(".")[0], target.split(".")[0]
-    out = []
-    for step in _steps():
-        dists = step["dist"] if isinstance(step["dist"], list) else [step["dist"]]
-        if (step["from"], step["to"]) != (line_from, line_to) or spec.distribution.name not in dists:
-            continue
-        when = step["when"]
-        applies = (
-            when == "always"
-            or (when == "serverless" and spec.serverless)
-            or (isinstance(when, dict) and "managed" in when and spec.managed(when["managed"]))
-            or (isinstance(when, dict) and "running" in when and spec.running(when["running"]))
+    return [
+        {"phase": step.phase, "what": step.what, "source": step.source}
+        for step in upgrades.steps_between(spec.distribution.name, line_from, line_to)
+        if _applies(step.when, spec)
+    ]
+
+
+def _applies(when: str | upgrades.Condition, spec: PlatformSpec) -> bool:
+    if isinstance(when, upgrades.Condition):
+        return bool(
+            (when.managed is not None and spec.managed(when.managed))
+            or (when.running is not None and spec.running(when.running))
         )
-        if applies:
-            out.append({k: step[k] for k in ("phase", "what", "source")})
-    return out
+    return when == "always" or (when == "serverless" and spec.serverless)
 
 
 def _with_version(text: str, loaded: LoadedSpec, version: str) -> str:

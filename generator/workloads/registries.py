@@ -12,7 +12,8 @@ from __future__ import annotations
 from generator.components.access import RBAC, RBAC_GROUP
 from generator.components.base import Component
 from generator.core.resources import Obj, obj
-from generator.facts.workloads import MODEL_REGISTRY, WorkloadFacts, rewrites
+from generator.facts.rewrites import rewrites
+from generator.facts.workloads import MODEL_REGISTRY, WorkloadFacts
 from generator.spec.rules import team_groups_of
 from generator.workloads.fit import WorkloadFit, fitted_by
 

@@ -20,6 +20,7 @@ from generator.facts import releases
 from generator.kustomize import build
 from generator.pipeline import render_fleet
 from generator.spec.loader import LoadedSpec, load_specs, read_defaults
+from generator.store.cache import CACHE_ENV, cache_root
 from generator.store.tree import generated_roots
 from generator.validate import cel
 from generator.validate.schemas import import_crds
@@ -55,6 +56,41 @@ def pytest_sessionfinish(session, exitstatus):
         shutil.rmtree(_TEST_CACHE, ignore_errors=True)
 
 
+# validate's compiled schema validators and Kubernetes core schemas are named by the digest of
+# their content (validate.validator, validate.core), so one folder of them serves every test
+# repository: compiling them again for each tmp_path copy (cache_root is keyed by the
+# repository's path) was most of a test's validate. Written atomically, shared by the workers.
+_SHARED_SCHEMA_CACHES = ("validators", "schemas")
+# The tests' own validators compile into the same folder.
+COMPILED_VALIDATORS = Path(os.environ[CACHE_ENV]) / "shared" / "validators"
+
+
+def share_schema_caches(repo: Path) -> Path:
+    """Point `repo`'s compiled-validator and core-schema caches at the run's shared ones (what
+    any repository would compile from the same schemas); its render and verdict caches stay its
+    own. Returns `repo`."""
+    root = cache_root(repo)
+    root.mkdir(parents=True, exist_ok=True)
+    for name in _SHARED_SCHEMA_CACHES:
+        shared = Path(os.environ[CACHE_ENV]) / "shared" / name
+        shared.mkdir(parents=True, exist_ok=True)
+        if not (root / name).exists():
+            (root / name).symlink_to(shared, target_is_directory=True)
+    return repo
+
+
+def copy_repo(src: Path, dest: Path) -> Path:
+    """A copy of a rendered repository that validates like its source without judging again what
+    the copy did not change: the files (mtimes kept, so the render cache's stats hold) and the
+    source's render and verdict caches (keyed by content, so an edited cluster, policy or shared
+    root is a miss and judged afresh)."""
+    shutil.copytree(src, dest, symlinks=True)
+    for cache in ("render", "verdicts"):
+        if (cache_root(src) / cache).is_dir():
+            shutil.copytree(cache_root(src) / cache, cache_root(dest) / cache)
+    return share_schema_caches(dest)
+
+
 # What every spec of the example repository is merged over (its argocd.repoURL): a spec text in
 # a test stands for a file in that repository.
 EXAMPLE_DEFAULTS = read_defaults(PROJECT)
@@ -81,13 +117,13 @@ def crd_schema_dir(tmp_path_factory) -> Path:
 def validator_for(spec) -> SchemaValidator:
     """The shipped schemas a cluster of `spec` is validated against: its release's own for the
     platform's kinds, the other operators' for the rest."""
-    return SchemaValidator([spec.release.schema_files(), releases.common_schema_files()])
+    return SchemaValidator([spec.release.schema_files(), releases.common_schema_files()], cache=COMPILED_VALIDATORS)
 
 
 @pytest.fixture(scope="session")
 def crd_validator() -> SchemaValidator:
     """The shipped schemas of every non-platform kind the bundle renders."""
-    return SchemaValidator([releases.common_schema_files()])
+    return SchemaValidator([releases.common_schema_files()], cache=COMPILED_VALIDATORS)
 
 
 def assert_valid(validator: SchemaValidator, objs: list[dict]) -> None:
@@ -101,12 +137,17 @@ def assert_valid(validator: SchemaValidator, objs: list[dict]) -> None:
     assert not problems, "\n".join(map(str, problems))
 
 
+def example_repo(dest: Path) -> Path:
+    """A scratch GitOps repo at `dest` holding the example specs and policies (nothing rendered)."""
+    shutil.copytree(PROJECT / "clusters", dest / "clusters")
+    shutil.copytree(PROJECT / "schemas", dest / "schemas", ignore=shutil.ignore_patterns("crds"))
+    return share_schema_caches(dest)
+
+
 @pytest.fixture
 def repo(tmp_path) -> Path:
     """A scratch GitOps repo holding the example specs (and nothing rendered)."""
-    shutil.copytree(PROJECT / "clusters", tmp_path / "clusters")
-    shutil.copytree(PROJECT / "schemas", tmp_path / "schemas", ignore=shutil.ignore_patterns("crds"))
-    return tmp_path
+    return example_repo(tmp_path)
 
 
 def write_spec(repo: Path, name: str, text: str) -> Path:
@@ -140,6 +181,7 @@ def fresh_copy(dest: Path) -> None:
                 if entry.name != ".installed":
                     (dest / shared / entry.name).symlink_to(entry)
             (dest / shared / ".installed").touch()
+    share_schema_caches(dest)
 
 
 def render_to_disk(repo: Path, names: list[str] | None = None) -> list[LoadedSpec]:

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
+from generator.cli import main
 from generator.store import tree
 from generator.store.lock import LOCK
 
-from conftest import PROJECT
+from conftest import PROJECT, copy_repo, example_repo
 
 USER_FILES = {
     "overlays/prod-aws/dsc/my-notes.md": "the team's own notes\n",
@@ -40,11 +43,19 @@ def cli(repo, *args, fault: str | None = None, timeout: float = 300, **env) -> s
     )
 
 
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> Path:
+    repo = example_repo(tmp_path_factory.mktemp("crash") / "repo")
+    assert main(["--repo", str(repo), "render"]) == 0
+    return repo
+
+
 @pytest.fixture
-def changed(repo):
-    """A rendered repo with the user's files in it, then a change that rewrites every overlay
-    (a default) and retires one cluster (its spec deleted)."""
-    assert cli(repo, "render").returncode == 0
+def changed(rendered, tmp_path):
+    """A rendered repo (a copy, with the render cache its render left) with the user's files in
+    it, then a change that rewrites every overlay (a default) and retires one cluster (its spec
+    deleted)."""
+    repo = copy_repo(rendered, tmp_path / "repo")
     for rel, text in USER_FILES.items():
         (repo / rel).parent.mkdir(parents=True, exist_ok=True)
         (repo / rel).write_text(text)
@@ -146,9 +157,7 @@ def test_a_render_that_cannot_wait_says_who_holds_the_lock(changed):
 
 def test_a_read_only_folder_does_not_leave_the_repository_stuck(changed):
     """As root, permissions are not enforced; without CAP_DAC_OVERRIDE they are, as for a user."""
-    import shutil as sh
-
-    if not sh.which("setpriv"):
+    if not shutil.which("setpriv"):
         pytest.skip("setpriv (util-linux) is not installed")
     stuck = changed / "overlays" / "prod-aws" / "dsc"
     stuck.chmod(0o555)

@@ -25,7 +25,7 @@ from generator.facts import catalogs, releases
 from generator.validate.schemas import crd_documents, crd_schemas
 from generator.validate.validator import SchemaValidator
 
-from conftest import PROJECT, SHARED, assert_valid, load_spec_text, render_to_disk
+from conftest import COMPILED_VALIDATORS, PROJECT, SHARED, assert_valid, load_spec_text, render_to_disk
 
 SUPPORTED = [(d, v) for d in ("rhoai", "odh") for v in releases.supported(d)]
 PLATFORM_GROUPS = {
@@ -183,16 +183,16 @@ def release_validators(dist: str, version: str, root: Path | None = None) -> lis
     releases it was checked between."""
     rel = releases.release(dist, version)
     if root is None:
-        return [SchemaValidator([rel.schema_files()])]
+        return [SchemaValidator([rel.schema_files()], cache=COMPILED_VALIDATORS)]
     own = [_converted(dist, version, root)]
     for kind in ("OdhDashboardConfig", "Auth", "HardwareProfile"):
         borrowed = rel.borrowed(kind)
         if borrowed:
             own.append(_converted(dist, borrowed["from"], root))
             checked = _converted(dist, borrowed["checkedAgainst"], root)
-    validators = [SchemaValidator(own)]
+    validators = [SchemaValidator(own, cache=COMPILED_VALIDATORS)]
     if any(rel.borrowed(k) for k in ("OdhDashboardConfig", "Auth", "HardwareProfile")):
-        validators.append(SchemaValidator([checked]))
+        validators.append(SchemaValidator([checked], cache=COMPILED_VALIDATORS))
     return validators
 
 

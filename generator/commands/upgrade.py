@@ -14,6 +14,7 @@ from generator.core.errors import REMOVE, UsageError, format_path
 from generator.diff import markdown
 from generator.diff.objects import show
 from generator.spec import edit
+from generator.store.atomic import write_atomic
 
 MARKS = {"added": "+", "removed": "-", "changed": "~"}
 
@@ -109,7 +110,8 @@ def _write_spec(args: argparse.Namespace, plan) -> None:
         raise UsageError(f"--write-spec {path}: is a folder; name the file to write (e.g. {plan.source})")
     if not path.parent.is_dir():
         raise UsageError(f"--write-spec {path}: folder {path.parent} does not exist")
-    path.write_text(plan.target_text, encoding="utf-8")
+    # Often over the spec itself: a killed run leaves the old spec or the new one, never half.
+    write_atomic(path, plan.target_text)
     left = len(plan.needs_person())
     print(
         f"wrote {path}: {plan.dist} {plan.target}, {len(plan.applied)} change(s) applied"

@@ -394,3 +394,14 @@ def test_fuzzed_specs_fail_only_with_positioned_spec_errors(edits):
             ), e
             if "invalid YAML" in e.message:
                 assert not re.search(r"<[a-z ]+>", e.message), e  # no parser token reaches the user
+
+
+@pytest.mark.parametrize("char", ["\x85", "\u2028", "\u2029"])
+@pytest.mark.parametrize("where", ['  name: "x{c}y"\n', "  name: x # a note{c}\n", "  name: x{c}\n"])
+def test_a_break_yaml_readers_disagree_on_is_refused_where_it_stands(char, where):
+    """NEL, LS and PS are line breaks to YAML 1.1 readers and text to YAML 1.2 ones (and folded
+    into a space inside quotes by the reader here): one spec, two readings. Refused, at the place."""
+    text = "metadata:\n" + where.format(c=char) + MINIMAL.split("\n", 2)[2]
+    [message] = errors(text)
+    col = where.format(c=char).index(char) + 1
+    assert message.startswith(f"clusters/x.yaml:2:{col}: ") and "write a space or a line break instead" in message

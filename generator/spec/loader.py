@@ -308,6 +308,25 @@ def read_yaml(text: str, file: str) -> tuple[Any, Positions, list[SpecError]]:
                 )
             ],
         )
+    ambiguous = _AMBIGUOUS_BREAK.search(text)
+    if ambiguous:
+        line, col = _line_col(text, ambiguous.start())
+        name = _AMBIGUOUS_BREAKS[ambiguous.group()]
+        return (
+            None,
+            builder.positions,
+            [
+                SpecError(
+                    file,
+                    line,
+                    col,
+                    "",
+                    f"the invisible character {name} is here: some YAML readers (editors, YAML 1.1 tools) take it "
+                    "for a line break and others for text, so they would read this value differently; "
+                    "write a space or a line break instead",
+                )
+            ],
+        )
     nodes = _compose_fast(text) if _FAST and not _SLOW_PATH.search(text, 1 if text[:1] == "\ufeff" else 0) else None
     if nodes is not None:
         data, positions, errors = _build(nodes, builder)
@@ -444,6 +463,15 @@ def _compose_fast(text: str) -> list | None:
         return None
 
 
+# Line breaks in YAML 1.1, text in 1.2, and folded into a space inside quotes by the reader
+# here: a spec holding one means one thing to the CLI and another to an editor's YAML 1.2
+# reader and the JSON schema, so it is refused wherever it stands.
+_AMBIGUOUS_BREAKS = {
+    "\x85": "NEL (next line, U+0085)",
+    "\u2028": "LS (line separator, U+2028)",
+    "\u2029": "PS (paragraph separator, U+2029)",
+}
+_AMBIGUOUS_BREAK = re.compile("[\x85\u2028\u2029]")
 _YAML_DIRECTIVE = re.compile(r"^%YAML[ \t]+(\S+)", re.M)
 
 

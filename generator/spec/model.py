@@ -232,7 +232,7 @@ PATTERN_WORDS = {
     "(no scheme, no trailing '/')",
     r"^4\.[0-9]+$": 'an OpenShift version, major.minor in quotes, such as "4.18"',
     r"^[0-9]+\.[0-9]+(\.[0-9]+)?$": 'a release in quotes, such as "2.22", or a patch release, such as "2.22.2"',
-    r"^(\S+\s+){4}\S+$": 'a cron schedule: five fields separated by spaces, such as "*/5 * * * *"',
+    r"^([!-~]+ +){4}[!-~]+$": 'a cron schedule: five fields separated by spaces, such as "*/5 * * * *"',
     r"^[A-Za-z0-9_]+$": "letters, digits and '_' only",
     r"^[^/%:\s][^/%]*$": "no '/' or '%', and not starting with ':' or a space",
     r"^[0-9]+(s|m|h)$": "a whole number and a unit: s, m or h, such as 60s",
@@ -336,7 +336,7 @@ class Approver(Model):
         "release's planned bundle) and nothing else, so changing the pin in git is the approval. Off: people approve.",
     )
     schedule: str = Field(
-        "*/5 * * * *", pattern=r"^(\S+\s+){4}\S+$", description="CronJob schedule (five fields) of the approver."
+        "*/5 * * * *", pattern=r"^([!-~]+ +){4}[!-~]+$", description="CronJob schedule (five fields) of the approver."
     )
 
 

@@ -291,42 +291,10 @@ class _TooLarge(Exception):
 def read_yaml(text: str, file: str) -> tuple[Any, Positions, list[SpecError]]:
     """Parse one YAML document into plain data and positions; errors are SpecErrors."""
     builder = _Builder(file)
-    directive = _YAML_DIRECTIVE.search(text)
-    if directive and directive.group(1) != "1.2":
-        line = text.count("\n", 0, directive.start()) + 1
-        return (
-            None,
-            builder.positions,
-            [
-                SpecError(
-                    file,
-                    line,
-                    1,
-                    "",
-                    f"YAML {directive.group(1)} is not how specs are read: they are YAML 1.2 (where yes, no, "
-                    "on and off are text, not booleans); remove this line",
-                )
-            ],
-        )
-    ambiguous = _AMBIGUOUS_BREAK.search(text)
-    if ambiguous:
-        line, col = _line_col(text, ambiguous.start())
-        name = _AMBIGUOUS_BREAKS[ambiguous.group()]
-        return (
-            None,
-            builder.positions,
-            [
-                SpecError(
-                    file,
-                    line,
-                    col,
-                    "",
-                    f"the invisible character {name} is here: some YAML readers (editors, YAML 1.1 tools) take it "
-                    "for a line break and others for text, so they would read this value differently; "
-                    "write a space or a line break instead",
-                )
-            ],
-        )
+    refused = _refused_text(text)
+    if refused:
+        line, col, message = refused
+        return None, builder.positions, [SpecError(file, line, col, "", message)]
     nodes = _compose_fast(text) if _FAST and not _SLOW_PATH.search(text, 1 if text[:1] == "\ufeff" else 0) else None
     if nodes is not None:
         data, positions, errors = _build(nodes, builder)
@@ -336,6 +304,28 @@ def read_yaml(text: str, file: str) -> tuple[Any, Positions, list[SpecError]]:
         # document, a scalar for a document) is the one users see; this costs a bad file only.
         builder = _Builder(file)
     return _read_ruamel(text, file, builder)
+
+
+def _refused_text(text: str) -> tuple[int, int, str] | None:
+    """(line, column, message) for text no spec may hold whatever it parses to: another YAML
+    version's directive, or a character YAML readers disagree on."""
+    directive = _YAML_DIRECTIVE.search(text)
+    if directive and directive.group(1) != "1.2":
+        return (
+            text.count("\n", 0, directive.start()) + 1,
+            1,
+            f"YAML {directive.group(1)} is not how specs are read: they are YAML 1.2 (where yes, no, "
+            "on and off are text, not booleans); remove this line",
+        )
+    ambiguous = _AMBIGUOUS_BREAK.search(text)
+    if ambiguous:
+        return (
+            *_line_col(text, ambiguous.start()),
+            f"the invisible character {_AMBIGUOUS_BREAKS[ambiguous.group()]} is here: some YAML readers (editors, "
+            "YAML 1.1 tools) take it for a line break and others for text, so they would read this value "
+            "differently; write a space or a line break instead",
+        )
+    return None
 
 
 def _read_ruamel(text: str, file: str, builder: _Builder) -> tuple[Any, Positions, list[SpecError]]:
@@ -436,12 +426,12 @@ if _FAST:
 
 
 # Where libyaml and ruamel read the same text differently, ruamel (the reference) reads it:
-# libyaml takes NEL, LS and PS for line breaks (YAML 1.1; in 1.2 they are text), accepts a tab
-# after a plain scalar, which ruamel refuses, and drops a BOM inside the text; its anchor and
-# alias names are narrower than YAML 1.2's (`&name:` is an anchor `name` then a colon to libyaml,
-# the anchor `name:` to ruamel). Real specs hold none of them.
+# libyaml accepts a tab after a plain scalar, which ruamel refuses, and drops a BOM inside the
+# text; its anchor and alias names are narrower than YAML 1.2's (`&name:` is an anchor `name`
+# then a colon to libyaml, the anchor `name:` to ruamel). Real specs hold none of them. (NEL, LS
+# and PS, which libyaml also reads apart, are refused before either reads: _refused_text.)
 _SLOW_PATH = re.compile(
-    "[\t\x85\u2028\u2029\ufeff]"  # (a BOM but the first character)
+    "[\t\ufeff]"  # (a BOM but the first character)
     "|(?:^|[\\s\\[\\]{},])[&*][A-Za-z0-9_-]*[^A-Za-z0-9_\\s\\[\\]{},-]",
     re.M,
 )

@@ -57,6 +57,10 @@ def _export(objs, path):
     return path
 
 
+def _drift(repo, cluster, live, *extra) -> int:
+    return main(["--repo", str(repo), "drift", cluster, "--live-from", str(live), *map(str, extra)])
+
+
 def test_the_bundles_argocd_instance_compares_kueue_quotas_by_value(rendered, tmp_path, capsys):
     desired = desired_objects(rendered, "prod-aws")
     live = copy.deepcopy(desired)
@@ -64,43 +68,23 @@ def test_the_bundles_argocd_instance_compares_kueue_quotas_by_value(rendered, tm
     exported = _export(live, tmp_path / "live.yaml")
     capsys.readouterr()
     # Argo CD's defaults: a custom resource's field is compared as written, so 1024Gi != 1Ti
-    assert main(["--repo", str(rendered), "drift", "prod-aws", "--live-from", str(exported)]) == 1
+    assert _drift(rendered, "prod-aws", exported) == 1
     assert f'{QUOTA}: desired "1024Gi", live "1Ti"' in capsys.readouterr().out
     # the instance the bootstrap unit renders declares the ClusterQueue's quantities known types
     instance = rendered / "overlays" / "edge-baremetal" / "bootstrap" / "argocd-openshift-gitops.yaml"
-    assert (
-        main(["--repo", str(rendered), "drift", "prod-aws", "--live-from", str(exported), "--argocd-cm", str(instance)])
-        == 0
-    )
+    assert _drift(rendered, "prod-aws", exported, "--argocd-cm", instance) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[1] == f"  compared with Argo CD's settings from {instance} (ArgoCD openshift-gitops)"
     # and what the webhook does not rewrite stays drift under those settings
     _find(live, "ResourceFlavor", "a100")["spec"]["tolerations"] = []
-    assert (
-        main(
-            [
-                "--repo",
-                str(rendered),
-                "drift",
-                "prod-aws",
-                "--live-from",
-                str(_export(live, exported)),
-                "--argocd-cm",
-                str(instance),
-            ]
-        )
-        == 1
-    )
+    assert _drift(rendered, "prod-aws", _export(live, exported), "--argocd-cm", instance) == 1
 
 
 def test_a_cluster_that_bootstraps_is_compared_with_its_own_instance_by_default(rendered, tmp_path, capsys):
     desired = desired_objects(rendered, "edge-baremetal")
     exported = _export(desired, tmp_path / "live.yaml")
     capsys.readouterr()
-    assert (
-        main(["--repo", str(rendered), "drift", "edge-baremetal", "--live-from", str(exported), "--output", "json"])
-        == 0
-    )
+    assert _drift(rendered, "edge-baremetal", exported, "--output", "json") == 0
     assert '"argocdSettings": "overlays/edge-baremetal/bootstrap (ArgoCD openshift-gitops)"' in capsys.readouterr().out
     (edge,) = load_specs(rendered, ["edge-baremetal"])
     instance = _find(bootstrap_objects(edge.spec, build_units(edge.spec)), "ArgoCD", "openshift-gitops")
@@ -131,10 +115,7 @@ def test_an_argocd_cm_configmap_with_ignore_differences_and_compare_options(rend
     given = _export([cm], tmp_path / "argocd-cm.yaml")
     exported = _export(live, tmp_path / "live.yaml")
     capsys.readouterr()
-    assert (
-        main(["--repo", str(rendered), "drift", "prod-aws", "--live-from", str(exported), "--argocd-cm", str(given)])
-        == 0
-    )
+    assert _drift(rendered, "prod-aws", exported, "--argocd-cm", given) == 0
     read = settings.from_objects([cm], "x")
     assert read.options().ignore_aggregated_roles and read.options().ignore_resource_status == "crd"
     # status: compared under crd for an object of another kind whose manifest declares it
@@ -169,10 +150,7 @@ def test_settings_argo_cd_refuses_are_usage_errors(rendered, tmp_path, capsys, d
     given = _export([cm], tmp_path / "argocd-cm.yaml")
     exported = _export(desired_objects(rendered, "prod-aws"), tmp_path / "live.yaml")
     capsys.readouterr()
-    assert (
-        main(["--repo", str(rendered), "drift", "prod-aws", "--live-from", str(exported), "--argocd-cm", str(given)])
-        == 2
-    )
+    assert _drift(rendered, "prod-aws", exported, "--argocd-cm", given) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
 
@@ -181,24 +159,7 @@ def test_argocd_cm_file_that_holds_no_settings(rendered, tmp_path, capsys):
     exported = _export(desired_objects(rendered, "prod-aws"), tmp_path / "live.yaml")
     other = _export([{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "other"}}], tmp_path / "other.yaml")
     capsys.readouterr()
-    assert (
-        main(["--repo", str(rendered), "drift", "prod-aws", "--live-from", str(exported), "--argocd-cm", str(other)])
-        == 2
-    )
+    assert _drift(rendered, "prod-aws", exported, "--argocd-cm", other) == 2
     assert "holds no ConfigMap named argocd-cm and no ArgoCD object" in capsys.readouterr().err
-    assert (
-        main(
-            [
-                "--repo",
-                str(rendered),
-                "drift",
-                "prod-aws",
-                "--live-from",
-                str(exported),
-                "--argocd-cm",
-                str(tmp_path / "nope.yaml"),
-            ]
-        )
-        == 2
-    )
+    assert _drift(rendered, "prod-aws", exported, "--argocd-cm", tmp_path / "nope.yaml") == 2
     assert "no such file" in capsys.readouterr().err
